@@ -1,0 +1,43 @@
+import type { AdapterCapabilities, NeutralResponse } from '../faults/fault-type.js';
+import type { Cloud, Invocation } from '../invocation/invocation.js';
+
+/**
+ * The seam between the engine and a cloud adapter. An adapter is thin: it turns native arguments into an
+ * {@link Invocation} and knows how to call the handler and shape native results. Everything else (decision,
+ * execution order, cleanup, events, fail-open) is the engine's, via `createFaultWrapper`.
+ */
+
+/** Per-invocation glue between the engine and one native call. Created only when some fault may fire. */
+export interface InvocationDriver<Result> {
+  /** Calls the user's handler once with the native arguments. */
+  callHandler(): Promise<Result>;
+  /**
+   * The native result for an injected response (`status` fault). Return `undefined` when the trigger has no
+   * response to shape (queue, CloudEvent): the engine then throws an `InjectedFaultError` carrying the status.
+   */
+  respond(response: NeutralResponse): Result | undefined;
+  /**
+   * The platform's throttling result (`concurrency` fault): e.g. a 429 response for HTTP; `undefined` makes the
+   * engine throw a throttling `InjectedFaultError`.
+   */
+  throttled(reason: string): Result | undefined;
+  /** Reads the handler's result as a neutral response for `after` faults; `undefined` if it is not HTTP-like. */
+  readResponse(result: Result): NeutralResponse | undefined;
+  /** Writes a changed neutral response back in the native shape of `original`. */
+  writeResponse(original: Result, response: NeutralResponse): Result;
+  /** Abilities specific to this trigger (e.g. `sqsBatch`), offered to fault effects. */
+  readonly capabilities?: AdapterCapabilities;
+}
+
+/** What a cloud adapter supplies to `createFaultWrapper`. Handlers take at most two native arguments. */
+export interface FaultAdapter<First, Second, Result> {
+  readonly cloud: Cloud;
+  /** Builds the normalized invocation. Called only when a fault could fire, never on the idle path. */
+  toInvocation(first: First, second: Second): Invocation;
+  createDriver(
+    first: First,
+    second: Second,
+    invocation: Invocation,
+    handler: (first: First, second: Second) => Promise<Result>,
+  ): InvocationDriver<Result>;
+}

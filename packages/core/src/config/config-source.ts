@@ -1,0 +1,39 @@
+/**
+ * Where experiments come from. A source only knows how to read its store once; caching, single-flight, fetch
+ * budgets, stale-while-revalidate and fail-open live in the one cached wrapper in core (`createCachedConfig`).
+ */
+
+/** What the cached wrapper passes to {@link ConfigSource.load}. */
+export interface ConfigLoadRequest {
+  /** Aborted when the fetch budget runs out; sources pass it to their SDK call. */
+  readonly signal: AbortSignal;
+  /** Version of the document currently cached, for conditional reads (ETag, updateTime). */
+  readonly previousVersion: string | undefined;
+}
+
+/** The outcome of one read of the store. Failures are thrown (or rejected) and handled by the cached wrapper. */
+export type ConfigLoadResult =
+  | {
+      readonly kind: 'document';
+      /** JSON or YAML text (size-capped before parsing), or an already-parsed value. */
+      readonly document: string | object;
+      /** Store version (SSM version, Firestore updateTime, ETag, file mtime+size), reported in events. */
+      readonly version: string;
+    }
+  /** The store confirmed that `previousVersion` is current (e.g. HTTP 304). */
+  | { readonly kind: 'unchanged' }
+  /** The store holds no experiment: no faults (and one warning). */
+  | { readonly kind: 'missing' };
+
+/** A reader of one store. Implementations stay tiny; see `createCachedConfig` for everything else. */
+export interface ConfigSource {
+  /** Human-readable name for events, e.g. `ssm:/faultline/orders`. Must never contain secrets. */
+  readonly name: string;
+  /** Reads the store once. May throw; must honour `request.signal`. */
+  load(request: ConfigLoadRequest): Promise<ConfigLoadResult>;
+  /**
+   * Optional push mode (e.g. Firestore `onSnapshot`): calls `listener` on every change. Returns an unsubscribe
+   * function. The cached wrapper keeps TTL polling as the fallback.
+   */
+  subscribe?(listener: (result: ConfigLoadResult) => void, onError: (error: unknown) => void): () => void;
+}

@@ -1,0 +1,54 @@
+/**
+ * Structured decision events: one JSON line per injection, dry-run "would inject", config load, config error,
+ * expiry, … Each names the experiment, fault, type, request and config version it concerns.
+ */
+
+export const eventTypes = [
+  /** A fault was injected into an invocation. */
+  'inject',
+  /** Dry-run mode: a fault would have been injected. */
+  'would-inject',
+  /** A new config version was loaded (once per version). */
+  'config-load',
+  /** The store answered that no config exists: no faults (once per condition). */
+  'config-missing',
+  /** Loading or parsing the config failed: the last good config (or none) stays in force (once per condition). */
+  'config-error',
+  /** An invalid fault entry was skipped; valid entries still apply (once per config version and entry). */
+  'fault-skipped',
+  /** The experiment window has ended (once per config version). */
+  'expired',
+  /** `guard.maxInjectionsPerMinute` reached: sampled invocations run untouched until the minute rolls over. */
+  'budget-exhausted',
+  /** The experiment targets a production stage without `guard.allowProduction` (once per config version). */
+  'production-refused',
+  /** A cleanup step failed; the invocation result is unaffected. */
+  'cleanup-error',
+  /** faultline itself failed; the handler ran untouched (fail open). */
+  'internal-error',
+] as const;
+export type FaultlineEventType = (typeof eventTypes)[number];
+
+export const eventLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+export type EventLevel = (typeof eventLevels)[number];
+
+/** One structured event. Serialized as one JSON line by the default sink. */
+export interface FaultlineEvent {
+  readonly source: 'faultline';
+  readonly type: FaultlineEventType;
+  readonly level: Exclude<EventLevel, 'silent'>;
+  /** ISO 8601 time of the event. */
+  readonly time: string;
+  readonly message: string;
+  readonly experimentId?: string;
+  readonly faultId?: string;
+  readonly faultType?: string;
+  readonly requestId?: string;
+  readonly configVersion?: string;
+  /** Name of the config source, e.g. `ssm:/faultline/orders`. Never contains credentials. */
+  readonly configSource?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+/** Receives events. Must not throw; if it does, faultline swallows the error. */
+export type EventSink = (event: FaultlineEvent) => void;

@@ -1,0 +1,98 @@
+import type { FaultCommon } from '../experiment/types.js';
+import type { Invocation } from '../invocation/invocation.js';
+import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
+import type { InferProperties, ObjectSchema, Properties } from '../schema/schema.js';
+
+/**
+ * When a fault acts: `before` the handler (may skip it), `around` it (wraps the call, e.g. an interceptor scope or
+ * a concurrency slot), or `after` it (changes the response). Documentation for users and the order the engine
+ * applies effects in: before → around → handler → after.
+ */
+export const faultPhases = ['before', 'around', 'after'] as const;
+export type FaultPhase = (typeof faultPhases)[number];
+
+/** A cloud-neutral HTTP response; adapters translate it from and to their native shape. */
+export interface NeutralResponse {
+  readonly status: number;
+  /** Header names as the handler wrote them; compare case-insensitively. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string | undefined;
+}
+
+/** What a `before` effect can do instead of letting the handler run. */
+export type FaultOutcome =
+  /** Return this response; the handler is skipped. On triggers without responses the engine throws instead. */
+  | { readonly kind: 'respond'; readonly response: NeutralResponse }
+  /** Throw this error (an `InjectedFaultError`); the handler is skipped. */
+  | { readonly kind: 'throw'; readonly error: Error }
+  /** Return the platform's throttling result (HTTP 429 / a throttling error); the handler is skipped. */
+  | { readonly kind: 'throttle'; readonly reason: string };
+
+/** Optional, adapter-specific abilities a fault may use (e.g. SQS partial batch failures). */
+export interface AdapterCapabilities {
+  readonly [capability: string]: unknown;
+}
+
+/** What an effect sees while it acts on one invocation. */
+export interface FaultContext {
+  readonly invocation: Invocation;
+  readonly experimentId: string;
+  readonly fault: FaultCommon;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly sleep: Sleep;
+  /** Aborted when the invocation ends; long waits must honour it. */
+  readonly signal: AbortSignal;
+  /**
+   * Registers a cleanup that runs when the invocation ends — after success, a throw, a short-circuit or a timeout —
+   * in reverse registration order. A failing cleanup is reported as a `cleanup-error` event, never thrown.
+   */
+  defer(cleanup: () => void | Promise<void>): void;
+  readonly capabilities: AdapterCapabilities;
+}
+
+/** The behaviour of one fault for one config version. Implement only the phases the fault uses. */
+export interface FaultEffect {
+  before?(context: FaultContext): void | FaultOutcome | Promise<void | FaultOutcome>;
+  around?<Result>(context: FaultContext, next: () => Promise<Result>): Promise<Result>;
+  after?(context: FaultContext, response: NeutralResponse): NeutralResponse | Promise<NeutralResponse>;
+}
+
+/**
+ * A fault type: a registry entry, one file each (Toxiproxy's "toxics"). The engine owns what is common (id,
+ * enabled, probability, sampleBy, match, budgets, dry-run, events); a type owns its attributes and its effect.
+ *
+ * @example
+ * ```ts
+ * import { defineFaultType, s } from '@faultline/core';
+ *
+ * export const slowFault = defineFaultType({
+ *   type: 'slow',
+ *   summary: 'Waits a fixed time before the handler.',
+ *   phase: 'before',
+ *   attributes: s.object({ delayMs: s.required(s.number({ minimum: 0, maximum: 900_000, unit: 'ms' })) }),
+ *   create: (attributes) => ({
+ *     before: (context) => context.sleep(attributes.delayMs, context.signal),
+ *   }),
+ * });
+ * ```
+ */
+export interface FaultType<P extends Properties = Properties> {
+  /** The `type` value in experiment files, e.g. `latency`. */
+  readonly type: string;
+  /** One sentence for docs and `faultline schema`. */
+  readonly summary: string;
+  readonly phase: FaultPhase;
+  /** The type's own attributes (the common fault fields are added by the engine). */
+  readonly attributes: ObjectSchema<P>;
+  /**
+   * Builds the effect from validated attributes. Called once per config version and fault entry, never per
+   * invocation, so precompute here.
+   */
+  create(attributes: InferProperties<P>, fault: FaultCommon): FaultEffect;
+}
+
+/** Declares a fault type with its attribute types inferred from its schema. */
+export function defineFaultType<P extends Properties>(definition: FaultType<P>): FaultType<P> {
+  return definition;
+}

@@ -1,0 +1,39 @@
+import { basename, dirname, join, resolve } from 'node:path';
+import type { ViteUserConfig } from 'vitest/config';
+
+/**
+ * The one vitest configuration every workspace package extends.
+ *
+ * - Resolves workspace packages through their `source` export condition, so tests run against `src/` without a
+ *   build step.
+ * - Writes a JSON report per package into `.vitest-reports/` at the repository root when
+ *   `VITEST_JSON_REPORT_DIR` is set; `.ci/run` sums those reports into its `N passed, N failed` line.
+ * - Forces the loopback-only environment the SDKs need (no metadata-server probes, dummy AWS credentials).
+ */
+export function createVitestConfig(packageDirectory: string, overrides: ViteUserConfig['test'] = {}): ViteUserConfig {
+  const reportDirectory = process.env.VITEST_JSON_REPORT_DIR;
+  const packageName = `${basename(dirname(packageDirectory))}-${basename(packageDirectory)}`;
+  const reporters: NonNullable<NonNullable<ViteUserConfig['test']>['reporters']> = ['default'];
+  if (reportDirectory) {
+    reporters.push(['json', { outputFile: join(resolve(reportDirectory), `${packageName}.json`) }]);
+  }
+  return {
+    resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
+    ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+    test: {
+      environment: 'node',
+      include: ['tests/**/*.test.ts'],
+      reporters,
+      testTimeout: 30_000,
+      hookTimeout: 60_000,
+      env: {
+        METADATA_SERVER_DETECTION: 'none',
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+        AWS_EC2_METADATA_DISABLED: 'true',
+      },
+      ...overrides,
+    },
+  };
+}
