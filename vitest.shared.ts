@@ -10,10 +10,13 @@ import type { ViteUserConfig } from 'vitest/config';
  *   `VITEST_JSON_REPORT_DIR` is set; `.ci/run` sums those reports into its `N passed, N failed` line.
  * - Forces the loopback-only environment the SDKs need (no metadata-server probes, dummy AWS credentials).
  */
-export function createVitestConfig(packageDirectory: string, overrides: ViteUserConfig['test'] = {}): ViteUserConfig {
+export function createVitestConfig(
+  packageDirectory: string,
+  overrides: NonNullable<ViteUserConfig['test']> = {},
+): ViteUserConfig {
   const reportDirectory = process.env.VITEST_JSON_REPORT_DIR;
   const packageName = `${basename(dirname(packageDirectory))}-${basename(packageDirectory)}`;
-  const reporters: NonNullable<NonNullable<ViteUserConfig['test']>['reporters']> = ['default'];
+  const reporters: (string | [string, { outputFile: string }])[] = ['default'];
   if (reportDirectory) {
     reporters.push(['json', { outputFile: join(resolve(reportDirectory), `${packageName}.json`) }]);
   }
@@ -23,7 +26,7 @@ export function createVitestConfig(packageDirectory: string, overrides: ViteUser
     test: {
       environment: 'node',
       include: ['tests/**/*.test.ts'],
-      reporters,
+      reporters: reporters as NonNullable<NonNullable<ViteUserConfig['test']>['reporters']>,
       testTimeout: 30_000,
       hookTimeout: 60_000,
       env: {

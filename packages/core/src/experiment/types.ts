@@ -8,7 +8,17 @@ import type { Cloud } from '../invocation/invocation.js';
 export const experimentModes = ['enforce', 'dry-run'] as const;
 export type ExperimentMode = (typeof experimentModes)[number];
 
-export const matchOperators = ['eq', 'neq', 'in', 'exists', 'prefix', 'suffix', 'glob', 'gte', 'lte'] as const;
+export const matchOperators = [
+  'eq',
+  'neq',
+  'in',
+  'exists',
+  'prefix',
+  'suffix',
+  'glob',
+  'gte',
+  'lte',
+] as const;
 export type MatchOperator = (typeof matchOperators)[number];
 
 /** A scalar a match condition compares with. */

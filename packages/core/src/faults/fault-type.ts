@@ -1,6 +1,6 @@
+import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
 import type { FaultCommon } from '../experiment/types.js';
 import type { Invocation } from '../invocation/invocation.js';
-import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
 import type { InferProperties, ObjectSchema, Properties } from '../schema/schema.js';
 
 /**

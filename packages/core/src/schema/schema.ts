@@ -113,7 +113,10 @@ export function string(options: StringOptions = {}): Schema<string> {
         });
       }
       if (options.maxLength !== undefined && value.length > options.maxLength) {
-        issues.push({ path, message: `must be at most ${options.maxLength} characters, got ${value.length}` });
+        issues.push({
+          path,
+          message: `must be at most ${options.maxLength} characters, got ${value.length}`,
+        });
       }
       if (options.pattern !== undefined && !options.pattern.regex.test(value)) {
         issues.push({ path, message: `must be ${options.pattern.description}, got ${describeValue(value)}` });
@@ -228,7 +231,9 @@ export function oneOf<const Values extends readonly (string | number)[]>(
       return invalid;
     },
     toJsonSchema() {
-      return values.length === 1 ? { const: values[0], ...describe(options) } : { enum: values, ...describe(options) };
+      return values.length === 1
+        ? { const: values[0], ...describe(options) }
+        : { enum: values, ...describe(options) };
     },
   };
 }
@@ -310,7 +315,10 @@ export function record<T>(value: Schema<T>, options: RecordOptions = {}): Schema
       if (!isPlainObject(input)) return typeIssue(issues, path, 'an object', input);
       const keys = Object.keys(input);
       if (options.maxProperties !== undefined && keys.length > options.maxProperties) {
-        issues.push({ path, message: `must hold at most ${options.maxProperties} entries, got ${keys.length}` });
+        issues.push({
+          path,
+          message: `must hold at most ${options.maxProperties} entries, got ${keys.length}`,
+        });
         return invalid;
       }
       const result: Record<string, T> = Object.create(null);
