@@ -478,11 +478,18 @@ export function anyOf<const Variants extends readonly Schema<unknown>[]>(
     description: options.description,
     validate(value, path, issues) {
       let best: ValidationIssue[] | undefined;
+      let bestScore = Number.POSITIVE_INFINITY;
       for (const variant of variants) {
         const attempt: ValidationIssue[] = [];
         const parsed = variant.validate(value, path, attempt);
         if (parsed !== invalid) return parsed as Infer<Variants[number]>;
-        if (best === undefined || attempt.length < best.length) best = attempt;
+        // A variant whose shape fits (its problems are inside the value, not the value itself) explains the
+        // mistake better than one that rejects the value outright.
+        const score = attempt.length + (attempt.some((issue) => issue.path === path) ? 1000 : 0);
+        if (score < bestScore) {
+          best = attempt;
+          bestScore = score;
+        }
       }
       issues.push(...(best ?? [{ path, message: 'matches no allowed form' }]));
       return invalid;
