@@ -1,0 +1,523 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders are literal text in this file.
+/**
+ * The `run` section of an experiment file: everything `faultline run` needs to follow the chaos-engineering method
+ * (steady state → hypothesis → smallest blast radius with a stop button → measure → roll back). The function
+ * runtime ignores this section; only the CLI reads it.
+ *
+ * Target URLs and store coordinates are often known only at run time (a demo's free port, an emulator host), so
+ * every string in this section may hold `${NAME}` or `${NAME:-default}` placeholders. They are kept verbatim by
+ * validation and resolved by the CLI from `--set NAME=value` and the environment (see {@link resolvePlaceholders}).
+ */
+import { clouds } from '../invocation/invocation.js';
+import type { Infer, Schema, ValidationIssue } from '../schema/schema.js';
+import { describeValue, invalid, isPlainObject, joinPath } from '../schema/schema.js';
+import * as s from '../schema/schema-builders.js';
+
+/** Config stores `faultline push` and `faultline run` can write to. */
+export const runStoreKinds = ['aws-ssm', 'gcp-firestore', 'azure-app-configuration', 'file'] as const;
+export type RunStoreKind = (typeof runStoreKinds)[number];
+
+/** Metrics a stop condition can watch. Ratios are in [0, 1]; latencies in milliseconds. */
+export const stopMetrics = ['successRatio', 'errorRate', 'latencyP95Ms', 'latencyP99Ms'] as const;
+export type StopMetric = (typeof stopMetrics)[number];
+
+/** Comparison operators of a stop condition: `lt` (below) and `gt` (above). */
+export const stopOperators = ['lt', 'gt'] as const;
+export type StopOperator = (typeof stopOperators)[number];
+
+/** Default wait after a push so every instance refreshes its cached config (the SDK's default TTL is 30 s + 10 %). */
+export const defaultPropagationWaitMs = 35_000;
+
+const placeholderPattern = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+
+/** True when `text` holds at least one `${NAME}` placeholder. */
+export function hasPlaceholder(text: string): boolean {
+  placeholderPattern.lastIndex = 0;
+  return placeholderPattern.test(text);
+}
+
+/** An http(s) URL, or a string holding placeholders that will become one. */
+function urlString(description: string): Schema<string> {
+  const base = s.string({ minLength: 1, maxLength: 2048, description });
+  return {
+    kind: 'string',
+    description,
+    validate(value, path, issues) {
+      const text = base.validate(value, path, issues);
+      if (text === invalid || hasPlaceholder(text)) return text;
+      if (!isHttpUrl(text)) {
+        issues.push({
+          path,
+          message: `must be an http:// or https:// URL, got ${describeValue(text)}`,
+          hint: 'write it like http://127.0.0.1:8080/orders/o-1001, or use ${NAME} and pass --set NAME=...',
+        });
+        return invalid;
+      }
+      return text;
+    },
+    toJsonSchema() {
+      return {
+        ...base.toJsonSchema(),
+        examples: ['http://127.0.0.1:8080/orders/o-1001', '${AWS_DEMO_URL}/orders/1'],
+      };
+    },
+  };
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+const name = (description: string) => s.string({ minLength: 1, maxLength: 512, description });
+
+const awsSsmStoreSchema = s.object(
+  {
+    kind: s.required(s.oneOf(['aws-ssm'])),
+    parameter: s.required(name('SSM parameter name, e.g. `/faultline/orders`.')),
+    endpoint: s.optional(
+      urlString('Endpoint override (e.g. a local moto server); default: the AWS endpoint.'),
+    ),
+    region: s.optional(name('AWS region; default: the SDK default chain (`AWS_REGION`).')),
+  },
+  { description: 'An AWS Systems Manager parameter (String), written with version checks.' },
+);
+
+const gcpFirestoreStoreSchema = s.object(
+  {
+    kind: s.required(s.oneOf(['gcp-firestore'])),
+    document: s.required(name('Document path `collection/document`, e.g. `faultline/orders`.')),
+    projectId: s.optional(name('Google Cloud project id; default: the client default.')),
+    emulatorHost: s.optional(name('Firestore emulator `host:port`; default: `FIRESTORE_EMULATOR_HOST`.')),
+  },
+  { description: 'A Firestore document, written with `lastUpdateTime` preconditions.' },
+);
+
+const azureAppConfigurationStoreSchema = s.object(
+  {
+    kind: s.required(s.oneOf(['azure-app-configuration'])),
+    key: s.required(name('Key of the setting, e.g. `faultline:orders`.')),
+    label: s.optional(s.string({ maxLength: 512, description: 'Label of the setting; default: no label.' })),
+    endpoint: s.optional(
+      urlString('Store endpoint (https://NAME.azconfig.io) when using Entra ID credentials.'),
+    ),
+    connectionStringEnv: s.optional(
+      name('Name of the environment variable holding the connection string (never the secret itself).'),
+    ),
+  },
+  { description: 'An Azure App Configuration key-value, written with `If-Match` ETags.' },
+);
+
+const fileStoreSchema = s.object(
+  {
+    kind: s.required(s.oneOf(['file'])),
+    path: s.required(name('Path of the JSON file the functions read (`FAULTLINE_CONFIG_FILE`).')),
+  },
+  { description: 'A local JSON file (tests, local runs).' },
+);
+
+type StoreVariants = {
+  'aws-ssm': Infer<typeof awsSsmStoreSchema>;
+  'gcp-firestore': Infer<typeof gcpFirestoreStoreSchema>;
+  'azure-app-configuration': Infer<typeof azureAppConfigurationStoreSchema>;
+  file: Infer<typeof fileStoreSchema>;
+};
+
+/** Where one target's experiment document lives. */
+export type RunStore = StoreVariants[RunStoreKind];
+
+const storeVariants: { readonly [K in RunStoreKind]: Schema<StoreVariants[K]> } = {
+  'aws-ssm': awsSsmStoreSchema,
+  'gcp-firestore': gcpFirestoreStoreSchema,
+  'azure-app-configuration': azureAppConfigurationStoreSchema,
+  file: fileStoreSchema,
+};
+
+const storeKindSchema = s.oneOf(runStoreKinds, { description: 'Which kind of store.' });
+
+/** A union discriminated by `kind`: the kind is checked first, so errors speak about the right variant. */
+const storeSchema: Schema<RunStore> = {
+  kind: 'object',
+  description: 'The config store the target function reads its experiment from.',
+  validate(value, path, issues) {
+    if (!isPlainObject(value)) {
+      issues.push({
+        path,
+        message: `must be an object, got ${describeValue(value)}`,
+        hint: 'e.g. { kind: file, path: .faultline/demo.json }',
+      });
+      return invalid;
+    }
+    if (value.kind === undefined) {
+      issues.push({
+        path: joinPath(path, 'kind'),
+        message: 'is required',
+        hint: `one of ${runStoreKinds.join(', ')}`,
+      });
+      return invalid;
+    }
+    const kind = storeKindSchema.validate(value.kind, joinPath(path, 'kind'), issues);
+    if (kind === invalid) return invalid;
+    return storeVariants[kind].validate(value, path, issues);
+  },
+  toJsonSchema() {
+    return {
+      description: 'The config store the target function reads its experiment from.',
+      oneOf: runStoreKinds.map((kind) => storeVariants[kind].toJsonSchema()),
+    };
+  },
+};
+
+const headerRecord = s.record(s.string({ maxLength: 8192 }), {
+  maxProperties: 64,
+  description: 'Request headers sent with every probe request.',
+});
+
+const probeSchema = s.object(
+  {
+    url: s.required(
+      urlString('URL requested by probes and load (loopback in tests), e.g. `${AWS_DEMO_URL}/orders/1`.'),
+    ),
+    method: s.defaulted(s.oneOf(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD'] as const), 'GET'),
+    headers: s.optional(headerRecord),
+    body: s.optional(s.string({ maxLength: 65_536, description: 'Request body for POST/PUT/PATCH.' })),
+    timeoutMs: s.defaulted(
+      s.number({
+        integer: true,
+        minimum: 1,
+        maximum: 120_000,
+        unit: 'ms',
+        description: 'Per-request timeout; a timed-out request counts as a failure.',
+      }),
+      5000,
+    ),
+    expectStatus: s.optional(
+      s.array(s.number({ integer: true, minimum: 100, maximum: 599 }), {
+        minItems: 1,
+        maxItems: 32,
+        description: 'Statuses counted as success; default: any 2xx or 3xx.',
+      }),
+    ),
+  },
+  { description: 'How to call the target: one HTTP request per probe / load tick.' },
+);
+
+const targetSchema = s.object(
+  {
+    name: s.required(
+      s.string({
+        minLength: 1,
+        maxLength: 64,
+        pattern: { regex: /^[A-Za-z0-9][A-Za-z0-9._-]*$/, description: 'letters, digits, `.`, `_` or `-`' },
+        description: 'Short name shown in the report, e.g. `aws`.',
+      }),
+    ),
+    cloud: s.required(s.oneOf(clouds, { description: 'Which cloud the target runs on.' })),
+    store: s.required(storeSchema),
+    probe: s.required(probeSchema),
+  },
+  { description: 'One function under test: where its experiment is stored and how to call it.' },
+);
+
+const maxTolerance = (unit: string, description: string) =>
+  s.object({ max: s.required(s.number({ minimum: 0, maximum: 3_600_000, unit, description })) });
+
+const commandProbeSchema = s.object(
+  {
+    run: s.required(
+      s.string({ minLength: 1, maxLength: 4096, description: 'Shell command; exit code checked.' }),
+    ),
+    expectExitCode: s.defaulted(s.number({ integer: true, minimum: 0, maximum: 255 }), 0),
+    timeoutMs: s.defaulted(s.number({ integer: true, minimum: 1, maximum: 600_000, unit: 'ms' }), 10_000),
+  },
+  { description: 'A command that must exit with `expectExitCode` for the steady state to hold.' },
+);
+
+const steadyStateSchema = s.object(
+  {
+    successRatio: s.optional(
+      s.object({
+        min: s.required(
+          s.number({
+            minimum: 0,
+            maximum: 1,
+            description: 'Lowest acceptable share of successful requests, in [0, 1].',
+            hint: (value) => (value > 1 && value <= 100 ? `did you mean ${value / 100}?` : undefined),
+          }),
+        ),
+      }),
+    ),
+    latencyMs: s.optional(
+      s.object(
+        {
+          p50: s.optional(maxTolerance('ms', 'Highest acceptable median latency.')),
+          p95: s.optional(maxTolerance('ms', 'Highest acceptable 95th percentile latency.')),
+          p99: s.optional(maxTolerance('ms', 'Highest acceptable 99th percentile latency.')),
+        },
+        { description: 'Latency percentiles with tolerances, in milliseconds.' },
+      ),
+    ),
+    commands: s.optional(s.array(commandProbeSchema, { maxItems: 16 })),
+    sampleSeconds: s.defaulted(
+      s.number({
+        minimum: 1,
+        maximum: 600,
+        unit: 's',
+        description: 'How long the steady-state sample runs before injecting.',
+      }),
+      4,
+    ),
+  },
+  {
+    description:
+      'What "working" means, checked before injecting (else the run stops) and during the fault window.',
+    refine: (
+      value: { successRatio?: unknown; latencyMs?: unknown; commands?: unknown },
+      path: string,
+      issues: ValidationIssue[],
+    ) => {
+      if (value.successRatio === undefined && value.latencyMs === undefined && value.commands === undefined) {
+        issues.push({
+          path,
+          message: 'must state at least one tolerance',
+          hint: 'e.g. successRatio: { min: 0.99 } or latencyMs: { p95: { max: 600 } }',
+        });
+      }
+    },
+  },
+);
+
+const loadSchema = s.object(
+  {
+    ratePerSecond: s.required(
+      s.number({
+        minimum: 0.1,
+        maximum: 1000,
+        unit: 'requests/s',
+        description: 'Requests per second, per target.',
+      }),
+    ),
+    durationSeconds: s.required(
+      s.number({
+        minimum: 1,
+        maximum: 3600,
+        unit: 's',
+        description: 'Length of the fault window (when there is no ramp).',
+      }),
+    ),
+    concurrency: s.defaulted(
+      s.number({
+        integer: true,
+        minimum: 1,
+        maximum: 256,
+        description: 'Most requests in flight at once, per target.',
+      }),
+      8,
+    ),
+  },
+  { description: 'Traffic driven at every target while faults are active.' },
+);
+
+const stopConditionSchema = s.object(
+  {
+    metric: s.required(s.oneOf(stopMetrics)),
+    op: s.required(
+      s.oneOf(stopOperators, { description: '`lt`: breach when below; `gt`: breach when above.' }),
+    ),
+    value: s.required(s.number({ minimum: 0, maximum: 3_600_000 })),
+    windowSeconds: s.defaulted(
+      s.number({
+        minimum: 0.5,
+        maximum: 600,
+        unit: 's',
+        description: 'Sliding window the metric is computed over.',
+      }),
+      5,
+    ),
+    minSamples: s.defaulted(
+      s.number({
+        integer: true,
+        minimum: 1,
+        maximum: 100_000,
+        description: 'Fewer requests in the window never breach.',
+      }),
+      5,
+    ),
+  },
+  {
+    description: 'The stop button: when breached on any target, faults are switched off everywhere at once.',
+    refine: (value: { metric: StopMetric; value: number }, path: string, issues: ValidationIssue[]) => {
+      if ((value.metric === 'successRatio' || value.metric === 'errorRate') && value.value > 1) {
+        const message = `must be a ratio between 0 and 1 for ${value.metric}, got ${value.value}`;
+        issues.push(
+          value.value <= 100
+            ? { path: joinPath(path, 'value'), message, hint: `did you mean ${value.value / 100}?` }
+            : { path: joinPath(path, 'value'), message },
+        );
+      }
+    },
+  },
+);
+
+const rampStepSchema = s.object(
+  {
+    probability: s.required(
+      s.number({
+        minimum: 0,
+        maximum: 1,
+        description: 'Probability given to every fault during this step.',
+        hint: (value) => (value > 1 && value <= 100 ? `did you mean ${value / 100}?` : undefined),
+      }),
+    ),
+    durationSeconds: s.required(s.number({ minimum: 1, maximum: 3600, unit: 's' })),
+  },
+  { description: 'One step of the ramp.' },
+);
+
+/** The schema of the `run` section (see the module comment). */
+export const runSectionSchema = s.object(
+  {
+    hypothesis: s.required(
+      s.string({
+        minLength: 1,
+        maxLength: 4000,
+        description: 'What you expect to stay true while the faults are active.',
+      }),
+    ),
+    targets: s.required(
+      s.array(targetSchema, {
+        minItems: 1,
+        maxItems: 32,
+        description: 'The functions under test, one per cloud or stage.',
+      }),
+    ),
+    steadyState: s.required(steadyStateSchema),
+    load: s.required(loadSchema),
+    stopConditions: s.defaulted(s.array(stopConditionSchema, { maxItems: 16 }), []),
+    ramp: s.optional(
+      s.array(rampStepSchema, {
+        minItems: 1,
+        maxItems: 20,
+        description:
+          'Scale the fault probability step by step; replaces `load.durationSeconds` as the fault window.',
+      }),
+    ),
+    propagationWaitMs: s.defaulted(
+      s.number({
+        integer: true,
+        minimum: 0,
+        maximum: 600_000,
+        unit: 'ms',
+        description:
+          'Wait after each push so every instance refreshes its cached config; keep it above the TTL.',
+      }),
+      defaultPropagationWaitMs,
+    ),
+    recoverySeconds: s.defaulted(
+      s.number({
+        minimum: 0,
+        maximum: 600,
+        unit: 's',
+        description: 'Load kept after rollback to show the recovery.',
+      }),
+      3,
+    ),
+  },
+  {
+    description: 'How `faultline run` drives this experiment. Ignored by the function runtime.',
+    refine: (value: { targets: readonly { name: string }[] }, path: string, issues: ValidationIssue[]) => {
+      const seen = new Set<string>();
+      value.targets.forEach((target, index) => {
+        if (seen.has(target.name)) {
+          issues.push({
+            path: joinPath(joinPath(joinPath(path, 'targets'), index), 'name'),
+            message: `duplicates the target name "${target.name}"`,
+            hint: 'give every target its own name, e.g. aws, gcp, azure',
+          });
+        }
+        seen.add(target.name);
+      });
+    },
+  },
+);
+
+/** A validated `run` section (defaults applied, placeholders still unresolved). */
+export type RunSection = Infer<typeof runSectionSchema>;
+/** One target of a {@link RunSection}. */
+export type RunTarget = RunSection['targets'][number];
+/** One stop condition of a {@link RunSection}. */
+export type StopCondition = RunSection['stopConditions'][number];
+
+/** Raised by {@link resolvePlaceholders} when a placeholder has neither a value nor a default. */
+export class UnsetPlaceholderError extends Error {
+  override readonly name = 'UnsetPlaceholderError';
+  constructor(
+    readonly variable: string,
+    readonly path: string,
+  ) {
+    super(
+      `${path}: \${${variable}} is not set — pass --set ${variable}=VALUE or export ${variable}, or write \${${variable}:-default}`,
+    );
+  }
+}
+
+/**
+ * Replaces `${NAME}` / `${NAME:-default}` in every string of `value` (deeply). Values come from `variables` first,
+ * then `environment`. Throws {@link UnsetPlaceholderError} naming the first unset variable and where it is used.
+ *
+ * @example
+ * ```ts
+ * const run = resolvePlaceholders(section, { AWS_DEMO_URL: 'http://127.0.0.1:3001' }, process.env);
+ * ```
+ */
+export function resolvePlaceholders<T>(
+  value: T,
+  variables: Readonly<Record<string, string | undefined>>,
+  environment: Readonly<Record<string, string | undefined>> = {},
+  path = 'run',
+): T {
+  if (typeof value === 'string') {
+    return value.replace(placeholderPattern, (_match, variable: string, fallback: string | undefined) => {
+      const resolved = variables[variable] ?? environment[variable];
+      if (resolved !== undefined && resolved !== '') return resolved;
+      if (fallback !== undefined) return fallback;
+      throw new UnsetPlaceholderError(variable, path);
+    }) as T;
+  }
+  if (Array.isArray(value)) {
+    return value.map((item, index) =>
+      resolvePlaceholders(item, variables, environment, joinPath(path, index)),
+    ) as T;
+  }
+  if (isPlainObject(value)) {
+    const result: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      result[key] = resolvePlaceholders(item, variables, environment, joinPath(path, key));
+    }
+    return result as T;
+  }
+  return value;
+}
+
+/**
+ * Validates a `run` section on its own (the experiment schema embeds {@link runSectionSchema} too).
+ *
+ * @example
+ * ```ts
+ * const result = validateRunSection(document.run);
+ * if (!result.ok) console.error(result.issues);
+ * ```
+ */
+export function validateRunSection(
+  input: unknown,
+  path = 'run',
+): { ok: true; run: RunSection; issues: [] } | { ok: false; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const run = runSectionSchema.validate(input, path, issues);
+  if (run === invalid || issues.length > 0) return { ok: false, issues };
+  return { ok: true, run, issues: [] };
+}
