@@ -1,0 +1,81 @@
+/**
+ * The Lambda event shapes faultline recognizes. Lambda itself does not say what invoked a function, so the shape of
+ * the event is the only evidence; detection looks at a few discriminating fields and never throws.
+ */
+export const lambdaTriggers = [
+  'api-gateway-rest',
+  'api-gateway-http',
+  'function-url',
+  'alb',
+  'sqs',
+  'sns',
+  's3',
+  'dynamodb-stream',
+  'kinesis',
+  'eventbridge',
+  'schedule',
+  'unknown',
+] as const;
+export type LambdaTrigger = (typeof lambdaTriggers)[number];
+
+/** Triggers whose result is an HTTP response. */
+export const httpLambdaTriggers: ReadonlySet<LambdaTrigger> = new Set([
+  'api-gateway-rest',
+  'api-gateway-http',
+  'function-url',
+  'alb',
+]);
+
+const recordSources: Readonly<Record<string, LambdaTrigger>> = {
+  'aws:sqs': 'sqs',
+  'aws:sns': 'sns',
+  'aws:s3': 's3',
+  'aws:dynamodb': 'dynamodb-stream',
+  'aws:kinesis': 'kinesis',
+};
+
+/**
+ * Tells which AWS service produced a Lambda event, from its shape alone.
+ *
+ * @example
+ * ```ts
+ * import { detectTrigger } from '@faultline/aws-lambda';
+ * detectTrigger({ version: '2.0', routeKey: 'GET /orders/{id}', requestContext: { http: { method: 'GET' } } });
+ * // → 'api-gateway-http'
+ * ```
+ */
+export function detectTrigger(event: unknown): LambdaTrigger {
+  if (!isObject(event)) return 'unknown';
+  const records = event.Records;
+  if (Array.isArray(records)) {
+    const first: unknown = records[0];
+    if (!isObject(first)) return 'unknown';
+    // SNS spells it `EventSource`; every other record source spells it `eventSource`.
+    const source = first.eventSource ?? first.EventSource;
+    return (typeof source === 'string' && recordSources[source]) || 'unknown';
+  }
+  const requestContext = event.requestContext;
+  if (isObject(requestContext)) {
+    if (isObject(requestContext.elb)) return 'alb';
+    if (isObject(requestContext.http) && event.version === '2.0') {
+      const domainName = requestContext.domainName;
+      return typeof domainName === 'string' && domainName.includes('.lambda-url.')
+        ? 'function-url'
+        : 'api-gateway-http';
+    }
+    // REST APIs, and HTTP APIs with payload format 1.0, send the v1 shape.
+    if (typeof event.httpMethod === 'string') return 'api-gateway-rest';
+    return 'unknown';
+  }
+  if (typeof event['detail-type'] === 'string' && typeof event.source === 'string') {
+    return event['detail-type'] === 'Scheduled Event' && event.source === 'aws.events'
+      ? 'schedule'
+      : 'eventbridge';
+  }
+  return 'unknown';
+}
+
+/** A non-null, non-array object, for reading untyped events safely. */
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
