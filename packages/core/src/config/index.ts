@@ -1,1 +1,3 @@
+export * from './cached-config.js';
+export * from './config-errors.js';
 export * from './config-source.js';

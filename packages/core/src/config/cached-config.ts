@@ -1,0 +1,624 @@
+import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
+import { systemClock, systemRandom } from '../engine/ports.js';
+import type { EventSink, FaultlineEvent } from '../events/events.js';
+import {
+  ConfigDocumentError,
+  ConfigFetchTimeoutError,
+  ConfigTooLargeError,
+  describeError,
+  InvalidConfigOptionError,
+} from './config-errors.js';
+import type { ConfigLoadResult, ConfigSource } from './config-source.js';
+
+/** Tuning of the cached config. Every field has a safe default; units are in the names. */
+export interface CachedConfigOptions {
+  /** How long a loaded config is served before it is refreshed in the background. Default 30000. */
+  ttlMs?: number;
+  /** ± share of `ttlMs` (and of each backoff) added at random so instances do not refresh in lockstep. Default 0.1. */
+  jitterRatio?: number;
+  /** Longest time one read of the store may take; the source's signal aborts then. Default 1000. */
+  fetchBudgetMs?: number;
+  /** After this long without a successful read, the cached config switches off (no faults). Default 900000 (15 min). */
+  maxStaleMs?: number;
+  /** Wait before retrying a failed read; doubles per consecutive failure. Default 5000. */
+  errorBackoffMs?: number;
+  /** Upper bound of the doubling backoff. Default 60000. */
+  maxBackoffMs?: number;
+  /** Text documents larger than this are refused before parsing. Default 262144 (256 KiB). */
+  maxSizeBytes?: number;
+}
+
+/** The defaults of {@link CachedConfigOptions}. */
+export const defaultCachedConfigOptions: Readonly<Required<CachedConfigOptions>> = Object.freeze({
+  ttlMs: 30_000,
+  jitterRatio: 0.1,
+  fetchBudgetMs: 1_000,
+  maxStaleMs: 15 * 60_000,
+  errorBackoffMs: 5_000,
+  maxBackoffMs: 60_000,
+  maxSizeBytes: 256 * 1024,
+});
+
+/**
+ * One cached config state. The same object is returned until something changes, so callers may compare by identity.
+ */
+export interface CachedValue<T> {
+  /** The parsed config, or `undefined` when none is in force (missing, failed first load, stale, …). */
+  readonly value: T | undefined;
+  /** Store version of `value` (SSM version, ETag, mtime+size, content hash). */
+  readonly version: string | undefined;
+  /** When this state was established (injected clock, epoch ms). */
+  readonly loadedAtMs: number;
+}
+
+/** A config source behind a cache that never throws, never makes a caller wait more than the fetch budget. */
+export interface CachedConfig<T> {
+  /**
+   * The current state, synchronously. Starts a background refresh when one is due and never waits for it.
+   * `undefined` only before the first load finished. Allocation-free when nothing is due; never throws.
+   */
+  peek(): CachedValue<T> | undefined;
+  /** Like {@link peek}, but waits for the first load (bounded by `fetchBudgetMs`). Never rejects. */
+  get(): Promise<CachedValue<T> | undefined>;
+  /** Reads the store now (joining a read already in flight), bounded by `fetchBudgetMs`. Never rejects. */
+  refresh(): Promise<void>;
+  /** Stops push updates and timers. Later calls to `peek`/`get` return the last state without reading the store. */
+  close(): void;
+}
+
+/** Everything {@link createCachedConfig} needs besides the source. */
+export type CreateCachedConfigOptions<T> = CachedConfigOptions & {
+  /**
+   * Turns a document into the value to cache. May throw (or reject): that counts as a config error and the last
+   * good value stays in force.
+   */
+  parse: (document: string | object, version: string) => T | Promise<T>;
+  /** Receives `config-load`, `config-missing` and `config-error` events. */
+  onEvent?: EventSink;
+  clock?: Clock;
+  random?: RandomSource;
+  /** Used for the fetch budget and the resubscribe backoff. Defaults to an unref'd timer. */
+  sleep?: Sleep;
+};
+
+/**
+ * Wraps a {@link ConfigSource} with everything a per-invocation reader needs: TTL with jitter, single-flight, a
+ * fetch budget, stale-while-revalidate, negative caching with exponential backoff, a max stale age, a size cap on
+ * text documents, push updates when the source supports them, and exactly one event per condition.
+ *
+ * @example
+ * ```ts
+ * import { createCachedConfig, createFileSource } from '@faultline/core';
+ *
+ * const config = createCachedConfig(createFileSource('./faultline.yaml'), {
+ *   ttlMs: 10_000,
+ *   parse: (document) => document as { faults: unknown[] },
+ *   onEvent: (event) => console.log(JSON.stringify(event)),
+ * });
+ *
+ * await config.get(); // first load, at most fetchBudgetMs
+ * const current = config.peek(); // later: sync, never waits, refreshes in the background
+ * console.log(current?.version, current?.value);
+ * config.close();
+ * ```
+ */
+export function createCachedConfig<T>(
+  source: ConfigSource,
+  options: CreateCachedConfigOptions<T>,
+): CachedConfig<T> {
+  return new CachedConfigState<T>(source, options);
+}
+
+const maxTimerDelayMs = 2 ** 31 - 1;
+
+/** The default sleep: a timer that never keeps the process alive and stops on abort. */
+const unrefSleep: Sleep = (durationMs, signal) =>
+  new Promise<void>((resolve) => {
+    if (durationMs <= 0 || signal?.aborted) {
+      resolve();
+      return;
+    }
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    // Node fires overlong timers immediately; an "infinite" wait is a wait for the abort signal.
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(durationMs, maxTimerDelayMs),
+    );
+    timer.unref?.();
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+type Prepared<T> =
+  | { readonly kind: 'value'; readonly value: T; readonly version: string }
+  | { readonly kind: 'unchanged' }
+  | { readonly kind: 'missing' };
+
+type Settled<T> =
+  | { readonly kind: 'prepared'; readonly prepared: Prepared<T> }
+  | { readonly kind: 'failed'; readonly error: unknown; readonly stage: FailureStage };
+
+type FailureStage = 'load' | 'size' | 'parse' | 'timeout' | 'subscribe';
+
+const timedOut: unique symbol = Symbol('timed-out');
+
+class StageError extends Error {
+  override readonly name = 'StageError';
+  constructor(
+    readonly stage: FailureStage,
+    override readonly cause: unknown,
+  ) {
+    super(stage);
+  }
+}
+
+class CachedConfigState<T> implements CachedConfig<T> {
+  private readonly source: ConfigSource;
+  private readonly parse: CreateCachedConfigOptions<T>['parse'];
+  private readonly onEvent: EventSink | undefined;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly sleep: Sleep;
+  private readonly ttlMs: number;
+  private readonly jitterRatio: number;
+  private readonly fetchBudgetMs: number;
+  private readonly maxStaleMs: number;
+  private readonly errorBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly maxSizeBytes: number;
+
+  private current: CachedValue<T> | undefined;
+  /** The last successfully parsed config; cleared when the store says it is gone. */
+  private good: { readonly value: T; readonly version: string; readonly loadedAtMs: number } | undefined;
+  private nextRefreshAtMs = 0;
+  private lastSuccessAtMs = 0;
+  private consecutiveFailures = 0;
+  private staleSwitchedOff = false;
+  private inflight: Promise<void> | undefined;
+  private inflightController: AbortController | undefined;
+  /** Orders reads and pushes: a result is only committed when nothing newer has been committed. */
+  private lastTicket = 0;
+  private committedTicket = 0;
+  /** Conditions already reported, so each produces one event, not one per invocation. */
+  private reportedError: string | undefined;
+  private reportedMissing = false;
+  private started = false;
+  private closed = false;
+  private readonly closeController = new AbortController();
+  private unsubscribe: (() => void) | undefined;
+  private subscribeFailures = 0;
+
+  constructor(source: ConfigSource, options: CreateCachedConfigOptions<T>) {
+    this.source = source;
+    this.parse = options.parse;
+    this.onEvent = options.onEvent;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+    this.sleep = options.sleep ?? unrefSleep;
+    if (typeof this.parse !== 'function') {
+      throw new InvalidConfigOptionError('parse', this.parse, 'a function (document, version) => value');
+    }
+    this.ttlMs = readDuration('ttlMs', options.ttlMs);
+    this.jitterRatio = readRatio(options.jitterRatio);
+    this.fetchBudgetMs = readDuration('fetchBudgetMs', options.fetchBudgetMs);
+    this.maxStaleMs = readDuration('maxStaleMs', options.maxStaleMs);
+    this.errorBackoffMs = readDuration('errorBackoffMs', options.errorBackoffMs);
+    this.maxBackoffMs = Math.max(this.errorBackoffMs, readDuration('maxBackoffMs', options.maxBackoffMs));
+    this.maxSizeBytes = readDuration('maxSizeBytes', options.maxSizeBytes);
+  }
+
+  peek(): CachedValue<T> | undefined {
+    // The per-invocation path: a few comparisons, no allocation unless something is due, and nothing escapes.
+    try {
+      if (this.closed) return this.current;
+      if (!this.started) this.start();
+      const nowMs = this.clock.now();
+      if (nowMs >= this.nextRefreshAtMs && this.inflight === undefined) void this.startRefresh();
+      if (
+        this.good !== undefined &&
+        !this.staleSwitchedOff &&
+        nowMs - this.lastSuccessAtMs > this.maxStaleMs
+      ) {
+        this.switchOffStale(nowMs);
+      }
+    } catch {
+      // Fail open: a broken clock or source must not break the caller.
+    }
+    return this.current;
+  }
+
+  async get(): Promise<CachedValue<T> | undefined> {
+    try {
+      if (this.current !== undefined || this.closed) return this.peek();
+      if (!this.started) this.start();
+      await this.startRefresh();
+      return this.peek();
+    } catch {
+      return this.current;
+    }
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      if (this.closed) return;
+      if (!this.started) this.start();
+      await this.startRefresh();
+    } catch {
+      // never rejects
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.closeController.abort();
+    this.inflightController?.abort();
+    this.stopSubscription();
+  }
+
+  // ---- reading -------------------------------------------------------------------------------------------------
+
+  private startRefresh(): Promise<void> {
+    if (this.inflight !== undefined) return this.inflight;
+    const attempt = this.runAttempt().finally(() => {
+      if (this.inflight === attempt) {
+        this.inflight = undefined;
+        this.inflightController = undefined;
+      }
+    });
+    this.inflight = attempt;
+    return attempt;
+  }
+
+  /** One bounded read: load + size check + parse raced against the fetch budget. Never rejects. */
+  private async runAttempt(): Promise<void> {
+    const ticket = ++this.lastTicket;
+    const controller = new AbortController();
+    this.inflightController = controller;
+    const budgetController = new AbortController();
+    const work = this.loadAndPrepare(controller.signal);
+    let outcome: Settled<T> | typeof timedOut;
+    try {
+      outcome = await Promise.race([
+        work,
+        this.sleep(this.fetchBudgetMs, budgetController.signal).then((): typeof timedOut => timedOut),
+      ]);
+    } catch (error) {
+      outcome = { kind: 'failed', error, stage: 'load' };
+    } finally {
+      budgetController.abort();
+    }
+    if (this.closed) return;
+    if (outcome === timedOut) {
+      controller.abort(new ConfigFetchTimeoutError(this.source.name, this.fetchBudgetMs));
+      this.commitFailure(
+        ticket,
+        new ConfigFetchTimeoutError(this.source.name, this.fetchBudgetMs),
+        'timeout',
+      );
+      // A source that ignores the signal may still answer; use that answer if nothing newer arrived meanwhile.
+      void work.then((late) => {
+        if (!this.closed && late.kind === 'prepared' && this.committedTicket === ticket) {
+          this.commitPrepared(ticket, late.prepared);
+        }
+      });
+      return;
+    }
+    if (outcome.kind === 'failed') this.commitFailure(ticket, outcome.error, outcome.stage);
+    else this.commitPrepared(ticket, outcome.prepared);
+  }
+
+  private async loadAndPrepare(signal: AbortSignal): Promise<Settled<T>> {
+    try {
+      const result = await this.source.load({ signal, previousVersion: this.good?.version });
+      return { kind: 'prepared', prepared: await this.prepare(result) };
+    } catch (error) {
+      if (error instanceof StageError) return { kind: 'failed', error: error.cause, stage: error.stage };
+      return { kind: 'failed', error, stage: 'load' };
+    }
+  }
+
+  /** Size check and parse, without touching the cached state (the caller may have given up already). */
+  private async prepare(result: ConfigLoadResult): Promise<Prepared<T>> {
+    if (result === null || typeof result !== 'object') {
+      throw new StageError('load', new ConfigDocumentError(`${this.source.name} returned no load result`));
+    }
+    if (result.kind === 'missing' || result.kind === 'unchanged') return result;
+    if (result.kind !== 'document') {
+      throw new StageError(
+        'load',
+        new ConfigDocumentError(
+          `${this.source.name} returned an unknown result kind ${String((result as { kind?: unknown }).kind)}`,
+        ),
+      );
+    }
+    const { document, version } = result;
+    if (this.good !== undefined && version === this.good.version) return { kind: 'unchanged' };
+    if (typeof document === 'string') {
+      const sizeBytes = byteLengthOver(document, this.maxSizeBytes);
+      if (sizeBytes !== undefined) {
+        throw new StageError('size', new ConfigTooLargeError(this.source.name, sizeBytes, this.maxSizeBytes));
+      }
+    } else if (document === null || typeof document !== 'object') {
+      throw new StageError(
+        'parse',
+        new ConfigDocumentError(
+          `${this.source.name} returned a ${document === null ? 'null' : typeof document} document`,
+        ),
+      );
+    }
+    try {
+      return { kind: 'value', value: await this.parse(document, String(version)), version: String(version) };
+    } catch (error) {
+      throw new StageError('parse', error);
+    }
+  }
+
+  // ---- committing ----------------------------------------------------------------------------------------------
+
+  private commitPrepared(ticket: number, prepared: Prepared<T>): void {
+    if (ticket < this.committedTicket) return;
+    this.committedTicket = ticket;
+    const nowMs = this.clock.now();
+    this.consecutiveFailures = 0;
+    this.lastSuccessAtMs = nowMs;
+    this.nextRefreshAtMs = nowMs + this.jittered(this.ttlMs);
+    const recoveredFrom = this.reportedError;
+    this.reportedError = undefined;
+
+    if (prepared.kind === 'missing') {
+      this.good = undefined;
+      this.staleSwitchedOff = false;
+      if (
+        this.current === undefined ||
+        this.current.value !== undefined ||
+        this.current.version !== undefined
+      ) {
+        this.current = { value: undefined, version: undefined, loadedAtMs: nowMs };
+      }
+      if (!this.reportedMissing) {
+        this.reportedMissing = true;
+        this.emit(
+          'config-missing',
+          'warn',
+          `${this.source.name} holds no experiment: no faults are injected until one is written ` +
+            `(checked again every ${this.ttlMs} ms)`,
+          undefined,
+          { ttlMs: this.ttlMs },
+        );
+      }
+      return;
+    }
+
+    if (prepared.kind === 'unchanged') {
+      if (this.good === undefined) {
+        // "Unchanged" with nothing cached is a source bug; treat it as an empty store rather than guessing.
+        this.commitPrepared(ticket, { kind: 'missing' });
+        return;
+      }
+      if (this.staleSwitchedOff) {
+        this.staleSwitchedOff = false;
+        this.current = { value: this.good.value, version: this.good.version, loadedAtMs: nowMs };
+        this.emit(
+          'config-load',
+          'info',
+          `${this.source.name} is reachable again: config version ${this.good.version} is back in force`,
+          this.good.version,
+          recoveredFrom === undefined ? undefined : { recoveredFrom },
+        );
+      }
+      return;
+    }
+
+    const previousVersion = this.good?.version;
+    this.good = { value: prepared.value, version: prepared.version, loadedAtMs: nowMs };
+    this.staleSwitchedOff = false;
+    this.reportedMissing = false;
+    this.current = { value: prepared.value, version: prepared.version, loadedAtMs: nowMs };
+    const details: Record<string, unknown> = { ttlMs: this.ttlMs };
+    if (previousVersion !== undefined) details.previousVersion = previousVersion;
+    if (recoveredFrom !== undefined) details.recoveredFrom = recoveredFrom;
+    this.emit(
+      'config-load',
+      'info',
+      `Loaded config version ${prepared.version} from ${this.source.name}`,
+      prepared.version,
+      details,
+    );
+  }
+
+  private commitFailure(ticket: number, error: unknown, stage: FailureStage): void {
+    if (ticket < this.committedTicket) return;
+    this.committedTicket = ticket;
+    const nowMs = this.clock.now();
+    this.consecutiveFailures += 1;
+    const backoffMs = Math.min(this.errorBackoffMs * 2 ** (this.consecutiveFailures - 1), this.maxBackoffMs);
+    const retryInMs = Math.round(this.jittered(backoffMs));
+    this.nextRefreshAtMs = nowMs + retryInMs;
+    if (this.current === undefined)
+      this.current = { value: undefined, version: undefined, loadedAtMs: nowMs };
+    this.reportError(error, stage, retryInMs, nowMs);
+  }
+
+  private reportError(error: unknown, stage: FailureStage, retryInMs: number, nowMs: number): void {
+    const described = describeError(error);
+    const condition = `${stage}:${described.name}:${described.code ?? ''}`;
+    if (condition === this.reportedError) return;
+    this.reportedError = condition;
+    const what = describeStage(stage, this.source.name);
+    const detail =
+      described.code !== undefined ? `${described.code}: ${described.message}` : described.message;
+    let next: string;
+    if (this.good !== undefined && !this.staleSwitchedOff) {
+      const staleInMs = Math.max(0, this.maxStaleMs - (nowMs - this.lastSuccessAtMs));
+      next =
+        `Keeping config version ${this.good.version}; retrying in ${retryInMs} ms ` +
+        `(backoff up to ${this.maxBackoffMs} ms); faults switch off in ${staleInMs} ms if no read succeeds.`;
+    } else {
+      next =
+        `No config is in force, so no faults are injected; retrying in ${retryInMs} ms ` +
+        `(backoff up to ${this.maxBackoffMs} ms).`;
+    }
+    this.emit('config-error', 'error', `${what} (${detail}). ${next}`, this.good?.version, {
+      stage,
+      errorName: described.name,
+      ...(described.code !== undefined ? { errorCode: described.code } : {}),
+      retryInMs,
+      keptVersion: this.staleSwitchedOff ? undefined : this.good?.version,
+    });
+  }
+
+  private switchOffStale(nowMs: number): void {
+    if (this.good === undefined) return;
+    this.staleSwitchedOff = true;
+    this.current = { value: undefined, version: this.good.version, loadedAtMs: nowMs };
+    this.emit(
+      'config-error',
+      'error',
+      `${this.source.name} has not been read successfully for ${nowMs - this.lastSuccessAtMs} ms ` +
+        `(maxStaleMs ${this.maxStaleMs}): config version ${this.good.version} is switched off and no faults are ` +
+        'injected until a read succeeds',
+      this.good.version,
+      { stage: 'stale', maxStaleMs: this.maxStaleMs },
+    );
+  }
+
+  // ---- push updates --------------------------------------------------------------------------------------------
+
+  private start(): void {
+    this.started = true;
+    if (typeof this.source.subscribe === 'function') this.subscribe();
+  }
+
+  private subscribe(): void {
+    if (this.closed || typeof this.source.subscribe !== 'function') return;
+    let failed = false;
+    const onError = (error: unknown) => {
+      if (failed || this.closed) return;
+      failed = true;
+      this.stopSubscription();
+      this.subscribeFailures += 1;
+      const retryInMs = Math.round(
+        this.jittered(Math.min(this.errorBackoffMs * 2 ** (this.subscribeFailures - 1), this.maxBackoffMs)),
+      );
+      this.reportError(error, 'subscribe', retryInMs, this.clock.now());
+      void this.sleep(retryInMs, this.closeController.signal).then(() => this.subscribe());
+    };
+    const onResult = (result: ConfigLoadResult) => {
+      if (failed || this.closed) return;
+      this.subscribeFailures = 0;
+      const ticket = ++this.lastTicket;
+      this.prepare(result).then(
+        (prepared) => {
+          if (!this.closed) this.commitPrepared(ticket, prepared);
+        },
+        (error: unknown) => {
+          if (this.closed) return;
+          if (error instanceof StageError) this.commitFailure(ticket, error.cause, error.stage);
+          else this.commitFailure(ticket, error, 'load');
+        },
+      );
+    };
+    try {
+      const unsubscribe = this.source.subscribe(onResult, onError);
+      if (failed) {
+        safeCall(unsubscribe);
+      } else {
+        this.unsubscribe = unsubscribe;
+      }
+    } catch (error) {
+      onError(error);
+    }
+  }
+
+  private stopSubscription(): void {
+    const unsubscribe = this.unsubscribe;
+    this.unsubscribe = undefined;
+    if (unsubscribe !== undefined) safeCall(unsubscribe);
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------------------------
+
+  private jittered(durationMs: number): number {
+    if (this.jitterRatio === 0) return durationMs;
+    return Math.max(0, durationMs * (1 + this.jitterRatio * (2 * this.random() - 1)));
+  }
+
+  private emit(
+    type: FaultlineEvent['type'],
+    level: FaultlineEvent['level'],
+    message: string,
+    configVersion: string | undefined,
+    details: Record<string, unknown> | undefined,
+  ): void {
+    const sink = this.onEvent;
+    if (sink === undefined) return;
+    try {
+      const event: FaultlineEvent = {
+        source: 'faultline',
+        type,
+        level,
+        time: new Date(this.clock.now()).toISOString(),
+        message,
+        configSource: this.source.name,
+        ...(configVersion !== undefined ? { configVersion } : {}),
+        ...(details !== undefined ? { details } : {}),
+      };
+      sink(event);
+    } catch {
+      // A throwing sink must not break config handling.
+    }
+  }
+}
+
+function describeStage(stage: FailureStage, sourceName: string): string {
+  switch (stage) {
+    case 'timeout':
+      return `Reading ${sourceName} timed out`;
+    case 'size':
+      return `The document in ${sourceName} is too large`;
+    case 'parse':
+      return `The document in ${sourceName} is not a valid config`;
+    case 'subscribe':
+      return `Watching ${sourceName} for changes failed`;
+    default:
+      return `Reading ${sourceName} failed`;
+  }
+}
+
+/** UTF-8 size of `text` when it exceeds `maxSizeBytes`, else `undefined` (cheap when clearly under). */
+function byteLengthOver(text: string, maxSizeBytes: number): number | undefined {
+  // A UTF-16 code unit encodes to at most 3 UTF-8 bytes, so short strings skip the exact count.
+  if (text.length * 3 <= maxSizeBytes) return undefined;
+  const sizeBytes = Buffer.byteLength(text, 'utf8');
+  return sizeBytes > maxSizeBytes ? sizeBytes : undefined;
+}
+
+function safeCall(callback: () => void): void {
+  try {
+    callback();
+  } catch {
+    // Unsubscribing is best effort.
+  }
+}
+
+function readDuration(option: keyof CachedConfigOptions, value: number | undefined): number {
+  if (value === undefined) return defaultCachedConfigOptions[option];
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
+    throw new InvalidConfigOptionError(option, value, 'a number ≥ 0');
+  }
+  return value;
+}
+
+function readRatio(value: number | undefined): number {
+  if (value === undefined) return defaultCachedConfigOptions.jitterRatio;
+  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
+    throw new InvalidConfigOptionError('jitterRatio', value, 'a number between 0 and 1');
+  }
+  return value;
+}
