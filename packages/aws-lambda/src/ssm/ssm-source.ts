@@ -1,0 +1,163 @@
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+
+/**
+ * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer
+ * and its types never leak into the root entry; a real `SSMClient` satisfies it.
+ */
+export interface SsmClientLike {
+  send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+}
+
+/** Client settings used when the source creates its own `SSMClient` (endpoint, region, credentials, …). */
+export interface SsmClientConfig {
+  /** e.g. `http://127.0.0.1:5000` for moto, or a VPC endpoint. */
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly [option: string]: unknown;
+}
+
+/** Options of {@link createSsmSource}. */
+export interface SsmSourceOptions {
+  /** The parameter holding the experiment (JSON or YAML). Default: `FAULTLINE_SSM_PARAMETER`. */
+  readonly parameterName?: string;
+  /** Your own client (e.g. with custom middleware). Default: an `SSMClient` created on first use. */
+  readonly client?: SsmClientLike;
+  /** Settings for the client the source creates. `maxAttempts` defaults to 1: the faultline cache owns retries. */
+  readonly clientConfig?: SsmClientConfig;
+  /** Decrypt SecureString parameters (needs `kms:Decrypt` on the key). Default true. */
+  readonly withDecryption?: boolean;
+  /** Read once for `FAULTLINE_SSM_PARAMETER`. Default `process.env`. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+}
+
+/** Reading the SSM parameter failed; `code` is the AWS error name (e.g. `ThrottlingException`). */
+export class SsmParameterError extends Error {
+  override readonly name = 'SsmParameterError';
+  readonly parameterName: string;
+  readonly code: string;
+
+  constructor(parameterName: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.parameterName = parameterName;
+    this.code = code;
+  }
+}
+
+/** The SSM source cannot be created: a required option is missing or invalid. */
+export class InvalidSsmSourceOptionError extends Error {
+  override readonly name = 'InvalidSsmSourceOptionError';
+}
+
+const parameterNamePattern = /^[a-zA-Z0-9_.\-/]{1,2048}$/;
+
+const errorHints: Readonly<Record<string, string>> = {
+  AccessDeniedException: 'grant the function role ssm:GetParameter on this parameter ARN',
+  AccessDenied: 'grant the function role ssm:GetParameter on this parameter ARN',
+  ThrottlingException:
+    'GetParameter is over its TPS quota (40 by default, shared per account and region): raise FAULTLINE_CONFIG_TTL_MS',
+  InvalidKeyId: 'the SecureString KMS key is disabled or missing; check the key and kms:Decrypt on it',
+  KMSAccessDeniedException: 'grant the function role kms:Decrypt on the key that encrypts this SecureString',
+};
+
+/**
+ * A config source reading one SSM Parameter Store parameter with `GetParameter` (with decryption, so SecureString
+ * works). The parameter `Version` is the config version reported in events. `ParameterNotFound` means "no
+ * experiment" (no faults, one warning); any other failure — throttling included — is thrown so the core cache backs
+ * off and keeps the last good config. `@aws-sdk/client-ssm` is imported on the first read only.
+ *
+ * Put it behind the engine (which caches it with `createCachedConfig`): each warm instance then calls
+ * `GetParameter` once per TTL.
+ *
+ * @example
+ * ```ts
+ * import { withFaults } from '@faultline/aws-lambda';
+ * import { createSsmSource } from '@faultline/aws-lambda/ssm';
+ *
+ * const source = createSsmSource({ parameterName: '/faultline/orders' });
+ * export const handler = withFaults(async (event) => ({ statusCode: 200, body: 'ok' }), { source });
+ * ```
+ */
+export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
+  const environment = options.environment ?? process.env;
+  const parameterName = options.parameterName ?? environment.FAULTLINE_SSM_PARAMETER;
+  if (parameterName === undefined || parameterName === '') {
+    throw new InvalidSsmSourceOptionError(
+      'createSsmSource needs a parameter name: pass { parameterName: "/faultline/my-function" } or set FAULTLINE_SSM_PARAMETER',
+    );
+  }
+  if (!parameterNamePattern.test(parameterName)) {
+    throw new InvalidSsmSourceOptionError(
+      `createSsmSource: parameterName "${parameterName}" is not a valid SSM parameter name ` +
+        '(letters, digits, and _ . - /; at most 2048 characters; e.g. "/faultline/orders")',
+    );
+  }
+  const withDecryption = options.withDecryption ?? true;
+  let sdk: Promise<SsmSdk> | undefined;
+
+  const loadSdk = (): Promise<SsmSdk> => {
+    sdk ??= createSdk(options).catch((error: unknown) => {
+      // Let a later read try again (e.g. after a transient module-loading failure).
+      sdk = undefined;
+      throw error;
+    });
+    return sdk;
+  };
+
+  return {
+    name: `ssm:${parameterName}`,
+    async load(request: ConfigLoadRequest): Promise<ConfigLoadResult> {
+      const { client, GetParameterCommand } = await loadSdk();
+      let output: GetParameterOutput;
+      try {
+        const command = new GetParameterCommand({ Name: parameterName, WithDecryption: withDecryption });
+        output = (await client.send(command as never, { abortSignal: request.signal })) as GetParameterOutput;
+      } catch (error) {
+        const code = errorCode(error);
+        if (code === 'ParameterNotFound') return { kind: 'missing' };
+        const hint = errorHints[code];
+        throw new SsmParameterError(
+          parameterName,
+          code,
+          `GetParameter ${parameterName} failed with ${code}: ${(error as Error)?.message ?? String(error)}` +
+            (hint ? ` (${hint})` : ''),
+          { cause: error },
+        );
+      }
+      const parameter = output.Parameter;
+      if (parameter?.Value === undefined) return { kind: 'missing' };
+      const version = String(parameter.Version ?? parameter.LastModifiedDate?.valueOf() ?? '');
+      // SSM has no conditional read; skipping an unchanged version still spares the parse and validation.
+      if (request.previousVersion !== undefined && version === request.previousVersion)
+        return { kind: 'unchanged' };
+      return { kind: 'document', document: parameter.Value, version };
+    },
+  };
+}
+
+interface GetParameterOutput {
+  readonly Parameter?: {
+    readonly Value?: string;
+    readonly Version?: number;
+    readonly LastModifiedDate?: Date;
+  };
+}
+
+interface SsmSdk {
+  readonly client: SsmClientLike;
+  readonly GetParameterCommand: new (input: { Name: string; WithDecryption: boolean }) => unknown;
+}
+
+async function createSdk(options: SsmSourceOptions): Promise<SsmSdk> {
+  const module = await import('@aws-sdk/client-ssm');
+  const client = options.client ?? new module.SSMClient({ maxAttempts: 1, ...options.clientConfig });
+  return { client, GetParameterCommand: module.GetParameterCommand };
+}
+
+function errorCode(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { name, Code } = error as { name?: unknown; Code?: unknown };
+    if (typeof name === 'string' && name !== 'Error') return name;
+    if (typeof Code === 'string') return Code;
+  }
+  return 'UnknownError';
+}

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createSsmSource, type SsmClientLike } from '../../src/ssm/index.js';
+
+function failingClient(error: Error): SsmClientLike & { calls: number } {
+  const client = {
+    calls: 0,
+    send: async () => {
+      client.calls += 1;
+      throw error;
+    },
+  };
+  return client;
+}
+
+function awsError(name: string, message: string): Error {
+  const error = new Error(message);
+  error.name = name;
+  return error;
+}
+
+const request = { signal: new AbortController().signal, previousVersion: undefined };
+
+describe('createSsmSource', () => {
+  it('propagates throttling with the code and a hint, so the cache backs off', async () => {
+    const client = failingClient(awsError('ThrottlingException', 'Rate exceeded'));
+    const source = createSsmSource({ parameterName: '/faultline/orders', client });
+
+    const failure = source.load(request);
+
+    await expect(failure).rejects.toMatchObject({
+      name: 'SsmParameterError',
+      code: 'ThrottlingException',
+      parameterName: '/faultline/orders',
+    });
+    await expect(failure).rejects.toThrow(/TPS quota/);
+    expect(client.calls).toBe(1);
+  });
+
+  it('tells the user which permission is missing on access denied', async () => {
+    const source = createSsmSource({
+      parameterName: '/faultline/orders',
+      client: failingClient(awsError('AccessDeniedException', 'not authorized')),
+    });
+
+    await expect(source.load(request)).rejects.toThrow(/ssm:GetParameter/);
+  });
+
+  it('refuses to be created without a parameter name, naming the option and the variable', () => {
+    expect(() => createSsmSource({ environment: {} })).toThrow(/parameterName.*FAULTLINE_SSM_PARAMETER/);
+  });
+
+  it('refuses an invalid parameter name', () => {
+    expect(() => createSsmSource({ parameterName: 'has spaces', environment: {} })).toThrow(
+      /not a valid SSM/,
+    );
+  });
+});
