@@ -1,1 +1,6 @@
+export * from './experiment-schema.js';
+export * from './json-schema.js';
+export * from './parse-text.js';
+export * from './run-section.js';
 export * from './types.js';
+export * from './validate.js';

@@ -412,7 +412,13 @@ export function object<P extends Properties>(properties: P, options: ObjectOptio
       for (const key of Object.keys(value)) {
         if (Object.hasOwn(properties, key) || options.ignoredKeys?.includes(key)) continue;
         if (options.allowUnknownKeys) {
-          result[key] = value[key];
+          // defineProperty, not assignment: an own `__proto__` key (JSON.parse makes those) must stay data.
+          Object.defineProperty(result, key, {
+            value: value[key],
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
           continue;
         }
         const suggestion = closestName(key, names);

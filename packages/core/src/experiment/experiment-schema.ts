@@ -1,0 +1,736 @@
+/**
+ * The experiment file format, schema v1, written once in the schema language: it validates documents (every problem
+ * at once, each with its JSON path and a hint) and generates the JSON Schema editors use. Fault entries are
+ * validated against the attribute schema of their type, looked up in a {@link FaultRegistry}, so custom fault types
+ * get the same checks and messages as the built-in ones.
+ */
+import type { FaultRegistry } from '../faults/registry.js';
+import { parseFieldPath } from '../invocation/fields.js';
+import { clouds } from '../invocation/invocation.js';
+import { maxGlobLength } from '../matching/glob.js';
+import type {
+  Infer,
+  JsonSchema,
+  ObjectSchema,
+  Properties,
+  Schema,
+  ValidationIssue,
+} from '../schema/schema.js';
+import { closestName, describeValue, invalid, isPlainObject, joinPath } from '../schema/schema.js';
+import * as s from '../schema/schema-builders.js';
+import { runSectionSchema } from './run-section.js';
+import type { ExperimentDefinition, FaultDefinition, MatchCondition, MatchValue } from './types.js';
+import { experimentModes, matchOperators } from './types.js';
+
+/** The only schema version this release understands. */
+export const experimentSchemaVersion = 1;
+/** Most fault entries one experiment may hold. */
+export const maxFaultsPerExperiment = 100;
+/** Most conditions one fault's `match` may hold. */
+export const maxMatchConditions = 32;
+/** Most values an `in` condition may list. */
+export const maxMatchInValues = 100;
+/** Longest experiment or fault id. */
+export const maxIdLength = 64;
+/** Stage globs treated as production unless the guard lists its own. */
+export const defaultProductionStages: readonly string[] = ['prod', 'prod-*', 'prod*', 'production', 'live'];
+
+const slugPattern = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
+
+/** Lower-case letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit. */
+function slugSchema(description: string): Schema<string> {
+  const base = s.string({ minLength: 1, maxLength: maxIdLength, description });
+  return {
+    kind: 'string',
+    description,
+    validate(value, path, issues) {
+      const text = base.validate(value, path, issues);
+      if (text === invalid) return invalid;
+      if (slugPattern.test(text)) return text;
+      const suggestion = toSlug(text);
+      issues.push({
+        path,
+        message: `must be a slug (lower-case letters, digits, "-", "_", "."), got ${describeValue(text)}`,
+        ...(suggestion === '' || suggestion === text ? {} : { hint: `did you mean "${suggestion}"?` }),
+      });
+      return invalid;
+    },
+    toJsonSchema() {
+      return { ...base.toJsonSchema(), pattern: slugPattern.source };
+    },
+  };
+}
+
+function toSlug(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, maxIdLength);
+}
+
+/** Probabilities are fractions; a value such as 5 was almost certainly meant as a percentage. */
+export function probabilityHint(value: number): string | undefined {
+  return value > 1 && value <= 100 ? `did you mean ${value / 100}?` : undefined;
+}
+
+const probabilitySchema = s.number({
+  minimum: 0,
+  maximum: 1,
+  hint: probabilityHint,
+  description:
+    'Chance in [0, 1] that a matching invocation is injected. Fractions below 1 % are fine (0.001 = one in a thousand).',
+});
+
+const globSchema = (description: string) => s.string({ minLength: 1, maxLength: maxGlobLength, description });
+
+/** A field path (`http.header.x-tenant`, `raw.detail.orderId`, …), validated and returned in canonical form. */
+export function fieldPathSchema(description: string): Schema<string> {
+  return {
+    kind: 'string',
+    description,
+    validate(value, path, issues) {
+      if (typeof value !== 'string') {
+        issues.push({ path, message: `must be a field name (a string), got ${describeValue(value)}` });
+        return invalid;
+      }
+      const parsed = parseFieldPath(value);
+      if (parsed.ok) return parsed.field.path;
+      issues.push(
+        parsed.hint === undefined
+          ? { path, message: parsed.message }
+          : { path, message: parsed.message, hint: parsed.hint },
+      );
+      return invalid;
+    },
+    toJsonSchema() {
+      return {
+        type: 'string',
+        description,
+        minLength: 1,
+        examples: ['http.path', 'http.header.x-tenant', 'http.query.tenant', 'stage', 'raw.detail.orderId'],
+      };
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Match conditions
+
+const scalarOperators: ReadonlySet<string> = new Set(['eq', 'neq']);
+const stringOperators: ReadonlySet<string> = new Set(['prefix', 'suffix']);
+const isoDateTimePattern =
+  /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+function isScalar(value: unknown): value is MatchValue {
+  return (
+    typeof value === 'string' ||
+    typeof value === 'boolean' ||
+    (typeof value === 'number' && Number.isFinite(value))
+  );
+}
+
+const conditionFieldSchema = fieldPathSchema('The invocation field to test.');
+const operatorSchema = s.oneOf(matchOperators, { description: 'How the field is compared with `value`.' });
+
+function checkConditionValue(
+  op: string,
+  value: unknown,
+  path: string,
+  issues: ValidationIssue[],
+): MatchValue | readonly MatchValue[] | undefined | typeof invalid {
+  const valuePath = joinPath(path, 'value');
+  const present = value !== undefined;
+  if (op === 'exists') {
+    if (!present) return true;
+    if (typeof value === 'boolean') return value;
+    issues.push({
+      path: valuePath,
+      message: `must be true or false for op "exists", got ${describeValue(value)}`,
+      hint: 'true: the field is present; false: it is absent',
+    });
+    return invalid;
+  }
+  if (!present) {
+    issues.push({ path: valuePath, message: `is required for op "${op}"` });
+    return invalid;
+  }
+  if (op === 'in') {
+    if (!Array.isArray(value)) {
+      issues.push({
+        path: valuePath,
+        message: `must be a list for op "in", got ${describeValue(value)}`,
+        ...(isScalar(value) ? { hint: `write [${JSON.stringify(value)}], or use op "eq"` } : {}),
+      });
+      return invalid;
+    }
+    if (value.length === 0 || value.length > maxMatchInValues) {
+      issues.push({
+        path: valuePath,
+        message: `must hold between 1 and ${maxMatchInValues} values, got ${value.length}`,
+        ...(value.length === 0
+          ? { hint: 'an empty list never matches; set enabled: false to switch the fault off' }
+          : {}),
+      });
+      return invalid;
+    }
+    let ok = true;
+    value.forEach((item, index) => {
+      if (!isScalar(item)) {
+        issues.push({
+          path: joinPath(valuePath, index),
+          message: `must be a string, number or boolean, got ${describeValue(item)}`,
+        });
+        ok = false;
+      }
+    });
+    return ok ? (value as MatchValue[]) : invalid;
+  }
+  if (scalarOperators.has(op)) {
+    if (isScalar(value)) return value;
+    issues.push({
+      path: valuePath,
+      message: `must be a string, number or boolean for op "${op}", got ${describeValue(value)}`,
+      ...(Array.isArray(value) ? { hint: 'use op "in" to compare with a list' } : {}),
+    });
+    return invalid;
+  }
+  if (stringOperators.has(op) || op === 'glob') {
+    if (typeof value !== 'string') {
+      issues.push({
+        path: valuePath,
+        message: `must be a string for op "${op}", got ${describeValue(value)}`,
+      });
+      return invalid;
+    }
+    if (op === 'glob' && (value.length === 0 || value.length > maxGlobLength)) {
+      issues.push({
+        path: valuePath,
+        message: `must be a glob of 1 to ${maxGlobLength} characters, got ${value.length}`,
+      });
+      return invalid;
+    }
+    return value;
+  }
+  // gte / lte: numbers compare numerically, ISO date-times chronologically.
+  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'string' && isoDateTimePattern.test(value) && !Number.isNaN(Date.parse(value)))
+    return value;
+  issues.push({
+    path: valuePath,
+    message: `must be a number or an ISO 8601 date-time for op "${op}", got ${describeValue(value)}`,
+    ...(typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
+      ? { hint: `did you mean ${Number(value)} (a number, without quotes)?` }
+      : {}),
+  });
+  return invalid;
+}
+
+const conditionKeys = ['field', 'op', 'value'];
+
+function ifThen(condition: JsonSchema, consequence: JsonSchema): JsonSchema {
+  // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword here, not a thenable.
+  return { if: condition, then: consequence };
+}
+
+/** One match condition `{field, op, value?}` with the value rules of its operator. */
+export const matchConditionSchema: Schema<MatchCondition> = {
+  kind: 'object',
+  description: 'One condition on an invocation field; all conditions of a fault must hold.',
+  validate(input, path, issues) {
+    if (!isPlainObject(input)) {
+      issues.push({
+        path,
+        message: `must be an object like { field: http.path, op: prefix, value: /orders }, got ${describeValue(input)}`,
+      });
+      return invalid;
+    }
+    const before = issues.length;
+    for (const key of Object.keys(input)) {
+      if (conditionKeys.includes(key)) continue;
+      const suggestion =
+        key === 'operator' ? 'op' : key === 'path' ? 'field' : closestName(key, conditionKeys);
+      issues.push({
+        path: joinPath(path, key),
+        message: 'is not a known key',
+        hint: suggestion === undefined ? 'known keys: field, op, value' : `did you mean "${suggestion}"?`,
+      });
+    }
+    let field: string | typeof invalid = invalid;
+    if (input.field === undefined) issues.push({ path: joinPath(path, 'field'), message: 'is required' });
+    else field = conditionFieldSchema.validate(input.field, joinPath(path, 'field'), issues);
+    let op: string | typeof invalid = invalid;
+    if (input.op === undefined) {
+      // An `operator` key was already reported with a "did you mean op" hint; one message per mistake.
+      if (!Object.hasOwn(input, 'operator'))
+        issues.push({
+          path: joinPath(path, 'op'),
+          message: 'is required',
+          hint: `one of ${matchOperators.join(', ')}`,
+        });
+    } else {
+      op = operatorSchema.validate(input.op, joinPath(path, 'op'), issues);
+    }
+    const value = op === invalid ? invalid : checkConditionValue(op, input.value, path, issues);
+    if (issues.length !== before || field === invalid || op === invalid || value === invalid) return invalid;
+    return value === undefined
+      ? { field, op: op as MatchCondition['op'] }
+      : { field, op: op as MatchCondition['op'], value };
+  },
+  toJsonSchema() {
+    const scalar = { type: ['string', 'number', 'boolean'] };
+    return {
+      type: 'object',
+      description: this.description,
+      properties: {
+        field: conditionFieldSchema.toJsonSchema(),
+        op: operatorSchema.toJsonSchema(),
+        value: {
+          description:
+            'A string, number or boolean; a list for `in`; a glob for `glob`; a number or ISO date-time for `gte`/`lte`; optional boolean for `exists` (default true).',
+          anyOf: [scalar, { type: 'array', items: scalar, minItems: 1, maxItems: maxMatchInValues }],
+        },
+      },
+      required: ['field', 'op'],
+      additionalProperties: false,
+      allOf: [
+        ifThen(
+          { properties: { op: { const: 'in' } } },
+          { properties: { value: { type: 'array' } }, required: ['value'] },
+        ),
+        ifThen({ properties: { op: { const: 'exists' } } }, { properties: { value: { type: 'boolean' } } }),
+        ifThen(
+          { properties: { op: { enum: ['eq', 'neq'] } } },
+          { properties: { value: scalar }, required: ['value'] },
+        ),
+        ifThen(
+          { properties: { op: { enum: ['prefix', 'suffix', 'glob'] } } },
+          { properties: { value: { type: 'string' } }, required: ['value'] },
+        ),
+        ifThen(
+          { properties: { op: { enum: ['gte', 'lte'] } } },
+          {
+            properties: { value: { anyOf: [{ type: 'number' }, { type: 'string', format: 'date-time' }] } },
+            required: ['value'],
+          },
+        ),
+      ],
+    };
+  },
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Faults
+
+/** The fields every fault has, whatever its type. Type attributes are merged next to them. */
+export const faultCommonProperties = {
+  id: s.required(slugSchema('Unique id of the fault within the experiment; appears in every event.')),
+  type: s.required(
+    s.string({ minLength: 1, description: 'The fault type, e.g. latency, exception, status.' }),
+  ),
+  enabled: s.defaulted(
+    s.boolean({ description: 'Set to false to switch this fault off without deleting it.' }),
+    true,
+  ),
+  probability: s.required(probabilitySchema),
+  sampleBy: s.optional(
+    fieldPathSchema(
+      'A field whose value keys sticky sampling: the same value always gets the same decision.',
+    ),
+  ),
+  match: s.optional(
+    s.array(matchConditionSchema, {
+      maxItems: maxMatchConditions,
+      description:
+        'Conditions on the invocation; all must hold (AND). Absent: every invocation is a candidate.',
+    }),
+  ),
+} as const satisfies Properties;
+
+const commonOnlySchema = s.object(faultCommonProperties, { allowUnknownKeys: true });
+
+interface FaultSchemas {
+  readonly byType: Map<string, ObjectSchema<Properties>>;
+  readonly knownTypes: readonly string[];
+}
+
+const faultSchemaCache = new WeakMap<FaultRegistry, FaultSchemas>();
+
+function faultSchemasOf(registry: FaultRegistry): FaultSchemas {
+  const cached = faultSchemaCache.get(registry);
+  if (cached !== undefined) return cached;
+  const byType = new Map<string, ObjectSchema<Properties>>();
+  for (const faultType of registry.list()) {
+    const attributes = faultType.attributes;
+    byType.set(
+      faultType.type,
+      s.object(
+        // Common fields last: a type cannot redefine id, type or probability.
+        {
+          ...attributes.properties,
+          ...faultCommonProperties,
+          type: s.required(s.oneOf([faultType.type], { description: faultType.summary })),
+        },
+        {
+          description: `${faultType.type}: ${faultType.summary}`,
+          ...(attributes.options.refine === undefined ? {} : { refine: attributes.options.refine }),
+          ...(attributes.options.ignoredKeys === undefined
+            ? {}
+            : { ignoredKeys: attributes.options.ignoredKeys }),
+          ...(attributes.options.allowUnknownKeys === undefined
+            ? {}
+            : { allowUnknownKeys: attributes.options.allowUnknownKeys }),
+        },
+      ) as unknown as ObjectSchema<Properties>,
+    );
+  }
+  const schemas = { byType, knownTypes: [...byType.keys()] };
+  faultSchemaCache.set(registry, schemas);
+  return schemas;
+}
+
+/**
+ * Validates one fault entry against the common fields and its type's attributes. Exported for tools that check
+ * one entry at a time (the runtime skips invalid entries this way).
+ *
+ * @example
+ * ```ts
+ * import { builtinFaultRegistry, validateFaultEntry } from '@faultline/core';
+ *
+ * const issues = [];
+ * const fault = validateFaultEntry({ id: 'slow', type: 'latency', probability: 0.1, delayMs: 300 }, 'faults[0]', issues, builtinFaultRegistry);
+ * // fault: { id: 'slow', type: 'latency', enabled: true, probability: 0.1, delayMs: 300 }
+ * ```
+ */
+export function validateFaultEntry(
+  input: unknown,
+  path: string,
+  issues: ValidationIssue[],
+  registry: FaultRegistry,
+): FaultDefinition | typeof invalid {
+  if (!isPlainObject(input)) {
+    issues.push({ path, message: `must be an object (a fault entry), got ${describeValue(input)}` });
+    return invalid;
+  }
+  const schemas = faultSchemasOf(registry);
+  const type = input.type;
+  const typeSchema = typeof type === 'string' ? schemas.byType.get(type) : undefined;
+  if (typeSchema !== undefined)
+    return typeSchema.validate(input, path, issues) as FaultDefinition | typeof invalid;
+
+  // Unknown or missing type: report it, and still check the common fields so every problem shows at once.
+  const known = schemas.knownTypes.length === 0 ? '(none registered)' : schemas.knownTypes.join(', ');
+  const typePath = joinPath(path, 'type');
+  if (type === undefined) {
+    issues.push({ path: typePath, message: 'is required', hint: `known types: ${known}` });
+  } else if (typeof type !== 'string') {
+    issues.push({
+      path: typePath,
+      message: `must be a string, got ${describeValue(type)}`,
+      hint: `known types: ${known}`,
+    });
+  } else {
+    const suggestion = closestName(type, schemas.knownTypes);
+    issues.push({
+      path: typePath,
+      message: `is not a known fault type: ${describeValue(type)}`,
+      hint:
+        suggestion === undefined
+          ? `known types: ${known}`
+          : `did you mean "${suggestion}"? (known types: ${known})`,
+    });
+  }
+  const commonIssues: ValidationIssue[] = [];
+  commonOnlySchema.validate(input, path, commonIssues);
+  for (const issue of commonIssues) if (issue.path !== typePath) issues.push(issue);
+  return invalid;
+}
+
+function faultsSchema(registry: FaultRegistry): Schema<FaultDefinition[]> {
+  const description = `The faults to inject (at most ${maxFaultsPerExperiment}); ids must be unique.`;
+  return {
+    kind: 'array',
+    description,
+    validate(value, path, issues) {
+      if (!Array.isArray(value)) {
+        issues.push({ path, message: `must be a list of fault entries, got ${describeValue(value)}` });
+        return invalid;
+      }
+      if (value.length > maxFaultsPerExperiment) {
+        issues.push({
+          path,
+          message: `must hold at most ${maxFaultsPerExperiment} faults, got ${value.length}`,
+          hint: 'split the experiment into several files',
+        });
+        return invalid;
+      }
+      const before = issues.length;
+      const faults: FaultDefinition[] = [];
+      const firstIndexOfDuplicate = new Map<number, number>();
+      for (const duplicate of findDuplicateFaultIds(value)) {
+        firstIndexOfDuplicate.set(duplicate.index, duplicate.firstIndex);
+      }
+      for (let index = 0; index < value.length; index++) {
+        const entryPath = joinPath(path, index);
+        const fault = validateFaultEntry(value[index], entryPath, issues, registry);
+        if (fault !== invalid) faults.push(fault);
+        const firstIndex = firstIndexOfDuplicate.get(index);
+        if (firstIndex !== undefined) {
+          issues.push({
+            path: joinPath(entryPath, 'id'),
+            message: `duplicates the id of ${joinPath(path, firstIndex)}: ${describeValue((value[index] as { id: string }).id)}`,
+            hint: 'give every fault its own id; events and budgets are keyed by it',
+          });
+        }
+      }
+      return issues.length === before ? faults : invalid;
+    },
+    toJsonSchema() {
+      const variants = faultSchemasOf(registry);
+      return {
+        type: 'array',
+        description,
+        maxItems: maxFaultsPerExperiment,
+        items: {
+          description: 'A fault entry: the common fields plus the attributes of its `type`.',
+          required: ['type'],
+          properties: { type: { enum: variants.knownTypes } },
+          oneOf: [...variants.byType.values()].map((variant) => variant.toJsonSchema()),
+        },
+      };
+    },
+  };
+}
+
+/** Entries whose `id` repeats an earlier entry's id (the first occurrence is not listed). */
+export function findDuplicateFaultIds(
+  entries: readonly unknown[],
+): { readonly index: number; readonly firstIndex: number; readonly id: string }[] {
+  const firstIndexById = new Map<string, number>();
+  const duplicates: { index: number; firstIndex: number; id: string }[] = [];
+  entries.forEach((entry, index) => {
+    if (!isPlainObject(entry) || typeof entry.id !== 'string') return;
+    const firstIndex = firstIndexById.get(entry.id);
+    if (firstIndex === undefined) firstIndexById.set(entry.id, index);
+    else duplicates.push({ index, firstIndex, id: entry.id });
+  });
+  return duplicates;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The document
+
+const schemaVersionSchema: Schema<1> = {
+  kind: 'enum',
+  description: 'The version of this file format. Always 1.',
+  validate(value, path, issues) {
+    if (value === experimentSchemaVersion) return experimentSchemaVersion;
+    if (value === '1') {
+      issues.push({
+        path,
+        message: 'must be the number 1, got "1"',
+        hint: 'write schemaVersion: 1 without quotes',
+      });
+    } else if (typeof value === 'number' && Number.isInteger(value) && value > experimentSchemaVersion) {
+      issues.push({
+        path,
+        message: `must be 1, got ${value}`,
+        hint: 'this file was written for a newer faultline; upgrade @faultline/core and the CLI',
+      });
+    } else {
+      issues.push({ path, message: `must be 1, got ${describeValue(value)}` });
+    }
+    return invalid;
+  },
+  toJsonSchema() {
+    return { const: experimentSchemaVersion, description: this.description };
+  },
+};
+
+const windowSchema = s.object(
+  {
+    start: s.optional(
+      s.string({
+        format: 'date-time',
+        description: 'Nothing is injected before this time (ISO 8601, e.g. 2026-11-29T18:00:00Z).',
+      }),
+    ),
+    end: s.optional(
+      s.string({
+        format: 'date-time',
+        description: 'Nothing is injected from this time on: the experiment expires by itself (ISO 8601).',
+      }),
+    ),
+  },
+  {
+    description: 'Time window; outside it nothing is injected, whatever `enabled` says.',
+    refine: (value: { start?: string; end?: string }, path: string, issues: ValidationIssue[]) => {
+      if (value.start === undefined || value.end === undefined) return;
+      if (Date.parse(value.start) >= Date.parse(value.end)) {
+        issues.push({
+          path: joinPath(path, 'end'),
+          message: `must be later than window.start (${value.start}), got ${value.end}`,
+          hint: 'swap start and end, or move end later',
+        });
+      }
+    },
+  },
+);
+
+const globListSchema = (description: string, example: string) =>
+  s.array(globSchema(`A name or glob (* and ?), e.g. ${example}.`), {
+    minItems: 1,
+    maxItems: 100,
+    description: `${description} Remove the key to match any.`,
+  });
+
+const targetSchema = s.object(
+  {
+    clouds: s.optional(
+      s.array(s.oneOf(clouds), {
+        minItems: 1,
+        maxItems: clouds.length,
+        description: 'Clouds the experiment applies to.',
+      }),
+    ),
+    functions: s.optional(globListSchema('Function-name globs the experiment applies to.', 'orders-*')),
+    stages: s.optional(globListSchema('Stage names or globs the experiment applies to.', 'staging-*')),
+  },
+  { description: 'Which functions the experiment applies to. Absent lists mean "any".' },
+);
+
+const guardSchema = s.object(
+  {
+    allowProduction: s.defaulted(
+      s.boolean({ description: 'Production stages are refused unless this is true.' }),
+      false,
+    ),
+    productionStages: s.defaulted(
+      s.array(globSchema('A stage name or glob, e.g. prod-*.'), {
+        maxItems: 100,
+        description: 'Globs naming production stages.',
+      }),
+      [...defaultProductionStages],
+    ),
+    maxInjectionsPerMinute: s.optional(
+      s.number({
+        integer: true,
+        minimum: 1,
+        maximum: 1_000_000,
+        description:
+          'Injections allowed per minute per function instance; further sampled invocations run untouched.',
+      }),
+    ),
+  },
+  { description: 'Safety limits.' },
+);
+
+const defaultGuard = { allowProduction: false, productionStages: [...defaultProductionStages] };
+
+function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDefinition[]>) {
+  return s.object(
+    {
+      schemaVersion: s.required(schemaVersionSchema),
+      id: s.required(slugSchema('Experiment id (a slug); appears in every event, e.g. pricing-latency.')),
+      description: s.optional(
+        s.string({ maxLength: 4000, description: 'What the experiment tests and why.' }),
+      ),
+      enabled: s.defaulted(
+        s.boolean({
+          description: 'Kill switch: false injects nothing, everywhere, at the next config refresh.',
+        }),
+        true,
+      ),
+      mode: s.defaulted(
+        s.oneOf(experimentModes, {
+          description: 'enforce injects; dry-run only emits "would inject" events.',
+        }),
+        'enforce',
+      ),
+      seed: s.optional(
+        s.string({
+          minLength: 1,
+          maxLength: 128,
+          description: 'Seed for sticky sampling (sampleBy); change it to re-draw which keys are affected.',
+        }),
+      ),
+      window: s.optional(windowSchema),
+      target: s.optional(targetSchema),
+      guard: s.defaulted(guardSchema, defaultGuard),
+      faults: s.required(faults),
+      run: s.optional(runSectionSchema),
+    },
+    {
+      description: `A faultline experiment (schema v1). Fault types: ${faultSchemasOf(registry).knownTypes.join(', ')}.`,
+      ignoredKeys: ['$schema'],
+    },
+  );
+}
+
+type ExperimentSchema = ReturnType<typeof createExperimentSchema>;
+/** What the v1 schema validates into; checked below to be an {@link ExperimentDefinition}. */
+export type ValidatedExperiment = Infer<ExperimentSchema>;
+
+// Compile-time proof that a validated document is what the engine consumes. Breaks the build if they drift apart.
+type AssertAssignable<Actual extends Expected, Expected> = Actual;
+export type ExperimentSchemaMatchesDefinition = AssertAssignable<ValidatedExperiment, ExperimentDefinition>;
+
+const experimentSchemaCache = new WeakMap<FaultRegistry, ExperimentSchema>();
+
+/**
+ * The v1 experiment schema for a registry's fault types (cached per registry).
+ *
+ * @example
+ * ```ts
+ * import { builtinFaultRegistry, getExperimentSchema } from '@faultline/core';
+ *
+ * const issues = [];
+ * getExperimentSchema(builtinFaultRegistry).validate(document, '', issues);
+ * ```
+ */
+export function getExperimentSchema(registry: FaultRegistry): Schema<ValidatedExperiment> {
+  let schema = experimentSchemaCache.get(registry);
+  if (schema === undefined) {
+    schema = createExperimentSchema(registry, faultsSchema(registry));
+    experimentSchemaCache.set(registry, schema);
+  }
+  return schema;
+}
+
+const runtimeSchemaCache = new WeakMap<FaultRegistry, ExperimentSchema>();
+
+/**
+ * The same schema with `faults` accepted as any list (at most {@link maxFaultsPerExperiment}), so the runtime can
+ * validate the document and each fault entry separately and keep the valid entries.
+ */
+export function getExperimentEnvelopeSchema(
+  registry: FaultRegistry,
+): Schema<Omit<ValidatedExperiment, 'faults'> & { faults: unknown[] }> {
+  let schema = runtimeSchemaCache.get(registry);
+  if (schema === undefined) {
+    schema = createExperimentSchema(registry, faultListEnvelope as unknown as Schema<FaultDefinition[]>);
+    runtimeSchemaCache.set(registry, schema);
+  }
+  return schema as unknown as Schema<Omit<ValidatedExperiment, 'faults'> & { faults: unknown[] }>;
+}
+
+const faultListEnvelope: Schema<unknown[]> = {
+  kind: 'array',
+  description: undefined,
+  validate(value, path, issues) {
+    if (!Array.isArray(value)) {
+      issues.push({ path, message: `must be a list of fault entries, got ${describeValue(value)}` });
+      return invalid;
+    }
+    if (value.length > maxFaultsPerExperiment) {
+      issues.push({
+        path,
+        message: `must hold at most ${maxFaultsPerExperiment} faults, got ${value.length}`,
+        hint: 'split the experiment into several files',
+      });
+      return invalid;
+    }
+    return value;
+  },
+  toJsonSchema: (): JsonSchema => ({ type: 'array', maxItems: maxFaultsPerExperiment }),
+};
