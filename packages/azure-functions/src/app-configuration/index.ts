@@ -1,1 +1,268 @@
-export {};
+import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+
+/**
+ * The Azure App Configuration config source: the experiment lives in one key-value (JSON or YAML text), read
+ * through the core cached config (TTL, fetch budget, stale-while-revalidate, fail-open). Every refresh is a
+ * conditional GET with the cached ETag, so an unchanged experiment costs a 304 with no body.
+ *
+ * @packageDocumentation
+ */
+
+/** A Microsoft Entra ID credential (`TokenCredential` from `@azure/identity` / `@azure/core-auth`). */
+export type TokenCredential = Extract<
+  ConstructorParameters<typeof AppConfigurationClient>[1],
+  { getToken: unknown }
+>;
+
+/** The one method of `AppConfigurationClient` the source calls; a real client fits. */
+export interface AppConfigurationClientLike {
+  getConfigurationSetting(
+    id: { key: string; label?: string; etag?: string },
+    options?: { onlyIfChanged?: boolean; abortSignal?: AbortSignal },
+  ): Promise<{ statusCode?: number; value?: string; etag?: string; contentType?: string }>;
+}
+
+/** Options for {@link createAppConfigurationSource}. Option > environment variable > default. */
+export interface AppConfigurationSourceOptions {
+  /** Key holding the experiment. Default: `FAULTLINE_APPCONFIG_KEY`. */
+  readonly key?: string;
+  /** Label of the key-value. Default: `FAULTLINE_APPCONFIG_LABEL`, else no label. */
+  readonly label?: string;
+  /**
+   * Connection string (`Endpoint=…;Id=…;Secret=…`) for access-key authentication. Default:
+   * `FAULTLINE_APPCONFIG_CONNECTION_STRING`. Prefer `endpoint` + a managed identity in Azure.
+   */
+  readonly connectionString?: string;
+  /** Store endpoint, e.g. `https://my-store.azconfig.io`, for Microsoft Entra ID auth. Default: `FAULTLINE_APPCONFIG_ENDPOINT`. */
+  readonly endpoint?: string;
+  /** Credential for `endpoint`. Default: `DefaultAzureCredential` from `@azure/identity` (install it), e.g. the managed identity. */
+  readonly credential?: TokenCredential;
+  /** A client to use instead of creating one (share yours to reuse its connection). */
+  readonly client?: AppConfigurationClientLike;
+  /**
+   * Options for the client the source creates (e.g. `tlsOptions` for a local test server). Default retry policy:
+   * one quick retry, because the cached config already retries with backoff and bounds every read.
+   */
+  readonly clientOptions?: AppConfigurationClientOptions;
+  /** Environment to read `FAULTLINE_APPCONFIG_*` from, once. Default `process.env`. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * App Configuration could not be read. The message names the key, label and the likely fix; it never contains the
+ * connection string, the access key or request signatures.
+ */
+export class AppConfigurationSourceError extends Error {
+  override readonly name = 'AppConfigurationSourceError';
+  /** HTTP status the store answered with, when it answered. */
+  readonly statusCode: number | undefined;
+  /** `AppConfiguration<Status>` or the SDK's error code, for event grouping. */
+  readonly code: string | undefined;
+
+  constructor(message: string, details: { statusCode?: number | undefined; code?: string | undefined } = {}) {
+    super(message);
+    this.statusCode = details.statusCode;
+    this.code = details.code;
+  }
+}
+
+const keyVaultReferenceContentType = 'application/vnd.microsoft.appconfig.keyvaultref+json';
+const featureFlagContentType = 'application/vnd.microsoft.appconfig.ff+json';
+
+/**
+ * Creates a config source that reads the experiment from an Azure App Configuration key-value. It never throws on
+ * creation: missing settings or SDK are reported by `load()` (and so as a `config-error` event by the cached
+ * config, which fails open: the function keeps serving without faults).
+ *
+ * Permissions: the function app's managed identity needs the **App Configuration Data Reader** role on the store
+ * (`az role assignment create --role "App Configuration Data Reader" --assignee <principal-id> --scope <store-id>`),
+ * or use a read-only access key in `FAULTLINE_APPCONFIG_CONNECTION_STRING`.
+ *
+ * The source name is `appconfig:<store host>/<key>[?label=<label>]`; the secret never appears in names, events or
+ * errors.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import { withFaults } from '@faultline/azure-functions';
+ * import { createAppConfigurationSource } from '@faultline/azure-functions/app-configuration';
+ *
+ * // FAULTLINE_APPCONFIG_ENDPOINT=https://my-store.azconfig.io + managed identity with App Configuration Data Reader
+ * const source = createAppConfigurationSource({ key: 'faultline:orders', label: 'prod' });
+ *
+ * app.http('orders', {
+ *   handler: withFaults(async () => ({ jsonBody: { ok: true } }), { source }),
+ * });
+ * ```
+ */
+export function createAppConfigurationSource(options: AppConfigurationSourceOptions = {}): ConfigSource {
+  const environment = options.environment ?? process.env;
+  const key = nonEmpty(options.key) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_KEY);
+  const label = nonEmpty(options.label) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_LABEL);
+  const connectionString =
+    nonEmpty(options.connectionString) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_CONNECTION_STRING);
+  const endpoint = nonEmpty(options.endpoint) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_ENDPOINT);
+  const storeHost = describeStore(options.client, connectionString, endpoint);
+  const where = `key "${key ?? '(none)'}"${label === undefined ? '' : ` label "${label}"`} in ${storeHost}`;
+  const name = `appconfig:${storeHost}/${key ?? '(no key)'}${label === undefined ? '' : `?label=${label}`}`;
+  const settingsProblem =
+    key === undefined
+      ? 'No App Configuration key: pass `key` to createAppConfigurationSource or set FAULTLINE_APPCONFIG_KEY (e.g. `faultline:orders`).'
+      : options.client === undefined && connectionString === undefined && endpoint === undefined
+        ? 'No App Configuration store: set FAULTLINE_APPCONFIG_ENDPOINT (with a managed identity holding the App Configuration Data Reader role) or FAULTLINE_APPCONFIG_CONNECTION_STRING, or pass `endpoint`/`connectionString`/`client`.'
+        : undefined;
+
+  let clientPromise: Promise<AppConfigurationClientLike> | undefined;
+  const openClient = (): Promise<AppConfigurationClientLike> => {
+    if (settingsProblem !== undefined)
+      return Promise.reject(new AppConfigurationSourceError(settingsProblem));
+    clientPromise ??= createClient(options, connectionString, endpoint);
+    // A failed SDK import is retried on the next load instead of being cached forever.
+    clientPromise.catch(() => {
+      clientPromise = undefined;
+    });
+    return clientPromise;
+  };
+
+  return {
+    name,
+    load: async (request: ConfigLoadRequest): Promise<ConfigLoadResult> => {
+      const client = await openClient();
+      const previousVersion = request.previousVersion;
+      const id: { key: string; label?: string; etag?: string } = { key: key as string };
+      if (label !== undefined) id.label = label;
+      if (previousVersion !== undefined) id.etag = previousVersion;
+      let setting: Awaited<ReturnType<AppConfigurationClientLike['getConfigurationSetting']>>;
+      try {
+        setting = await client.getConfigurationSetting(id, {
+          onlyIfChanged: previousVersion !== undefined,
+          abortSignal: request.signal,
+        });
+      } catch (error) {
+        const statusCode = readStatusCode(error);
+        if (statusCode === 404) return { kind: 'missing' };
+        throw toSourceError(error, statusCode, where);
+      }
+      if (setting.statusCode === 304) return { kind: 'unchanged' };
+      const contentType = setting.contentType?.toLowerCase() ?? '';
+      if (
+        contentType.startsWith(keyVaultReferenceContentType) ||
+        contentType.startsWith(featureFlagContentType)
+      ) {
+        throw new AppConfigurationSourceError(
+          `The ${where} is a ${contentType.startsWith(featureFlagContentType) ? 'feature flag' : 'Key Vault reference'}; store the experiment itself as the value (JSON or YAML text).`,
+          { code: 'AppConfigurationUnsupportedContentType' },
+        );
+      }
+      if (setting.value === undefined || setting.value === '') return { kind: 'missing' };
+      return { kind: 'document', document: setting.value, version: setting.etag ?? 'unknown' };
+    },
+  };
+}
+
+async function createClient(
+  options: AppConfigurationSourceOptions,
+  connectionString: string | undefined,
+  endpoint: string | undefined,
+): Promise<AppConfigurationClientLike> {
+  if (options.client !== undefined) return options.client;
+  let sdk: typeof import('@azure/app-configuration');
+  try {
+    // Loaded only when the source is used, so functions that do not read App Configuration never pay for the SDK.
+    sdk = await import('@azure/app-configuration');
+  } catch {
+    throw new AppConfigurationSourceError(
+      'The App Configuration source needs the peer dependency @azure/app-configuration: `npm install @azure/app-configuration`.',
+      { code: 'AppConfigurationSdkMissing' },
+    );
+  }
+  const clientOptions: AppConfigurationClientOptions = {
+    retryOptions: { maxRetries: 1, retryDelayInMs: 100, maxRetryDelayInMs: 400 },
+    userAgentOptions: { userAgentPrefix: 'faultline' },
+    ...options.clientOptions,
+  };
+  if (connectionString !== undefined) {
+    try {
+      return new sdk.AppConfigurationClient(connectionString, clientOptions);
+    } catch {
+      // The SDK's message may echo the connection string; ours never does.
+      throw new AppConfigurationSourceError(
+        'The App Configuration connection string is malformed; expected `Endpoint=https://<store>.azconfig.io;Id=<id>;Secret=<secret>`.',
+        { code: 'AppConfigurationInvalidConnectionString' },
+      );
+    }
+  }
+  const credential = options.credential ?? (await loadDefaultCredential());
+  return new sdk.AppConfigurationClient(endpoint as string, credential, clientOptions);
+}
+
+async function loadDefaultCredential(): Promise<TokenCredential> {
+  // A variable specifier keeps bundlers and the type checker from requiring @azure/identity, which stays optional.
+  const identityModule = '@azure/identity';
+  try {
+    const identity = (await import(identityModule)) as {
+      DefaultAzureCredential: new () => TokenCredential;
+    };
+    return new identity.DefaultAzureCredential();
+  } catch {
+    throw new AppConfigurationSourceError(
+      'FAULTLINE_APPCONFIG_ENDPOINT is set but no credential was passed and @azure/identity is not installed: `npm install @azure/identity` (managed identity), pass `credential`, or use a connection string.',
+      { code: 'AppConfigurationCredentialMissing' },
+    );
+  }
+}
+
+/** The store's host for names and messages: never the `Id`/`Secret` parts of a connection string. */
+function describeStore(
+  client: AppConfigurationClientLike | undefined,
+  connectionString: string | undefined,
+  endpoint: string | undefined,
+): string {
+  const raw = endpoint ?? /(?:^|;)\s*Endpoint=([^;]+)/i.exec(connectionString ?? '')?.[1];
+  if (raw !== undefined) {
+    try {
+      return new URL(raw).host;
+    } catch {
+      return '(invalid endpoint)';
+    }
+  }
+  return client === undefined ? '(no store)' : '(client)';
+}
+
+function readStatusCode(error: unknown): number | undefined {
+  const statusCode = (error as { statusCode?: unknown } | null)?.statusCode;
+  return typeof statusCode === 'number' ? statusCode : undefined;
+}
+
+/** Rebuilds SDK errors without their request (which carries the Authorization header) and with a fix to try. */
+function toSourceError(error: unknown, statusCode: number | undefined, where: string): Error {
+  if ((error as { name?: unknown } | null)?.name === 'AbortError') return error as Error;
+  if (statusCode === 401) {
+    return new AppConfigurationSourceError(
+      `App Configuration refused the credentials (401) reading the ${where}: check the access key in the connection string, or the identity's token.`,
+      { statusCode, code: 'AppConfiguration401' },
+    );
+  }
+  if (statusCode === 403) {
+    return new AppConfigurationSourceError(
+      `App Configuration denied reading the ${where} (403): assign the function's identity the "App Configuration Data Reader" role on the store.`,
+      { statusCode, code: 'AppConfiguration403' },
+    );
+  }
+  if (statusCode !== undefined) {
+    return new AppConfigurationSourceError(`App Configuration answered ${statusCode} reading the ${where}.`, {
+      statusCode,
+      code: `AppConfiguration${statusCode}`,
+    });
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return new AppConfigurationSourceError(
+    `Could not reach App Configuration reading the ${where}: ${error instanceof Error ? error.message : String(error)}`,
+    { code: typeof code === 'string' ? code : 'AppConfigurationUnreachable' },
+  );
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
