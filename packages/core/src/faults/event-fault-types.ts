@@ -1,4 +1,5 @@
 import type { FaultType } from './fault-type.js';
+import { duplicateFault } from './types/duplicate.js';
 
-/** Event-delivery faults shared by the adapters (e.g. `duplicate`). */
-export const eventFaultTypes: readonly FaultType[] = [];
+/** Event-delivery faults shared by the adapters (`duplicate`). Adapter-specific ones (`partialBatch`) live there. */
+export const eventFaultTypes: readonly FaultType[] = [duplicateFault];

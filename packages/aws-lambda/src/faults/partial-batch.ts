@@ -1,0 +1,61 @@
+import { defineFaultType, s } from '@faultline/core';
+import { getBatchItemFailures } from './batch-item-failures.js';
+
+/**
+ * `partialBatch` (around the handler; SQS, Kinesis and DynamoDB stream batches): after the handler processed the
+ * batch, reports a random share `ratio` of its records as failed in `batchItemFailures`, so Lambda redelivers them
+ * (SQS) or retries from the first of them (streams). It proves the consumer survives redelivery of records it already
+ * processed, and that retries and the dead-letter queue behave. Needs `ReportBatchItemFailures` on the event source
+ * mapping, as any partial batch response does. At least one record is reported whenever the batch is not empty;
+ * other triggers are left alone.
+ *
+ * Not built in (it only makes sense on Lambda): it is in {@link lambdaFaultRegistry}, which `withFaults` and the
+ * Middy middleware use by default.
+ *
+ * @example
+ * ```yaml
+ * faults:
+ *   - id: flaky-batch
+ *     type: partialBatch
+ *     probability: 0.2
+ *     ratio: 0.25
+ * ```
+ */
+export const partialBatchFault = defineFaultType({
+  type: 'partialBatch',
+  summary:
+    'Reports a share of an SQS/Kinesis/DynamoDB-stream batch as failed (batchItemFailures) so Lambda retries it.',
+  phase: 'around',
+  attributes: s.object({
+    ratio: s.defaulted(
+      s.number({
+        minimum: 0,
+        maximum: 1,
+        description: 'Share of the batch records reported as failed (0–1; at least one record when above 0).',
+      }),
+      0.5,
+    ),
+  }),
+  create(attributes) {
+    const { ratio } = attributes;
+    return {
+      async around(context, next) {
+        const batch = getBatchItemFailures(context.capabilities);
+        const result = await next();
+        if (batch === undefined || ratio === 0) return result;
+        const identifiers = [...batch.itemIdentifiers];
+        if (identifiers.length === 0) return result;
+        const count = Math.min(identifiers.length, Math.max(1, Math.round(ratio * identifiers.length)));
+        // Partial Fisher–Yates with the engine's random source, so seeded runs pick the same records.
+        for (let index = 0; index < count; index += 1) {
+          const swap = index + Math.floor(context.random() * (identifiers.length - index));
+          [identifiers[index], identifiers[swap]] = [
+            identifiers[swap] as string,
+            identifiers[index] as string,
+          ];
+        }
+        return batch.reportFailures(result, identifiers.slice(0, count));
+      },
+    };
+  },
+});

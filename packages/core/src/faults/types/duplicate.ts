@@ -1,0 +1,49 @@
+import { s } from '../../schema/index.js';
+import { defineFaultType } from '../fault-type.js';
+
+/**
+ * `duplicate` (around the handler, event triggers): delivers the same event `times` times in a row, as queues and
+ * event buses do under at-least-once delivery, to prove the handler is idempotent. The result of the last delivery
+ * is returned; a delivery that throws ends the sequence with its error (as a real redelivery would surface it).
+ * HTTP invocations are left alone: a caller, not the platform, decides to retry a request.
+ *
+ * @example
+ * ```yaml
+ * faults:
+ *   - id: redeliver-orders
+ *     type: duplicate
+ *     probability: 0.05
+ *     times: 2
+ *     match: [{ field: trigger, op: eq, value: queue }]
+ * ```
+ */
+export const duplicateFault = defineFaultType({
+  type: 'duplicate',
+  summary:
+    'Delivers an event to the handler several times in a row (at-least-once delivery) to test idempotency.',
+  phase: 'around',
+  attributes: s.object({
+    times: s.defaulted(
+      s.number({
+        integer: true,
+        minimum: 2,
+        maximum: 10,
+        description: 'How many times the handler sees the event (2 = one duplicate).',
+      }),
+      2,
+    ),
+  }),
+  create(attributes) {
+    const { times } = attributes;
+    return {
+      async around(context, next) {
+        if (context.invocation.trigger === 'http') return next();
+        let result = await next();
+        for (let delivery = 1; delivery < times && !context.signal.aborted; delivery += 1) {
+          result = await next();
+        }
+        return result;
+      },
+    };
+  },
+});
