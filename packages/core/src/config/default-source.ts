@@ -1,0 +1,28 @@
+import type { ConfigSource } from './config-source.js';
+import { createEnvironmentSource } from './environment-source.js';
+import { createFileSource } from './file-source.js';
+
+/**
+ * The source used when none is configured in code: `FAULTLINE_CONFIG_FILE` (a JSON/YAML file) first, then
+ * `FAULTLINE_CONFIG` (inline JSON/YAML in the variable), else `undefined` (the adapter then looks for its cloud
+ * store variables, e.g. `FAULTLINE_SSM_PARAMETER`).
+ *
+ * @example
+ * ```ts
+ * import { resolveDefaultConfigSource } from '@faultline/core';
+ *
+ * const source = resolveDefaultConfigSource({ FAULTLINE_CONFIG_FILE: './faultline.yaml' });
+ * console.log(source?.name); // "file:/…/faultline.yaml"
+ * ```
+ */
+export function resolveDefaultConfigSource(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): ConfigSource | undefined {
+  const file = environment.FAULTLINE_CONFIG_FILE?.trim();
+  if (file) return createFileSource(file);
+  const inline = environment.FAULTLINE_CONFIG;
+  if (inline !== undefined && inline.trim() !== '') {
+    return createEnvironmentSource({ variable: 'FAULTLINE_CONFIG', environment });
+  }
+  return undefined;
+}

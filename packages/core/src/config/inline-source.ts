@@ -1,0 +1,30 @@
+import type { ConfigSource } from './config-source.js';
+import { contentVersion } from './document-format.js';
+
+/**
+ * A source that serves one experiment given in code (an object, or JSON/YAML text). Its version is a content hash,
+ * so a conditional read answers `unchanged`. Useful for tests and for functions that ship their experiment.
+ *
+ * @example
+ * ```ts
+ * import { createFaultWrapper, createInlineSource } from '@faultline/core';
+ *
+ * const source = createInlineSource({
+ *   schemaVersion: 1,
+ *   id: 'orders-latency',
+ *   faults: [{ id: 'slow', type: 'latency', probability: 0.1, delayMs: 300 }],
+ * });
+ * // pass `source` to createFaultWrapper(adapter, handler, { source }) or createCachedConfig(source, { parse })
+ * ```
+ */
+export function createInlineSource(experiment: object | string): ConfigSource {
+  return {
+    name: 'inline',
+    async load({ signal, previousVersion }) {
+      signal.throwIfAborted();
+      const version = contentVersion(experiment);
+      if (version === previousVersion) return { kind: 'unchanged' };
+      return { kind: 'document', document: experiment, version };
+    },
+  };
+}
