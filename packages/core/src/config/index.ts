@@ -1,9 +1,31 @@
-export * from './cached-config.js';
-export * from './config-errors.js';
-export * from './config-source.js';
-export * from './default-source.js';
-export * from './document-format.js';
-export * from './environment-settings.js';
-export * from './environment-source.js';
-export * from './file-source.js';
-export * from './inline-source.js';
+export {
+  type CachedConfig,
+  type CachedConfigOptions,
+  type CachedValue,
+  type CreateCachedConfigOptions,
+  createCachedConfig,
+  defaultCachedConfigOptions,
+} from './cached-config.js';
+export {
+  ConfigDocumentError,
+  ConfigFetchTimeoutError,
+  ConfigTooLargeError,
+  InvalidConfigOptionError,
+} from './config-errors.js';
+export type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from './config-source.js';
+export { resolveDefaultConfigSource } from './default-source.js';
+export {
+  type ConfigDocumentFormat,
+  configDocumentFormats,
+  contentVersion,
+  decodeConfigDocument,
+  formatFromFileName,
+} from './document-format.js';
+export {
+  type EnvironmentSettings,
+  readEnvironmentSettings,
+  resolveCachedConfigOptions,
+} from './environment-settings.js';
+export { createEnvironmentSource, type EnvironmentSourceOptions } from './environment-source.js';
+export { createFileSource, type FileSourceOptions } from './file-source.js';
+export { createInlineSource } from './inline-source.js';
