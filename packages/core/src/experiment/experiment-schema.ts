@@ -365,11 +365,13 @@ function faultSchemasOf(registry: FaultRegistry): FaultSchemas {
     byType.set(
       faultType.type,
       s.object(
-        // Common fields last: a type cannot redefine id, type or probability.
         {
-          ...attributes.properties,
           ...faultCommonProperties,
           type: s.required(s.oneOf([faultType.type], { description: faultType.summary })),
+          // A type cannot redefine the common fields (id, type, probability, …): the engine owns them.
+          ...Object.fromEntries(
+            Object.entries(attributes.properties).filter(([key]) => !Object.hasOwn(faultCommonProperties, key)),
+          ),
         },
         {
           description: `${faultType.type}: ${faultType.summary}`,

@@ -60,3 +60,19 @@ function replaceEqual(node: unknown, target: string, replacement: JsonSchema): u
   }
   return result;
 }
+
+/**
+ * The committed JSON Schema file's exact text: {@link generateExperimentJsonSchema} as 2-space JSON with a final
+ * newline. The generator script writes it and the sync test compares against it.
+ *
+ * @example
+ * ```ts
+ * import { renderExperimentJsonSchema } from '@faultline/core';
+ * import { writeFile } from 'node:fs/promises';
+ *
+ * await writeFile('schema/experiment.v1.schema.json', renderExperimentJsonSchema());
+ * ```
+ */
+export function renderExperimentJsonSchema(registry: FaultRegistry = builtinFaultRegistry): string {
+  return `${JSON.stringify(generateExperimentJsonSchema(registry), null, 2)}\n`;
+}

@@ -197,7 +197,8 @@ async function parseYamlText(text: string): Promise<ParseExperimentTextResult> {
     uniqueKeys: true,
     strict: true,
     prettyErrors: true,
-    logLevel: 'silent',
+    // 'error' keeps every error (multiple documents included) but never prints warnings to the console.
+    logLevel: 'error',
   });
   const issues: ValidationIssue[] = [];
   for (const problem of [...document.errors, ...document.warnings]) {
