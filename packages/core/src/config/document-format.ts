@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { parseExperimentText } from '../experiment/parse-text.js';
+import { formatValidationIssues } from '../experiment/validate.js';
 import { ConfigDocumentError } from './config-errors.js';
 
 /** The text formats a config document may use. */
@@ -25,9 +27,10 @@ export function formatFromFileName(fileName: string): ConfigDocumentFormat | und
 }
 
 /**
- * Decodes JSON or YAML text into a plain value. Without a `format`, text whose first non-blank character is `{` or
- * `[` is read as JSON and anything else as YAML. YAML support is loaded lazily, only when a YAML document is read.
- * Throws a {@link ConfigDocumentError} naming the source and the position of the problem.
+ * Decodes JSON or YAML text into a plain value with the experiment parser's safety rules (size cap, capped YAML
+ * aliases, no custom tags, duplicate keys refused). Without a `format`, text starting with `{` or `[` is JSON and
+ * anything else YAML; YAML support is loaded only when a YAML document is read. Throws a
+ * {@link ConfigDocumentError} naming the source and the line and column of the problem.
  *
  * @example
  * ```ts
@@ -39,32 +42,16 @@ export function formatFromFileName(fileName: string): ConfigDocumentFormat | und
  */
 export async function decodeConfigDocument(
   text: string,
-  options: { format?: ConfigDocumentFormat | undefined; sourceName?: string } = {},
+  options: { format?: ConfigDocumentFormat | undefined; sourceName?: string; maxSizeBytes?: number } = {},
 ): Promise<unknown> {
   const sourceName = options.sourceName ?? 'config';
-  const format = options.format ?? sniffFormat(text);
-  if (text.trim() === '') throw new ConfigDocumentError(`${sourceName} is empty`);
-  if (format === 'json') {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (cause) {
-      throw new ConfigDocumentError(`${sourceName} is not valid JSON: ${(cause as Error).message}`, {
-        cause,
-      });
-    }
-  }
-  const { parse } = await import('yaml');
-  try {
-    // Aliases are capped so a tiny document cannot expand into a huge one ("billion laughs").
-    return parse(text, { maxAliasCount: 100, merge: false, logLevel: 'error' }) as unknown;
-  } catch (cause) {
-    throw new ConfigDocumentError(`${sourceName} is not valid YAML: ${(cause as Error).message}`, { cause });
-  }
-}
-
-function sniffFormat(text: string): ConfigDocumentFormat {
-  const first = /\S/.exec(text)?.[0];
-  return first === '{' || first === '[' ? 'json' : 'yaml';
+  const parsed = await parseExperimentText(text, {
+    ...(options.format !== undefined ? { format: options.format } : {}),
+    ...(options.maxSizeBytes !== undefined ? { maxSizeBytes: options.maxSizeBytes } : {}),
+  });
+  if (parsed.ok) return parsed.value;
+  const problems = formatValidationIssues(parsed.issues).replace(/^\(document\): /, '');
+  throw new ConfigDocumentError(`${sourceName} ${problems}`);
 }
 
 /**

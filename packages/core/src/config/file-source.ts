@@ -60,7 +60,7 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
         signal.throwIfAborted();
         const text = await handle.readFile({ encoding: 'utf8', signal });
         if (text.trim() === '') return { kind: 'missing' };
-        const value = await decodeConfigDocument(text, { format, sourceName: name });
+        const value = await decodeConfigDocument(text, { format, sourceName: name, maxSizeBytes });
         if (value === null || value === undefined) return { kind: 'missing' };
         if (typeof value !== 'object') {
           throw new ConfigDocumentError(

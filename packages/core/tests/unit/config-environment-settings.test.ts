@@ -3,7 +3,7 @@ import {
   defaultCachedConfigOptions,
   readEnvironmentSettings,
   resolveCachedConfigOptions,
-} from '../../src/index.js';
+} from '../../src/config/index.js';
 
 describe('readEnvironmentSettings', () => {
   it('reads nothing from an empty environment', () => {

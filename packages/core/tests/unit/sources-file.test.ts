@@ -8,7 +8,7 @@ import {
   createCachedConfig,
   createFileSource,
   InvalidConfigOptionError,
-} from '../../src/index.js';
+} from '../../src/config/index.js';
 
 const load = (source: ReturnType<typeof createFileSource>, previousVersion?: string) =>
   source.load({ signal: new AbortController().signal, previousVersion });

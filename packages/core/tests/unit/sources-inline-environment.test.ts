@@ -4,7 +4,7 @@ import {
   createEnvironmentSource,
   createInlineSource,
   resolveDefaultConfigSource,
-} from '../../src/index.js';
+} from '../../src/config/index.js';
 
 const freshSignal = () => new AbortController().signal;
 
