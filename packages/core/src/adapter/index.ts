@@ -1,1 +1,2 @@
 export * from './adapter.js';
+export * from './create-fault-wrapper.js';

@@ -1,4 +1,24 @@
 import type { FaultType } from './fault-type.js';
+import { corruptFault } from './types/corrupt.js';
+import { exceptionFault } from './types/exception.js';
+import { latencyFault } from './types/latency.js';
+import { statusFault } from './types/status.js';
+import { timeoutFault } from './types/timeout.js';
 
-/** latency, exception, status, timeout, corrupt (owned by the engine work). */
-export const coreFaultTypes: readonly FaultType[] = [];
+/**
+ * The base fault types: `latency`, `exception`, `status`, `timeout`, `corrupt`. Part of
+ * `builtinFaultTypes`; listed separately so a custom registry can start from them.
+ *
+ * @example
+ * ```ts
+ * import { coreFaultTypes, createFaultRegistry } from '@faultline/core';
+ * const registry = createFaultRegistry([...coreFaultTypes, myFault]);
+ * ```
+ */
+export const coreFaultTypes: readonly FaultType[] = [
+  latencyFault,
+  exceptionFault,
+  statusFault,
+  timeoutFault,
+  corruptFault,
+];

@@ -49,6 +49,15 @@ export interface FaultContext {
    */
   defer(cleanup: () => void | Promise<void>): void;
   readonly capabilities: AdapterCapabilities;
+  /**
+   * Reports something worth a log line that is not an injection (e.g. "no deadline known, timeout skipped"). The
+   * engine turns it into a structured event at the given level. Optional so hand-built contexts in tests can omit it.
+   */
+  readonly report?: (
+    level: 'debug' | 'info' | 'warn',
+    message: string,
+    details?: Record<string, unknown>,
+  ) => void;
 }
 
 /** The behaviour of one fault for one config version. Implement only the phases the fault uses. */

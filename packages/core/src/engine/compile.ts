@@ -1,0 +1,355 @@
+import { defaultProductionStages } from '../experiment/experiment-schema.js';
+import type {
+  ExperimentDefinition,
+  FaultDefinition,
+  MatchCondition,
+  MatchValue,
+} from '../experiment/types.js';
+import type { FaultEffect, FaultPhase, FaultType } from '../faults/fault-type.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import { compileFieldReader, type FieldReader, type FieldValue } from '../invocation/fields.js';
+import type { Cloud, Invocation } from '../invocation/invocation.js';
+import { compileGlob, compileGlobList, type GlobMatcher } from '../matching/glob.js';
+import { invalid, type ValidationIssue } from '../schema/schema.js';
+import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
+
+/**
+ * Compiling turns a validated experiment into closures and numbers once per config version, so deciding per
+ * invocation only calls precompiled matchers: no parsing, no globs compiled, no dates parsed on the hot path.
+ */
+
+/** A predicate over an invocation. */
+export type InvocationPredicate = (invocation: Invocation) => boolean;
+
+/** One fault entry, ready to decide and execute. */
+export interface CompiledFault {
+  /** Position in the experiment's `faults` list (also the execution order within a phase). */
+  readonly index: number;
+  readonly id: string;
+  readonly type: string;
+  readonly phase: FaultPhase;
+  readonly definition: FaultDefinition;
+  readonly faultType: FaultType;
+  readonly effect: FaultEffect;
+  readonly probability: number;
+  /** `undefined` when the fault has no `match` (matches everything). */
+  readonly matches: InvocationPredicate | undefined;
+  /** Reads the sticky sampling key (`sampleBy`); `undefined` when sampling is random. */
+  readonly sampleKey: FieldReader | undefined;
+  readonly samplingPrefix: SamplingPrefix;
+}
+
+/** Mutable, per-config-version bookkeeping of the engine (once-per-version events, the injection budget). */
+export interface CompiledExperimentState {
+  expiredReported: boolean;
+  productionRefusedReported: boolean;
+  /** Minute (epoch ms / 60 000, floored) the budget counts in. */
+  budgetMinute: number;
+  budgetUsed: number;
+  budgetExhaustedReportedMinute: number;
+}
+
+/** A validated experiment compiled for one config version. */
+export interface CompiledExperiment {
+  readonly experimentId: string;
+  readonly configVersion: string | undefined;
+  readonly definition: ExperimentDefinition;
+  readonly mode: ExperimentDefinition['mode'];
+  /**
+   * Whether anything can ever fire in this version: the experiment is enabled and at least one fault is enabled
+   * with a probability above 0. The wrapper's idle check reads only this (and the window).
+   */
+  readonly armed: boolean;
+  /** Epoch ms; `-Infinity` when the window has no start. */
+  readonly startMs: number;
+  /** Epoch ms (exclusive); `Infinity` when the window has no end. */
+  readonly endMs: number;
+  readonly hasWindow: boolean;
+  /** `undefined` when the experiment targets every function. */
+  readonly targets: InvocationPredicate | undefined;
+  /** Whether a stage counts as production (the guard), case-insensitive. */
+  readonly isProductionStage: GlobMatcher;
+  readonly allowProduction: boolean;
+  /** `Infinity` when unlimited. */
+  readonly maxInjectionsPerMinute: number;
+  /** Faults that can fire (enabled, probability > 0), in file order. */
+  readonly faults: readonly CompiledFault[];
+  readonly state: CompiledExperimentState;
+}
+
+/** A fault entry that could not be compiled (its effect factory threw, or its attributes were invalid). */
+export interface UncompiledFault {
+  readonly index: number;
+  readonly id: string | undefined;
+  readonly type: string | undefined;
+  readonly reason: string;
+  readonly issues: readonly ValidationIssue[];
+}
+
+export interface CompileResult {
+  readonly compiled: CompiledExperiment;
+  readonly skipped: readonly UncompiledFault[];
+}
+
+const commonFaultKeys: ReadonlySet<string> = new Set([
+  'id',
+  'type',
+  'enabled',
+  'probability',
+  'sampleBy',
+  'match',
+]);
+
+function parseTime(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Date.parse(value);
+  return Number.isNaN(parsed) ? fallback : parsed;
+}
+
+function sameValue(actual: FieldValue, expected: MatchValue): boolean {
+  if (actual === undefined) return false;
+  if (typeof actual === typeof expected) return actual === expected;
+  return String(actual) === String(expected);
+}
+
+function toNumber(value: FieldValue): number {
+  if (typeof value === 'number') return value;
+  if (typeof value === 'string' && value.trim() !== '') return Number(value);
+  return Number.NaN;
+}
+
+function compileOrderComparison(
+  read: FieldReader,
+  expected: MatchValue,
+  accept: (comparison: number) => boolean,
+): InvocationPredicate {
+  if (typeof expected === 'number') {
+    return (invocation) => {
+      const actual = toNumber(read(invocation));
+      return !Number.isNaN(actual) && accept(actual - expected);
+    };
+  }
+  const expectedText = String(expected);
+  // Strings (e.g. ISO dates, versions of equal width) compare lexicographically.
+  return (invocation) => {
+    const actual = read(invocation);
+    if (actual === undefined) return false;
+    const text = String(actual);
+    return accept(text < expectedText ? -1 : text > expectedText ? 1 : 0);
+  };
+}
+
+/**
+ * Compiles one match condition into a predicate. Absent fields match only `neq` and `exists: false`. Values are
+ * compared by type when both sides have the same type, else by their string forms (`"5"` equals `5`), because
+ * headers and query parameters are always strings.
+ *
+ * @example
+ * ```ts
+ * import { compileMatchCondition } from '@faultline/core';
+ * const isAdmin = compileMatchCondition({ field: 'http.path', op: 'prefix', value: '/admin' });
+ * ```
+ */
+export function compileMatchCondition(condition: MatchCondition): InvocationPredicate {
+  const read = compileFieldReader(condition.field);
+  const value = condition.value;
+  switch (condition.op) {
+    case 'eq': {
+      const expected = value as MatchValue;
+      return (invocation) => sameValue(read(invocation), expected);
+    }
+    case 'neq': {
+      const expected = value as MatchValue;
+      return (invocation) => !sameValue(read(invocation), expected);
+    }
+    case 'in': {
+      const list = (Array.isArray(value) ? value : [value]) as readonly MatchValue[];
+      return (invocation) => {
+        const actual = read(invocation);
+        if (actual === undefined) return false;
+        for (const expected of list) if (sameValue(actual, expected)) return true;
+        return false;
+      };
+    }
+    case 'exists': {
+      const shouldExist = value !== false;
+      return (invocation) => (read(invocation) !== undefined) === shouldExist;
+    }
+    case 'prefix': {
+      const expected = String(value);
+      return (invocation) => {
+        const actual = read(invocation);
+        return actual !== undefined && String(actual).startsWith(expected);
+      };
+    }
+    case 'suffix': {
+      const expected = String(value);
+      return (invocation) => {
+        const actual = read(invocation);
+        return actual !== undefined && String(actual).endsWith(expected);
+      };
+    }
+    case 'glob': {
+      const matcher = compileGlob(String(value));
+      return (invocation) => {
+        const actual = read(invocation);
+        return actual !== undefined && matcher(String(actual));
+      };
+    }
+    case 'gte':
+      return compileOrderComparison(read, value as MatchValue, (comparison) => comparison >= 0);
+    case 'lte':
+      return compileOrderComparison(read, value as MatchValue, (comparison) => comparison <= 0);
+    default: {
+      const unknownOperator: never = condition.op;
+      throw new Error(`unknown match operator ${String(unknownOperator)}`);
+    }
+  }
+}
+
+/** ANDs the conditions; `undefined` for none, so "no match" costs nothing per invocation. */
+export function compileMatch(
+  conditions: readonly MatchCondition[] | undefined,
+): InvocationPredicate | undefined {
+  if (conditions === undefined || conditions.length === 0) return undefined;
+  const predicates = conditions.map(compileMatchCondition);
+  if (predicates.length === 1) return predicates[0];
+  return (invocation) => {
+    for (const predicate of predicates) if (!predicate(invocation)) return false;
+    return true;
+  };
+}
+
+function compileTargets(target: ExperimentDefinition['target']): InvocationPredicate | undefined {
+  if (target === undefined) return undefined;
+  const checks: InvocationPredicate[] = [];
+  if (target.clouds !== undefined && target.clouds.length > 0) {
+    const clouds: ReadonlySet<Cloud> = new Set(target.clouds);
+    checks.push((invocation) => clouds.has(invocation.cloud));
+  }
+  if (target.functions !== undefined && target.functions.length > 0) {
+    const functions = compileGlobList(target.functions);
+    checks.push((invocation) => functions(invocation.function));
+  }
+  if (target.stages !== undefined && target.stages.length > 0) {
+    const stages = compileGlobList(target.stages, { caseInsensitive: true });
+    checks.push((invocation) => invocation.stage !== undefined && stages(invocation.stage));
+  }
+  if (checks.length === 0) return undefined;
+  return (invocation) => {
+    for (const check of checks) if (!check(invocation)) return false;
+    return true;
+  };
+}
+
+function pickAttributes(definition: FaultDefinition): Record<string, unknown> {
+  const attributes: Record<string, unknown> = {};
+  for (const key of Object.keys(definition)) {
+    if (!commonFaultKeys.has(key)) attributes[key] = definition[key];
+  }
+  return attributes;
+}
+
+function compileFault(
+  definition: FaultDefinition,
+  index: number,
+  experiment: ExperimentDefinition,
+  registry: FaultRegistry,
+): CompiledFault | UncompiledFault {
+  const skip = (reason: string, issues: readonly ValidationIssue[] = []): UncompiledFault => ({
+    index,
+    id: definition.id,
+    type: definition.type,
+    reason,
+    issues,
+  });
+  const faultType = registry.get(definition.type);
+  if (faultType === undefined) return skip(`unknown fault type "${definition.type}"`);
+  // Validation already ran; validating the attributes again is cheap (once per version) and gives the type its
+  // defaults even when the experiment was built by hand rather than parsed.
+  const issues: ValidationIssue[] = [];
+  const attributes = faultType.attributes.validate(pickAttributes(definition), `faults[${index}]`, issues);
+  if (attributes === invalid) return skip('invalid attributes', issues);
+  let effect: FaultEffect;
+  let matches: InvocationPredicate | undefined;
+  let sampleKey: FieldReader | undefined;
+  try {
+    effect = faultType.create(attributes, definition);
+    matches = compileMatch(definition.match);
+    sampleKey = definition.sampleBy === undefined ? undefined : compileFieldReader(definition.sampleBy);
+  } catch (error) {
+    return skip(`could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return {
+    index,
+    id: definition.id,
+    type: definition.type,
+    phase: faultType.phase,
+    definition,
+    faultType,
+    effect,
+    probability: definition.probability,
+    matches,
+    sampleKey,
+    samplingPrefix: createSamplingPrefix(experiment.seed ?? '', experiment.id, definition.id),
+  };
+}
+
+/**
+ * Compiles a validated experiment for one config version. Fault entries that cannot be prepared are returned in
+ * `skipped` (the engine reports each once) while the others still apply. Never throws for a validated experiment.
+ *
+ * @example
+ * ```ts
+ * import { builtinFaultRegistry, compileExperiment, parseExperimentForRuntime } from '@faultline/core';
+ *
+ * const { experiment } = parseExperimentForRuntime(JSON.parse(text));
+ * if (experiment) {
+ *   const { compiled, skipped } = compileExperiment(experiment, { registry: builtinFaultRegistry, configVersion: '7' });
+ * }
+ * ```
+ */
+export function compileExperiment(
+  experiment: ExperimentDefinition,
+  options: { readonly registry: FaultRegistry; readonly configVersion?: string | undefined },
+): CompileResult {
+  const faults: CompiledFault[] = [];
+  const skipped: UncompiledFault[] = [];
+  experiment.faults.forEach((definition, index) => {
+    if (!definition.enabled || !(definition.probability > 0)) return;
+    const result = compileFault(definition, index, experiment, options.registry);
+    if ('effect' in result) faults.push(result);
+    else skipped.push(result);
+  });
+  const startMs = parseTime(experiment.window?.start, Number.NEGATIVE_INFINITY);
+  const endMs = parseTime(experiment.window?.end, Number.POSITIVE_INFINITY);
+  const guard = experiment.guard;
+  const productionStages =
+    guard?.productionStages !== undefined && guard.productionStages.length > 0
+      ? guard.productionStages
+      : defaultProductionStages;
+  const maxPerMinute = guard?.maxInjectionsPerMinute;
+  const compiled: CompiledExperiment = {
+    experimentId: experiment.id,
+    configVersion: options.configVersion,
+    definition: experiment,
+    mode: experiment.mode,
+    armed: experiment.enabled && faults.length > 0 && startMs < endMs,
+    startMs,
+    endMs,
+    hasWindow: startMs !== Number.NEGATIVE_INFINITY || endMs !== Number.POSITIVE_INFINITY,
+    targets: compileTargets(experiment.target),
+    isProductionStage: compileGlobList(productionStages, { caseInsensitive: true }),
+    allowProduction: guard?.allowProduction === true,
+    maxInjectionsPerMinute: maxPerMinute === undefined ? Number.POSITIVE_INFINITY : maxPerMinute,
+    faults,
+    state: {
+      expiredReported: false,
+      productionRefusedReported: false,
+      budgetMinute: -1,
+      budgetUsed: 0,
+      budgetExhaustedReportedMinute: -1,
+    },
+  };
+  return { compiled, skipped };
+}

@@ -1,0 +1,126 @@
+import type { Invocation } from '../invocation/invocation.js';
+import type { CompiledExperiment, CompiledFault } from './compile.js';
+import type { RandomSource } from './ports.js';
+import { sampleFires, stickyUnit } from './sampling.js';
+
+/** Why a plan injects nothing, or `sampled` when sampling ran (and `inject`/`wouldInject` may hold faults). */
+export const decisionOutcomes = [
+  'sampled',
+  'disabled',
+  'outside-window',
+  'not-targeted',
+  'production-refused',
+] as const;
+export type DecisionOutcome = (typeof decisionOutcomes)[number];
+
+/** What to do with one invocation. Pure data; executing it is the wrapper's job. */
+export interface DecisionPlan {
+  readonly outcome: DecisionOutcome;
+  /** Faults to inject now (mode `enforce`), in file order. */
+  readonly inject: readonly CompiledFault[];
+  /** Faults that would have been injected (mode `dry-run`), in file order. */
+  readonly wouldInject: readonly CompiledFault[];
+  /** Faults that matched and were sampled but exceeded `guard.maxInjectionsPerMinute`. */
+  readonly budgetLimited: readonly CompiledFault[];
+}
+
+const none: readonly CompiledFault[] = Object.freeze([]);
+const plans: Readonly<Record<Exclude<DecisionOutcome, 'sampled'>, DecisionPlan>> = {
+  disabled: Object.freeze({ outcome: 'disabled', inject: none, wouldInject: none, budgetLimited: none }),
+  'outside-window': Object.freeze({
+    outcome: 'outside-window',
+    inject: none,
+    wouldInject: none,
+    budgetLimited: none,
+  }),
+  'not-targeted': Object.freeze({
+    outcome: 'not-targeted',
+    inject: none,
+    wouldInject: none,
+    budgetLimited: none,
+  }),
+  'production-refused': Object.freeze({
+    outcome: 'production-refused',
+    inject: none,
+    wouldInject: none,
+    budgetLimited: none,
+  }),
+};
+const nothingSampled: DecisionPlan = Object.freeze({
+  outcome: 'sampled',
+  inject: none,
+  wouldInject: none,
+  budgetLimited: none,
+});
+
+/** Options of {@link decide}. */
+export interface DecideOptions {
+  /** Injections still allowed in the current minute (default: unlimited). The engine tracks the budget. */
+  readonly budgetRemaining?: number;
+}
+
+/**
+ * Decides which faults of a compiled experiment apply to one invocation: experiment switch, window, targets,
+ * production guard, then per fault `match`, sampling (sticky on `sampleBy` when the key is present, else
+ * `random`) and the injection budget. Pure: the same inputs give the same plan, nothing is mutated, no event is
+ * emitted.
+ *
+ * @example
+ * ```ts
+ * import { compileExperiment, decide, builtinFaultRegistry } from '@faultline/core';
+ *
+ * const { compiled } = compileExperiment(experiment, { registry: builtinFaultRegistry });
+ * const plan = decide(compiled, invocation, Date.now(), Math.random);
+ * for (const fault of plan.inject) console.log('would run', fault.id);
+ * ```
+ */
+export function decide(
+  compiled: CompiledExperiment,
+  invocation: Invocation,
+  nowMs: number,
+  random: RandomSource,
+  options: DecideOptions = {},
+): DecisionPlan {
+  if (!compiled.armed) return plans.disabled;
+  if (nowMs < compiled.startMs || nowMs >= compiled.endMs) return plans['outside-window'];
+  if (compiled.targets !== undefined && !compiled.targets(invocation)) return plans['not-targeted'];
+  if (
+    !compiled.allowProduction &&
+    invocation.stage !== undefined &&
+    compiled.isProductionStage(invocation.stage)
+  ) {
+    return plans['production-refused'];
+  }
+  let selected: CompiledFault[] | undefined;
+  let limited: CompiledFault[] | undefined;
+  let remaining = options.budgetRemaining ?? Number.POSITIVE_INFINITY;
+  for (const fault of compiled.faults) {
+    if (fault.matches !== undefined && !fault.matches(invocation)) continue;
+    if (!faultSampled(fault, invocation, random)) continue;
+    if (remaining <= 0) {
+      limited ??= [];
+      limited.push(fault);
+      continue;
+    }
+    remaining--;
+    selected ??= [];
+    selected.push(fault);
+  }
+  if (selected === undefined && limited === undefined) return nothingSampled;
+  const chosen = selected ?? none;
+  return compiled.mode === 'dry-run'
+    ? { outcome: 'sampled', inject: none, wouldInject: chosen, budgetLimited: limited ?? none }
+    : { outcome: 'sampled', inject: chosen, wouldInject: none, budgetLimited: limited ?? none };
+}
+
+function faultSampled(fault: CompiledFault, invocation: Invocation, random: RandomSource): boolean {
+  const probability = fault.probability;
+  if (!(probability > 0)) return false;
+  if (probability >= 1) return true;
+  if (fault.sampleKey !== undefined) {
+    const key = fault.sampleKey(invocation);
+    // Without a key there is nothing to stick to; sample like an unkeyed fault rather than never or always.
+    if (key !== undefined) return sampleFires(probability, stickyUnit(fault.samplingPrefix, String(key)));
+  }
+  return sampleFires(probability, random());
+}

@@ -1,0 +1,293 @@
+import { type CachedConfig, type CachedConfigOptions, createCachedConfig } from '../config/cached-config.js';
+import type { ConfigSource } from '../config/config-source.js';
+import { readEnvironmentSettings } from '../config/environment-settings.js';
+import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';
+import { createJsonLineSink } from '../events/json-line-sink.js';
+import { defaultMaxConfigSizeBytes, parseExperimentText } from '../experiment/parse-text.js';
+import { formatValidationIssues, parseExperimentForRuntime } from '../experiment/validate.js';
+import { builtinFaultRegistry } from '../faults/builtin.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { Invocation } from '../invocation/invocation.js';
+import type { ValidationIssue } from '../schema/schema.js';
+import { type CompiledExperiment, compileExperiment } from './compile.js';
+import { type DecisionPlan, decide } from './decide.js';
+import { createEventEmitter, type EventFields } from './event-emitter.js';
+import {
+  type Clock,
+  type RandomSource,
+  type Sleep,
+  systemClock,
+  systemRandom,
+  systemSleep,
+} from './ports.js';
+
+/** Options of {@link createFaultEngine}. Option > environment variable > default. */
+export interface FaultEngineOptions {
+  /** Where the experiment comes from. Without one the engine never injects (and says so once). */
+  readonly source?: ConfigSource;
+  /** Fault types the experiment may use. Default: every built-in type. */
+  readonly registry?: FaultRegistry;
+  /** Receives structured events. Default: one JSON line per event on the console. */
+  readonly onEvent?: EventSink;
+  /** Lowest event level delivered. Default: `FAULTLINE_LOG_LEVEL`, else `info`. */
+  readonly logLevel?: EventLevel;
+  /**
+   * Cache tuning. Each field falls back to its variable (`FAULTLINE_CONFIG_TTL_MS`, `…_FETCH_BUDGET_MS`,
+   * `…_MAX_STALE_MS`, `…_MAX_SIZE_BYTES`), then to the cached config's default (TTL 30 000 ms).
+   */
+  readonly cache?: CachedConfigOptions;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** Used by fault effects (latency, timeout). Tests pass `immediateSleep` from `@faultline/core/testing`. */
+  readonly sleep?: Sleep;
+  /** Where `FAULTLINE_*` variables are read from, once, at creation. Default: `process.env`. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+}
+
+/**
+ * What the wrapper reads per invocation: `idle` when nothing can fire (the common case), `loading` before the
+ * first config load finished, or the compiled experiment when some fault may fire.
+ */
+export type EngineState = CompiledExperiment | 'idle' | 'loading';
+
+/** A running engine: one cached config, compiled per version, and the decision bookkeeping of this instance. */
+export interface FaultEngine {
+  /** The config source's name (for events), `undefined` without a source. */
+  readonly sourceName: string | undefined;
+  readonly registry: FaultRegistry;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly sleep: Sleep;
+  /**
+   * The per-invocation check: synchronous, allocation-free and never throws. Starts a background refresh when one
+   * is due. Reports `expired` once when the experiment window has ended.
+   */
+  current(): EngineState;
+  /** Waits for the first config load (bounded by the fetch budget). Never rejects. */
+  ready(): Promise<void>;
+  /** Decides for one invocation and books the injection budget; emits once-per-version guard events. */
+  plan(compiled: CompiledExperiment, invocation: Invocation): DecisionPlan;
+  /** Emits an event through the engine's sink (filtered by its level; `level` overrides the type's default). */
+  emit(
+    type: FaultlineEventType,
+    message: string,
+    fields?: EventFields,
+    level?: Exclude<EventLevel, 'silent'>,
+  ): void;
+  /** Whether events at `level` are delivered (to skip building detail objects that would be dropped). */
+  isLevelEnabled(level: Exclude<EventLevel, 'silent'>): boolean;
+  /** Reads the store now. Never rejects. */
+  refresh(): Promise<void>;
+  /** Stops background work (push subscriptions, timers). */
+  close(): void;
+}
+
+/** Thrown inside the config pipeline when a document cannot be used at all; reported as a `config-error` event. */
+export class ExperimentRejectedError extends Error {
+  override readonly name = 'ExperimentRejectedError';
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super(`the experiment is invalid, nothing will be injected:\n${formatValidationIssues(issues)}`, options);
+    this.issues = issues;
+  }
+}
+
+const minuteMs = 60_000;
+
+/**
+ * Creates an engine: reads the experiment through a cached config (TTL, single flight, fetch budget, stale
+ * while revalidate), validates and compiles each config version once, and decides per invocation. Adapters use
+ * it through `createFaultWrapper`; create one yourself to share it between wrappers or to test with fakes.
+ *
+ * @example
+ * ```ts
+ * import { createFaultEngine, createFileSource } from '@faultline/core';
+ * import { wrapHandler } from '@faultline/aws-lambda';
+ *
+ * const engine = createFaultEngine({ source: createFileSource('./faultline.yaml'), logLevel: 'debug' });
+ * export const handler = wrapHandler(baseHandler, { engine });
+ * ```
+ */
+export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine {
+  const environment = options.environment ?? process.env;
+  const clock = options.clock ?? systemClock;
+  const random = options.random ?? systemRandom;
+  const sleep = options.sleep ?? systemSleep;
+  const registry = options.registry ?? builtinFaultRegistry;
+  const source = options.source;
+  const settings = readEnvironmentSettings(environment);
+  const cacheOptions: CachedConfigOptions = {
+    ...(settings.ttlMs === undefined ? {} : { ttlMs: settings.ttlMs }),
+    ...(settings.fetchBudgetMs === undefined ? {} : { fetchBudgetMs: settings.fetchBudgetMs }),
+    ...(settings.maxStaleMs === undefined ? {} : { maxStaleMs: settings.maxStaleMs }),
+    ...(settings.maxSizeBytes === undefined ? {} : { maxSizeBytes: settings.maxSizeBytes }),
+    ...options.cache,
+  };
+  const maxSizeBytes = cacheOptions.maxSizeBytes ?? defaultMaxConfigSizeBytes;
+  const events = createEventEmitter({
+    sink: options.onEvent ?? createJsonLineSink({ level: 'debug' }),
+    level: options.logLevel ?? settings.logLevel ?? 'info',
+    clock,
+    configSource: source?.name,
+  });
+
+  const emit: FaultEngine['emit'] = (type, message, fields, level) =>
+    events.emit(type, message, fields, level);
+
+  async function parse(document: string | object, version: string): Promise<CompiledExperiment> {
+    let value: unknown = document;
+    if (typeof document === 'string') {
+      const parsed = await parseExperimentText(document, { maxSizeBytes });
+      if (!parsed.ok) throw new ExperimentRejectedError(parsed.issues);
+      value = parsed.value;
+    }
+    const runtime = parseExperimentForRuntime(value, { registry });
+    if (runtime.experiment === undefined) throw new ExperimentRejectedError(runtime.issues);
+    const experimentId = runtime.experiment.id;
+    for (const skipped of runtime.skippedFaults) {
+      events.emit('fault-skipped', `fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped`, {
+        experimentId,
+        faultId: skipped.id,
+        configVersion: version,
+        details: { index: skipped.index, issues: formatValidationIssues(skipped.issues) },
+      });
+    }
+    const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
+    for (const entry of skipped) {
+      events.emit('fault-skipped', `fault ${entry.id ?? `#${entry.index}`} ${entry.reason}; it was skipped`, {
+        experimentId,
+        faultId: entry.id,
+        faultType: entry.type,
+        configVersion: version,
+        details:
+          entry.issues.length > 0
+            ? { index: entry.index, issues: formatValidationIssues(entry.issues) }
+            : { index: entry.index },
+      });
+    }
+    return compiled;
+  }
+
+  for (const warning of settings.warnings) events.emit('config-error', warning, {}, 'warn');
+
+  let config: CachedConfig<CompiledExperiment> | undefined;
+  if (source === undefined) {
+    events.emit(
+      'config-missing',
+      'no config source is configured (set FAULTLINE_CONFIG_FILE or FAULTLINE_CONFIG, or pass `source`); faultline will not inject',
+      {},
+      'info',
+    );
+  } else {
+    config = createCachedConfig<CompiledExperiment>(source, {
+      ...cacheOptions,
+      parse,
+      onEvent: events.sink,
+      clock,
+      random,
+    });
+  }
+
+  function reportExpired(compiled: CompiledExperiment): void {
+    compiled.state.expiredReported = true;
+    events.emit('expired', `experiment ${compiled.experimentId} window ended; nothing is injected any more`, {
+      experimentId: compiled.experimentId,
+      configVersion: compiled.configVersion,
+      details: { endedAt: new Date(compiled.endMs).toISOString() },
+    });
+  }
+
+  function current(): EngineState {
+    if (config === undefined) return 'idle';
+    const cached = config.peek();
+    if (cached === undefined) return 'loading';
+    const compiled = cached.value;
+    if (compiled === undefined || !compiled.armed) return 'idle';
+    if (compiled.hasWindow) {
+      let nowMs: number;
+      try {
+        nowMs = clock.now();
+      } catch {
+        return 'idle';
+      }
+      if (nowMs < compiled.startMs) return 'idle';
+      if (nowMs >= compiled.endMs) {
+        if (!compiled.state.expiredReported) reportExpired(compiled);
+        return 'idle';
+      }
+    }
+    return compiled;
+  }
+
+  function plan(compiled: CompiledExperiment, invocation: Invocation): DecisionPlan {
+    const nowMs = clock.now();
+    const state = compiled.state;
+    const minute = Math.floor(nowMs / minuteMs);
+    if (state.budgetMinute !== minute) {
+      state.budgetMinute = minute;
+      state.budgetUsed = 0;
+    }
+    const result = decide(compiled, invocation, nowMs, random, {
+      budgetRemaining: compiled.maxInjectionsPerMinute - state.budgetUsed,
+    });
+    if (result.outcome === 'production-refused' && !state.productionRefusedReported) {
+      state.productionRefusedReported = true;
+      events.emit(
+        'production-refused',
+        `experiment ${compiled.experimentId} targets production stage "${invocation.stage}" without guard.allowProduction; nothing is injected`,
+        {
+          experimentId: compiled.experimentId,
+          configVersion: compiled.configVersion,
+          requestId: invocation.requestId,
+          details: { stage: invocation.stage },
+        },
+      );
+    } else if (result.outcome === 'outside-window' && nowMs >= compiled.endMs && !state.expiredReported) {
+      reportExpired(compiled);
+    }
+    state.budgetUsed += result.inject.length + result.wouldInject.length;
+    if (result.budgetLimited.length > 0 && state.budgetExhaustedReportedMinute !== minute) {
+      state.budgetExhaustedReportedMinute = minute;
+      events.emit(
+        'budget-exhausted',
+        `experiment ${compiled.experimentId} reached guard.maxInjectionsPerMinute (${compiled.maxInjectionsPerMinute}); sampled invocations run untouched until the minute rolls over`,
+        {
+          experimentId: compiled.experimentId,
+          configVersion: compiled.configVersion,
+          requestId: invocation.requestId,
+          details: { maxInjectionsPerMinute: compiled.maxInjectionsPerMinute },
+        },
+      );
+    }
+    return result;
+  }
+
+  return {
+    sourceName: source?.name,
+    registry,
+    clock,
+    random,
+    sleep,
+    current,
+    async ready() {
+      try {
+        await config?.get();
+      } catch {
+        // never rejects
+      }
+    },
+    plan,
+    emit,
+    isLevelEnabled: (level) => events.enabled(level),
+    async refresh() {
+      try {
+        await config?.refresh();
+      } catch {
+        // never rejects
+      }
+    },
+    close() {
+      config?.close();
+    },
+  };
+}

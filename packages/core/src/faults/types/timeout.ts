@@ -1,0 +1,79 @@
+import { s } from '../../schema/index.js';
+import { defineFaultType } from '../fault-type.js';
+import { InjectedFaultError } from '../injected-fault-error.js';
+
+export const timeoutThens = ['fail', 'continue'] as const;
+
+/**
+ * `timeout` (before the handler): sleeps until the platform deadline minus `bufferMs`, then either fails with an
+ * `InjectedFaultError` named `TimeoutError` (`then: fail`, the default) or lets the handler run with almost no time
+ * left (`then: continue`). When the platform reports no deadline the fault is skipped with a debug event, because
+ * sleeping an unknown time could hold the instance for its whole maximum duration.
+ *
+ * @example
+ * ```yaml
+ * faults:
+ *   - id: near-timeout
+ *     type: timeout
+ *     probability: 0.05
+ *     bufferMs: 100
+ *     then: fail
+ * ```
+ */
+export const timeoutFault = defineFaultType({
+  type: 'timeout',
+  summary: 'Waits until the platform deadline minus a buffer, then fails or continues.',
+  phase: 'before',
+  attributes: s.object({
+    bufferMs: s.defaulted(
+      s.number({
+        minimum: 0,
+        maximum: 900_000,
+        unit: 'ms',
+        description: 'How long before the deadline the wait ends, in milliseconds.',
+      }),
+      50,
+    ),
+    // biome-ignore lint/suspicious/noThenProperty: the attribute name is fixed by the experiment format; its value is a string, never callable, so the object is not a thenable.
+    then: s.defaulted(
+      s.oneOf(timeoutThens, {
+        description:
+          '`fail`: fail with a TimeoutError; `continue`: run the handler with the time that is left.',
+      }),
+      'fail',
+    ),
+  }),
+  create(attributes, fault) {
+    const { bufferMs, then } = attributes;
+    return {
+      async before(context) {
+        const deadlineMs = context.invocation.deadlineMs;
+        if (deadlineMs === undefined) {
+          context.report?.(
+            'debug',
+            'timeout fault skipped: the platform reported no deadline for this invocation',
+            {
+              faultId: fault.id,
+            },
+          );
+          return undefined;
+        }
+        const waitMs = deadlineMs - bufferMs - context.clock.now();
+        if (waitMs > 0) await context.sleep(waitMs, context.signal);
+        if (then === 'continue') return undefined;
+        return {
+          kind: 'throw',
+          error: new InjectedFaultError(
+            `Injected timeout: stopped ${bufferMs} ms before the invocation deadline`,
+            {
+              name: 'TimeoutError',
+              experimentId: context.experimentId,
+              faultId: fault.id,
+              faultType: fault.type,
+            },
+          ),
+        };
+      },
+    };
+  },
+});

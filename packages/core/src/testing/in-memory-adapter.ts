@@ -1,0 +1,121 @@
+import type { FaultAdapter, InvocationDriver } from '../adapter/adapter.js';
+import type { NeutralResponse } from '../faults/fault-type.js';
+import type { Cloud, Invocation, Trigger } from '../invocation/invocation.js';
+
+/** The native request of the {@link createInMemoryAdapter} "platform": a plain HTTP-like object or an event. */
+export interface InMemoryRequest {
+  readonly requestId: string;
+  /** Default `http`. Non-HTTP triggers have no response to shape: a `status` fault then throws. */
+  readonly trigger?: Trigger;
+  readonly method?: string;
+  readonly path?: string;
+  /** Header names in any case; they are lower-cased for the invocation. */
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly query?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly deadlineMs?: number;
+  /** For event triggers. */
+  readonly eventType?: string;
+  readonly eventSource?: string;
+}
+
+/** The native response of the in-memory platform (also what event handlers may return). */
+export interface InMemoryResponse {
+  readonly status: number;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** Per-function facts of the in-memory platform, like a Lambda context's function name. */
+export interface InMemoryContext {
+  readonly functionName?: string;
+  readonly stage?: string;
+  readonly region?: string;
+}
+
+/** Options of {@link createInMemoryAdapter}. */
+export interface InMemoryAdapterOptions {
+  /** Default `local`. */
+  readonly cloud?: Cloud;
+  /** Function name when the context does not give one. Default `orders`. */
+  readonly functionName?: string;
+  /** Stage when the context does not give one. Default `dev`. */
+  readonly stage?: string;
+}
+
+function lowerCaseKeys(record: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const result: Record<string, string> = {};
+  if (record !== undefined)
+    for (const key of Object.keys(record)) result[key.toLowerCase()] = record[key] as string;
+  return result;
+}
+
+/**
+ * A complete, tiny adapter for an imaginary platform whose handlers take `(request, context)` and return
+ * `{ status, headers, body }`. It shows what a real adapter must do and lets you test fault logic, custom fault
+ * types and the adapter contract without a cloud.
+ *
+ * @example
+ * ```ts
+ * import { createFaultWrapper, createInlineSource } from '@faultline/core';
+ * import { createInMemoryAdapter } from '@faultline/core/testing';
+ *
+ * const wrapped = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200, body: 'ok' }), {
+ *   source: createInlineSource(experiment),
+ * });
+ * await wrapped({ requestId: 'r-1', path: '/orders/1' }, {});
+ * ```
+ */
+export function createInMemoryAdapter(
+  options: InMemoryAdapterOptions = {},
+): FaultAdapter<InMemoryRequest, InMemoryContext, InMemoryResponse | undefined> {
+  const cloud = options.cloud ?? 'local';
+  return {
+    cloud,
+    toInvocation(request, context): Invocation {
+      const trigger = request.trigger ?? 'http';
+      return {
+        cloud,
+        function: context?.functionName ?? options.functionName ?? 'orders',
+        stage: context?.stage ?? options.stage ?? 'dev',
+        region: context?.region,
+        trigger,
+        requestId: request.requestId,
+        deadlineMs: request.deadlineMs,
+        http:
+          trigger === 'http'
+            ? {
+                method: (request.method ?? 'GET').toUpperCase(),
+                path: request.path ?? '/',
+                headers: lowerCaseKeys(request.headers),
+                query: { ...request.query },
+              }
+            : undefined,
+        event: trigger === 'http' ? undefined : { type: request.eventType, source: request.eventSource },
+        raw: request,
+      };
+    },
+    createDriver(request, context, invocation, handler): InvocationDriver<InMemoryResponse | undefined> {
+      const isHttp = invocation.trigger === 'http';
+      return {
+        callHandler: () => handler(request, context),
+        respond: (response) => (isHttp ? toNative(response) : undefined),
+        throttled: (reason) =>
+          isHttp
+            ? { status: 429, headers: { 'retry-after': '1' }, body: JSON.stringify({ message: reason }) }
+            : undefined,
+        readResponse: (result) =>
+          result === undefined || !isHttp
+            ? undefined
+            : { status: result.status, headers: { ...result.headers }, body: result.body },
+        writeResponse: (_original, response) => toNative(response),
+      };
+    },
+  };
+}
+
+function toNative(response: NeutralResponse): InMemoryResponse {
+  return response.body === undefined
+    ? { status: response.status, headers: { ...response.headers } }
+    : { status: response.status, headers: { ...response.headers }, body: response.body };
+}
