@@ -108,6 +108,7 @@ const azureAppConfigurationStoreSchema = s.object(
     connectionStringEnv: s.optional(
       name('Name of the environment variable holding the connection string (never the secret itself).'),
     ),
+    caFile: s.optional(name('PEM file of a private CA, e.g. for a local HTTPS test server.')),
   },
   { description: 'An Azure App Configuration key-value, written with `If-Match` ETags.' },
 );

@@ -1,0 +1,147 @@
+import { createRequire } from 'node:module';
+import { formatValidationIssues } from '@faultline/core';
+import { parseArguments, UsageError } from './arguments.js';
+import type { Command } from './command.js';
+import { diffCommand } from './commands/diff.js';
+import { importCommand } from './commands/import.js';
+import { pushCommand } from './commands/push.js';
+import { runCommand } from './commands/run.js';
+import { schemaCommand } from './commands/schema.js';
+import { statusCommand } from './commands/status.js';
+import { offCommand, onCommand } from './commands/switch.js';
+import { validateCommand } from './commands/validate.js';
+import { exitCodes } from './exit-codes.js';
+import { RunSectionError } from './experiment-file.js';
+import { type CommandOutput, createOutput } from './output.js';
+import { defaultSeenVersionsPath } from './seen-versions.js';
+import { StoreAccessError, StoreConflictError } from './stores/index.js';
+
+/** Every command, in the order `--help` lists them. */
+export const commands: readonly Command[] = [
+  validateCommand,
+  schemaCommand,
+  importCommand,
+  pushCommand,
+  diffCommand,
+  statusCommand,
+  offCommand,
+  onCommand,
+  runCommand,
+];
+
+/** Options of {@link runCli}. */
+export interface RunCliOptions {
+  readonly output?: CommandOutput;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Aborted on Ctrl-C (the binary wires SIGINT to it). */
+  readonly signal?: AbortSignal;
+  /** Where versions you reviewed are remembered. Default `.faultline/cli-state.json`. */
+  readonly statePath?: string;
+}
+
+function mainHelp(): string {
+  const width = Math.max(...commands.map((command) => command.name.length));
+  return `faultline — chaos experiments for serverless functions on AWS, Google Cloud and Azure
+
+Usage: faultline <command> [options]   (faultline <command> --help for details)
+
+Commands:
+${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+
+Common options: --json (machine-readable output), --help
+Exit codes: 0 ok · 1 invalid or deviated · 2 usage · 3 version conflict · 4 store error · 130 interrupted
+Docs: docs/cli.md, docs/running-experiments.md`;
+}
+
+/** The version of this package (for `--version`). */
+export function cliVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('../package.json') as { version: string }).version;
+}
+
+/**
+ * Runs the command line and returns the exit code; never calls `process.exit` (the binary does), so tests and
+ * embedders can call it directly.
+ *
+ * @example
+ * ```ts
+ * const code = await runCli(['validate', 'experiments/pricing-latency.yaml']);
+ * ```
+ */
+export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
+  const output = options.output ?? createOutput({});
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? commands.find((command) => command.name === rest[0]) : undefined;
+    output.line(topic?.help ?? mainHelp());
+    return name === undefined ? exitCodes.usage : exitCodes.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    output.line(cliVersion());
+    return exitCodes.ok;
+  }
+  const command = commands.find((candidate) => candidate.name === name);
+  if (command === undefined) {
+    output.line(`faultline: unknown command "${name}"`);
+    output.line(`commands: ${commands.map((candidate) => candidate.name).join(', ')}`);
+    return exitCodes.usage;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    output.line(command.help);
+    return exitCodes.ok;
+  }
+  const json = rest.includes('--json');
+  try {
+    const args = parseArguments(rest, command.flags);
+    return await command.run({
+      args,
+      output,
+      json,
+      environment: options.environment ?? process.env,
+      signal: options.signal ?? new AbortController().signal,
+      statePath: options.statePath ?? defaultSeenVersionsPath,
+    });
+  } catch (error) {
+    return reportError(output, json, command.name, error);
+  }
+}
+
+function reportError(output: CommandOutput, json: boolean, command: string, error: unknown): number {
+  const { style } = output;
+  const code =
+    error instanceof UsageError
+      ? exitCodes.usage
+      : error instanceof RunSectionError
+        ? exitCodes.invalidOrDeviated
+        : error instanceof StoreConflictError
+          ? exitCodes.conflict
+          : error instanceof StoreAccessError
+            ? exitCodes.storeError
+            : exitCodes.storeError;
+  const message = error instanceof Error ? error.message : String(error);
+  if (json) {
+    output.json({
+      error: { name: error instanceof Error ? error.name : 'Error', message, exitCode: code },
+      ...(error instanceof RunSectionError ? { issues: error.issues } : {}),
+    });
+    return code;
+  }
+  output.line(`${style.red('✗')} faultline ${command}: ${message}`);
+  if (error instanceof RunSectionError && error.issues.length > 0) {
+    for (const line of formatValidationIssues(error.issues).split('\n')) output.line(`  ${line}`);
+  }
+  if (error instanceof UsageError) {
+    if (error.hint !== undefined) output.line(`  hint: ${error.hint}`);
+    output.line(style.dim(`  see: faultline ${command} --help`));
+  } else if (
+    !(
+      error instanceof StoreConflictError ||
+      error instanceof StoreAccessError ||
+      error instanceof RunSectionError
+    )
+  ) {
+    const cause = error instanceof Error && error.stack ? error.stack.split('\n').slice(1, 4).join('\n') : '';
+    if (cause) output.line(style.dim(cause));
+  }
+  return code;
+}

@@ -1,0 +1,156 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { RunSection } from '@faultline/core';
+import { parseAssignments, UsageError } from '../arguments.js';
+import type { Command } from '../command.js';
+import { exitCodes } from '../exit-codes.js';
+import { loadExperimentFile, resolveRunSection, toRuntimeDocument } from '../experiment-file.js';
+import type { CommandOutput } from '../output.js';
+import { renderHtmlReport } from '../runner/html-report.js';
+import type { RunJournal } from '../runner/journal.js';
+import { runExperiment } from '../runner/run-experiment.js';
+import { reportInvalid, singleFile } from './store-commands.js';
+
+/** Writes `journal.json` and `report.html` into `directory`; returns their paths. */
+export async function writeRunArtifacts(
+  journal: RunJournal,
+  run: RunSection,
+  directory: string,
+): Promise<{ journalPath: string; reportPath: string }> {
+  await mkdir(directory, { recursive: true });
+  const journalPath = join(directory, 'journal.json');
+  const reportPath = join(directory, 'report.html');
+  await writeFile(journalPath, `${JSON.stringify(journal, null, 2)}\n`);
+  const tolerance = run.steadyState.latencyMs?.p95?.max;
+  await writeFile(
+    reportPath,
+    renderHtmlReport(journal, tolerance === undefined ? {} : { latencyToleranceMs: tolerance }),
+  );
+  return { journalPath, reportPath };
+}
+
+/** Prints the per-target verdict table. */
+export function printVerdictTable(output: CommandOutput, journal: RunJournal): void {
+  const { style } = output;
+  const header = ['target', 'verdict', 'steady state', 'under fault', 'rollback'];
+  const rows = journal.targets.map((target) => {
+    const steady = target.steadyState.summary;
+    const fault = target.fault?.summary;
+    return [
+      `${target.name} (${target.cloud})`,
+      target.verdict === 'held' ? 'HELD' : target.verdict === 'deviated' ? 'DEVIATED' : 'not run',
+      `${(steady.successRatio * 100).toFixed(1)} % ok, p95 ${steady.latencyMs.p95} ms`,
+      fault === undefined
+        ? '—'
+        : `${(fault.successRatio * 100).toFixed(1)} % ok, p95 ${fault.latencyMs.p95} ms`,
+      target.rollback === undefined ? '—' : target.rollback.ok ? 'ok' : 'FAILED',
+    ];
+  });
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ');
+  output.line(style.bold(line(header)));
+  for (const [index, row] of rows.entries()) {
+    const verdict = journal.targets[index]?.verdict;
+    const text = line(row);
+    output.line(
+      verdict === 'held' ? style.green(text) : verdict === 'deviated' ? style.red(text) : style.dim(text),
+    );
+  }
+  for (const target of journal.targets) {
+    if (target.reason !== undefined && target.verdict !== 'held')
+      output.line(style.dim(`  ${target.name}: ${target.reason}`));
+  }
+  const overall =
+    journal.verdict === 'held'
+      ? style.green('hypothesis HELD on every target')
+      : journal.verdict === 'deviated'
+        ? style.red('hypothesis DEVIATED')
+        : style.yellow(`not run (${journal.status})`);
+  output.line(`${overall} — ${style.dim(journal.hypothesis)}`);
+}
+
+/** Exit code for a finished run. */
+export function exitCodeForRun(journal: RunJournal): number {
+  if (journal.status === 'interrupted') return exitCodes.interrupted;
+  if (journal.status === 'failed' && journal.verdict !== 'deviated') return exitCodes.storeError;
+  return journal.verdict === 'held' ? exitCodes.ok : exitCodes.invalidOrDeviated;
+}
+
+/** `faultline run <file>`: the whole experiment loop with journal and HTML report. */
+export const runCommand: Command = {
+  name: 'run',
+  summary:
+    'Run an experiment: steady state → inject → observe with stop conditions → verdict → roll back → report',
+  help: `Usage: faultline run <file> [--set NAME=VALUE]... [--target NAME]... [--out DIR] [--json]
+
+Follows the file's run section:
+  1. checks the steady state (HTTP probes: success ratio, latency percentiles; command probes);
+     if it does not hold, stops before injecting anything
+  2. pushes and enables the faults in every target's store (compare-and-set), waits propagationWaitMs
+  3. drives load (rate, concurrency) while checking the stop conditions every 200 ms over a sliding window;
+     a breach switches the experiment off everywhere at once
+  4. optional ramp: re-pushes with each step's probability
+  5. measures and gives a verdict per target: hypothesis held / deviated, numbers vs tolerances
+  6. ALWAYS rolls back (restores the previous stored experiment, or removes ours), also on errors and Ctrl-C
+  7. writes journal.json and report.html (self-contained, charts) to --out (default reports/<id>-<time>/)
+
+  --set NAME=VALUE   value for a \${NAME} placeholder in the run section (environment variables work too)
+  --target NAME      only these targets (repeatable)
+  --out DIR          where to write journal.json and report.html
+  --json             print the journal instead of the table
+
+Exit codes: 0 held · 1 deviated or steady state did not hold · 4 store error · 130 interrupted (rolled back)
+
+Example:
+  faultline run experiments/pricing-latency.yaml --set AWS_DEMO_URL=http://127.0.0.1:3001 --target aws`,
+  flags: { values: ['out'], repeatable: ['set', 'target'], switches: ['json'] },
+  async run(context) {
+    const file = singleFile(context, 'run', true) as string;
+    const loaded = await loadExperimentFile(file);
+    if (!loaded.ok) return reportInvalid(context, loaded);
+    const resolved = resolveRunSection(
+      loaded.raw,
+      parseAssignments(context.args.values('set')),
+      context.environment,
+    );
+    const wanted = context.args.values('target');
+    for (const name of wanted) {
+      if (!resolved.targets.some((target) => target.name === name)) {
+        throw new UsageError(
+          `--target ${name}: no such target`,
+          `targets: ${resolved.targets.map((target) => target.name).join(', ')}`,
+        );
+      }
+    }
+    const run: RunSection =
+      wanted.length === 0
+        ? resolved
+        : { ...resolved, targets: resolved.targets.filter((target) => wanted.includes(target.name)) };
+    const { output } = context;
+    const journal = await runExperiment({
+      document: toRuntimeDocument(loaded.raw),
+      run,
+      file,
+      signal: context.signal,
+      environment: context.environment,
+      onProgress: (message) =>
+        output.progress(`${output.style.dim(new Date().toISOString().slice(11, 19))} ${message}`),
+    });
+    const stamp = journal.startedAt.replace(/[:.]/g, '-');
+    const directory = resolve(
+      context.args.value('out') ?? join('reports', `${loaded.experiment.id}-${stamp}`),
+    );
+    const { journalPath, reportPath } = await writeRunArtifacts(journal, run, directory);
+    if (context.json) output.json({ ...journal, artifacts: { journal: journalPath, report: reportPath } });
+    else {
+      output.line();
+      printVerdictTable(output, journal);
+      output.line(output.style.dim(`report: ${reportPath}`));
+      output.line(output.style.dim(`journal: ${journalPath}`));
+    }
+    return exitCodeForRun(journal);
+  },
+};

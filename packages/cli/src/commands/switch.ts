@@ -1,0 +1,103 @@
+import type { Command, CommandContext } from '../command.js';
+import { storeFlags, storeFlagsHelp } from '../store-selection.js';
+import { closeStores, describeError, exitCodeFor, openStores, singleFile } from './store-commands.js';
+
+/** Flips the experiment-level kill switch in every store, in parallel, without a validation gate. */
+async function flip(context: CommandContext, enabled: boolean): Promise<number> {
+  const file = singleFile(context, enabled ? 'on' : 'off', false);
+  const startedAt = performance.now();
+  // No validation gate: switching off must work even when the local file is broken.
+  const opened = await openStores(context, { file, requireValid: false });
+  if ('invalid' in opened) return 1;
+  const { stores } = opened;
+  const results = await Promise.all(
+    stores.map(async ({ label, store }) => {
+      const storeStartedAt = performance.now();
+      try {
+        const result = await store.setEnabled(enabled);
+        return {
+          target: label,
+          store: store.name,
+          ...result,
+          elapsedMs: Math.round(performance.now() - storeStartedAt),
+        };
+      } catch (error) {
+        return {
+          target: label,
+          store: store.name,
+          error,
+          elapsedMs: Math.round(performance.now() - storeStartedAt),
+        };
+      }
+    }),
+  );
+  await closeStores(stores);
+  const elapsedMs = Math.round(performance.now() - startedAt);
+  const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));
+  if (context.json) {
+    context.output.json({
+      enabled,
+      elapsedMs,
+      results: results.map((result) =>
+        'error' in result ? { ...result, error: describeError(result.error) } : result,
+      ),
+    });
+  } else {
+    const { style } = context.output;
+    for (const result of results) {
+      const head = `${result.target.padEnd(8)} ${style.dim(result.store)}`;
+      if ('error' in result)
+        context.output.line(`${style.red('✗')} ${head}  ${style.red(describeError(result.error))}`);
+      else {
+        const text =
+          result.outcome === 'missing'
+            ? 'no experiment stored (nothing to switch)'
+            : result.outcome === 'unchanged'
+              ? `already ${enabled ? 'on' : 'off'}`
+              : `switched ${enabled ? 'on' : 'off'} (version ${result.version})`;
+        context.output.line(`${style.green('✓')} ${head}  ${text}  ${style.dim(`${result.elapsedMs} ms`)}`);
+      }
+    }
+    context.output.line(
+      style.dim(
+        `${enabled ? 'on' : 'off'}: ${results.length - errors.length}/${results.length} stores in ${elapsedMs} ms; functions pick it up within their config TTL`,
+      ),
+    );
+  }
+  return exitCodeFor(errors);
+}
+
+/** `faultline off [file] --to …`: the stop button. */
+export const offCommand: Command = {
+  name: 'off',
+  summary: 'Switch experiments off in every named store, at once (the stop button)',
+  help: `Usage: faultline off [file] [--to KIND[:ADDRESS]]... [--json]
+
+Sets enabled: false in every named store (or every target of the file's run section), all stores in parallel,
+one read and one conditional write each, retrying when someone writes at the same time. No validation gate: it
+works even when the local file is broken. Functions stop injecting within their config TTL; for an immediate
+stop without any store, set FAULTLINE_DISABLED=1 on the functions.
+
+${storeFlagsHelp}
+
+Example:
+  faultline off --to aws-ssm:/faultline/orders --to gcp-firestore:faultline/orders`,
+  flags: { values: storeFlags.values, repeatable: storeFlags.repeatable, switches: ['json'] },
+  run: (context) => flip(context, false),
+};
+
+/** `faultline on [file] --to …`: switch a stored experiment back on. */
+export const onCommand: Command = {
+  name: 'on',
+  summary: 'Switch stored experiments back on in every named store',
+  help: `Usage: faultline on [file] [--to KIND[:ADDRESS]]... [--json]
+
+Sets enabled: true in every named store (the stored experiment must exist; push it first).
+
+${storeFlagsHelp}
+
+Example:
+  faultline on experiments/pricing-latency.yaml --target aws`,
+  flags: { values: storeFlags.values, repeatable: storeFlags.repeatable, switches: ['json'] },
+  run: (context) => flip(context, true),
+};

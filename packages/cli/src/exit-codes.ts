@@ -1,0 +1,17 @@
+/** Exit codes of the `faultline` binary (documented in docs/cli.md). */
+export const exitCodes = {
+  /** Success; for `run`: every target held its hypothesis. */
+  ok: 0,
+  /** The experiment is invalid, or a `run` deviated / did not start because the steady state did not hold. */
+  invalidOrDeviated: 1,
+  /** The command line is wrong. */
+  usage: 2,
+  /** A store moved since you last saw it (optimistic concurrency); nothing was overwritten. */
+  conflict: 3,
+  /** A store could not be read or written (network, permissions, missing SDK). */
+  storeError: 4,
+  /** Interrupted with Ctrl-C (a run rolls back first). */
+  interrupted: 130,
+} as const;
+
+export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

@@ -1,0 +1,549 @@
+import { spawn } from 'node:child_process';
+import type { RunSection, RunTarget, StopCondition } from '@faultline/core';
+import type { StoreCoordinates } from '../stores/index.js';
+import {
+  createStore,
+  describeCoordinates,
+  type ExperimentStore,
+  type StoredExperiment,
+} from '../stores/index.js';
+import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
+import { type LoadGenerator, startLoad } from './load.js';
+import { type Sample, type SampleSummary, summarize, toTimeline } from './metrics.js';
+
+/** Options of {@link runExperiment}. */
+export interface RunExperimentOptions {
+  /** The experiment document pushed to the stores (no `run` section); its `faults` get the ramp probabilities. */
+  readonly document: Record<string, unknown>;
+  /** The resolved run section (placeholders already replaced). */
+  readonly run: RunSection;
+  /** Shown in the journal. */
+  readonly file?: string;
+  /** Aborting rolls back and ends the run with status `interrupted`. */
+  readonly signal?: AbortSignal;
+  /** Progress lines for people. */
+  readonly onProgress?: (message: string) => void;
+  /** Store factory (tests inject one); default {@link createStore} with `environment`. */
+  readonly openStore?: (coordinates: StoreCoordinates) => ExperimentStore;
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Chart resolution. Default 500 ms. */
+  readonly bucketMs?: number;
+}
+
+/** How often stop conditions are evaluated while faults are active. */
+const stopCheckIntervalMs = 200;
+
+interface TargetState {
+  readonly target: RunTarget;
+  readonly store: ExperimentStore;
+  previous: StoredExperiment | undefined;
+  pushedVersion: string | undefined;
+  load: LoadGenerator | undefined;
+  rollback: TargetJournal['rollback'];
+}
+
+/**
+ * Runs an experiment the chaos-engineering way: check the steady state (stop before injecting if it does not
+ * hold) → push and enable the faults in every target's store → wait for propagation → drive load while checking
+ * the stop conditions (a breach switches everything off at once) → optional ramp → measure → verdict per target →
+ * ALWAYS roll back (restore the previous stored document, or remove ours; switch off if that fails), also on
+ * errors and on abort. Returns the journal; never throws for a failed run (only for programming errors).
+ *
+ * @example
+ * ```ts
+ * const journal = await runExperiment({ document: toRuntimeDocument(raw), run, signal });
+ * console.log(journal.verdict); // 'held' | 'deviated' | 'not-run'
+ * ```
+ */
+export async function runExperiment(options: RunExperimentOptions): Promise<RunJournal> {
+  const { run } = options;
+  const startedAtEpoch = Date.now();
+  const startedAt = performance.now();
+  const elapsedMs = () => Math.round(performance.now() - startedAt);
+  const progress = options.onProgress ?? (() => {});
+  const signal = options.signal ?? new AbortController().signal;
+  const steps: JournalStep[] = [];
+  const record = (step: string, ok: boolean, detail?: string, target?: string) => {
+    const atMs = elapsedMs();
+    steps.push({
+      at: new Date(startedAtEpoch + atMs).toISOString(),
+      atMs,
+      step,
+      ok,
+      ...(target === undefined ? {} : { target }),
+      ...(detail === undefined ? {} : { detail }),
+    });
+  };
+  const openStore =
+    options.openStore ?? ((coordinates: StoreCoordinates) => createStore(coordinates, options.environment));
+  const stopLabels = run.stopConditions.map(describeStopCondition);
+  const bucketMs = options.bucketMs ?? 500;
+
+  let status: RunJournal['status'] = 'completed';
+  let error: string | undefined;
+  let breach: StopBreach | undefined;
+  let steadyStateEndMs = 0;
+  let faultStartMs: number | undefined;
+  let measureStartMs: number | undefined;
+  let faultEndMs: number | undefined;
+  const rampMarks: { probability: number; startMs: number }[] = [];
+  const states: TargetState[] = [];
+  const steadyResults = new Map<
+    string,
+    { summary: SampleSummary; checks: ToleranceCheck[]; held: boolean }
+  >();
+  let commandChecksBefore: ToleranceCheck[] = [];
+  let commandChecksDuring: ToleranceCheck[] = [];
+
+  // Everything the abort signal must interrupt waits through this.
+  const stopController = new AbortController();
+  const onAbort = () => stopController.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  try {
+    for (const target of run.targets) {
+      states.push({
+        target,
+        store: openStore(target.store as StoreCoordinates),
+        previous: undefined,
+        pushedVersion: undefined,
+        load: undefined,
+        rollback: undefined,
+      });
+    }
+    record(
+      'start',
+      true,
+      `${run.targets.length} target(s): ${run.targets.map((target) => target.name).join(', ')}`,
+    );
+
+    // 1. Remember what every store holds, so the rollback can restore it exactly.
+    await Promise.all(
+      states.map(async (state) => {
+        state.previous = await state.store.read();
+        record(
+          'read-previous',
+          true,
+          state.previous === undefined ? 'store empty' : `version ${state.previous.version}`,
+          state.target.name,
+        );
+      }),
+    );
+
+    // 2. Steady state: load for `sampleSeconds`, then compare with the tolerances. Load keeps running afterwards
+    //    so the charts show one continuous timeline.
+    progress(
+      `steady state: sampling ${run.steadyState.sampleSeconds} s at ${run.load.ratePerSecond} req/s per target…`,
+    );
+    for (const state of states) {
+      state.load = startLoad({
+        probe: state.target.probe,
+        ratePerSecond: run.load.ratePerSecond,
+        concurrency: run.load.concurrency,
+        elapsedMs,
+      });
+    }
+    await sleep(run.steadyState.sampleSeconds * 1000, stopController.signal);
+    steadyStateEndMs = elapsedMs();
+    commandChecksBefore = await runCommandProbes(run, stopController.signal);
+    let steadyHeld = true;
+    for (const state of states) {
+      const summary = summarize(samplesBetween(state, 0, steadyStateEndMs));
+      const checks = [...evaluateTolerances(run, summary), ...commandChecksBefore];
+      const held = summary.count > 0 && checks.every((check) => check.ok);
+      steadyResults.set(state.target.name, { summary, checks, held });
+      record('steady-state', held, describeChecks(summary, checks), state.target.name);
+      if (!held) steadyHeld = false;
+    }
+    if (signal.aborted) throw new RunInterrupted();
+    if (!steadyHeld) {
+      status = 'steady-state-failed';
+      progress('steady state does NOT hold: stopping before injecting anything');
+      return await finish();
+    }
+    progress('steady state holds');
+
+    // 3. Inject: push (compare-and-set against what we read) and enable, every target at once.
+    const steps_ = run.ramp ?? [{ probability: undefined, durationSeconds: run.load.durationSeconds }];
+    faultStartMs = elapsedMs();
+    for (const [index, step] of steps_.entries()) {
+      const document =
+        step.probability === undefined
+          ? options.document
+          : withProbability(options.document, step.probability);
+      progress(
+        step.probability === undefined
+          ? `injecting: pushing "${String(options.document.id)}" to ${states.length} store(s)`
+          : `ramp step ${index + 1}/${steps_.length}: probability ${step.probability}`,
+      );
+      await Promise.all(
+        states.map(async (state) => {
+          const expectedVersion = state.pushedVersion ?? state.previous?.version ?? null;
+          const written = await state.store.write({ ...document, enabled: true }, { expectedVersion });
+          state.pushedVersion = written.version;
+          record(
+            'push',
+            true,
+            `version ${written.version}${step.probability === undefined ? '' : ` (probability ${step.probability})`}`,
+            state.target.name,
+          );
+        }),
+      );
+      rampMarks.push({ probability: step.probability ?? Number.NaN, startMs: elapsedMs() });
+      if (run.propagationWaitMs > 0) {
+        progress(`waiting ${run.propagationWaitMs} ms for functions to pick it up`);
+        const breached = await watchStopConditions(run.propagationWaitMs);
+        if (breached) break;
+      }
+      if (index === 0) measureStartMs = elapsedMs();
+      progress(
+        `observing for ${step.durationSeconds} s while checking ${run.stopConditions.length} stop condition(s)`,
+      );
+      const breached = await watchStopConditions(step.durationSeconds * 1000);
+      if (breached) break;
+    }
+    if (signal.aborted) throw new RunInterrupted();
+    commandChecksDuring = breach === undefined ? await runCommandProbes(run, stopController.signal) : [];
+  } catch (caught) {
+    if (caught instanceof RunInterrupted || signal.aborted) {
+      status = 'interrupted';
+      record('interrupted', false, 'aborted by the operator (Ctrl-C): rolling back');
+      progress('interrupted: rolling back');
+    } else {
+      status = 'failed';
+      error = caught instanceof Error ? caught.message : String(caught);
+      record('error', false, error);
+      progress(`error: ${error} — rolling back`);
+    }
+  }
+  return await finish();
+
+  async function watchStopConditions(durationMs: number): Promise<boolean> {
+    const until = performance.now() + durationMs;
+    while (performance.now() < until) {
+      await sleep(
+        Math.min(stopCheckIntervalMs, Math.max(0, until - performance.now())),
+        stopController.signal,
+      );
+      if (signal.aborted) throw new RunInterrupted();
+      const found = findBreach();
+      if (found !== undefined) {
+        breach = found;
+        status = 'stopped';
+        record('stop-condition', false, `${found.condition}: observed ${found.observed}`, found.target);
+        progress(
+          `STOP: ${found.target}: ${found.condition} (observed ${found.observed}) — switching off everywhere`,
+        );
+        // Switch off first (one conditional write per store, in parallel); the full restore follows in finish().
+        await Promise.all(
+          states.map(async (state) => {
+            try {
+              const result = await state.store.setEnabled(false);
+              record(
+                'switch-off',
+                true,
+                `${result.outcome}${result.version === undefined ? '' : ` (version ${result.version})`}`,
+                state.target.name,
+              );
+              if (result.version !== undefined) state.pushedVersion = result.version;
+            } catch (switchError) {
+              record('switch-off', false, (switchError as Error).message, state.target.name);
+            }
+          }),
+        );
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function findBreach(): StopBreach | undefined {
+    const now = elapsedMs();
+    for (const condition of run.stopConditions) {
+      for (const state of states) {
+        const windowSamples = samplesBetween(
+          state,
+          Math.max(faultStartMs ?? 0, now - condition.windowSeconds * 1000),
+          now + 1,
+        );
+        if (windowSamples.length < condition.minSamples) continue;
+        const observed = metricOf(summarize(windowSamples), condition);
+        if (condition.op === 'lt' ? observed < condition.value : observed > condition.value) {
+          return {
+            atMs: now,
+            target: state.target.name,
+            condition: describeStopCondition(condition),
+            observed: round(observed),
+          };
+        }
+      }
+    }
+    return undefined;
+  }
+
+  async function finish(): Promise<RunJournal> {
+    // 4. Roll back, always: restore what was there before, or remove what we created.
+    if (faultStartMs !== undefined) {
+      faultEndMs = elapsedMs();
+      progress('rolling back');
+      await Promise.all(states.map((state) => rollBack(state)));
+    }
+    // 5. Recovery: keep the load a little longer to show that things went back to normal.
+    if (faultStartMs !== undefined && status !== 'interrupted' && run.recoverySeconds > 0) {
+      await sleep(run.recoverySeconds * 1000, signal).catch(() => {});
+    }
+    await Promise.all(states.map((state) => state.load?.stop()));
+    const endMs = elapsedMs();
+    await Promise.allSettled(states.map((state) => state.store.close()));
+    signal.removeEventListener('abort', onAbort);
+
+    const targets: TargetJournal[] = states.map((state) => targetJournal(state, endMs));
+    const verdict: RunJournal['verdict'] =
+      targets.every((target) => target.verdict === 'not-run') || faultStartMs === undefined
+        ? 'not-run'
+        : targets.every((target) => target.verdict === 'held')
+          ? 'held'
+          : 'deviated';
+    record('finish', status === 'completed', `status ${status}, verdict ${verdict}`);
+    return {
+      journalVersion: 1,
+      experiment: {
+        id: String(options.document.id ?? 'experiment'),
+        ...(typeof options.document.description === 'string'
+          ? { description: options.document.description }
+          : {}),
+        ...(options.file === undefined ? {} : { file: options.file }),
+      },
+      hypothesis: run.hypothesis,
+      startedAt: new Date(startedAtEpoch).toISOString(),
+      finishedAt: new Date(startedAtEpoch + endMs).toISOString(),
+      durationMs: endMs,
+      status,
+      verdict,
+      ...(error === undefined ? {} : { error }),
+      phases: {
+        steadyStateEndMs,
+        ...(faultStartMs === undefined ? {} : { faultStartMs }),
+        ...(measureStartMs === undefined ? {} : { measureStartMs }),
+        ...(faultEndMs === undefined ? {} : { faultEndMs }),
+        endMs,
+      },
+      ...(run.ramp === undefined ? {} : { ramp: rampMarks }),
+      stopConditions: stopLabels,
+      ...(breach === undefined ? {} : { breach }),
+      steps,
+      targets,
+    };
+  }
+
+  async function rollBack(state: TargetState): Promise<void> {
+    const name = state.target.name;
+    if (state.pushedVersion === undefined) {
+      state.rollback = { action: 'nothing to roll back', ok: true };
+      return;
+    }
+    try {
+      if (state.previous === undefined) {
+        await state.store.remove({ expectedVersion: state.pushedVersion });
+        state.rollback = { action: 'removed the experiment we created', ok: true };
+      } else {
+        const previousDocument = state.previous.document;
+        if (typeof previousDocument !== 'object' || previousDocument === null)
+          throw new Error('previous document is not JSON');
+        const restored = await state.store.write(previousDocument, { expectedVersion: state.pushedVersion });
+        state.rollback = {
+          action: `restored the previous experiment (now version ${restored.version})`,
+          ok: true,
+        };
+      }
+      record('rollback', true, state.rollback.action, name);
+    } catch (rollbackError) {
+      // Someone changed the store during the run, or the restore failed: never leave our faults on.
+      try {
+        const result = await state.store.setEnabled(false);
+        state.rollback = {
+          action: 'switched off (restore failed)',
+          ok: true,
+          detail: `${(rollbackError as Error).message}; enabled=false (${result.outcome})`,
+        };
+        record(
+          'rollback',
+          true,
+          `restore failed (${(rollbackError as Error).message}); switched off instead`,
+          name,
+        );
+      } catch (offError) {
+        state.rollback = {
+          action: 'FAILED',
+          ok: false,
+          detail: `${(rollbackError as Error).message}; off: ${(offError as Error).message}`,
+        };
+        record('rollback', false, state.rollback.detail, name);
+        status = status === 'completed' ? 'failed' : status;
+      }
+    }
+  }
+
+  function targetJournal(state: TargetState, endMs: number): TargetJournal {
+    const steady = steadyResults.get(state.target.name) ?? {
+      summary: summarize(samplesBetween(state, 0, steadyStateEndMs || endMs)),
+      checks: [],
+      held: false,
+    };
+    const common = {
+      name: state.target.name,
+      cloud: state.target.cloud,
+      store: describeCoordinates(state.target.store as StoreCoordinates),
+      probeUrl: state.target.probe.url,
+      steadyState: steady,
+      skippedRequests: state.load?.skipped ?? 0,
+      timeline: toTimeline(state.load?.samples ?? [], bucketMs),
+      ...(state.pushedVersion === undefined ? {} : { pushedVersion: state.pushedVersion }),
+      ...(state.rollback === undefined ? {} : { rollback: state.rollback }),
+    };
+    if (faultStartMs === undefined || faultEndMs === undefined) {
+      return {
+        ...common,
+        verdict: 'not-run',
+        reason: steady.held ? 'not started' : 'steady state did not hold before injecting',
+      };
+    }
+    const measureFrom = measureStartMs ?? faultStartMs;
+    const faultSummary = summarize(samplesBetween(state, measureFrom, faultEndMs));
+    const checks = [...evaluateTolerances(run, faultSummary), ...commandChecksDuring];
+    const recovery = summarize(samplesBetween(state, faultEndMs, endMs + 1));
+    const breachedHere = breach?.target === state.target.name;
+    const held = status === 'completed' && faultSummary.count > 0 && checks.every((check) => check.ok);
+    const reason =
+      status === 'interrupted'
+        ? 'interrupted before the measurement finished'
+        : breachedHere
+          ? `stop condition breached: ${breach?.condition}`
+          : breach !== undefined
+            ? `run stopped: another target breached ${breach.condition}`
+            : faultSummary.count === 0
+              ? 'no requests measured during the fault window'
+              : held
+                ? 'every tolerance held'
+                : checks
+                    .filter((check) => !check.ok)
+                    .map((check) => `${check.name} ${check.observed} (${check.tolerance})`)
+                    .join('; ');
+    return {
+      ...common,
+      fault: { summary: faultSummary, checks },
+      recovery: { summary: recovery },
+      verdict: held ? 'held' : status === 'interrupted' ? 'not-run' : 'deviated',
+      reason,
+    };
+  }
+}
+
+class RunInterrupted extends Error {
+  override readonly name = 'RunInterrupted';
+}
+
+function samplesBetween(state: TargetState, fromMs: number, toMs: number): Sample[] {
+  return (state.load?.samples ?? []).filter((sample) => sample.atMs >= fromMs && sample.atMs < toMs);
+}
+
+/** Compares a summary with the steady-state tolerances. */
+export function evaluateTolerances(run: RunSection, summary: SampleSummary): ToleranceCheck[] {
+  const checks: ToleranceCheck[] = [];
+  const { successRatio, latencyMs } = run.steadyState;
+  if (successRatio !== undefined) {
+    checks.push({
+      name: 'success ratio',
+      observed: round(summary.successRatio, 4),
+      tolerance: `≥ ${successRatio.min}`,
+      ok: summary.successRatio >= successRatio.min,
+    });
+  }
+  for (const key of ['p50', 'p95', 'p99'] as const) {
+    const tolerance = latencyMs?.[key];
+    if (tolerance === undefined) continue;
+    checks.push({
+      name: `${key} latency ms`,
+      observed: summary.latencyMs[key],
+      tolerance: `≤ ${tolerance.max}`,
+      ok: summary.latencyMs[key] <= tolerance.max,
+    });
+  }
+  return checks;
+}
+
+async function runCommandProbes(run: RunSection, signal: AbortSignal): Promise<ToleranceCheck[]> {
+  const commands = run.steadyState.commands ?? [];
+  return Promise.all(
+    commands.map(
+      (command) =>
+        new Promise<ToleranceCheck>((resolve) => {
+          const child = spawn(command.run, {
+            shell: true,
+            stdio: 'ignore',
+            signal,
+            timeout: command.timeoutMs,
+          });
+          const done = (code: number) =>
+            resolve({
+              name: `command: ${command.run}`,
+              observed: code,
+              tolerance: `exit ${command.expectExitCode}`,
+              ok: code === command.expectExitCode,
+            });
+          child.on('error', () => done(-1));
+          child.on('exit', (code) => done(code ?? -1));
+        }),
+    ),
+  );
+}
+
+function metricOf(summary: SampleSummary, condition: StopCondition): number {
+  switch (condition.metric) {
+    case 'successRatio':
+      return summary.successRatio;
+    case 'errorRate':
+      return summary.errorRate;
+    case 'latencyP95Ms':
+      return summary.latencyMs.p95;
+    case 'latencyP99Ms':
+      return summary.latencyMs.p99;
+  }
+}
+
+/** `errorRate > 0.2 over 3 s`. */
+export function describeStopCondition(condition: StopCondition): string {
+  return `${condition.metric} ${condition.op === 'lt' ? '<' : '>'} ${condition.value} over ${condition.windowSeconds} s`;
+}
+
+function describeChecks(summary: SampleSummary, checks: readonly ToleranceCheck[]): string {
+  return `${summary.count} requests; ${checks.map((check) => `${check.name} ${check.observed} ${check.tolerance} ${check.ok ? 'ok' : 'FAILED'}`).join(', ')}`;
+}
+
+function withProbability(document: Record<string, unknown>, probability: number): Record<string, unknown> {
+  const faults = Array.isArray(document.faults) ? document.faults : [];
+  return { ...document, faults: faults.map((fault) => ({ ...(fault as object), probability })) };
+}
+
+function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(new RunInterrupted());
+      return;
+    }
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new RunInterrupted());
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

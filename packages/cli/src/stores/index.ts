@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { createSsmStore } from './aws-ssm.js';
+import { createAppConfigurationStore } from './azure-app-configuration.js';
+import { createFileStore } from './file.js';
+import { createFirestoreStore } from './gcp-firestore.js';
+import type { ExperimentStore, StoreKind } from './store.js';
+import { StoreAccessError } from './store.js';
+
+export * from './aws-ssm.js';
+export * from './azure-app-configuration.js';
+export * from './file.js';
+export * from './gcp-firestore.js';
+export * from './store.js';
+
+/** Where one experiment lives: the `store` of a run target, or what `--to` names. */
+export type StoreCoordinates =
+  | {
+      readonly kind: 'aws-ssm';
+      readonly parameter: string;
+      readonly endpoint?: string;
+      readonly region?: string;
+    }
+  | {
+      readonly kind: 'gcp-firestore';
+      readonly document: string;
+      readonly projectId?: string;
+      readonly emulatorHost?: string;
+    }
+  | {
+      readonly kind: 'azure-app-configuration';
+      readonly key: string;
+      readonly label?: string;
+      readonly endpoint?: string;
+      readonly connectionStringEnv?: string;
+      readonly caFile?: string;
+    }
+  | { readonly kind: 'file'; readonly path: string };
+
+/** Default variable holding the App Configuration connection string (same as the Azure adapter reads). */
+export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_STRING';
+
+/**
+ * Creates the store client for `coordinates`. Secrets are read from the environment here and never kept in
+ * coordinates, journals or reports.
+ *
+ * @example
+ * ```ts
+ * const store = createStore({ kind: 'file', path: '.faultline/demo.json' });
+ * ```
+ */
+export function createStore(
+  coordinates: StoreCoordinates,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): ExperimentStore {
+  switch (coordinates.kind) {
+    case 'aws-ssm':
+      return createSsmStore(coordinates);
+    case 'gcp-firestore':
+      return createFirestoreStore(coordinates);
+    case 'file':
+      return createFileStore(coordinates);
+    case 'azure-app-configuration': {
+      const variable = coordinates.connectionStringEnv ?? defaultConnectionStringVariable;
+      const connectionString = environment[variable];
+      const name = `azure-app-configuration:${coordinates.key}`;
+      if (connectionString === undefined || connectionString === '') {
+        throw new StoreAccessError(
+          `${name}: the connection string variable ${variable} is not set (export it, or name another with connectionStringEnv)`,
+          name,
+        );
+      }
+      let ca: string | undefined;
+      if (coordinates.caFile !== undefined) {
+        try {
+          ca = readFileSync(coordinates.caFile, 'utf8');
+        } catch (error) {
+          throw new StoreAccessError(`${name}: cannot read caFile ${coordinates.caFile}`, name, {
+            cause: error,
+          });
+        }
+      }
+      return createAppConfigurationStore({
+        key: coordinates.key,
+        connectionString,
+        ...(coordinates.label === undefined ? {} : { label: coordinates.label }),
+        ...(ca === undefined ? {} : { ca }),
+      });
+    }
+  }
+}
+
+/** A short address for messages: `aws-ssm:/faultline/demo`. */
+export function describeCoordinates(coordinates: StoreCoordinates): string {
+  switch (coordinates.kind) {
+    case 'aws-ssm':
+      return `aws-ssm:${coordinates.parameter}`;
+    case 'gcp-firestore':
+      return `gcp-firestore:${coordinates.document}`;
+    case 'azure-app-configuration':
+      return `azure-app-configuration:${coordinates.key}${coordinates.label ? `@${coordinates.label}` : ''}`;
+    case 'file':
+      return `file:${coordinates.path}`;
+  }
+}
+
+/** Type guard for store kinds. */
+export function isStoreKind(value: string): value is StoreKind {
+  return (
+    value === 'aws-ssm' ||
+    value === 'gcp-firestore' ||
+    value === 'azure-app-configuration' ||
+    value === 'file'
+  );
+}

@@ -1,0 +1,189 @@
+/**
+ * One interface over every config store the CLI writes to. Each store keeps the experiment as JSON text (what the
+ * function-side sources read) and exposes a version token for optimistic concurrency: SSM parameter version,
+ * Firestore `updateTime`, App Configuration ETag, or a content hash for files.
+ */
+
+/** What a store holds right now. */
+export interface StoredExperiment {
+  /** The parsed document (`undefined` when the stored text is not JSON). */
+  readonly document: unknown;
+  /** The stored text, exactly as read. */
+  readonly text: string;
+  /** Opaque version token; pass it back as `expectedVersion`. */
+  readonly version: string;
+}
+
+/** Options of {@link ExperimentStore.write}. */
+export interface WriteOptions {
+  /**
+   * The version the caller last saw: the write fails with {@link StoreConflictError} if the store moved since.
+   * `null` means "the store must be empty" (create only). `undefined` is only allowed with `force`.
+   */
+  readonly expectedVersion: string | null | undefined;
+  /** Overwrite whatever is stored, without a version check. */
+  readonly force?: boolean;
+}
+
+/** Result of a write. */
+export interface WriteResult {
+  readonly version: string;
+}
+
+/** Result of {@link ExperimentStore.setEnabled}. */
+export interface SetEnabledResult {
+  /** `missing` when the store holds no experiment (nothing to switch). */
+  readonly outcome: 'changed' | 'unchanged' | 'missing';
+  readonly version: string | undefined;
+}
+
+/** A config store holding one experiment document. */
+export interface ExperimentStore {
+  /** Kind of store, e.g. `aws-ssm`. */
+  readonly kind: StoreKind;
+  /** Human-readable address without secrets, e.g. `aws-ssm:/faultline/demo`. */
+  readonly name: string;
+  /** Reads the stored experiment; `undefined` when the store holds none. */
+  read(): Promise<StoredExperiment | undefined>;
+  /** Writes `document` as JSON, honouring `expectedVersion` unless `force`. */
+  write(document: object, options: WriteOptions): Promise<WriteResult>;
+  /** Deletes the stored experiment (only if still at `expectedVersion`, unless `force`). */
+  remove(options: WriteOptions): Promise<void>;
+  /**
+   * Flips the experiment-level `enabled` kill switch with the fewest round trips the store allows (read + conditional
+   * write), retrying when a concurrent writer moved the version. No validation: switching off must always work.
+   */
+  setEnabled(enabled: boolean): Promise<SetEnabledResult>;
+  /** Releases SDK clients. */
+  close(): Promise<void>;
+}
+
+export const storeKinds = ['aws-ssm', 'gcp-firestore', 'azure-app-configuration', 'file'] as const;
+export type StoreKind = (typeof storeKinds)[number];
+
+/** The store moved since the caller last saw it (or already exists on create). Exit code 3. */
+export class StoreConflictError extends Error {
+  override readonly name = 'StoreConflictError';
+  constructor(
+    message: string,
+    readonly store: string,
+    readonly expectedVersion: string | null | undefined,
+    readonly actualVersion: string | null | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** The store could not be reached or answered an error. Exit code 4. */
+export class StoreAccessError extends Error {
+  override readonly name = 'StoreAccessError';
+  constructor(
+    message: string,
+    readonly store: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** Largest experiment document the CLI reads or writes (matches the SDK's config size cap). */
+export const maxDocumentBytes = 256 * 1024;
+
+/** Serializes a document the way every store keeps it: stable two-space JSON. */
+export function serializeDocument(document: object): string {
+  const text = `${JSON.stringify(document, null, 2)}\n`;
+  if (Buffer.byteLength(text) > maxDocumentBytes) {
+    throw new RangeError(
+      `the experiment is ${Buffer.byteLength(text)} bytes; stores accept at most ${maxDocumentBytes}`,
+    );
+  }
+  return text;
+}
+
+/** Parses stored text; `undefined` when it is not JSON (the caller reports it, `off` still works on JSON only). */
+export function parseStoredText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Returns a copy of `document` with `enabled` set, or `undefined` when it is not an object. */
+export function withEnabled(document: unknown, enabled: boolean): object | undefined {
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
+  return { ...(document as Record<string, unknown>), enabled };
+}
+
+/** Checks `expectedVersion` against the current one; throws {@link StoreConflictError} on mismatch. */
+export function assertExpectedVersion(
+  store: string,
+  options: WriteOptions,
+  current: string | undefined,
+): void {
+  if (options.force) return;
+  if (options.expectedVersion === undefined) {
+    throw new StoreConflictError(
+      `${store}: refusing to write without knowing which version you are replacing`,
+      store,
+      undefined,
+      current ?? null,
+    );
+  }
+  const actual = current ?? null;
+  if (options.expectedVersion !== actual) {
+    throw new StoreConflictError(
+      actual === null
+        ? `${store}: the experiment you expected (version ${options.expectedVersion}) is gone`
+        : options.expectedVersion === null
+          ? `${store}: already holds an experiment (version ${actual})`
+          : `${store}: holds version ${actual}, newer than the version ${options.expectedVersion} you last saw`,
+      store,
+      options.expectedVersion,
+      actual,
+    );
+  }
+}
+
+/**
+ * Runs `attempt` until it does not conflict (at most `attempts` times). `off` uses it so a concurrent writer never
+ * leaves an experiment switched on.
+ */
+export async function retryOnConflict<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let index = 1; ; index++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof StoreConflictError) || index >= attempts) throw error;
+    }
+  }
+}
+
+/** Shared `setEnabled` for stores whose conditional write is `write(…, {expectedVersion})`. */
+export async function setEnabledWithReadWrite(
+  store: ExperimentStore,
+  enabled: boolean,
+): Promise<SetEnabledResult> {
+  return retryOnConflict(async () => {
+    const current = await store.read();
+    if (current === undefined) return { outcome: 'missing', version: undefined } as const;
+    const source = current.document;
+    if (
+      typeof source === 'object' &&
+      source !== null &&
+      (source as { enabled?: unknown }).enabled === enabled
+    ) {
+      return { outcome: 'unchanged', version: current.version } as const;
+    }
+    const next = withEnabled(source, enabled);
+    if (next === undefined) {
+      throw new StoreAccessError(
+        `${store.name}: the stored experiment is not a JSON object, cannot switch it`,
+        store.name,
+      );
+    }
+    const written = await store.write(next, { expectedVersion: current.version });
+    return { outcome: 'changed', version: written.version } as const;
+  });
+}
