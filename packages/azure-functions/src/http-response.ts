@@ -1,0 +1,148 @@
+import type { HttpResponseInit } from '@azure/functions';
+import type { NeutralResponse } from '@faultline/core';
+
+/*
+ * Translation between what an Azure HTTP handler returns (an `HttpResponseInit` object or an `HttpResponse`
+ * instance) and the engine's neutral response. `HttpResponse` bodies are one-shot streams, so a sampled
+ * invocation reads such a body once (`materializeHttpResult`) and continues with an equivalent `HttpResponseInit`
+ * holding the bytes; the library serializes both shapes the same way.
+ */
+
+/** Statuses that cannot carry a body (the Fetch `Response` constructor throws if one is given). */
+const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+
+/** An `HttpResponseInit` whose body (if any) can be read synchronously. */
+export interface MaterializedResponse extends HttpResponseInit {
+  readonly body?: string | Uint8Array;
+}
+
+interface HttpResponseLike {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly cookies: HttpResponseInit['cookies'];
+  readonly enableContentNegotiation: boolean;
+  arrayBuffer(): Promise<ArrayBuffer>;
+}
+
+/** True for `HttpResponse` instances (duck-typed so the library is never loaded at runtime by the adapter). */
+export function isHttpResponseInstance(value: unknown): value is HttpResponseLike {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as { arrayBuffer?: unknown }).arrayBuffer === 'function' &&
+    (value as { headers?: unknown }).headers instanceof Headers &&
+    typeof (value as { status?: unknown }).status === 'number'
+  );
+}
+
+/**
+ * Turns a handler's HTTP result into a plain `HttpResponseInit` whose body is a string or bytes, reading a stream
+ * body exactly once. Plain results with string/bytes/JSON bodies are returned as they are.
+ */
+export async function materializeHttpResult(result: unknown): Promise<unknown> {
+  if (isHttpResponseInstance(result)) {
+    const headers = headersToRecord(result.headers);
+    const body = nullBodyStatuses.has(result.status) ? undefined : new Uint8Array(await result.arrayBuffer());
+    const materialized: MaterializedResponse = {
+      status: result.status,
+      headers,
+      ...(result.cookies !== undefined && result.cookies.length > 0 ? { cookies: result.cookies } : {}),
+      ...(result.enableContentNegotiation ? { enableContentNegotiation: true } : {}),
+      ...(body === undefined || body.byteLength === 0 ? {} : { body }),
+    };
+    return materialized;
+  }
+  if (!isPlainResult(result) || result.jsonBody !== undefined || isSyncBody(result.body)) return result;
+  // Streams, Blobs, FormData, URLSearchParams, async iterables: let the platform's Response read them once.
+  const native = new Response(result.body as ConstructorParameters<typeof Response>[0], {
+    headers: toHeaders(result.headers),
+  });
+  const headers = headersToRecord(native.headers);
+  const body = new Uint8Array(await native.arrayBuffer());
+  return { ...result, headers, body } satisfies MaterializedResponse;
+}
+
+/** Reads a (materialized) handler result as a neutral response; `undefined` when it is not an HTTP response. */
+export function readNeutralResponse(result: unknown): NeutralResponse | undefined {
+  if (!isPlainResult(result)) return undefined;
+  const headers = headersToRecord(result.headers);
+  let body: string | undefined;
+  if (result.jsonBody !== undefined) {
+    body = JSON.stringify(result.jsonBody);
+    if (!hasHeader(headers, 'content-type')) headers['content-type'] = 'application/json';
+  } else {
+    body = readSyncBody(result.body);
+  }
+  return { status: result.status ?? 200, headers, body };
+}
+
+/**
+ * Writes a changed neutral response back as an `HttpResponseInit`, keeping cookies and content negotiation. When
+ * the body text did not change, the original body (e.g. exact bytes) is kept.
+ */
+export function writeNeutralResponse(original: unknown, response: NeutralResponse): HttpResponseInit {
+  const base = isPlainResult(original) ? original : {};
+  const before = readNeutralResponse(original);
+  const { jsonBody: _jsonBody, body: _body, ...rest } = base;
+  const next: HttpResponseInit = { ...rest, status: response.status, headers: { ...response.headers } };
+  if (nullBodyStatuses.has(response.status)) return next;
+  if (before !== undefined && response.body === before.body) {
+    if (base.jsonBody !== undefined) next.jsonBody = base.jsonBody;
+    else if (base.body !== undefined) next.body = base.body;
+    return next;
+  }
+  if (response.body !== undefined) next.body = response.body;
+  return next;
+}
+
+/** An injected response (`status` fault, throttling) as the `HttpResponseInit` the handler would have returned. */
+export function toHttpResponseInit(response: NeutralResponse): HttpResponseInit {
+  const init: HttpResponseInit = { status: response.status, headers: { ...response.headers } };
+  if (response.body !== undefined && !nullBodyStatuses.has(response.status)) init.body = response.body;
+  return init;
+}
+
+function isPlainResult(value: unknown): value is HttpResponseInit {
+  return typeof value === 'object' && value !== null && !isHttpResponseInstance(value);
+}
+
+function isSyncBody(body: unknown): boolean {
+  return (
+    body === undefined ||
+    body === null ||
+    typeof body === 'string' ||
+    body instanceof Uint8Array ||
+    body instanceof ArrayBuffer
+  );
+}
+
+const utf8 = new TextDecoder();
+
+function readSyncBody(body: unknown): string | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof Uint8Array) return utf8.decode(body);
+  if (body instanceof ArrayBuffer) return utf8.decode(new Uint8Array(body));
+  return undefined;
+}
+
+function toHeaders(init: HttpResponseInit['headers']): Headers {
+  return init instanceof Headers ? init : new Headers(init as ConstructorParameters<typeof Headers>[0]);
+}
+
+function headersToRecord(init: HttpResponseInit['headers']): Record<string, string> {
+  const record: Record<string, string> = {};
+  if (init === undefined || init === null) return record;
+  if (init instanceof Headers || Array.isArray(init)) {
+    for (const [name, value] of toHeaders(init)) record[name] = value;
+    return record;
+  }
+  for (const [name, value] of Object.entries(init as Record<string, string>)) {
+    if (value !== undefined) record[name] = String(value);
+  }
+  return record;
+}
+
+function hasHeader(headers: Readonly<Record<string, string>>, name: string): boolean {
+  return Object.keys(headers).some((key) => key.toLowerCase() === name);
+}

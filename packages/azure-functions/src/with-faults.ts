@@ -1,0 +1,226 @@
+import type { InvocationContext } from '@azure/functions';
+import {
+  type ConfigSource,
+  compileGlobList,
+  createFaultWrapper,
+  type FaultAdapter,
+  type FaultlineOptions,
+  isKillSwitchOn,
+  systemClock,
+} from '@faultline/core';
+import { createAppConfigurationSource } from './app-configuration/index.js';
+import {
+  materializeHttpResult,
+  readNeutralResponse,
+  toHttpResponseInit,
+  writeNeutralResponse,
+} from './http-response.js';
+import {
+  type FunctionIdentity,
+  type FunctionIdentityOptions,
+  readTriggerType,
+  resolveFunctionIdentity,
+  toAzureInvocation,
+} from './invocation.js';
+
+/** Options of {@link withFaults}: the engine options of `@faultline/core` plus what describes the function app. */
+export type AzureFaultlineOptions = FaultlineOptions & FunctionIdentityOptions;
+
+/** Any v4 handler: `(request, context)` for HTTP, `(input, context)` for queue, Service Bus, Event Hubs, timer, … */
+export type AzureHandler<Input, Result> = (
+  input: Input,
+  context: InvocationContext,
+) => Result | Promise<Result>;
+
+/**
+ * What a wrapped handler returns: the handler's own result, or for HTTP triggers an injected `HttpResponseInit`
+ * (a `status` fault, a 429 throttle, a corrupted or CORS-changed response).
+ */
+export type WrappedResult<Result> = Promise<Awaited<Result>>;
+
+const wrappedHandlers = new WeakSet<object>();
+
+/**
+ * The Azure Functions adapter: native `(input, InvocationContext)` → normalized invocation, and back. Exported for
+ * custom wrappers and tests; `withFaults` and `installFaults` use it for you.
+ *
+ * @example
+ * ```ts
+ * import { createFaultWrapper } from '@faultline/core';
+ * import { createAzureFunctionsAdapter } from '@faultline/azure-functions';
+ *
+ * const adapter = createAzureFunctionsAdapter({ stage: 'dev' });
+ * const wrapped = createFaultWrapper(adapter, async (request, context) => ({ body: 'ok' }));
+ * ```
+ */
+export function createAzureFunctionsAdapter(
+  options: FunctionIdentityOptions & {
+    readonly environment?: Readonly<Record<string, string | undefined>>;
+  } = {},
+  clock = systemClock,
+): FaultAdapter<unknown, InvocationContext, unknown> {
+  return createAdapter(resolveFunctionIdentity(options, options.environment ?? process.env, clock));
+}
+
+function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, InvocationContext, unknown> {
+  return {
+    cloud: 'azure',
+    toInvocation: (input, context) => toAzureInvocation(input, context, identity),
+    createDriver: (input, context, _invocation, handler) => {
+      const isHttp = readTriggerType(context) === 'httptrigger';
+      return {
+        callHandler: async () => {
+          const result = await handler(input, context);
+          // Only sampled HTTP invocations get here; reading a stream body once lets `after` faults see it.
+          return isHttp ? materializeHttpResult(result) : result;
+        },
+        respond: (response) => (isHttp ? toHttpResponseInit(response) : undefined),
+        throttled: (reason) =>
+          isHttp
+            ? toHttpResponseInit({
+                status: 429,
+                headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' },
+                body: `Too many requests: ${reason}`,
+              })
+            : undefined,
+        readResponse: (result) => (isHttp ? readNeutralResponse(result) : undefined),
+        writeResponse: (original, response) => writeNeutralResponse(original, response),
+      };
+    },
+  };
+}
+
+/**
+ * The source the adapter uses when none is passed: App Configuration when `FAULTLINE_APPCONFIG_KEY` is set, else
+ * the core defaults (`FAULTLINE_CONFIG_FILE`, then `FAULTLINE_CONFIG`). Read once, at wrap time.
+ */
+function defaultAzureSource(
+  environment: Readonly<Record<string, string | undefined>>,
+): ConfigSource | undefined {
+  const key = environment.FAULTLINE_APPCONFIG_KEY;
+  if (key === undefined || key.trim() === '') return undefined;
+  return createAppConfigurationSource({ environment });
+}
+
+/**
+ * Wraps an Azure Functions v4 handler so that sampled invocations get the faults of the current experiment. Drops
+ * into `app.http(...)`, `app.storageQueue(...)`, `app.serviceBusQueue(...)`, `app.eventHub(...)`, `app.timer(...)`.
+ *
+ * - HTTP: injected statuses and throttles (429) are `HttpResponseInit`s; `corrupt` and `cors` change what the
+ *   handler returned (an `HttpResponseInit` or an `HttpResponse`).
+ * - Other triggers: injected failures are thrown as `InjectedFaultError`s (so the platform retries or dead-letters
+ *   the message as it would for a real failure).
+ * - Config: `options.source`, else App Configuration when `FAULTLINE_APPCONFIG_KEY` is set, else
+ *   `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`. `FAULTLINE_DISABLED=1` returns `handler` itself.
+ * - The worker runs invocations concurrently in one process; each one is sampled on its own, and only sampled
+ *   invocations are touched. When nothing can fire, the wrapper calls `handler` directly: no allocation, no await.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import { withFaults } from '@faultline/azure-functions';
+ *
+ * app.http('orders', {
+ *   methods: ['GET'],
+ *   route: 'orders/{id}',
+ *   handler: withFaults(async (request, context) => {
+ *     context.log(`order ${request.params.id}`);
+ *     return { jsonBody: { id: request.params.id } };
+ *   }),
+ * });
+ * ```
+ */
+export function withFaults<Input, Result>(
+  handler: AzureHandler<Input, Result>,
+  options: AzureFaultlineOptions = {},
+): (input: Input, context: InvocationContext) => WrappedResult<Result> {
+  const environment = options.environment ?? process.env;
+  const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
+  const wrapped = createFaultWrapper(
+    createAdapter(identity),
+    // The engine calls the handler directly on the idle path; a synchronous result is fine for the Azure worker,
+    // which awaits `Promise.resolve(handler(...))`, so no extra async layer is added here.
+    handler as unknown as (input: unknown, context: InvocationContext) => Promise<unknown>,
+    { ...options, defaultSource: options.defaultSource ?? (() => defaultAzureSource(environment)) },
+  ) as unknown as (input: Input, context: InvocationContext) => WrappedResult<Result>;
+  if (wrapped !== (handler as unknown)) wrappedHandlers.add(wrapped);
+  return wrapped;
+}
+
+/** Whether `handler` was returned by {@link withFaults} (so `installFaults` leaves it alone). */
+export function isFaultWrapped(handler: unknown): boolean {
+  return typeof handler === 'function' && wrappedHandlers.has(handler);
+}
+
+/** The part of `@azure/functions`' `app` that {@link installFaults} uses. */
+export interface AzureFunctionsAppLike {
+  readonly hook: {
+    preInvocation(handler: (context: PreInvocationContextLike) => void): { dispose(): unknown };
+  };
+}
+
+/** The part of the v4 `PreInvocationContext` that {@link installFaults} reads and writes. */
+export interface PreInvocationContextLike {
+  readonly invocationContext: InvocationContext;
+  functionHandler: (...args: never[]) => unknown;
+}
+
+/** Options of {@link installFaults}. */
+export type InstallFaultsOptions = AzureFaultlineOptions & {
+  /** Function names (globs, e.g. `orders*`) to instrument. Default: every function of the app. */
+  readonly functions?: readonly string[];
+};
+
+/** Returned by {@link installFaults}: removes the hook; invocations already running finish as they started. */
+export interface InstalledFaults {
+  dispose(): void;
+}
+
+/**
+ * Zero-touch mode: one call instruments every function of the app through the v4 `app.hook.preInvocation` hook,
+ * which swaps each invocation's handler for its wrapped version (created once per handler and reused). Handlers
+ * already wrapped with {@link withFaults} are left alone, so the two can be mixed without double injection.
+ *
+ * No `postInvocation` hook is needed: the wrapped handler applies `after` faults (corrupt, cors) to the result and
+ * runs every cleanup itself, also when the handler throws.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import { installFaults } from '@faultline/azure-functions';
+ *
+ * installFaults(app); // before or after the app.http(...) registrations
+ *
+ * app.http('orders', { handler: async () => ({ jsonBody: { ok: true } }) });
+ * ```
+ */
+export function installFaults(
+  app: AzureFunctionsAppLike,
+  options: InstallFaultsOptions = {},
+): InstalledFaults {
+  const environment = options.environment ?? process.env;
+  if (isKillSwitchOn(environment)) return { dispose: () => {} };
+  const { functions, ...wrapOptions } = options;
+  const includes = functions === undefined || functions.length === 0 ? undefined : compileGlobList(functions);
+  // All functions share one options object, hence one engine; wrappers are cached per original handler.
+  const resolvedOptions: AzureFaultlineOptions = { ...wrapOptions, environment };
+  const wrappers = new WeakMap<object, (...args: never[]) => unknown>();
+  const registration = app.hook.preInvocation((context) => {
+    try {
+      const original = context.functionHandler;
+      if (typeof original !== 'function' || isFaultWrapped(original)) return;
+      if (includes !== undefined && !includes(context.invocationContext.functionName)) return;
+      let wrapped = wrappers.get(original);
+      if (wrapped === undefined) {
+        wrapped = withFaults(original as AzureHandler<unknown, unknown>, resolvedOptions) as (
+          ...args: never[]
+        ) => unknown;
+        wrappers.set(original, wrapped);
+      }
+      context.functionHandler = wrapped;
+    } catch {
+      // Fail open: a hook problem must never fail the invocation; the original handler runs.
+    }
+  });
+  return { dispose: () => registration.dispose() };
+}

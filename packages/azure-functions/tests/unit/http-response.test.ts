@@ -1,0 +1,102 @@
+import { HttpResponse, type HttpResponseInit } from '@azure/functions';
+import { describe, expect, it } from 'vitest';
+import {
+  materializeHttpResult,
+  readNeutralResponse,
+  toHttpResponseInit,
+  writeNeutralResponse,
+} from '../../src/http-response.js';
+
+describe('translating Azure HTTP results to and from the neutral response', () => {
+  it('reads an HttpResponse instance once into bytes and keeps them exactly when only the status changes', async () => {
+    // Prepare
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x80]);
+    const original = new HttpResponse({
+      body: bytes,
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+
+    // Act
+    const materialized = await materializeHttpResult(original);
+    const neutral = readNeutralResponse(materialized);
+    const written = writeNeutralResponse(materialized, { ...neutral!, status: 502 });
+    const served = new Uint8Array(await new HttpResponse(written).arrayBuffer());
+
+    // Assess
+    expect(original.bodyUsed).toBe(true);
+    expect(written.status).toBe(502);
+    expect([...served]).toEqual([...bytes]);
+  });
+
+  it('reads jsonBody as JSON text with a JSON content type, and drops it when the body is replaced', () => {
+    // Prepare
+    const original: HttpResponseInit = { jsonBody: { id: 7 }, headers: { 'x-id': '7' } };
+
+    // Act
+    const neutral = readNeutralResponse(original);
+    const written = writeNeutralResponse(original, { ...neutral!, body: 'broken' });
+
+    // Assess
+    expect(neutral).toEqual({
+      status: 200,
+      headers: { 'x-id': '7', 'content-type': 'application/json' },
+      body: '{"id":7}',
+    });
+    expect(written.jsonBody).toBeUndefined();
+    expect(written.body).toBe('broken');
+  });
+
+  it('keeps jsonBody when only headers change', () => {
+    // Prepare
+    const original: HttpResponseInit = {
+      jsonBody: { id: 7 },
+      headers: new Headers({ 'access-control-allow-origin': '*' }),
+    };
+
+    // Act
+    const neutral = readNeutralResponse(original)!;
+    const { 'access-control-allow-origin': _removed, ...headers } = neutral.headers;
+    const written = writeNeutralResponse(original, { ...neutral, headers });
+
+    // Assess
+    expect(written.jsonBody).toEqual({ id: 7 });
+    expect(written.headers).toEqual({ 'content-type': 'application/json' });
+  });
+
+  it('materializes stream and URLSearchParams bodies of plain results', async () => {
+    // Prepare
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('streamed'));
+        controller.close();
+      },
+    });
+
+    // Act
+    const fromStream = await materializeHttpResult({ body: stream });
+    const fromForm = await materializeHttpResult({ body: new URLSearchParams({ a: '1' }) });
+
+    // Assess
+    expect(readNeutralResponse(fromStream)?.body).toBe('streamed');
+    expect(readNeutralResponse(fromForm)).toMatchObject({
+      body: 'a=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
+    });
+  });
+
+  it('treats non-object results as no HTTP response and leaves them alone', async () => {
+    // Act / Assess
+    expect(readNeutralResponse(undefined)).toBeUndefined();
+    expect(readNeutralResponse('text')).toBeUndefined();
+    expect(await materializeHttpResult(undefined)).toBeUndefined();
+  });
+
+  it('never puts a body on an injected 204', () => {
+    // Act
+    const init = toHttpResponseInit({ status: 204, headers: {}, body: 'ignored' });
+
+    // Assess
+    expect(init).toEqual({ status: 204, headers: {} });
+    expect(() => new HttpResponse(init)).not.toThrow();
+  });
+});

@@ -1,0 +1,139 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { createFakeClock } from '@faultline/core/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { parseTimeSpanMs, resolveFunctionIdentity, toAzureInvocation } from '../../src/invocation.js';
+
+const clock = createFakeClock(1_000_000);
+const identity = resolveFunctionIdentity({}, { FAULTLINE_STAGE: 'dev', REGION_NAME: 'West Europe' }, clock);
+
+function context(trigger: Record<string, unknown> & { type: string }, functionName = 'fn') {
+  return new InvocationContext({
+    functionName,
+    invocationId: 'inv-1',
+    options: { trigger: { name: 't', ...trigger } },
+  });
+}
+
+describe('normalizing Azure invocations', () => {
+  it('describes an HTTP request with lower-case headers, first query values and the URL path', () => {
+    // Prepare
+    const request = new HttpRequest({
+      method: 'post',
+      url: 'http://127.0.0.1:7071/api/orders/7?x=1&x=2&y=3',
+      headers: { 'X-Tenant': 'blue' },
+      body: { string: '{}' },
+    });
+
+    // Act
+    const invocation = toAzureInvocation(request, context({ type: 'httpTrigger' }, 'orders'), identity);
+
+    // Assess
+    expect(invocation).toMatchObject({
+      cloud: 'azure',
+      function: 'orders',
+      stage: 'dev',
+      region: 'West Europe',
+      trigger: 'http',
+      requestId: 'inv-1',
+      deadlineMs: undefined,
+      http: { method: 'POST', path: '/api/orders/7', query: { x: '1', y: '3' } },
+      event: undefined,
+    });
+    expect(invocation.http?.headers['x-tenant']).toBe('blue');
+    expect(invocation.raw).toBe(request);
+  });
+
+  it.each([
+    [{ type: 'queueTrigger', queueName: 'orders' }, 'queue', 'azure:storage-queue', 'orders'],
+    [{ type: 'serviceBusTrigger', queueName: 'payments' }, 'queue', 'azure:service-bus', 'payments'],
+    [
+      { type: 'serviceBusTrigger', topicName: 'events', subscriptionName: 'audit' },
+      'queue',
+      'azure:service-bus',
+      'events/audit',
+    ],
+    [{ type: 'eventHubTrigger', eventHubName: 'telemetry' }, 'event', 'azure:event-hubs', 'telemetry'],
+    [{ type: 'timerTrigger', schedule: '0 */5 * * * *' }, 'schedule', 'azure:timer', '0 */5 * * * *'],
+    [{ type: 'cosmosDBTrigger', containerName: 'items' }, 'event', 'azure:cosmos-db', 'items'],
+    [{ type: 'warmupTrigger' }, 'other', 'warmuptrigger', undefined],
+  ])('maps a %o binding to trigger %s, event type %s and source %s', (binding, trigger, type, source) => {
+    // Act
+    const invocation = toAzureInvocation({ any: 'input' }, context(binding), identity);
+
+    // Assess
+    expect(invocation.trigger).toBe(trigger);
+    expect(invocation.event).toEqual({ type, source });
+    expect(invocation.http).toBeUndefined();
+  });
+
+  it('takes an Event Grid event’s own type and topic', () => {
+    // Act
+    const invocation = toAzureInvocation(
+      { eventType: 'Microsoft.Storage.BlobCreated', topic: '/subscriptions/x/storage' },
+      context({ type: 'eventGridTrigger' }),
+      identity,
+    );
+
+    // Assess
+    expect(invocation.event).toEqual({
+      type: 'Microsoft.Storage.BlobCreated',
+      source: '/subscriptions/x/storage',
+    });
+  });
+
+  it('derives the deadline from the functionTimeout app setting, read once', () => {
+    // Prepare
+    const timed = resolveFunctionIdentity({}, { AzureFunctionsJobHost__functionTimeout: '00:05:00' }, clock);
+
+    // Act
+    const invocation = toAzureInvocation({}, context({ type: 'queueTrigger' }), timed);
+
+    // Assess
+    expect(timed.timeoutMs).toBe(300_000);
+    expect(invocation.deadlineMs).toBe(clock.now() + 300_000);
+  });
+
+  it('prefers options over the environment', () => {
+    // Act
+    const explicit = resolveFunctionIdentity(
+      { stage: 'prod', region: 'eastus', timeoutMs: 1000 },
+      {
+        FAULTLINE_STAGE: 'dev',
+        REGION_NAME: 'West Europe',
+        AzureFunctionsJobHost__functionTimeout: '00:10:00',
+      },
+      clock,
+    );
+
+    // Assess
+    expect(explicit).toMatchObject({ stage: 'prod', region: 'eastus', timeoutMs: 1000 });
+  });
+});
+
+describe('parsing host.json time spans', () => {
+  it.each([
+    ['00:05:00', 300_000],
+    ['1.00:00:00', 86_400_000],
+    ['00:00:01.5', 1_500],
+    ['-1', undefined],
+    ['00:00:00', undefined],
+    ['five minutes', undefined],
+  ])('reads %s as %s ms', (text, expected) => {
+    expect(parseTimeSpanMs(text)).toBe(expected);
+  });
+
+  it('round-trips any hh:mm:ss time span', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 1, max: 59 }),
+        (h, m, sec) => {
+          const text = `${String(h).padStart(2, '0')}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`;
+          return parseTimeSpanMs(text) === ((h * 60 + m) * 60 + sec) * 1000;
+        },
+      ),
+    );
+  });
+});

@@ -1,0 +1,259 @@
+import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
+import { createFaultEngine, createInlineSource, isInjectedFault } from '@faultline/core';
+import { createMemorySink, immediateSleep } from '@faultline/core/testing';
+import { describe, expect, it, vi } from 'vitest';
+import { isFaultWrapped, withFaults } from '../../src/index.js';
+
+type Fault = Record<string, unknown> & { id: string; type: string };
+
+function experiment(faults: Fault[], extra: Record<string, unknown> = {}) {
+  return {
+    schemaVersion: 1,
+    id: 'azure-unit',
+    faults: faults.map((fault) => ({ probability: 1, ...fault })),
+    ...extra,
+  };
+}
+
+function engineFor(faults: Fault[], extra: Record<string, unknown> = {}) {
+  const sink = createMemorySink();
+  const engine = createFaultEngine({
+    source: createInlineSource(experiment(faults, extra)),
+    onEvent: sink,
+    logLevel: 'debug',
+    sleep: immediateSleep,
+    environment: {},
+  });
+  return { engine, sink };
+}
+
+function httpRequest(
+  path = '/api/orders/7',
+  init: { method?: string; headers?: Record<string, string> } = {},
+) {
+  return new HttpRequest({
+    method: init.method ?? 'GET',
+    url: `http://127.0.0.1:7071${path}`,
+    headers: init.headers ?? {},
+  });
+}
+
+function invocationContext(functionName: string, trigger: Record<string, unknown> & { type: string }) {
+  return new InvocationContext({
+    functionName,
+    invocationId: `inv-${Math.random().toString(36).slice(2)}`,
+    options: { trigger: { name: 'trigger', ...trigger } },
+  });
+}
+
+const httpContext = (functionName = 'orders') => invocationContext(functionName, { type: 'httpTrigger' });
+const queueContext = () => invocationContext('ship', { type: 'queueTrigger', queueName: 'shipments' });
+
+describe('withFaults on HTTP triggers, with the library’s real HttpRequest and InvocationContext', () => {
+  it('answers an injected status as an HttpResponseInit without calling the handler', async () => {
+    // Prepare
+    const { engine, sink } = engineFor([
+      { id: 'down', type: 'status', status: 503, body: { error: 'down' } },
+    ]);
+    const handler = vi.fn(async () => ({ jsonBody: { ok: true } }));
+    const wrapped = withFaults(handler, { engine, environment: {} });
+
+    // Act
+    const response = (await wrapped(httpRequest(), httpContext())) as HttpResponseInit;
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled();
+    expect(response.status).toBe(503);
+    expect(JSON.parse(String(response.body))).toEqual({ error: 'down' });
+    expect(await new HttpResponse(response).json()).toEqual({ error: 'down' });
+    expect(sink.events.some((event) => event.type === 'inject' && event.faultId === 'down')).toBe(true);
+  });
+
+  it('throws an InjectedFaultError for an exception fault', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'boom', type: 'exception', message: 'chaos says no' }]);
+    const wrapped = withFaults(async () => ({ body: 'fine' }), { engine, environment: {} });
+
+    // Act
+    const failure = await wrapped(httpRequest(), httpContext()).catch((error: unknown) => error);
+
+    // Assess
+    expect(isInjectedFault(failure)).toBe(true);
+    expect(failure).toMatchObject({ message: 'chaos says no', faultId: 'boom', experimentId: 'azure-unit' });
+  });
+
+  it('corrupts an HttpResponseInit with a JSON body', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'garbage', type: 'corrupt', mode: 'replace', body: 'not json' }]);
+    const wrapped = withFaults(
+      async () => ({ status: 200, jsonBody: { id: 7 }, cookies: [{ name: 'a', value: 'b' }] }),
+      {
+        engine,
+        environment: {},
+      },
+    );
+
+    // Act
+    const response = (await wrapped(httpRequest(), httpContext())) as HttpResponseInit;
+
+    // Assess
+    expect(response.body).toBe('not json');
+    expect(response.jsonBody).toBeUndefined();
+    expect(response.cookies).toEqual([{ name: 'a', value: 'b' }]);
+    expect(await new HttpResponse(response).text()).toBe('not json');
+  });
+
+  it('corrupts an HttpResponse instance by reading its stream body once and rebuilding the response', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'cut', type: 'corrupt', mode: 'truncate' }]);
+    const original = JSON.stringify({ id: 7, item: 'widget', price: 12.5 });
+    const wrapped = withFaults(
+      async () =>
+        new HttpResponse({
+          status: 201,
+          body: original,
+          headers: { 'content-type': 'application/json', 'x-kept': 'yes' },
+        }),
+      { engine, environment: {} },
+    );
+
+    // Act
+    const response = (await wrapped(httpRequest(), httpContext())) as HttpResponseInit;
+    const served = new HttpResponse(response);
+
+    // Assess
+    expect(served.status).toBe(201);
+    expect(served.headers.get('x-kept')).toBe('yes');
+    const text = await served.text();
+    expect(text.length).toBeLessThan(original.length);
+    expect(original.startsWith(text)).toBe(true);
+  });
+
+  it('leaves invocations that do not match untouched, returning the handler’s own result', async () => {
+    // Prepare
+    const { engine } = engineFor([
+      {
+        id: 'only-admin',
+        type: 'status',
+        status: 500,
+        match: [
+          { field: 'http.path', op: 'glob', value: '/api/admin/*' },
+          { field: 'http.header.x-tenant', op: 'eq', value: 'blue' },
+          { field: 'function', op: 'eq', value: 'admin' },
+        ],
+      },
+    ]);
+    const result = { jsonBody: { ok: true } };
+    const wrapped = withFaults(async () => result, { engine, environment: {} });
+
+    // Act
+    const otherPath = await wrapped(
+      httpRequest('/api/orders/1', { headers: { 'X-Tenant': 'blue' } }),
+      httpContext('admin'),
+    );
+    const otherTenant = await wrapped(
+      httpRequest('/api/admin/1', { headers: { 'X-Tenant': 'red' } }),
+      httpContext('admin'),
+    );
+    const matching = (await wrapped(
+      httpRequest('/api/admin/1', { headers: { 'X-Tenant': 'blue' } }),
+      httpContext('admin'),
+    )) as HttpResponseInit;
+
+    // Assess
+    expect(otherPath).toBe(result);
+    expect(otherTenant).toBe(result);
+    expect(matching.status).toBe(500);
+  });
+
+  it('reports would-inject events in dry-run mode and changes nothing', async () => {
+    // Prepare
+    const { engine, sink } = engineFor([{ id: 'down', type: 'status', status: 503 }], { mode: 'dry-run' });
+    const result = { body: 'real' };
+    const wrapped = withFaults(async () => result, { engine, environment: {} });
+
+    // Act
+    const response = await wrapped(httpRequest(), httpContext());
+
+    // Assess
+    expect(response).toBe(result);
+    expect(
+      sink.events.filter((event) => event.type === 'would-inject').map((event) => event.faultId),
+    ).toEqual(['down']);
+  });
+
+  it('returns the handler itself when FAULTLINE_DISABLED=1', () => {
+    // Prepare
+    const handler = async () => ({ body: 'ok' });
+
+    // Act
+    const wrapped = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
+
+    // Assess
+    expect(wrapped).toBe(handler);
+    expect(isFaultWrapped(wrapped)).toBe(false);
+  });
+});
+
+describe('withFaults on non-HTTP triggers', () => {
+  it('throws an InjectedFaultError carrying the status for a status fault on a queue message', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'poison', type: 'status', status: 503 }]);
+    const handler = vi.fn(async (_message: unknown) => undefined);
+    const wrapped = withFaults(handler, { engine, environment: {} });
+
+    // Act
+    const failure = await wrapped({ orderId: 1 }, queueContext()).catch((error: unknown) => error);
+
+    // Assess
+    expect(handler).not.toHaveBeenCalled();
+    expect(isInjectedFault(failure)).toBe(true);
+    expect(failure).toMatchObject({ status: 503, faultId: 'poison' });
+  });
+
+  it('matches queue messages by trigger, event type and queue name', async () => {
+    // Prepare
+    const { engine } = engineFor([
+      {
+        id: 'queue-only',
+        type: 'exception',
+        match: [
+          { field: 'trigger', op: 'eq', value: 'queue' },
+          { field: 'event.type', op: 'eq', value: 'azure:storage-queue' },
+          { field: 'event.source', op: 'eq', value: 'shipments' },
+          { field: 'raw.orderId', op: 'eq', value: 1 },
+        ],
+      },
+    ]);
+    const wrapped = withFaults(async (message: { orderId: number }) => message.orderId, {
+      engine,
+      environment: {},
+    });
+
+    // Act
+    const matched = await wrapped({ orderId: 1 }, queueContext()).catch((error: unknown) => error);
+    const other = await wrapped({ orderId: 2 }, queueContext());
+
+    // Assess
+    expect(isInjectedFault(matched)).toBe(true);
+    expect(other).toBe(2);
+  });
+
+  it('passes handler errors through untouched', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'slow', type: 'latency', delayMs: 10 }]);
+    const own = new Error('the handler’s own failure');
+    const wrapped = withFaults(
+      async () => {
+        throw own;
+      },
+      { engine, environment: {} },
+    );
+
+    // Act
+    const failure = await wrapped({}, queueContext()).catch((error: unknown) => error);
+
+    // Assess
+    expect(failure).toBe(own);
+  });
+});
