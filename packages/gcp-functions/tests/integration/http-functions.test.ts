@@ -1,0 +1,255 @@
+import type { ServerResponse } from 'node:http';
+import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
+import { createMemorySink, createRecordingSleep } from '@faultline/core/testing';
+import type { Request, Response } from '@google-cloud/functions-framework';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type GcpFaultlineOptions, withFaults } from '../../src/index.js';
+import { type ServedFunction, serveFunction } from '../support/framework-server.js';
+
+const opened: { close(): unknown }[] = [];
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((resource) => resource.close()));
+});
+
+async function engineFor(faults: object[], extra: Partial<Parameters<typeof createFaultEngine>[0]> = {}) {
+  const sink = createMemorySink();
+  const sleep = createRecordingSleep();
+  const engine = createFaultEngine({
+    source: createInlineSource({ schemaVersion: 1, id: 'gcp-http', faults }),
+    onEvent: sink,
+    logLevel: 'debug',
+    sleep,
+    ...extra,
+  });
+  opened.push(engine);
+  await engine.ready();
+  return { engine, sink, sleep };
+}
+
+async function serve(
+  handler: (request: Request, response: Response) => unknown,
+  engine: FaultEngine,
+  options: GcpFaultlineOptions = {},
+): Promise<ServedFunction> {
+  const served = await serveFunction('http', withFaults(handler, { engine, ...options }));
+  opened.push(served);
+  return served;
+}
+
+function onPath(path: string) {
+  return [{ field: 'http.path', op: 'eq', value: path }];
+}
+
+describe('withFaults on the real Functions Framework', () => {
+  it('passes requests no fault is sampled for straight to the handler', async () => {
+    const { engine, sink } = await engineFor([
+      { id: 'teapot', type: 'status', status: 418, probability: 1, match: onPath('/elsewhere') },
+    ]);
+    const served = await serve((request, response) => {
+      response.set('x-handler', 'yes').json({ path: request.path });
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('x-handler')).toBe('yes');
+    expect(await response.json()).toEqual({ path: '/orders/1' });
+    expect(sink.ofType('inject')).toHaveLength(0);
+  });
+
+  it('writes an injected status response with its headers and body, and skips the handler', async () => {
+    const { engine } = await engineFor([
+      {
+        id: 'unavailable',
+        type: 'status',
+        status: 503,
+        headers: { 'retry-after': '7' },
+        body: { message: 'Service unavailable' },
+        probability: 1,
+      },
+    ]);
+    let handlerCalls = 0;
+    const served = await serve((_request, response) => {
+      handlerCalls++;
+      response.send('handler');
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(await response.json()).toEqual({ message: 'Service unavailable' });
+    expect(handlerCalls).toBe(0);
+  });
+
+  it('rewrites the body the handler sent with res.json when a corrupt fault fires, keeping status and headers', async () => {
+    const { engine } = await engineFor([
+      { id: 'broken', type: 'corrupt', mode: 'replace', body: '{"truncat', probability: 1 },
+    ]);
+    const served = await serve((_request, response) => {
+      response.status(201).set('x-order', '42').json({ id: 42, item: 'book' });
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders`, { method: 'POST' });
+
+    expect(response.status).toBe(201);
+    expect(response.headers.get('x-order')).toBe('42');
+    expect(response.headers.get('content-length')).toBe(String('{"truncat'.length));
+    expect(response.headers.get('etag')).toBeNull();
+    expect(await response.text()).toBe('{"truncat');
+  });
+
+  it('rewrites a response the handler streams with write() and ends later from a callback', async () => {
+    const { engine } = await engineFor([
+      { id: 'half', type: 'corrupt', mode: 'truncate', status: 200, probability: 1 },
+    ]);
+    const served = await serve((_request, response) => {
+      response.writeHead(202, { 'content-type': 'text/plain' });
+      response.write('abcd');
+      setTimeout(() => {
+        response.write('efgh');
+        response.end();
+      }, 20);
+    }, engine);
+
+    const response = await fetch(`${served.url}/stream`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('text/plain');
+    expect(await response.text()).toBe('abcd');
+  });
+
+  it('sends a body larger than the capture limit unchanged instead of holding it', async () => {
+    const { engine, sink } = await engineFor([
+      { id: 'broken', type: 'corrupt', mode: 'replace', probability: 1 },
+    ]);
+    const chunk = 'x'.repeat(1024);
+    const served = await serve(
+      (_request, response) => {
+        for (let index = 0; index < 8; index++) response.write(chunk);
+        response.end('!');
+      },
+      engine,
+      { maxCapturedBodyBytes: 4096 },
+    );
+
+    const response = await fetch(`${served.url}/large`);
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe(`${chunk.repeat(8)}!`);
+    expect(sink.ofType('internal-error')).toHaveLength(0);
+  });
+
+  it('lets an injected exception crash the request like an unhandled error (HTTP 500), handler skipped', async () => {
+    const { engine } = await engineFor([
+      { id: 'crash', type: 'exception', message: 'pricing exploded', probability: 1 },
+    ]);
+    let handlerCalls = 0;
+    const served = await serve((_request, response) => {
+      handlerCalls++;
+      response.send('fine');
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.status).toBe(500);
+    expect(response.headers.get('x-google-status')).toBe('crash');
+    expect(await response.text()).toContain('pricing exploded');
+    expect(handlerCalls).toBe(0);
+  });
+
+  it("leaves the handler's own error untouched while a fault is active", async () => {
+    const { engine } = await engineFor([{ id: 'broken', type: 'corrupt', probability: 1 }]);
+    const served = await serve(async () => {
+      throw new Error('handler bug');
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.status).toBe(500);
+    expect(await response.text()).toBe('handler bug');
+  });
+
+  it('delays the handler for a latency fault', async () => {
+    const { engine, sleep } = await engineFor([
+      { id: 'slow', type: 'latency', delayMs: 1500, probability: 1 },
+    ]);
+    const served = await serve((_request, response) => {
+      response.send('late');
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(await response.text()).toBe('late');
+    expect(sleep.calls).toEqual([1500]);
+  });
+
+  it('normalizes the invocation: function, region, stage, trace request id, method, path, headers and query', async () => {
+    const match = [
+      { field: 'cloud', op: 'eq', value: 'gcp' },
+      { field: 'function', op: 'eq', value: 'orders' },
+      { field: 'region', op: 'eq', value: 'europe-west1' },
+      { field: 'stage', op: 'eq', value: 'dev' },
+      { field: 'trigger', op: 'eq', value: 'http' },
+      { field: 'requestId', op: 'eq', value: '105445aa7843bc8bf206b12000100000' },
+      { field: 'http.method', op: 'eq', value: 'PUT' },
+      { field: 'http.path', op: 'eq', value: '/orders/7' },
+      { field: 'http.header.X-Tenant', op: 'eq', value: 'acme' },
+      { field: 'http.query.verbose', op: 'eq', value: 'yes' },
+    ];
+    const { engine, sink } = await engineFor([
+      { id: 'teapot', type: 'status', status: 418, probability: 1, match },
+    ]);
+    const served = await serve(
+      (_request, response) => {
+        response.send('not matched');
+      },
+      engine,
+      {
+        environment: { K_SERVICE: 'orders', FUNCTION_REGION: 'europe-west1', FAULTLINE_STAGE: 'dev' },
+      },
+    );
+
+    const matched = await fetch(`${served.url}/orders/7?verbose=yes&verbose=no`, {
+      method: 'PUT',
+      headers: { 'x-tenant': 'acme', 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' },
+    });
+    const otherTenant = await fetch(`${served.url}/orders/7?verbose=yes`, {
+      method: 'PUT',
+      headers: { 'x-tenant': 'other', 'x-cloud-trace-context': '105445aa7843bc8bf206b12000100000/1;o=1' },
+    });
+
+    expect(matched.status).toBe(418);
+    expect(otherTenant.status).toBe(200);
+    expect(sink.ofType('inject').map((event) => event.requestId)).toEqual([
+      '105445aa7843bc8bf206b12000100000',
+    ]);
+  });
+
+  it('takes the request id from traceparent or Function-Execution-Id when there is no Cloud Trace header', async () => {
+    const { engine, sink } = await engineFor([{ id: 'slow', type: 'latency', delayMs: 1, probability: 1 }]);
+    const served = await serve((_request, response) => {
+      response.end();
+    }, engine);
+
+    await fetch(served.url, {
+      headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
+    });
+    await fetch(served.url, { headers: { 'function-execution-id': 'exec-123' } });
+    await fetch(served.url);
+
+    const requestIds = sink.ofType('inject').map((event) => event.requestId);
+    expect(requestIds.slice(0, 2)).toEqual(['4bf92f3577b34da6a3ce929d0e0e4736', 'exec-123']);
+    expect(requestIds[2]).toMatch(/^faultline-/);
+  });
+
+  it('returns the handler itself when FAULTLINE_DISABLED is set', () => {
+    const handler = (_request: Request, response: ServerResponse) => response.end();
+
+    const wrapped = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
+
+    expect(wrapped).toBe(handler);
+  });
+});
