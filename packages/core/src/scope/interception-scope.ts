@@ -1,0 +1,209 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Sleep } from '../engine/ports.js';
+import type { HostRule } from './host-rule.js';
+
+/**
+ * A dependency fault as the AWS SDK middleware (or any client-level integration) sees it. Service and operation
+ * names are compared case-insensitively; absent lists mean "any".
+ */
+export interface DependencyFaultRule {
+  readonly faultId: string;
+  readonly faultType: string;
+  /** Lower-case service id, e.g. `dynamodb`; undefined: any service. */
+  readonly service: string | undefined;
+  /** Lower-case operation names, e.g. `getitem`; undefined: any operation. */
+  readonly operations: readonly string[] | undefined;
+  /** Host globs the request's endpoint must match; undefined: any host. */
+  readonly matchesHost: ((host: string) => boolean) | undefined;
+  readonly effect: 'latency' | 'status' | 'throttle' | 'access-denied' | 'reset';
+  readonly delayMs: number;
+  readonly status: number | undefined;
+  readonly errorCode: string | undefined;
+}
+
+/** What one fault adds to the interception scope of an invocation. */
+export interface InterceptionContribution {
+  readonly hostRules?: readonly HostRule[];
+  readonly dependencyFaults?: readonly DependencyFaultRule[];
+}
+
+/** The part of a fault context a scope needs (a `FaultContext` satisfies it). */
+export interface ScopeContext {
+  readonly experimentId: string;
+  readonly signal: AbortSignal;
+  readonly sleep: Sleep;
+}
+
+/** The interception state of one sampled invocation. Interceptors read it; only faults create it. */
+export interface InterceptionScope {
+  readonly experimentId: string;
+  readonly hostRules: readonly HostRule[];
+  readonly dependencyFaults: readonly DependencyFaultRule[];
+  readonly hasAddressRules: boolean;
+  readonly signal: AbortSignal;
+  readonly sleep: Sleep;
+  /** False once the invocation ended: late callbacks of an ended invocation are no longer intercepted. */
+  readonly active: boolean;
+  /** Registers something to release when the scope ends (a hanging socket, a delayed connect). */
+  onEnd(release: () => void): void;
+}
+
+interface MutableScope extends InterceptionScope {
+  active: boolean;
+  releases: (() => void)[] | undefined;
+}
+
+/**
+ * Process-wide scope state, shared through a global symbol: the interceptors are patched into Node's modules once
+ * per process, so two copies of this package (e.g. one bundled into a layer) must agree on one storage and count.
+ */
+interface ScopeRegistry {
+  readonly storage: AsyncLocalStorage<MutableScope>;
+  /**
+   * How many scopes are open in this process. Interceptors read this plain number first and call straight through
+   * when it is zero, so an instance with no fault firing never touches AsyncLocalStorage on an outbound call.
+   */
+  openScopeCount: number;
+}
+
+const registryKey = Symbol.for('faultline.interception-scope.v1');
+const globalSlots = globalThis as { [registryKey]?: ScopeRegistry };
+globalSlots[registryKey] ??= { storage: new AsyncLocalStorage<MutableScope>(), openScopeCount: 0 };
+const registry: ScopeRegistry = globalSlots[registryKey];
+const storage = registry.storage;
+
+/** Number of open interception scopes in this process (0 when no interception fault is running). */
+export function activeScopeCount(): number {
+  return registry.openScopeCount;
+}
+
+/**
+ * The interception scope of the calling async context, or undefined when none is active. Cheap when no scope is
+ * open anywhere in the process (one number comparison).
+ *
+ * @example
+ * ```ts
+ * const scope = currentInterceptionScope();
+ * if (scope !== undefined) console.log(scope.hostRules.length, 'host rules active');
+ * ```
+ */
+export function currentInterceptionScope(): InterceptionScope | undefined {
+  if (registry.openScopeCount === 0) return undefined;
+  const scope = storage.getStore();
+  return scope?.active === true ? scope : undefined;
+}
+
+function endScope(scope: MutableScope): void {
+  if (!scope.active) return;
+  scope.active = false;
+  registry.openScopeCount--;
+  const releases = scope.releases;
+  scope.releases = undefined;
+  if (releases === undefined) return;
+  for (const release of releases) {
+    try {
+      release();
+    } catch {
+      // A release only destroys sockets or fires pending callbacks; a failure there must not reach user code.
+    }
+  }
+}
+
+/**
+ * Runs `next` (the rest of the invocation) inside an interception scope holding `contribution`, merged with the
+ * scope of an enclosing fault. The scope ends when `next` settles or when `context.signal` aborts (the invocation
+ * ended or timed out), whichever comes first; ending it destroys sockets a `timeout` blackhole left hanging.
+ *
+ * Only the `around` effect of an interception fault calls this, so the idle path never enters AsyncLocalStorage.
+ *
+ * @example
+ * ```ts
+ * const rule = compileHostRule({ faultId: 'f', faultType: 'blackhole', hosts: ['localhost'], action: { kind: 'refuse' } });
+ * const effect: FaultEffect = {
+ *   around: (context, next) => runInInterceptionScope(context, { hostRules: [rule] }, next),
+ * };
+ * ```
+ */
+export async function runInInterceptionScope<Result>(
+  context: ScopeContext,
+  contribution: InterceptionContribution,
+  next: () => Promise<Result>,
+): Promise<Result> {
+  const parent = currentInterceptionScope();
+  const hostRules = merge(parent?.hostRules, contribution.hostRules);
+  const scope: MutableScope = {
+    experimentId: context.experimentId,
+    hostRules,
+    dependencyFaults: merge(parent?.dependencyFaults, contribution.dependencyFaults),
+    hasAddressRules: hostRules.some((rule) => rule.matchesAddresses),
+    signal: context.signal,
+    sleep: context.sleep,
+    active: true,
+    releases: undefined,
+    onEnd(release) {
+      if (!this.active) {
+        release();
+        return;
+      }
+      this.releases ??= [];
+      this.releases.push(release);
+    },
+  };
+  registry.openScopeCount++;
+  const onAbort = () => endScope(scope);
+  if (context.signal.aborted) endScope(scope);
+  else context.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    return await storage.run(scope, next);
+  } finally {
+    context.signal.removeEventListener('abort', onAbort);
+    endScope(scope);
+  }
+}
+
+function merge<T>(parent: readonly T[] | undefined, own: readonly T[] | undefined): readonly T[] {
+  if (parent === undefined || parent.length === 0) return own ?? [];
+  if (own === undefined || own.length === 0) return parent;
+  return [...parent, ...own];
+}
+
+/** A dependency fault matching an SDK call, with the scope's abort-aware sleep for latency effects. */
+export interface DependencyFaultMatch {
+  readonly fault: DependencyFaultRule;
+  readonly experimentId: string;
+  /** Sleeps `durationMs`, cut short when the invocation ends. */
+  sleep(durationMs: number): Promise<void>;
+}
+
+/**
+ * Finds the active dependency fault for a client call, if any. Client integrations (the AWS SDK v3 middleware)
+ * call this per request; it costs one number comparison when no fault is active.
+ *
+ * @example
+ * ```ts
+ * const match = findDependencyFault({ service: 'DynamoDB', operation: 'GetItem', host: 'dynamodb.us-east-1.amazonaws.com' });
+ * if (match?.fault.effect === 'latency') await match.sleep(match.fault.delayMs);
+ * ```
+ */
+export function findDependencyFault(call: {
+  readonly service: string;
+  readonly operation: string;
+  readonly host: string | undefined;
+}): DependencyFaultMatch | undefined {
+  const scope = currentInterceptionScope();
+  if (scope === undefined || scope.dependencyFaults.length === 0) return undefined;
+  const service = call.service.toLowerCase();
+  const operation = call.operation.toLowerCase();
+  for (const fault of scope.dependencyFaults) {
+    if (fault.service !== undefined && fault.service !== service) continue;
+    if (fault.operations !== undefined && !fault.operations.includes(operation)) continue;
+    if (fault.matchesHost !== undefined && (call.host === undefined || !fault.matchesHost(call.host)))
+      continue;
+    return {
+      fault,
+      experimentId: scope.experimentId,
+      sleep: (durationMs) => scope.sleep(durationMs, scope.signal),
+    };
+  }
+  return undefined;
+}
