@@ -1,4 +1,4 @@
-import { defineFaultType, s } from '@faultline/core';
+import { defineFaultType, type FaultType, s } from '@faultline/core';
 import { getBatchItemFailures } from './batch-item-failures.js';
 
 /**
@@ -21,7 +21,7 @@ import { getBatchItemFailures } from './batch-item-failures.js';
  *     ratio: 0.25
  * ```
  */
-export const partialBatchFault = defineFaultType({
+export const partialBatchFault: FaultType = defineFaultType({
   type: 'partialBatch',
   summary:
     'Reports a share of an SQS/Kinesis/DynamoDB-stream batch as failed (batchItemFailures) so Lambda retries it.',

@@ -1,0 +1,80 @@
+import { createFaultWrapper, type FaultlineOptions, systemClock } from '@faultline/core';
+import { lambdaFaultRegistry } from './faults/lambda-fault-types.js';
+import type { LambdaContext } from './invocation/lambda-context.js';
+import { createLambdaAdapter } from './lambda-adapter.js';
+import { createSsmSource, type SsmSourceOptions } from './ssm/ssm-source.js';
+
+/** Options of {@link withFaults}: the core options plus the SSM source settings. */
+export type LambdaFaultlineOptions = FaultlineOptions & {
+  /**
+   * Settings of the SSM Parameter Store source used when no `source` is given and a parameter is named (here or in
+   * `FAULTLINE_SSM_PARAMETER`). `@aws-sdk/client-ssm` is imported on the first read only.
+   */
+  readonly ssm?: SsmSourceOptions;
+};
+
+/** An async Lambda handler, generic over its event, context and result. */
+export type AsyncLambdaHandler<Event, Result, Context extends LambdaContext = LambdaContext> = (
+  event: Event,
+  context: Context,
+) => Promise<Result>;
+
+/**
+ * Wraps an async Lambda handler so experiments can inject faults into sampled invocations. The wrapped function has
+ * the handler's own type.
+ *
+ * Where the experiment comes from (first match wins): `options.source`; the SSM parameter named by
+ * `options.ssm.parameterName` or `FAULTLINE_SSM_PARAMETER`; `FAULTLINE_CONFIG_FILE`; `FAULTLINE_CONFIG`. Without
+ * any, nothing is injected. `FAULTLINE_DISABLED=1` returns `handler` itself. The registry defaults to
+ * `lambdaFaultRegistry` (built-in types plus `partialBatch`). Environment variables are read once, here.
+ *
+ * When nothing can fire, an invocation costs one synchronous check; faultline's own failures never reach your code
+ * (only deliberately injected `InjectedFaultError`s do).
+ *
+ * @example
+ * ```ts
+ * import { withFaults } from '@faultline/aws-lambda';
+ * import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+ *
+ * export const handler = withFaults(async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> => {
+ *   return { statusCode: 200, body: JSON.stringify({ ok: true }) };
+ * });
+ * // FAULTLINE_SSM_PARAMETER=/faultline/orders selects the experiment parameter.
+ * ```
+ */
+export function withFaults<Event, Result, Context extends LambdaContext = LambdaContext>(
+  handler: AsyncLambdaHandler<Event, Result, Context>,
+  options: LambdaFaultlineOptions = {},
+): AsyncLambdaHandler<Event, Result, Context> {
+  return createFaultWrapper(createLambdaAdapter<Event, Result, Context>(adapterOptions(options)), handler, {
+    registry: lambdaFaultRegistry,
+    ...options,
+    defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
+  });
+}
+
+/** The adapter settings implied by the wrapper options (shared with the Middy middleware). */
+export function adapterOptions(options: LambdaFaultlineOptions) {
+  return {
+    clock: options.clock ?? options.engine?.clock ?? systemClock,
+    environment: options.environment ?? process.env,
+  };
+}
+
+/**
+ * The SSM source when a parameter is named (option or `FAULTLINE_SSM_PARAMETER`), else `undefined` so core falls
+ * back to `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`.
+ *
+ * @example
+ * ```ts
+ * import { resolveLambdaDefaultSource } from '@faultline/aws-lambda';
+ * const source = resolveLambdaDefaultSource({ environment: { FAULTLINE_SSM_PARAMETER: '/faultline/orders' } });
+ * source?.name; // 'ssm:/faultline/orders'
+ * ```
+ */
+export function resolveLambdaDefaultSource(options: LambdaFaultlineOptions = {}) {
+  const environment = options.environment ?? process.env;
+  const parameterName = options.ssm?.parameterName ?? environment.FAULTLINE_SSM_PARAMETER;
+  if (parameterName === undefined || parameterName === '') return undefined;
+  return createSsmSource({ ...options.ssm, parameterName, environment });
+}

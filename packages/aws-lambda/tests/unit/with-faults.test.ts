@@ -1,0 +1,169 @@
+import { createInlineSource, isInjectedFault } from '@faultline/core';
+import { createMemorySink, immediateSleep } from '@faultline/core/testing';
+import type { APIGatewayProxyResultV2, SQSBatchResponse } from 'aws-lambda';
+import { describe, expect, it, vi } from 'vitest';
+import { withFaults } from '../../src/index.js';
+import { albEvent, httpApiEvent, lambdaContext, restApiEvent, sqsEvent } from '../fixtures/events.js';
+
+function experiment(faults: object[], extra: object = {}) {
+  return { schemaVersion: 1, id: 'orders-drill', faults, ...extra };
+}
+
+function wrap<Event, Result>(
+  handler: (event: Event) => Promise<Result>,
+  faults: object[],
+  extra: object = {},
+) {
+  const sink = createMemorySink();
+  const spy = vi.fn(handler);
+  const wrapped = withFaults(spy, {
+    source: createInlineSource(experiment(faults, extra)),
+    onEvent: sink,
+    logLevel: 'debug',
+    sleep: immediateSleep,
+    environment: {},
+  });
+  return { wrapped, spy, sink };
+}
+
+const ok = async (): Promise<APIGatewayProxyResultV2> => ({ statusCode: 200, body: '{"price":10}' });
+const unavailable = { id: 'down', type: 'status', probability: 1, status: 503, body: 'injected' };
+
+describe('withFaults', () => {
+  it('returns the handler itself when the kill switch is on', () => {
+    const handler = async () => 'ok';
+
+    expect(withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } })).toBe(handler);
+  });
+
+  it('passes results through unchanged when no experiment is configured', async () => {
+    const result = { statusCode: 200, body: 'ok' };
+    const wrapped = withFaults(async () => result, { environment: {}, onEvent: () => {} });
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toBe(result);
+  });
+
+  it('answers an injected status in the HTTP API shape without running the handler', async () => {
+    const { wrapped, spy, sink } = wrap(ok, [unavailable]);
+
+    const result = await wrapped(httpApiEvent(), lambdaContext());
+
+    expect(result).toEqual({ statusCode: 503, headers: {}, body: 'injected', isBase64Encoded: false });
+    expect(spy).not.toHaveBeenCalled();
+    expect(sink.ofType('inject')[0]).toMatchObject({
+      faultId: 'down',
+      requestId: '8476a536-e9f4-11e8-9739-2dfe598c3fcd',
+    });
+  });
+
+  it('answers REST API events with multi-value headers and ALB events with a status description', async () => {
+    const { wrapped } = wrap(ok, [unavailable]);
+
+    const rest = await wrapped(restApiEvent() as never, lambdaContext());
+    const alb = await wrapped(albEvent() as never, lambdaContext());
+
+    expect(rest).toMatchObject({ statusCode: 503, multiValueHeaders: expect.any(Object) });
+    expect(alb).toMatchObject({ statusCode: 503, statusDescription: '503 Service Unavailable' });
+  });
+
+  it('throws an InjectedFaultError carrying the status on queue triggers, so Lambda retries', async () => {
+    const { wrapped, spy } = wrap(async () => undefined, [unavailable]);
+
+    const failure = wrapped(sqsEvent(), lambdaContext());
+
+    await expect(failure).rejects.toSatisfy(isInjectedFault);
+    await expect(failure).rejects.toMatchObject({ status: 503, faultId: 'down' });
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('matches on normalized fields, so a non-matching request runs untouched', async () => {
+    const { wrapped, spy } = wrap(ok, [
+      { ...unavailable, match: [{ field: 'http.header.x-tenant', op: 'eq', value: 'globex' }] },
+    ]);
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toEqual({
+      statusCode: 200,
+      body: '{"price":10}',
+    });
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('corrupts the handler response in its native shape', async () => {
+    const { wrapped } = wrap(ok, [
+      { id: 'garble', type: 'corrupt', probability: 1, mode: 'replace', body: 'garbage' },
+    ]);
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toMatchObject({
+      statusCode: 200,
+      body: 'garbage',
+    });
+  });
+
+  it('reports only would-inject events in dry-run mode', async () => {
+    const { wrapped, spy, sink } = wrap(ok, [unavailable], { mode: 'dry-run' });
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toMatchObject({ statusCode: 200 });
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(sink.ofType('would-inject')).toHaveLength(1);
+    expect(sink.ofType('inject')).toHaveLength(0);
+  });
+
+  it('reports a share of an SQS batch as failed after the handler ran, keeping its own failures', async () => {
+    const handler = async (): Promise<SQSBatchResponse> => ({
+      batchItemFailures: [{ itemIdentifier: '059f36b4-87a3-44ab-83d2-661970000000' }],
+    });
+    const { wrapped, spy } = wrap(handler, [
+      { id: 'flaky', type: 'partialBatch', probability: 1, ratio: 0.5 },
+    ]);
+    const event = sqsEvent(4);
+
+    const result = await wrapped(event, lambdaContext());
+
+    const reported = result.batchItemFailures.map((failure) => failure.itemIdentifier);
+    const messageIds = event.Records.map((record) => record.messageId);
+    expect(spy).toHaveBeenCalledTimes(1);
+    expect(reported).toContain('059f36b4-87a3-44ab-83d2-661970000000');
+    expect(reported.length).toBeGreaterThanOrEqual(2);
+    expect(reported.length).toBeLessThanOrEqual(3);
+    expect(new Set(reported).size).toBe(reported.length);
+    for (const identifier of reported) expect(messageIds).toContain(identifier);
+  });
+
+  it('turns a handler returning nothing into a partial batch response', async () => {
+    const { wrapped } = wrap(
+      async () => undefined as unknown as SQSBatchResponse,
+      [{ id: 'flaky', type: 'partialBatch', probability: 1, ratio: 1 }],
+    );
+    const event = sqsEvent(2);
+
+    await expect(wrapped(event, lambdaContext())).resolves.toEqual({
+      batchItemFailures: expect.arrayContaining(
+        event.Records.map((record) => ({ itemIdentifier: record.messageId })),
+      ),
+    });
+  });
+
+  it('delivers a queue event twice with a duplicate fault, but never duplicates an HTTP request', async () => {
+    const { wrapped, spy } = wrap(
+      async () => undefined,
+      [{ id: 'again', type: 'duplicate', probability: 1 }],
+    );
+
+    await wrapped(sqsEvent(1), lambdaContext());
+    expect(spy).toHaveBeenCalledTimes(2);
+    expect(spy.mock.calls[0]?.[0]).toBe(spy.mock.calls[1]?.[0]);
+
+    spy.mockClear();
+    await wrapped(httpApiEvent() as never, lambdaContext());
+    expect(spy).toHaveBeenCalledTimes(1);
+  });
+
+  it('rethrows the handler error untouched', async () => {
+    const failure = new Error('database down');
+    const { wrapped } = wrap(async () => {
+      throw failure;
+    }, [{ id: 'garble', type: 'corrupt', probability: 1 }]);
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).rejects.toBe(failure);
+  });
+});
