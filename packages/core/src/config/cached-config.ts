@@ -186,6 +186,9 @@ class CachedConfigState<T> implements CachedConfig<T> {
   private committedTicket = 0;
   /** Conditions already reported, so each produces one event, not one per invocation. */
   private reportedError: string | undefined;
+  /** The last failure condition seen (reported or not) and when, to keep a flapping store to one event. */
+  private lastCondition: string | undefined;
+  private lastConditionAtMs = Number.NEGATIVE_INFINITY;
   private reportedMissing = false;
   private started = false;
   private closed = false;
@@ -448,8 +451,13 @@ class CachedConfigState<T> implements CachedConfig<T> {
   private reportError(error: unknown, stage: FailureStage, retryInMs: number, nowMs: number): void {
     const described = describeError(error);
     const condition = `${stage}:${described.name}:${described.code ?? ''}`;
+    const flapping = condition === this.lastCondition && nowMs - this.lastConditionAtMs < this.maxBackoffMs;
+    this.lastCondition = condition;
+    this.lastConditionAtMs = nowMs;
     if (condition === this.reportedError) return;
     this.reportedError = condition;
+    // The same failure coming back soon after a recovery is one flapping condition, already reported.
+    if (flapping) return;
     const what = describeStage(stage, this.source.name);
     const detail =
       described.code !== undefined ? `${described.code}: ${described.message}` : described.message;

@@ -287,6 +287,11 @@ describe('createCachedConfig', () => {
       script([document('v2')]);
       await time.advance(5_000);
       await config.refresh();
+      script([{ kind: 'unchanged' }]);
+      for (let step = 0; step < 60; step += 1) {
+        await time.advance(1_000);
+        await config.refresh();
+      }
       script([new Error('down')]);
       await time.advance(1_000);
       await config.refresh();
@@ -301,6 +306,26 @@ describe('createCachedConfig', () => {
         previousVersion: 'v1',
         recoveredFrom: 'load:Error:',
       });
+    });
+
+    it('reports a store that keeps flapping between failing and healthy once, not once per flap', async () => {
+      const { config, time, recorder, script } = setup([document('v1')], { ttlMs: 1_000, jitterRatio: 0 });
+      await config.get();
+      const flaps: Parameters<typeof script>[0] = [];
+      for (let index = 0; index < 30; index += 1) flaps.push(new Error('flap'), { kind: 'unchanged' });
+      script(flaps);
+
+      for (let step = 0; step < 60; step += 1) {
+        await time.advance(5_000);
+        await config.refresh();
+      }
+      script([Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })]);
+      await time.advance(5_000);
+      await config.refresh();
+
+      const errors = recorder.ofType('config-error');
+      expect(errors).toHaveLength(2);
+      expect(errors[1]?.details).toMatchObject({ errorCode: 'ECONNREFUSED' });
     });
 
     it('counts parse failures as config errors and keeps the last good value', async () => {
@@ -481,10 +506,8 @@ describe('createCachedConfig', () => {
         expect(config.peek()?.value).toBe('good');
       }
 
-      // One event per transition into the failure condition, never one per invocation.
-      const errors = recorder.ofType('config-error');
-      expect(errors.length).toBeGreaterThan(5);
-      expect(errors.length).toBeLessThanOrEqual(20);
+      // The flapping is one condition: reported once, not once per flap or per invocation.
+      expect(recorder.ofType('config-error')).toHaveLength(1);
     });
   });
 

@@ -1,0 +1,364 @@
+/**
+ * Reliability drills for the cached config: a real loopback HTTP "config store" misbehaves in every way we know of
+ * while simulated invocations read the config the way the engine does (`peek()`, and `get()` only before the first
+ * load). The contract under test (docs/reliability.md):
+ *
+ * - every invocation completes, nothing escapes from the config layer;
+ * - an invocation waits for the store at most once (the cold start), and never longer than the fetch budget;
+ * - a failing store is retried at most once per backoff window;
+ * - each condition produces one event, not one per invocation;
+ * - a config that was loaded stays in force while the store misbehaves (until maxStaleMs).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import {
+  type CachedConfig,
+  ConfigDocumentError,
+  type ConfigSource,
+  contentVersion,
+  createCachedConfig,
+} from '../../src/config/index.js';
+import type { FaultlineEvent } from '../../src/events/events.js';
+import { parseExperimentText } from '../../src/experiment/parse-text.js';
+import type { ExperimentDefinition } from '../../src/experiment/types.js';
+import { formatValidationIssues, validateExperiment } from '../../src/experiment/validate.js';
+
+const fetchBudgetMs = 150;
+const ttlMs = 100;
+const errorBackoffMs = 200;
+const maxBackoffMs = 800;
+const drillDurationMs = 1_600;
+/** Real timers on a shared 2-core CI machine: generous, but far below what a hung store would cost. */
+const slackMs = 250;
+
+const goodExperiment = {
+  schemaVersion: 1,
+  id: 'drill',
+  faults: [{ id: 'slow', type: 'latency', probability: 0.1, delayMs: 50 }],
+};
+const goodText = JSON.stringify(goodExperiment);
+
+type StoreMode = 'ok' | 'blackhole' | 'slow' | 'garbage' | 'oversized' | 'wrong-types' | 'flapping';
+
+/** A config store on 127.0.0.1 that speaks ETag / If-None-Match and misbehaves on demand. */
+async function startConfigStore() {
+  let mode: StoreMode = 'ok';
+  let requests = 0;
+  let flap = 0;
+  const server: Server = createServer((request: IncomingMessage, response: ServerResponse) => {
+    requests += 1;
+    request.resume();
+    switch (mode) {
+      case 'blackhole':
+        return; // accept, read, never answer
+      case 'slow':
+        setTimeout(() => serveDocument(request, response, goodText), fetchBudgetMs * 2).unref();
+        return;
+      case 'garbage':
+        response.writeHead(200, { 'content-type': 'application/json', etag: '"garbage"' });
+        response.end('\u0000\u00ff<html>502 Bad Gateway</html>{{{');
+        return;
+      case 'oversized':
+        serveDocument(
+          request,
+          response,
+          JSON.stringify({ ...goodExperiment, padding: 'x'.repeat(300 * 1024) }),
+        );
+        return;
+      case 'wrong-types':
+        serveDocument(
+          request,
+          response,
+          JSON.stringify({ ...goodExperiment, faults: [{ id: 7, type: 'latency' }] }),
+        );
+        return;
+      case 'flapping':
+        flap += 1;
+        if (flap % 2 === 1) {
+          response.writeHead(503).end('unavailable');
+          return;
+        }
+        serveDocument(request, response, goodText);
+        return;
+      default:
+        serveDocument(request, response, goodText);
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/config`,
+    get requests() {
+      return requests;
+    },
+    setMode(next: StoreMode) {
+      mode = next;
+    },
+    /** Closes the port: later connections are refused. */
+    async stop() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function serveDocument(request: IncomingMessage, response: ServerResponse, text: string): void {
+  const etag = `"${contentVersion(text)}"`;
+  if (request.headers['if-none-match'] === etag) {
+    response.writeHead(304, { etag }).end();
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'application/json', etag }).end(text);
+}
+
+class HttpStatusError extends Error {
+  override readonly name = 'HttpStatusError';
+  readonly code: string;
+  constructor(readonly status: number) {
+    super(`the store answered HTTP ${status}`);
+    this.code = `HTTP_${status}`;
+  }
+}
+
+/** The smallest real ConfigSource for an HTTP store: conditional GET, 304 → unchanged, 404 → missing. */
+function createHttpConfigSource(url: string): ConfigSource & { readonly loads: number } {
+  let loads = 0;
+  return {
+    name: `http:${url}`,
+    get loads() {
+      return loads;
+    },
+    async load({ signal, previousVersion }) {
+      loads += 1;
+      const response = await fetch(url, {
+        signal,
+        headers: previousVersion === undefined ? {} : { 'if-none-match': previousVersion },
+      });
+      if (response.status === 304) return { kind: 'unchanged' };
+      if (response.status === 404) return { kind: 'missing' };
+      if (!response.ok) throw new HttpStatusError(response.status);
+      const text = await response.text();
+      return {
+        kind: 'document',
+        document: text,
+        version: response.headers.get('etag') ?? contentVersion(text),
+      };
+    },
+  };
+}
+
+/** What the engine does with a document: parse the text safely, validate, refuse anything invalid. */
+async function parseExperiment(document: string | object): Promise<ExperimentDefinition> {
+  let value: unknown = document;
+  if (typeof document === 'string') {
+    const parsed = await parseExperimentText(document, { maxSizeBytes: Number.POSITIVE_INFINITY });
+    if (!parsed.ok) throw new ConfigDocumentError(formatValidationIssues(parsed.issues));
+    value = parsed.value;
+  }
+  const validated = validateExperiment(value);
+  if (!validated.ok) throw new ConfigDocumentError(formatValidationIssues(validated.issues));
+  return validated.experiment;
+}
+
+interface DrillReport {
+  readonly invocations: number;
+  readonly completed: number;
+  readonly escaped: number;
+  readonly maxWaitMs: number;
+  readonly invocationsThatWaited: number;
+  readonly withConfig: number;
+  readonly withoutConfig: number;
+}
+
+/** Simulated invocations at a steady rate, each reading the config exactly as the engine's fast path does. */
+async function simulateInvocations(
+  config: CachedConfig<ExperimentDefinition>,
+  durationMs: number,
+): Promise<DrillReport> {
+  let invocations = 0;
+  let completed = 0;
+  let escaped = 0;
+  let maxWaitMs = 0;
+  let invocationsThatWaited = 0;
+  let withConfig = 0;
+  let withoutConfig = 0;
+  const startedAt = performance.now();
+  while (performance.now() - startedAt < durationMs) {
+    invocations += 1;
+    const before = performance.now();
+    let cached: Awaited<ReturnType<typeof config.get>>;
+    try {
+      cached = config.peek();
+      if (cached === undefined) cached = await config.get();
+    } catch {
+      escaped += 1;
+      cached = undefined;
+    }
+    const waitedMs = performance.now() - before;
+    maxWaitMs = Math.max(maxWaitMs, waitedMs);
+    if (waitedMs > 20) invocationsThatWaited += 1;
+    if (cached?.value === undefined) withoutConfig += 1;
+    else withConfig += 1;
+    // The handler itself: nothing is injected in these drills, so it must always succeed.
+    await Promise.resolve('ok');
+    completed += 1;
+    await delay(2);
+  }
+  return { invocations, completed, escaped, maxWaitMs, invocationsThatWaited, withConfig, withoutConfig };
+}
+
+const measured: Record<string, DrillReport & { loads: number; errorEvents: number }> = {};
+const cleanups: (() => Promise<void> | void)[] = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(() => {
+  const rows = Object.entries(measured).map(([drill, report]) => ({
+    drill,
+    invocations: report.invocations,
+    'max wait ms': Number(report.maxWaitMs.toFixed(1)),
+    waited: report.invocationsThatWaited,
+    reads: report.loads,
+    'config-error events': report.errorEvents,
+  }));
+  console.table(rows);
+});
+
+async function createDrill(options: { warm: boolean }) {
+  const store = await startConfigStore();
+  cleanups.push(() => store.stop().catch(() => {}));
+  const source = createHttpConfigSource(store.url);
+  const events: FaultlineEvent[] = [];
+  const config = createCachedConfig(source, {
+    parse: parseExperiment,
+    ttlMs,
+    fetchBudgetMs,
+    errorBackoffMs,
+    maxBackoffMs,
+    onEvent: (event) => events.push(event),
+  });
+  cleanups.push(() => config.close());
+  if (options.warm) {
+    const first = await config.get();
+    expect(first?.value?.id).toBe('drill');
+  }
+  const loadsBefore = source.loads;
+  return {
+    store,
+    source,
+    config,
+    events,
+    errorEvents: () => events.filter((event) => event.type === 'config-error'),
+    readsDuringDrill: () => source.loads - loadsBefore,
+  };
+}
+
+/** Most reads a failing store may see in `durationMs`: one per backoff window (shortened by jitter), plus one. */
+function maxReadsWithBackoff(durationMs: number): number {
+  let reads = 1;
+  let elapsedMs = 0;
+  let backoffMs = errorBackoffMs;
+  while (elapsedMs < durationMs) {
+    elapsedMs += backoffMs * 0.9;
+    backoffMs = Math.min(backoffMs * 2, maxBackoffMs);
+    reads += 1;
+  }
+  return reads;
+}
+
+const failureModes: { name: string; mode: StoreMode | 'down'; stage: string }[] = [
+  { name: 'down (port closed)', mode: 'down', stage: 'load' },
+  { name: 'black-holed (accepts, never answers)', mode: 'blackhole', stage: 'timeout' },
+  { name: 'slow (2× the fetch budget)', mode: 'slow', stage: 'timeout' },
+  { name: 'returning garbage', mode: 'garbage', stage: 'parse' },
+  { name: 'serving an oversized document', mode: 'oversized', stage: 'size' },
+  { name: 'serving wrong types (valid JSON, invalid experiment)', mode: 'wrong-types', stage: 'parse' },
+];
+
+describe('config store reliability drills', () => {
+  describe.each(failureModes)('store $name', ({ name, mode, stage }) => {
+    async function breakStore(drill: Awaited<ReturnType<typeof createDrill>>) {
+      if (mode === 'down') await drill.store.stop();
+      else drill.store.setMode(mode);
+    }
+
+    it('keeps the loaded config, never makes an invocation wait, and reports the condition once', async () => {
+      const drill = await createDrill({ warm: true });
+      await breakStore(drill);
+
+      const report = await simulateInvocations(drill.config, drillDurationMs);
+      measured[`warm, ${name}`] = {
+        ...report,
+        loads: drill.readsDuringDrill(),
+        errorEvents: drill.errorEvents().length,
+      };
+
+      expect(report.escaped).toBe(0);
+      expect(report.completed).toBe(report.invocations);
+      expect(report.withoutConfig).toBe(0);
+      expect(report.invocationsThatWaited).toBe(0);
+      expect(drill.readsDuringDrill()).toBeGreaterThanOrEqual(3);
+      expect(drill.readsDuringDrill()).toBeLessThanOrEqual(maxReadsWithBackoff(drillDurationMs));
+      expect(drill.errorEvents()).toHaveLength(1);
+      expect(drill.errorEvents()[0]?.details).toMatchObject({ stage, keptVersion: expect.any(String) });
+      expect(drill.errorEvents()[0]?.message).toMatch(/Keeping config version .+; retrying in \d+ ms/);
+    });
+
+    it('on a cold start waits at most the fetch budget once, then runs without faults', async () => {
+      const drill = await createDrill({ warm: false });
+      await breakStore(drill);
+
+      const report = await simulateInvocations(drill.config, drillDurationMs);
+      measured[`cold, ${name}`] = {
+        ...report,
+        loads: drill.readsDuringDrill(),
+        errorEvents: drill.errorEvents().length,
+      };
+
+      expect(report.escaped).toBe(0);
+      expect(report.completed).toBe(report.invocations);
+      expect(report.withConfig).toBe(0);
+      expect(report.maxWaitMs).toBeLessThanOrEqual(fetchBudgetMs + slackMs);
+      expect(report.invocationsThatWaited).toBeLessThanOrEqual(1);
+      expect(drill.readsDuringDrill()).toBeGreaterThanOrEqual(3);
+      expect(drill.readsDuringDrill()).toBeLessThanOrEqual(maxReadsWithBackoff(drillDurationMs));
+      expect(drill.errorEvents()).toHaveLength(1);
+      expect(drill.errorEvents()[0]?.message).toContain('no faults are injected');
+    });
+  });
+
+  it('store flapping: the loaded config stays in force and events follow conditions, not invocations', async () => {
+    const drill = await createDrill({ warm: true });
+    drill.store.setMode('flapping');
+
+    const report = await simulateInvocations(drill.config, drillDurationMs);
+    const errorEvents = drill.errorEvents().length;
+    measured['warm, flapping'] = { ...report, loads: drill.readsDuringDrill(), errorEvents };
+
+    expect(report.escaped).toBe(0);
+    expect(report.withoutConfig).toBe(0);
+    expect(report.invocationsThatWaited).toBe(0);
+    expect(drill.readsDuringDrill()).toBeGreaterThanOrEqual(4);
+    // A store that keeps failing and recovering is one condition: one event, however many flaps and invocations.
+    expect(errorEvents).toBe(1);
+  });
+
+  it('store recovers: a config written while the store was failing is picked up within one backoff window', async () => {
+    const drill = await createDrill({ warm: false });
+    drill.store.setMode('blackhole');
+    await simulateInvocations(drill.config, 300);
+    expect(drill.config.peek()?.value).toBeUndefined();
+
+    drill.store.setMode('ok');
+    await simulateInvocations(drill.config, maxBackoffMs * 1.1 + fetchBudgetMs);
+
+    expect(drill.config.peek()?.value?.id).toBe('drill');
+    const loads = drill.events.filter((event) => event.type === 'config-load');
+    expect(loads).toHaveLength(1);
+    expect(loads[0]?.details).toMatchObject({ recoveredFrom: expect.stringContaining('timeout') });
+  });
+});
