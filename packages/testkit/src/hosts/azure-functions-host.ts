@@ -114,6 +114,16 @@ export interface AzureFunctionsHostLogEntry {
   readonly invocationId: string | undefined;
 }
 
+/** One invocation the host ran, for assertions (the host, not the caller, chooses invocation ids). */
+export interface AzureFunctionsInvocationRecord {
+  readonly functionName: string;
+  readonly invocationId: string;
+  /** The trigger binding type, e.g. `httpTrigger`, `queueTrigger`. */
+  readonly triggerType: string;
+  /** `failed` when the handler (or a hook) threw. */
+  readonly outcome: 'succeeded' | 'failed';
+}
+
 /** Options for {@link installAzureFunctionsHost}. */
 export interface AzureFunctionsHostOptions {
   /** Receives every log line. Default: warnings and errors go to stderr, the rest is kept in `logs` only. */
@@ -165,6 +175,8 @@ export interface AzureFunctionsHost {
   readonly programmingModel: { readonly name: string; readonly version: string } | undefined;
   /** Every log line so far (bounded to the last 1000). */
   readonly logs: readonly AzureFunctionsHostLogEntry[];
+  /** Every finished invocation so far, oldest first (bounded to the last 1000). */
+  readonly invocations: readonly AzureFunctionsInvocationRecord[];
   /** Invokes a non-HTTP function (queue, Service Bus, Event Hubs, timer, …) with `input` as its trigger data. */
   invoke(
     functionName: string,
@@ -173,6 +185,8 @@ export interface AzureFunctionsHost {
   ): Promise<AzureFunctionsInvocationResult>;
   /** Serves HTTP-triggered functions on 127.0.0.1. Runs the `appStart` hooks first. */
   listen(options?: ListenOptions): Promise<AzureFunctionsHttpServer>;
+  /** Forgets one registered function (its name and route become free again). */
+  unregisterFunction(name: string): void;
   /** Forgets registered functions (e.g. between test files sharing a process). Hooks stay until disposed. */
   unregisterFunctions(): void;
 }
@@ -199,6 +213,7 @@ interface HostState {
   readonly registrations: Map<string, Registration>;
   readonly hooks: Map<string, Set<HookCallback>>;
   readonly logs: AzureFunctionsHostLogEntry[];
+  readonly invocations: AzureFunctionsInvocationRecord[];
   readonly appHookData: Record<string, unknown>;
   programmingModel: ProgrammingModel | undefined;
   onLog: ((entry: AzureFunctionsHostLogEntry) => void) | undefined;
@@ -239,10 +254,12 @@ function createHostState(options: AzureFunctionsHostOptions): HostState {
   const registrations = new Map<string, Registration>();
   const hooks = new Map<string, Set<HookCallback>>();
   const logs: AzureFunctionsHostLogEntry[] = [];
+  const invocations: AzureFunctionsInvocationRecord[] = [];
   const state: HostState = {
     registrations,
     hooks,
     logs,
+    invocations,
     appHookData: {},
     programmingModel: undefined,
     onLog: options.onLog,
@@ -260,6 +277,7 @@ function createHostState(options: AzureFunctionsHostOptions): HostState {
       return model === undefined ? undefined : { name: model.name, version: model.version };
     },
     logs,
+    invocations,
     invoke: async (functionName, input, invokeOptions = {}) => {
       const registration = registrations.get(functionName);
       if (registration === undefined) {
@@ -294,6 +312,9 @@ function createHostState(options: AzureFunctionsHostOptions): HostState {
         functionAppDirectory: process.cwd(),
       });
       return serveHttp(state, listenOptions);
+    },
+    unregisterFunction: (name) => {
+      registrations.delete(name);
     },
     unregisterFunctions: () => registrations.clear(),
   };
@@ -437,7 +458,15 @@ async function runInvocation(
     error,
   };
   await runHooks(state, 'postInvocation', postContext);
-  if (postContext.error !== undefined && postContext.error !== null) throw postContext.error;
+  const failed = postContext.error !== undefined && postContext.error !== null;
+  state.invocations.push({
+    functionName,
+    invocationId,
+    triggerType: registration.triggerType,
+    outcome: failed ? 'failed' : 'succeeded',
+  });
+  if (state.invocations.length > 1000) state.invocations.splice(0, state.invocations.length - 1000);
+  if (failed) throw postContext.error;
   return invocationModel.getResponse(context, postContext.result);
 }
 
