@@ -1,0 +1,59 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createFaultWrapper, createFileSource } from '@faultline/core';
+import { createInMemoryAdapter } from '@faultline/core/testing';
+
+/** A tiny order service on loopback whose handler runs under the real faultline engine, reading a file store. */
+export interface LoopbackService {
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the service. `healthy: false` makes every answer a 500 (a broken steady state).
+ */
+export async function startLoopbackService(options: {
+  readonly configFile: string;
+  readonly ttlMs?: number;
+  readonly healthy?: boolean;
+}): Promise<LoopbackService> {
+  const handler = createFaultWrapper(
+    createInMemoryAdapter({ cloud: 'local', functionName: 'orders' }),
+    async () =>
+      options.healthy === false
+        ? { status: 500, body: '{"error":"broken"}' }
+        : {
+            status: 200,
+            headers: { 'content-type': 'application/json' },
+            body: '{"id":"o-1001","priceSource":"live"}',
+          },
+    {
+      source: createFileSource(options.configFile),
+      cache: { ttlMs: options.ttlMs ?? 150 },
+      logLevel: 'silent',
+    },
+  );
+  let requestCount = 0;
+  const server: Server = createServer((request, response) => {
+    requestCount++;
+    handler({ requestId: `r-${requestCount}`, method: request.method ?? 'GET', path: request.url ?? '/' }, {})
+      .then((result) => {
+        response.writeHead(result?.status ?? 200, result?.headers ?? {});
+        response.end(result?.body ?? '');
+      })
+      .catch((error: unknown) => {
+        response.writeHead(502);
+        response.end(String((error as Error).message));
+      });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

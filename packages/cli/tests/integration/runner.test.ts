@@ -1,0 +1,220 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type RunSection, validateRunSection } from '@faultline/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeRunArtifacts } from '../../src/commands/run.js';
+import { runExperiment } from '../../src/runner/run-experiment.js';
+import { type LoopbackService, startLoopbackService } from './loopback-service.js';
+
+let directory: string;
+const services: LoopbackService[] = [];
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'faultline-runner-'));
+});
+
+afterAll(async () => {
+  await Promise.allSettled(services.map((service) => service.close()));
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function service(name: string, healthy = true) {
+  const configFile = join(directory, `${name}.json`);
+  const started = await startLoopbackService({ configFile, healthy });
+  services.push(started);
+  return { ...started, configFile };
+}
+
+function runSection(
+  url: string,
+  configFile: string,
+  overrides: Partial<Record<string, unknown>> = {},
+): RunSection {
+  const result = validateRunSection({
+    hypothesis: 'orders keep succeeding quickly',
+    targets: [
+      {
+        name: 'local',
+        cloud: 'local',
+        store: { kind: 'file', path: configFile },
+        probe: { url: `${url}/orders/o-1001` },
+      },
+    ],
+    steadyState: { successRatio: { min: 0.99 }, latencyMs: { p95: { max: 400 } }, sampleSeconds: 1 },
+    load: { ratePerSecond: 40, durationSeconds: 2, concurrency: 8 },
+    stopConditions: [{ metric: 'errorRate', op: 'gt', value: 0.95, windowSeconds: 1 }],
+    propagationWaitMs: 400,
+    recoverySeconds: 0.5,
+    ...overrides,
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.run;
+}
+
+const latencyExperiment = {
+  schemaVersion: 1,
+  id: 'slow-but-fine',
+  enabled: true,
+  faults: [{ id: 'slow', type: 'latency', delayMs: 40, probability: 1 }],
+};
+
+const failureExperiment = {
+  schemaVersion: 1,
+  id: 'order-failures',
+  enabled: true,
+  faults: [{ id: 'unavailable', type: 'status', status: 503, probability: 0.3 }],
+};
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+describe('faultline run', () => {
+  it('gives the verdict "held" when the service absorbs the fault, and removes the experiment it created', async () => {
+    // Prepare
+    const target = await service('held');
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+    });
+
+    // Assess
+    expect(journal.status).toBe('completed');
+    expect(journal.verdict).toBe('held');
+    const [result] = journal.targets;
+    expect(result?.verdict).toBe('held');
+    expect(result?.fault?.summary.count).toBeGreaterThan(20);
+    // The injected 40 ms shows up in the measurement, so the fault really was active.
+    expect(result?.fault?.summary.latencyMs.p50).toBeGreaterThanOrEqual(40);
+    expect(result?.steadyState.summary.latencyMs.p50).toBeLessThan(40);
+    expect(result?.rollback).toMatchObject({ ok: true, action: 'removed the experiment we created' });
+    expect(await exists(target.configFile)).toBe(false);
+    expect(journal.steps.map((step) => step.step)).toEqual(
+      expect.arrayContaining(['start', 'read-previous', 'steady-state', 'push', 'rollback', 'finish']),
+    );
+  });
+
+  it('gives the verdict "deviated" with the numbers when errors break the tolerance, and restores the previous experiment', async () => {
+    // Prepare: the store already holds someone's (disabled) experiment
+    const target = await service('deviated');
+    const previous = `${JSON.stringify({ schemaVersion: 1, id: 'previous', enabled: false, faults: [] }, null, 2)}\n`;
+    await writeFile(target.configFile, previous);
+
+    // Act
+    const journal = await runExperiment({
+      document: failureExperiment,
+      run: runSection(target.url, target.configFile),
+    });
+
+    // Assess
+    expect(journal.verdict).toBe('deviated');
+    const [result] = journal.targets;
+    const successCheck = result?.fault?.checks.find((check) => check.name === 'success ratio');
+    expect(successCheck?.ok).toBe(false);
+    expect(successCheck?.observed).toBeLessThan(0.9);
+    expect(successCheck?.observed).toBeGreaterThan(0.4);
+    expect(result?.reason).toContain('success ratio');
+    expect(result?.rollback?.ok).toBe(true);
+    expect(JSON.parse(await readFile(target.configFile, 'utf8'))).toEqual(JSON.parse(previous));
+  });
+
+  it('switches everything off at once when a stop condition is breached, and records it', async () => {
+    // Prepare
+    const target = await service('breach');
+    const run = runSection(target.url, target.configFile, {
+      load: { ratePerSecond: 40, durationSeconds: 8, concurrency: 8 },
+      stopConditions: [{ metric: 'errorRate', op: 'gt', value: 0.5, windowSeconds: 1 }],
+    });
+
+    // Act
+    const journal = await runExperiment({
+      document: {
+        ...failureExperiment,
+        faults: [{ id: 'down', type: 'status', status: 503, probability: 1 }],
+      },
+      run,
+    });
+
+    // Assess
+    expect(journal.status).toBe('stopped');
+    expect(journal.verdict).toBe('deviated');
+    expect(journal.breach).toMatchObject({ target: 'local', condition: 'errorRate > 0.5 over 1 s' });
+    expect(journal.breach?.observed).toBeGreaterThan(0.5);
+    // Stopped well before the planned 8 s fault window ended.
+    expect((journal.phases.faultEndMs ?? 0) - (journal.phases.faultStartMs ?? 0)).toBeLessThan(6000);
+    const steps = journal.steps.map((step) => step.step);
+    expect(steps.indexOf('stop-condition')).toBeLessThan(steps.indexOf('switch-off'));
+    expect(steps.indexOf('switch-off')).toBeLessThan(steps.indexOf('rollback'));
+    expect(journal.targets[0]?.reason).toContain('stop condition breached');
+    expect(await exists(target.configFile)).toBe(false);
+  });
+
+  it('stops before injecting anything when the steady state does not hold', async () => {
+    // Prepare
+    const target = await service('broken', false);
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+    });
+
+    // Assess
+    expect(journal.status).toBe('steady-state-failed');
+    expect(journal.verdict).toBe('not-run');
+    expect(journal.steps.some((step) => step.step === 'push')).toBe(false);
+    expect(await exists(target.configFile)).toBe(false);
+  });
+
+  it('rolls back when interrupted (Ctrl-C) during the fault window', async () => {
+    // Prepare
+    const target = await service('interrupted');
+    const controller = new AbortController();
+    const run = runSection(target.url, target.configFile, {
+      load: { ratePerSecond: 20, durationSeconds: 30, concurrency: 4 },
+    });
+
+    // Act
+    const running = runExperiment({
+      document: latencyExperiment,
+      run,
+      signal: controller.signal,
+      onProgress: (message) => {
+        if (message.startsWith('observing')) setTimeout(() => controller.abort(), 300);
+      },
+    });
+    const journal = await running;
+
+    // Assess
+    expect(journal.status).toBe('interrupted');
+    expect(journal.durationMs).toBeLessThan(10_000);
+    expect(journal.targets[0]?.rollback?.ok).toBe(true);
+    expect(await exists(target.configFile)).toBe(false);
+  });
+
+  it('writes the journal and a self-contained HTML report', async () => {
+    // Prepare
+    const target = await service('report');
+    const run = runSection(target.url, target.configFile);
+    const journal = await runExperiment({ document: failureExperiment, run });
+
+    // Act
+    const { journalPath, reportPath } = await writeRunArtifacts(journal, run, join(directory, 'report'));
+
+    // Assess
+    expect(JSON.parse(await readFile(journalPath, 'utf8'))).toMatchObject({
+      journalVersion: 1,
+      verdict: 'deviated',
+    });
+    const html = await readFile(reportPath, 'utf8');
+    expect(html).toContain('class="fault-window"');
+    expect(html).toContain('orders keep succeeding quickly');
+    expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
+  });
+});
