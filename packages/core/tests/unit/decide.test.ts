@@ -1,0 +1,177 @@
+import { builtinFaultRegistry, compileExperiment, decide, validateExperiment } from '@faultline/core';
+import { createSeededRandom, createTestInvocation } from '@faultline/core/testing';
+import { describe, expect, it } from 'vitest';
+
+function compile(document: Record<string, unknown>) {
+  const result = validateExperiment({ schemaVersion: 1, id: 'decide', ...document });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return compileExperiment(result.experiment, { registry: builtinFaultRegistry, configVersion: 'v1' })
+    .compiled;
+}
+
+const always = (extra: object = {}) => ({ id: 'f', type: 'status', probability: 1, status: 503, ...extra });
+const random = createSeededRandom(1);
+const noon = Date.parse('2026-11-29T12:00:00Z');
+
+describe('decide', () => {
+  it('injects a fault that matches and is sampled', () => {
+    const plan = decide(compile({ faults: [always()] }), createTestInvocation(), noon, random);
+    expect(plan.outcome).toBe('sampled');
+    expect(plan.inject.map((fault) => fault.id)).toEqual(['f']);
+    expect(plan.wouldInject).toEqual([]);
+  });
+
+  it('injects nothing when the experiment is disabled', () => {
+    const plan = decide(
+      compile({ enabled: false, faults: [always()] }),
+      createTestInvocation(),
+      noon,
+      random,
+    );
+    expect(plan.outcome).toBe('disabled');
+    expect(plan.inject).toEqual([]);
+  });
+
+  it('treats disabled faults and probability 0 as never firing', () => {
+    const experiment = compile({ faults: [always({ enabled: false }), always({ id: 'g', probability: 0 })] });
+    expect(experiment.armed).toBe(false);
+    expect(decide(experiment, createTestInvocation(), noon, random).inject).toEqual([]);
+  });
+
+  it('injects only inside the window (start inclusive, end exclusive)', () => {
+    const experiment = compile({
+      window: { start: '2026-11-29T11:00:00Z', end: '2026-11-29T13:00:00Z' },
+      faults: [always()],
+    });
+    const invocation = createTestInvocation();
+    expect(decide(experiment, invocation, Date.parse('2026-11-29T10:59:59Z'), random).outcome).toBe(
+      'outside-window',
+    );
+    expect(decide(experiment, invocation, Date.parse('2026-11-29T11:00:00Z'), random).inject).toHaveLength(1);
+    expect(decide(experiment, invocation, Date.parse('2026-11-29T13:00:00Z'), random).outcome).toBe(
+      'outside-window',
+    );
+  });
+
+  it('applies only to targeted clouds, functions and stages', () => {
+    const experiment = compile({
+      target: { clouds: ['local'], functions: ['orders-*'], stages: ['dev', 'staging-*'] },
+      faults: [always()],
+    });
+    expect(
+      decide(experiment, createTestInvocation({ function: 'orders-api' }), noon, random).inject,
+    ).toHaveLength(1);
+    expect(decide(experiment, createTestInvocation({ function: 'billing' }), noon, random).outcome).toBe(
+      'not-targeted',
+    );
+    expect(
+      decide(experiment, createTestInvocation({ function: 'orders-api', stage: 'STAGING-eu' }), noon, random)
+        .inject,
+    ).toHaveLength(1);
+    expect(
+      decide(experiment, createTestInvocation({ function: 'orders-api', cloud: 'aws' }), noon, random)
+        .outcome,
+    ).toBe('not-targeted');
+    expect(
+      decide(experiment, createTestInvocation({ function: 'orders-api', stage: undefined }), noon, random)
+        .outcome,
+    ).toBe('not-targeted');
+  });
+
+  it('refuses production stages unless allowProduction is set', () => {
+    const refused = compile({ faults: [always()] });
+    expect(decide(refused, createTestInvocation({ stage: 'prod' }), noon, random).outcome).toBe(
+      'production-refused',
+    );
+    expect(decide(refused, createTestInvocation({ stage: 'Production' }), noon, random).outcome).toBe(
+      'production-refused',
+    );
+    expect(decide(refused, createTestInvocation({ stage: 'dev' }), noon, random).inject).toHaveLength(1);
+    const allowed = compile({ guard: { allowProduction: true }, faults: [always()] });
+    expect(decide(allowed, createTestInvocation({ stage: 'prod' }), noon, random).inject).toHaveLength(1);
+  });
+
+  it('returns would-inject faults in dry-run mode and injects none', () => {
+    const plan = decide(
+      compile({ mode: 'dry-run', faults: [always()] }),
+      createTestInvocation(),
+      noon,
+      random,
+    );
+    expect(plan.inject).toEqual([]);
+    expect(plan.wouldInject.map((fault) => fault.id)).toEqual(['f']);
+  });
+
+  it('moves sampled faults beyond the remaining budget to budgetLimited', () => {
+    const experiment = compile({ faults: [always(), always({ id: 'g' }), always({ id: 'h' })] });
+    const plan = decide(experiment, createTestInvocation(), noon, random, { budgetRemaining: 1 });
+    expect(plan.inject.map((fault) => fault.id)).toEqual(['f']);
+    expect(plan.budgetLimited.map((fault) => fault.id)).toEqual(['g', 'h']);
+  });
+
+  describe('match conditions', () => {
+    const cases: [string, object, Parameters<typeof createTestInvocation>[0], boolean][] = [
+      [
+        'eq on a header (lower-cased name)',
+        { field: 'http.header.X-Tenant', op: 'eq', value: 'a' },
+        { http: { headers: { 'x-tenant': 'a' } } },
+        true,
+      ],
+      ['eq miss', { field: 'http.method', op: 'eq', value: 'POST' }, {}, false],
+      ['neq on an absent field', { field: 'http.query.debug', op: 'neq', value: '1' }, {}, true],
+      ['in', { field: 'http.method', op: 'in', value: ['PUT', 'GET'] }, {}, true],
+      [
+        'exists',
+        { field: 'http.header.x-chaos', op: 'exists' },
+        { http: { headers: { 'x-chaos': '' } } },
+        true,
+      ],
+      ['exists false', { field: 'http.header.x-chaos', op: 'exists', value: false }, {}, true],
+      ['prefix', { field: 'http.path', op: 'prefix', value: '/orders/' }, {}, true],
+      ['suffix', { field: 'http.path', op: 'suffix', value: '/2' }, {}, false],
+      ['glob', { field: 'function', op: 'glob', value: 'ord?rs' }, {}, true],
+      [
+        'gte on a numeric raw field',
+        { field: 'raw.attempt', op: 'gte', value: 3 },
+        { raw: { attempt: 3 } },
+        true,
+      ],
+      [
+        'lte on a numeric string',
+        { field: 'http.query.size', op: 'lte', value: 10 },
+        { http: { query: { size: '11' } } },
+        false,
+      ],
+      [
+        'eq compares numbers with strings by value',
+        { field: 'http.query.page', op: 'eq', value: 2 },
+        { http: { query: { page: '2' } } },
+        true,
+      ],
+    ];
+    for (const [name, condition, overrides, expected] of cases) {
+      it(`${name} → ${expected ? 'matches' : 'does not match'}`, () => {
+        const experiment = compile({ faults: [always({ match: [condition] })] });
+        const plan = decide(experiment, createTestInvocation(overrides), noon, random);
+        expect(plan.inject.length === 1).toBe(expected);
+      });
+    }
+
+    it('ANDs all conditions', () => {
+      const experiment = compile({
+        faults: [
+          always({
+            match: [
+              { field: 'http.method', op: 'eq', value: 'GET' },
+              { field: 'http.path', op: 'prefix', value: '/admin' },
+            ],
+          }),
+        ],
+      });
+      expect(decide(experiment, createTestInvocation(), noon, random).inject).toEqual([]);
+      expect(
+        decide(experiment, createTestInvocation({ http: { path: '/admin/x' } }), noon, random).inject,
+      ).toHaveLength(1);
+    });
+  });
+});
