@@ -38,6 +38,21 @@ export interface MiddyMiddleware<
   onError?: (request: MiddyRequest<Event, Result, Context>) => Promise<void>;
 }
 
+/**
+ * What {@link faultlineMiddleware} returns under the kill switch (`FAULTLINE_DISABLED=1`): a middleware that does
+ * nothing (Middy requires at least one hook). Compare with it to assert the kill switch in your tests.
+ *
+ * @example
+ * ```ts
+ * import { disabledFaultlineMiddleware, faultlineMiddleware } from '@faultline/aws-lambda/middy';
+ * faultlineMiddleware({ environment: { FAULTLINE_DISABLED: '1' } }) === disabledFaultlineMiddleware; // true
+ * ```
+ */
+export const disabledFaultlineMiddleware: MiddyMiddleware = Object.freeze({
+  name: 'faultline',
+  before: async () => undefined,
+});
+
 type Settled<Result> =
   | { readonly ok: true; readonly value: Result }
   | { readonly ok: false; readonly error: unknown };
@@ -82,10 +97,8 @@ export function faultlineMiddleware<
   Context extends LambdaContext = LambdaContext,
 >(options: LambdaFaultlineOptions = {}): MiddyMiddleware<Event, Result, Context> {
   const environment = options.environment ?? process.env;
-  if (isKillSwitchOn(environment)) {
-    // Middy requires at least one hook; this one does nothing.
-    return { name: 'faultline', before: async () => undefined };
-  }
+  if (isKillSwitchOn(environment))
+    return disabledFaultlineMiddleware as MiddyMiddleware<Event, Result, Context>;
   const engineOptions = {
     registry: lambdaFaultRegistry,
     ...options,
@@ -95,7 +108,7 @@ export function faultlineMiddleware<
   try {
     engine = resolveFaultEngine(engineOptions, environment);
   } catch {
-    return { name: 'faultline', before: async () => undefined };
+    return disabledFaultlineMiddleware as MiddyMiddleware<Event, Result, Context>;
   }
 
   type Request = MiddyRequest<Event, Result, Context>;

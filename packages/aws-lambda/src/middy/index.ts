@@ -3,4 +3,9 @@
  * locally.
  * @packageDocumentation
  */
-export { faultlineMiddleware, type MiddyMiddleware, type MiddyRequest } from './faultline-middleware.js';
+export {
+  disabledFaultlineMiddleware,
+  faultlineMiddleware,
+  type MiddyMiddleware,
+  type MiddyRequest,
+} from './faultline-middleware.js';
