@@ -1,1 +1,9 @@
-export {};
+export * from './chaos-lambda.js';
+export * from './failure-lambda.js';
+export {
+  type GlobConversion,
+  ImportError,
+  type ImportOptions,
+  type ImportResult,
+  regexToGlob,
+} from './import-support.js';

@@ -1,0 +1,478 @@
+import {
+  builtinFaultRegistry,
+  formatValidationIssues,
+  ImportError,
+  type ImportResult,
+  importChaosLambda,
+  importFailureLambda,
+  regexToGlob,
+  validateExperiment,
+} from '@faultline/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+
+/**
+ * An imported document must validate against the built-in registry. Fault types another package registers later
+ * (diskfill, blackhole) may be missing while the workspace is being built; then only those `type` entries may be
+ * reported, and everything else about the document must still be valid.
+ */
+function expectValidExperiment(result: ImportResult): void {
+  const validation = validateExperiment(result.experiment);
+  if (validation.ok) return;
+  const faults = (result.experiment.faults ?? []) as { type: string }[];
+  const missing = new Set(
+    faults.map((fault) => fault.type).filter((type) => builtinFaultRegistry.get(type) === undefined),
+  );
+  const unexplained = validation.issues.filter((issue) => {
+    const index = /^faults\[(\d+)\]/.exec(issue.path)?.[1];
+    const type = index === undefined ? undefined : faults[Number(index)]?.type;
+    return type === undefined || !missing.has(type);
+  });
+  expect(formatValidationIssues(unexplained)).toBe('');
+}
+
+describe('importFailureLambda (v1 feature flags)', () => {
+  const allFlags = {
+    latency: { enabled: true, percentage: 20, min_latency: 100, max_latency: 400 },
+    timeout: { enabled: false, percentage: 5, timeout_buffer_ms: 200 },
+    diskspace: { enabled: false, percentage: 1, disk_space: 100 },
+    denylist: {
+      enabled: true,
+      percentage: 50,
+      deny_list: ['s3.*.amazonaws.com', '^dynamodb\\.us-east-1\\.amazonaws\\.com$'],
+    },
+    statuscode: { enabled: true, percentage: 7, status_code: 503 },
+    exception: { enabled: false, percentage: 10, exception_msg: 'boom' },
+    corruption: { enabled: true, percentage: 3, body: '{"broken":' },
+  };
+
+  it('turns every flag into a fault, in failure-lambda’s order, with percentages as probabilities', () => {
+    const result = importFailureLambda(allFlags);
+
+    expect(result.experiment).toEqual({
+      schemaVersion: 1,
+      id: 'failure-lambda-import',
+      description: 'Imported from a failure-lambda v1 feature-flag configuration.',
+      enabled: true,
+      faults: [
+        { id: 'latency', type: 'latency', enabled: true, probability: 0.2, minDelayMs: 100, maxDelayMs: 400 },
+        {
+          id: 'timeout',
+          type: 'timeout',
+          enabled: false,
+          probability: 0.05,
+          bufferMs: 200,
+          // biome-ignore lint/suspicious/noThenProperty: the timeout fault's attribute, a string.
+          then: 'continue',
+        },
+        { id: 'diskspace', type: 'diskfill', enabled: false, probability: 0.01, sizeMb: 100 },
+        {
+          id: 'denylist',
+          type: 'blackhole',
+          enabled: true,
+          probability: 0.5,
+          hosts: ['s3.*.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com'],
+          behavior: 'dns',
+        },
+        { id: 'statuscode', type: 'status', enabled: true, probability: 0.07, status: 503 },
+        { id: 'exception', type: 'exception', enabled: false, probability: 0.1, message: 'boom' },
+        {
+          id: 'corruption',
+          type: 'corrupt',
+          enabled: true,
+          probability: 0.03,
+          mode: 'replace',
+          body: '{"broken":',
+        },
+      ],
+    });
+    expectValidExperiment(result);
+  });
+
+  it('warns where the conversion is lossy', () => {
+    const { warnings } = importFailureLambda(allFlags);
+
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^denylist\.deny_list\[0\]: the regex "s3\.\*\.amazonaws\.com" became the glob "s3\.\*\.amazonaws\.com", which is anchored/,
+        ),
+        expect.stringMatching(/^denylist\.deny_list: imported as a blackhole with behavior "dns"/),
+        expect.stringMatching(
+          /^percentages became probabilities \(latency 20 % → probability 0\.2; .*statuscode 7 % → probability 0\.07/,
+        ),
+        expect.stringMatching(/^order: failure-lambda applies flags in a fixed order/),
+        expect.stringMatching(/^statuscode\.status_code: the synthetic response is cloud-neutral/),
+        expect.stringMatching(/^diskspace\.disk_space: imported as a diskfill of 100 MB/),
+      ]),
+    );
+    // The fully anchored regex converts exactly, so it needs no warning of its own.
+    expect(warnings.some((warning) => warning.startsWith('denylist.deny_list[1]'))).toBe(false);
+  });
+
+  it('converts match conditions, normalizing well-known event paths', () => {
+    const result = importFailureLambda({
+      latency: {
+        enabled: true,
+        percentage: 50,
+        min_latency: 200,
+        max_latency: 200,
+        match: [
+          { path: 'requestContext.http.method', operator: 'eq', value: 'GET' },
+          { path: 'headers.X-Tenant', operator: 'exists' },
+          { path: 'rawPath', operator: 'startsWith', value: '/orders' },
+          { path: 'detail.order.total', operator: 'eq', value: 100 },
+          { path: 'queryStringParameters.debug', operator: 'regex', value: '^tr.*' },
+          { path: 'detail.sku', operator: 'regex', value: 'sale' },
+        ],
+      },
+    });
+
+    const [fault] = result.experiment.faults as Record<string, unknown>[];
+    expect(fault).toEqual({
+      id: 'latency',
+      type: 'latency',
+      enabled: true,
+      probability: 0.5,
+      delayMs: 200,
+      match: [
+        { field: 'http.method', op: 'eq', value: 'GET' },
+        { field: 'http.header.X-Tenant', op: 'exists' },
+        { field: 'http.path', op: 'prefix', value: '/orders' },
+        { field: 'raw.detail.order.total', op: 'eq', value: 100 },
+        { field: 'http.query.debug', op: 'glob', value: 'tr*' },
+        // An unanchored regex matched anywhere in the value, so the glob does too.
+        { field: 'raw.detail.sku', op: 'glob', value: '*sale*' },
+      ],
+    });
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/became raw\.detail\.order\.total; raw paths are cloud-specific/),
+        expect.stringMatching(/the regex "\^tr\.\*" became the glob "tr\*" \(op glob\)$/),
+      ]),
+    );
+    expectValidExperiment(result);
+  });
+
+  it('drops a regex condition it cannot express and imports the fault switched off', () => {
+    const result = importFailureLambda({
+      exception: {
+        enabled: true,
+        percentage: 100,
+        exception_msg: 'x',
+        match: [
+          { path: 'httpMethod', operator: 'eq', value: 'POST' },
+          { path: 'path', operator: 'regex', value: '^/(orders|carts)/\\d+$' },
+        ],
+      },
+    });
+
+    const [fault] = result.experiment.faults as Record<string, unknown>[];
+    expect(fault?.enabled).toBe(false);
+    expect(fault?.match).toEqual([{ field: 'http.method', op: 'eq', value: 'POST' }]);
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^exception\.match\[1\]: the regex operator is not supported .*condition dropped$/,
+        ),
+        expect.stringMatching(
+          /^exception: imported switched off \(enabled: false\) because a match condition was dropped/,
+        ),
+      ]),
+    );
+    expectValidExperiment(result);
+  });
+
+  it('reads the timeout and corruption defaults the way failure-lambda meant them', () => {
+    const result = importFailureLambda({
+      timeout: { enabled: true, percentage: 10 },
+      corruption: { enabled: true, percentage: 10 },
+    });
+
+    expect(result.experiment.faults).toEqual([
+      // biome-ignore lint/suspicious/noThenProperty: the timeout fault's attribute, a string.
+      { id: 'timeout', type: 'timeout', enabled: true, probability: 0.1, then: 'continue' },
+      { id: 'corruption', type: 'corrupt', enabled: true, probability: 0.1, mode: 'mangle' },
+    ]);
+    expectValidExperiment(result);
+  });
+
+  it('accepts the JSON text of an SSM parameter', () => {
+    const result = importFailureLambda(
+      JSON.stringify({ exception: { enabled: true, percentage: 0, exception_msg: 'never' } }),
+    );
+
+    expect(result.experiment.faults).toEqual([
+      { id: 'exception', type: 'exception', enabled: true, probability: 0, message: 'never' },
+    ]);
+  });
+
+  it('warns about unknown flags and settings instead of dropping them silently', () => {
+    const { warnings } = importFailureLambda({
+      latency: { enabled: true, percentage: 10, min_latency: 1, max_latency: 2, jitter: 5 },
+      bandwidth: { enabled: true },
+    });
+
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'bandwidth: not a failure-lambda v1 feature flag; ignored',
+        'latency.jitter: not a setting of the latency flag; ignored',
+      ]),
+    );
+  });
+});
+
+describe('importFailureLambda (v0.x flat format)', () => {
+  it.each([
+    [
+      { isEnabled: true, failureMode: 'latency', rate: 0.5, minLatency: 100, maxLatency: 400 },
+      { id: 'latency', type: 'latency', enabled: true, probability: 0.5, minDelayMs: 100, maxDelayMs: 400 },
+    ],
+    [
+      { isEnabled: true, failureMode: 'exception', rate: 1, exceptionMsg: 'Exception message!' },
+      { id: 'exception', type: 'exception', enabled: true, probability: 1, message: 'Exception message!' },
+    ],
+    [
+      { isEnabled: true, failureMode: 'statuscode', rate: 0.25, statusCode: 404 },
+      { id: 'statuscode', type: 'status', enabled: true, probability: 0.25, status: 404 },
+    ],
+    [
+      { isEnabled: true, failureMode: 'diskspace', rate: 0.1, diskSpace: 100 },
+      { id: 'diskspace', type: 'diskfill', enabled: true, probability: 0.1, sizeMb: 100 },
+    ],
+    [
+      {
+        isEnabled: true,
+        failureMode: 'denylist',
+        rate: 1,
+        denylist: ['s3.*.amazonaws.com', '*.documents.azure.com'],
+      },
+      {
+        id: 'denylist',
+        type: 'blackhole',
+        enabled: true,
+        probability: 1,
+        hosts: ['s3.*.amazonaws.com', '*.documents.azure.com'],
+        behavior: 'dns',
+      },
+    ],
+  ])('imports %o', (input, fault) => {
+    const result = importFailureLambda(input);
+
+    expect(result.experiment.faults).toEqual([fault]);
+    expect(result.experiment.enabled).toBe(true);
+    expectValidExperiment(result);
+  });
+
+  it('reads the invalid regex of the Azure docs as the glob it was meant to be', () => {
+    const { warnings } = importFailureLambda({
+      isEnabled: true,
+      failureMode: 'denylist',
+      rate: 1,
+      denylist: ['*.documents.azure.com'],
+    });
+
+    expect(warnings).toContain(
+      'denylist[0]: "*.documents.azure.com" is not a valid regular expression; read as the glob "*.documents.azure.com"',
+    );
+  });
+
+  it('imports a switched-off configuration switched off, keeping the fault', () => {
+    const result = importFailureLambda({ isEnabled: false, failureMode: 'exception', rate: 0.5 });
+
+    expect(result.experiment.enabled).toBe(false);
+    expect(result.experiment.faults).toHaveLength(1);
+    expectValidExperiment(result);
+  });
+
+  it('warns about an unknown failure mode and imports no fault', () => {
+    const result = importFailureLambda({ isEnabled: true, failureMode: 'blackhole', rate: 1 });
+
+    expect(result.experiment.faults).toEqual([]);
+    expect(result.warnings).toContain(
+      'failureMode: "blackhole" is not one of latency, exception, statuscode, diskspace, denylist; no fault imported',
+    );
+    expectValidExperiment(result);
+  });
+
+  it('refuses input that is not a failure-lambda configuration', () => {
+    expect(() => importFailureLambda({ fault_type: 'latency' })).toThrow(ImportError);
+    expect(() => importFailureLambda('not json')).toThrow(/not valid JSON/);
+    expect(() => importFailureLambda([1])).toThrow(/must be a JSON object/);
+  });
+});
+
+describe('importChaosLambda', () => {
+  it.each([
+    [
+      { fault_type: 'latency', delay: 400, is_enabled: true, rate: 0.5 },
+      { id: 'latency', type: 'latency', enabled: true, probability: 0.5, delayMs: 400 },
+    ],
+    [
+      { fault_type: 'exception', exception_msg: 'I really failed seriously', is_enabled: true, rate: 1 },
+      {
+        id: 'exception',
+        type: 'exception',
+        enabled: true,
+        probability: 1,
+        message: 'I really failed seriously',
+      },
+    ],
+    [
+      { fault_type: 'status_code', error_code: 404, is_enabled: true, rate: 0.3 },
+      { id: 'status-code', type: 'status', enabled: true, probability: 0.3, status: 404 },
+    ],
+  ])('imports %o', (input, fault) => {
+    const result = importChaosLambda(input, { id: 'from-chaos' });
+
+    expect(result.experiment.id).toBe('from-chaos');
+    expect(result.experiment.faults).toEqual([fault]);
+    expectValidExperiment(result);
+  });
+
+  it('imports a missing rate as probability 0 instead of crashing like chaos_lambda', () => {
+    const result = importChaosLambda({ fault_type: 'latency', delay: 100, is_enabled: true });
+
+    expect((result.experiment.faults as { probability: number }[])[0]?.probability).toBe(0);
+    expect(result.warnings).toContain(
+      'rate: missing or not a number (chaos_lambda would crash); imported as probability 0 — set the rate you want',
+    );
+    expectValidExperiment(result);
+  });
+
+  it('explains that rate 0 means never here', () => {
+    const { warnings } = importChaosLambda({ fault_type: 'exception', is_enabled: true, rate: 0 });
+
+    expect(warnings).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^rate: 0 never injects in faultline/)]),
+    );
+  });
+
+  it('imports is_enabled false as a switched-off experiment', () => {
+    const result = importChaosLambda({ fault_type: 'latency', delay: 1, is_enabled: false, rate: 1 });
+
+    expect(result.experiment.enabled).toBe(false);
+    expectValidExperiment(result);
+  });
+
+  it('refuses input that is not a chaos_lambda configuration', () => {
+    expect(() => importChaosLambda({ latency: { enabled: true } })).toThrow(ImportError);
+  });
+});
+
+describe('importer properties', () => {
+  it('always produces a valid experiment or throws an ImportError, for any failure-lambda-like input', () => {
+    const flag = fc.record(
+      {
+        enabled: fc.oneof(fc.boolean(), fc.jsonValue()),
+        percentage: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.jsonValue()),
+        min_latency: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.jsonValue()),
+        max_latency: fc.oneof(fc.integer({ min: 0, max: 2_000_000 }), fc.jsonValue()),
+        exception_msg: fc.oneof(fc.string(), fc.jsonValue()),
+        status_code: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.jsonValue()),
+        disk_space: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.jsonValue()),
+        deny_list: fc.array(
+          fc.oneof(fc.constantFrom('s3.*.amazonaws.com', '^a\\.b$', '(x|y)', '*.z.com', '['), fc.string()),
+        ),
+        timeout_buffer_ms: fc.oneof(fc.integer({ min: 0, max: 5000 }), fc.jsonValue()),
+        body: fc.jsonValue(),
+        match: fc.array(
+          fc.record({
+            path: fc.oneof(fc.constantFrom('path', 'headers.x', 'a.b', '__proto__.x'), fc.string()),
+            operator: fc.constantFrom('eq', 'exists', 'startsWith', 'regex', 'other'),
+            value: fc.oneof(fc.constantFrom('^/a.*', '(x)'), fc.jsonValue()),
+          }),
+          { maxLength: 3 },
+        ),
+      },
+      { requiredKeys: [] },
+    );
+    const config = fc.oneof(
+      fc.record(
+        {
+          latency: flag,
+          timeout: flag,
+          diskspace: flag,
+          denylist: flag,
+          statuscode: flag,
+          exception: flag,
+          corruption: flag,
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record({
+        isEnabled: fc.oneof(fc.boolean(), fc.jsonValue()),
+        failureMode: fc.constantFrom('latency', 'exception', 'statuscode', 'diskspace', 'denylist', 'x'),
+        rate: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.jsonValue()),
+        minLatency: fc.jsonValue(),
+        maxLatency: fc.jsonValue(),
+        exceptionMsg: fc.jsonValue(),
+        statusCode: fc.jsonValue(),
+        diskSpace: fc.jsonValue(),
+        denylist: fc.jsonValue(),
+      }),
+      fc.jsonValue(),
+    );
+    fc.assert(
+      fc.property(config, (input) => {
+        let result: ImportResult;
+        try {
+          result = importFailureLambda(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ImportError);
+          return;
+        }
+        expectValidExperiment(result);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('chaos_lambda importer properties', () => {
+  it('always produces a valid experiment or throws an ImportError', () => {
+    const config = fc.oneof(
+      fc.record(
+        {
+          fault_type: fc.oneof(fc.constantFrom('latency', 'exception', 'status_code'), fc.jsonValue()),
+          delay: fc.oneof(fc.integer({ min: 0, max: 2_000_000 }), fc.jsonValue()),
+          is_enabled: fc.oneof(fc.boolean(), fc.jsonValue()),
+          error_code: fc.oneof(fc.integer({ min: 0, max: 1000 }), fc.jsonValue()),
+          exception_msg: fc.oneof(fc.string({ maxLength: 2000 }), fc.jsonValue()),
+          rate: fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.jsonValue()),
+        },
+        { requiredKeys: [] },
+      ),
+      fc.jsonValue(),
+    );
+    fc.assert(
+      fc.property(config, (input) => {
+        let result: ImportResult;
+        try {
+          result = importChaosLambda(input);
+        } catch (error) {
+          expect(error).toBeInstanceOf(ImportError);
+          return;
+        }
+        expectValidExperiment(result);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
+
+describe('regexToGlob', () => {
+  it.each([
+    ['s3.*.amazonaws.com', { ok: true, glob: 's3.*.amazonaws.com', exact: false }],
+    ['^api\\.example\\.com$', { ok: true, glob: 'api.example.com', exact: true }],
+    ['^/orders/.+$', { ok: true, glob: '/orders/?*', exact: true }],
+    ['.*internal', { ok: true, glob: '*internal', exact: false }],
+    ['^/orders/.*$', { ok: true, glob: '/orders/*', exact: true }],
+  ])('converts %s', (pattern, expected) => {
+    expect(regexToGlob(pattern)).toEqual(expected);
+  });
+
+  it.each(['(a|b)', '[a-z]+', 'a\\d', 'ab?', 'a{2}', ''])('refuses %s', (pattern) => {
+    expect(regexToGlob(pattern).ok).toBe(false);
+  });
+});
