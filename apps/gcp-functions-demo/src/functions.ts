@@ -1,0 +1,104 @@
+import { type GcpFaultlineOptions, withCloudEventFaults, withFaults } from '@faultline/gcp-functions';
+import * as functions from '@google-cloud/functions-framework';
+import type { OrderStore } from './order-store.js';
+
+/** Settings of the demo functions, read once at start-up. */
+export interface OrderFunctionSettings {
+  readonly store: OrderStore;
+  /** Base URL of the pricing service, e.g. `http://localhost:8081`. */
+  readonly pricingUrl: string;
+  /** How long the orders function waits for pricing before it falls back to the list price. Default 300 ms. */
+  readonly pricingTimeoutMs?: number;
+}
+
+/** The demo's function names, as registered with the Functions Framework and deployed with `gcloud`. */
+export const functionNames = { orders: 'orders', orderCreated: 'orderCreated' } as const;
+
+/** The order-created event data the CloudEvent function expects. */
+interface OrderCreatedData {
+  readonly orderId?: string;
+}
+
+/**
+ * `GET /orders/{id}` → `{ id, item, price, priceSource: 'live' | 'fallback', cloud: 'gcp' }`: reads the order from
+ * the store, asks pricing for the live price within the timeout, and falls back to the list price on a timeout or
+ * error. 404 for unknown orders or paths.
+ */
+export function createOrdersHandler(settings: OrderFunctionSettings) {
+  const timeoutMs = settings.pricingTimeoutMs ?? 300;
+  return async (request: functions.Request, response: functions.Response): Promise<void> => {
+    const match = request.method === 'GET' ? /^\/orders\/([^/]+)$/.exec(request.path) : null;
+    const id = match?.[1];
+    if (id === undefined) {
+      response.status(404).json({ error: 'not found: use GET /orders/{id}' });
+      return;
+    }
+    const order = await settings.store.getOrder(decodeURIComponent(id));
+    if (order === undefined) {
+      response.status(404).json({ error: `no order ${id}` });
+      return;
+    }
+    const live = await fetchLivePrice(settings.pricingUrl, order.item, timeoutMs);
+    response.json({
+      id: order.id,
+      item: order.item,
+      price: live ?? order.listPrice,
+      priceSource: live === undefined ? 'fallback' : 'live',
+      cloud: 'gcp',
+    });
+  };
+}
+
+async function fetchLivePrice(
+  pricingUrl: string,
+  item: string,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  try {
+    const response = await fetch(`${pricingUrl}/prices/${encodeURIComponent(item)}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) return undefined;
+    const body = (await response.json()) as { price?: unknown };
+    return typeof body.price === 'number' ? body.price : undefined;
+  } catch {
+    // Timeout, refused connection, bad JSON: the list price keeps the order page working.
+    return undefined;
+  }
+}
+
+/**
+ * Records an order-created CloudEvent, keyed by the event id so a redelivery (`duplicate` fault, platform retry)
+ * does not create a second record; the record counts deliveries to make duplicates visible.
+ */
+export function createOrderCreatedHandler(settings: Pick<OrderFunctionSettings, 'store'>) {
+  return async (cloudEvent: functions.CloudEvent<OrderCreatedData>): Promise<void> => {
+    await settings.store.recordEvent(cloudEvent.id, cloudEvent.data?.orderId);
+  };
+}
+
+/**
+ * Registers `orders` (HTTP) and `orderCreated` (CloudEvent) with the Functions Framework, wrapped with faultline.
+ *
+ * @example
+ * ```ts
+ * registerDemoFunctions({ store, pricingUrl: 'http://localhost:8081' }, { engine });
+ * const server = getTestServer('orders');
+ * ```
+ */
+export function registerDemoFunctions(
+  settings: OrderFunctionSettings,
+  faultOptions: GcpFaultlineOptions = {},
+): void {
+  functions.http(
+    functionNames.orders,
+    withFaults(createOrdersHandler(settings), { functionName: functionNames.orders, ...faultOptions }),
+  );
+  functions.cloudEvent(
+    functionNames.orderCreated,
+    withCloudEventFaults(createOrderCreatedHandler(settings), {
+      functionName: functionNames.orderCreated,
+      ...faultOptions,
+    }),
+  );
+}
