@@ -1,0 +1,118 @@
+import { s } from '../../schema/index.js';
+import { defineFaultType } from '../fault-type.js';
+
+// POSIX-portable environment variable names; anything else is almost certainly a typo in the experiment.
+const variableName = s.string({
+  minLength: 1,
+  maxLength: 256,
+  pattern: {
+    regex: /^[A-Za-z_][A-Za-z0-9_]*$/,
+    description: 'an environment variable name (letters, digits, _)',
+  },
+});
+
+/** Variables faultline itself reads; changing them from an experiment could disable the safety switches. */
+const protectedPrefix = 'FAULTLINE_';
+
+/**
+ * `config` (around the handler): runs the invocation with environment variables overridden (`env`) or removed
+ * (`unset`), then restores every touched name exactly as it was — including names that were unset before — when
+ * the invocation ends, also when the handler throws or times out. Use it to rehearse a wrong table name, a missing
+ * feature flag or a bad endpoint setting.
+ *
+ * Caveat: `process.env` is global to the process. On platforms that run concurrent invocations in one process
+ * (Cloud Functions gen2, Azure Functions) other invocations running at the same time see the override too; sample
+ * with that in mind, or read settings through a per-request layer. On Lambda (one invocation per process) it is
+ * exact. Code that copied the variable into a constant at start-up does not see the change.
+ *
+ * @example
+ * ```yaml
+ * faults:
+ *   - id: wrong-table
+ *     type: config
+ *     probability: 0.1
+ *     env:
+ *       ORDERS_TABLE: orders-does-not-exist
+ *     unset: [PRICING_URL]
+ * ```
+ */
+export const configFault = defineFaultType({
+  type: 'config',
+  summary: 'Overrides or unsets environment variables for the invocation, then restores them exactly.',
+  phase: 'around',
+  attributes: s.object(
+    {
+      env: s.optional(
+        s.record(s.string({ maxLength: 32_768 }), {
+          maxProperties: 64,
+          description: 'Variables to set for the invocation (name → value).',
+        }),
+      ),
+      unset: s.optional(
+        s.array(variableName, { minItems: 1, maxItems: 64, description: 'Variables to remove.' }),
+      ),
+    },
+    {
+      refine: (value: { env?: Record<string, string>; unset?: string[] }, path, issues) => {
+        const at = (key: string) => (path === '' ? key : `${path}.${key}`);
+        const envNames = Object.keys(value.env ?? {});
+        if (envNames.length === 0 && (value.unset === undefined || value.unset.length === 0)) {
+          issues.push({
+            path: at('env'),
+            message: 'is required (or unset)',
+            hint: 'e.g. env: { TABLE_NAME: wrong }',
+          });
+          return;
+        }
+        for (const name of [...envNames, ...(value.unset ?? [])]) {
+          const where = envNames.includes(name) ? `${at('env')}.${name}` : at('unset');
+          if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+            issues.push({ path: where, message: `"${name}" is not an environment variable name` });
+          } else if (name.toUpperCase().startsWith(protectedPrefix)) {
+            issues.push({
+              path: where,
+              message: `"${name}" is faultline's own setting and cannot be changed by a fault`,
+              hint: 'use the experiment file or the kill switch instead',
+            });
+          }
+        }
+        for (const name of value.unset ?? []) {
+          if (envNames.includes(name)) {
+            issues.push({
+              path: at('unset'),
+              message: `"${name}" is both set (env) and unset`,
+              hint: 'keep one',
+            });
+          }
+        }
+      },
+    },
+  ),
+  create(attributes) {
+    const overrides = Object.entries(attributes.env ?? {});
+    const removals = attributes.unset ?? [];
+    const names = [...overrides.map(([name]) => name), ...removals];
+    return {
+      around(context, next) {
+        const environment = process.env;
+        const saved = names.map(
+          (name) => [name, Object.hasOwn(environment, name), environment[name]] as const,
+        );
+        let restored = false;
+        const restore = () => {
+          if (restored) return;
+          restored = true;
+          for (const [name, existed, value] of saved) {
+            if (existed) environment[name] = value;
+            else delete environment[name];
+          }
+        };
+        // The finally covers the normal path; the deferred cleanup covers an invocation the engine ends early.
+        context.defer(restore);
+        for (const [name, value] of overrides) environment[name] = value;
+        for (const name of removals) delete environment[name];
+        return next().finally(restore);
+      },
+    };
+  },
+});
