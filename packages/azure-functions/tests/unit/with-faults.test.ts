@@ -129,6 +129,55 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
     expect(original.startsWith(text)).toBe(true);
   });
 
+  it('removes CORS headers from an HttpResponse instance and keeps its exact bytes', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'no-cors', type: 'cors', mode: 'remove' }]);
+    const bytes = new Uint8Array([0xff, 0xfe, 0x00, 0x01, 0x80]);
+    const wrapped = withFaults(
+      async () =>
+        new HttpResponse({
+          body: bytes,
+          headers: { 'Access-Control-Allow-Origin': '*', 'content-type': 'application/octet-stream' },
+        }),
+      { engine, environment: {} },
+    );
+
+    // Act
+    const response = (await wrapped(httpRequest(), httpContext())) as HttpResponseInit;
+    const served = new HttpResponse(response);
+
+    // Assess
+    expect(served.headers.get('access-control-allow-origin')).toBeNull();
+    expect(served.headers.get('content-type')).toBe('application/octet-stream');
+    expect([...new Uint8Array(await served.arrayBuffer())]).toEqual([...bytes]);
+  });
+
+  it('throttles HTTP invocations over the concurrency cap with a 429 while the others run', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1 }]);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const wrapped = withFaults(
+      async () => {
+        await gate;
+        return { body: 'served' };
+      },
+      { engine, environment: {} },
+    );
+
+    // Act
+    const first = wrapped(httpRequest(), httpContext());
+    const second = (await wrapped(httpRequest(), httpContext())) as HttpResponseInit;
+    release();
+
+    // Assess
+    expect(second.status).toBe(429);
+    expect(second.headers).toMatchObject({ 'retry-after': '1' });
+    expect(await first).toEqual({ body: 'served' });
+  });
+
   it('leaves invocations that do not match untouched, returning the handler’s own result', async () => {
     // Prepare
     const { engine } = engineFor([
@@ -237,6 +286,26 @@ describe('withFaults on non-HTTP triggers', () => {
     // Assess
     expect(isInjectedFault(matched)).toBe(true);
     expect(other).toBe(2);
+  });
+
+  it('throttles queue invocations over the concurrency cap with an InjectedFaultError', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1 }]);
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const wrapped = withFaults(async () => gate, { engine, environment: {} });
+
+    // Act
+    const first = wrapped({ orderId: 1 }, queueContext());
+    const second = await wrapped({ orderId: 2 }, queueContext()).catch((error: unknown) => error);
+    release();
+    await first;
+
+    // Assess
+    expect(isInjectedFault(second)).toBe(true);
+    expect(second).toMatchObject({ status: 429, faultId: 'cap' });
   });
 
   it('passes handler errors through untouched', async () => {
