@@ -22,17 +22,65 @@ import { runSectionSchema } from './run-section.js';
 import type { ExperimentDefinition, FaultDefinition, MatchCondition, MatchValue } from './types.js';
 import { experimentModes, matchOperators } from './types.js';
 
-/** The only schema version this release understands. */
+/**
+ * The only schema version this release understands.
+ *
+ * @example
+ * ```ts
+ * import { experimentSchemaVersion } from '@faultline/core';
+ * const document = { schemaVersion: experimentSchemaVersion, id: 'demo', faults: [] };
+ * ```
+ */
 export const experimentSchemaVersion = 1;
-/** Most fault entries one experiment may hold. */
+/**
+ * Most fault entries one experiment may hold (100); more is a validation error.
+ *
+ * @example
+ * ```ts
+ * import { maxFaultsPerExperiment } from '@faultline/core';
+ * if (faults.length > maxFaultsPerExperiment) splitIntoSeveralExperiments(faults);
+ * ```
+ */
 export const maxFaultsPerExperiment = 100;
-/** Most conditions one fault's `match` may hold. */
+/**
+ * Most conditions one fault's `match` may hold (32).
+ *
+ * @example
+ * ```ts
+ * import { maxMatchConditions } from '@faultline/core';
+ * console.log(`up to ${maxMatchConditions} conditions per fault`);
+ * ```
+ */
 export const maxMatchConditions = 32;
-/** Most values an `in` condition may list. */
+/**
+ * Most values an `in` condition may list (100).
+ *
+ * @example
+ * ```ts
+ * import { maxMatchInValues } from '@faultline/core';
+ * const tenants = allTenants.slice(0, maxMatchInValues);
+ * ```
+ */
 export const maxMatchInValues = 100;
-/** Longest experiment or fault id. */
+/**
+ * Longest experiment or fault id, in characters (64).
+ *
+ * @example
+ * ```ts
+ * import { maxIdLength } from '@faultline/core';
+ * const id = name.slice(0, maxIdLength);
+ * ```
+ */
 export const maxIdLength = 64;
-/** Stage globs treated as production unless the guard lists its own. */
+/**
+ * Stage globs treated as production unless `guard.productionStages` lists its own.
+ *
+ * @example
+ * ```ts
+ * import { compileGlobList, defaultProductionStages } from '@faultline/core';
+ * compileGlobList(defaultProductionStages)('prod-eu'); // true
+ * ```
+ */
 export const defaultProductionStages: readonly string[] = ['prod', 'prod-*', 'prod*', 'production', 'live'];
 
 const slugPattern = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
@@ -69,7 +117,16 @@ function toSlug(text: string): string {
     .slice(0, maxIdLength);
 }
 
-/** Probabilities are fractions; a value such as 5 was almost certainly meant as a percentage. */
+/**
+ * The hint for an out-of-range probability: a value in (1, 100] was almost certainly meant as a percentage.
+ *
+ * @example
+ * ```ts
+ * import { probabilityHint, s } from '@faultline/core';
+ * probabilityHint(5); // 'did you mean 0.05?'
+ * const rate = s.number({ minimum: 0, maximum: 1, hint: probabilityHint });
+ * ```
+ */
 export function probabilityHint(value: number): string | undefined {
   return value > 1 && value <= 100 ? `did you mean ${value / 100}?` : undefined;
 }
@@ -84,7 +141,16 @@ const probabilitySchema = s.number({
 
 const globSchema = (description: string) => s.string({ minLength: 1, maxLength: maxGlobLength, description });
 
-/** A field path (`http.header.x-tenant`, `raw.detail.orderId`, …), validated and returned in canonical form. */
+/**
+ * A schema for a field path (`http.header.x-tenant`, `raw.detail.orderId`, …): validated with the same messages and
+ * hints as `match[].field`, and returned in canonical form (header names lower-cased).
+ *
+ * @example
+ * ```ts
+ * import { fieldPathSchema, s } from '@faultline/core';
+ * const attributes = s.object({ keyField: s.required(fieldPathSchema('Field that keys the cache.')) });
+ * ```
+ */
 export function fieldPathSchema(description: string): Schema<string> {
   return {
     kind: 'string',
@@ -370,7 +436,9 @@ function faultSchemasOf(registry: FaultRegistry): FaultSchemas {
           type: s.required(s.oneOf([faultType.type], { description: faultType.summary })),
           // A type cannot redefine the common fields (id, type, probability, …): the engine owns them.
           ...Object.fromEntries(
-            Object.entries(attributes.properties).filter(([key]) => !Object.hasOwn(faultCommonProperties, key)),
+            Object.entries(attributes.properties).filter(
+              ([key]) => !Object.hasOwn(faultCommonProperties, key),
+            ),
           ),
         },
         {
@@ -670,7 +738,15 @@ function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDef
 }
 
 type ExperimentSchema = ReturnType<typeof createExperimentSchema>;
-/** What the v1 schema validates into; checked below to be an {@link ExperimentDefinition}. */
+/**
+ * What the v1 schema validates into; checked at compile time to be an {@link ExperimentDefinition}.
+ *
+ * @example
+ * ```ts
+ * import type { ExperimentDefinition, ValidatedExperiment } from '@faultline/core';
+ * const use = (experiment: ValidatedExperiment): ExperimentDefinition => experiment;
+ * ```
+ */
 export type ValidatedExperiment = Infer<ExperimentSchema>;
 
 // Compile-time proof that a validated document is what the engine consumes. Breaks the build if they drift apart.

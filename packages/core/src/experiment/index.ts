@@ -1,4 +1,16 @@
-export * from './experiment-schema.js';
+export {
+  defaultProductionStages,
+  experimentSchemaVersion,
+  fieldPathSchema,
+  getExperimentSchema,
+  maxFaultsPerExperiment,
+  maxIdLength,
+  maxMatchConditions,
+  maxMatchInValues,
+  probabilityHint,
+  type ValidatedExperiment,
+  validateFaultEntry,
+} from './experiment-schema.js';
 export * from './json-schema.js';
 export * from './parse-text.js';
 export * from './run-section.js';

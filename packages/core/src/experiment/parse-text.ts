@@ -5,20 +5,51 @@ import {
   validateExperiment,
 } from './validate.js';
 
-/** Largest experiment document accepted, in bytes (256 KiB). Config stores hold far less; a bigger one is a mistake. */
+/**
+ * Largest experiment document accepted, in bytes (256 KiB). Config stores hold far less; a bigger one is a mistake.
+ *
+ * @example
+ * ```ts
+ * import { defaultMaxConfigSizeBytes, parseExperimentText } from '@faultline/core';
+ * await parseExperimentText(text, { maxSizeBytes: defaultMaxConfigSizeBytes / 4 });
+ * ```
+ */
 export const defaultMaxConfigSizeBytes = 256 * 1024;
 
 /**
  * Most YAML aliases (`*anchor`) one document may expand. Experiments have no use for many; a low cap defeats
  * "billion laughs" documents before they can allocate.
+ *
+ * @example
+ * ```ts
+ * import { maxYamlAliasCount } from '@faultline/core';
+ * console.log(`YAML documents may expand at most ${maxYamlAliasCount} aliases`);
+ * ```
  */
 export const maxYamlAliasCount = 20;
 
-/** The text formats an experiment can be written in. */
+/**
+ * The text formats an experiment can be written in.
+ *
+ * @example
+ * ```ts
+ * import { experimentTextFormats } from '@faultline/core';
+ * const format = experimentTextFormats.find((candidate) => file.endsWith(`.${candidate}`));
+ * ```
+ */
 export const experimentTextFormats = ['json', 'yaml'] as const;
 export type ExperimentTextFormat = (typeof experimentTextFormats)[number];
 
-/** Options of {@link parseExperimentText}. */
+/**
+ * Options of {@link parseExperimentText}.
+ *
+ * @example
+ * ```ts
+ * import { type ParseExperimentTextOptions, parseExperimentText } from '@faultline/core';
+ * const options: ParseExperimentTextOptions = { format: 'yaml', maxSizeBytes: 64 * 1024 };
+ * await parseExperimentText(text, options);
+ * ```
+ */
 export interface ParseExperimentTextOptions {
   /** Default: JSON when the text starts with `{`, YAML otherwise (YAML also reads JSON). */
   readonly format?: ExperimentTextFormat;
@@ -26,7 +57,16 @@ export interface ParseExperimentTextOptions {
   readonly maxSizeBytes?: number;
 }
 
-/** The result of {@link parseExperimentText}: the parsed (not yet validated) document, or why it is unreadable. */
+/**
+ * The result of {@link parseExperimentText}: the parsed (not yet validated) document, or why it is unreadable.
+ *
+ * @example
+ * ```ts
+ * import { type ParseExperimentTextResult, parseExperimentText } from '@faultline/core';
+ * const parsed: ParseExperimentTextResult = await parseExperimentText(text);
+ * if (parsed.ok) use(parsed.value);
+ * ```
+ */
 export type ParseExperimentTextResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly issues: ValidationIssue[] };

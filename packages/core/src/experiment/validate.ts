@@ -10,13 +10,30 @@ import {
 } from './experiment-schema.js';
 import type { ExperimentDefinition, FaultDefinition } from './types.js';
 
-/** Options of {@link validateExperiment} and {@link parseExperimentForRuntime}. */
+/**
+ * Options of {@link validateExperiment} and {@link parseExperimentForRuntime}.
+ *
+ * @example
+ * ```ts
+ * import { builtinFaultTypes, createFaultRegistry, validateExperiment } from '@faultline/core';
+ * validateExperiment(document, { registry: createFaultRegistry([...builtinFaultTypes, myFaultType]) });
+ * ```
+ */
 export interface ValidateExperimentOptions {
   /** The fault types entries are checked against. Default: {@link builtinFaultRegistry}. */
   readonly registry?: FaultRegistry;
 }
 
-/** The result of {@link validateExperiment}: the experiment with defaults applied, or every problem found. */
+/**
+ * The result of {@link validateExperiment}: the experiment with defaults applied, or every problem found.
+ *
+ * @example
+ * ```ts
+ * import { type ExperimentValidationResult, validateExperiment } from '@faultline/core';
+ * const result: ExperimentValidationResult = validateExperiment(document);
+ * if (result.ok) console.log(result.experiment.faults.length);
+ * ```
+ */
 export type ExperimentValidationResult =
   | { readonly ok: true; readonly experiment: ExperimentDefinition; readonly issues: [] }
   | { readonly ok: false; readonly issues: ValidationIssue[] };
@@ -58,7 +75,15 @@ export function validateExperiment(
   }
 }
 
-/** One fault entry the runtime dropped, with the reasons. */
+/**
+ * One fault entry the runtime dropped, with the reasons.
+ *
+ * @example
+ * ```ts
+ * import { parseExperimentForRuntime, type SkippedFault } from '@faultline/core';
+ * const skipped: SkippedFault[] = parseExperimentForRuntime(document).skippedFaults;
+ * ```
+ */
 export interface SkippedFault {
   /** Position in the document's `faults` list. */
   readonly index: number;
@@ -67,7 +92,16 @@ export interface SkippedFault {
   readonly issues: ValidationIssue[];
 }
 
-/** The result of {@link parseExperimentForRuntime}. */
+/**
+ * The result of {@link parseExperimentForRuntime}.
+ *
+ * @example
+ * ```ts
+ * import { parseExperimentForRuntime, type RuntimeExperiment } from '@faultline/core';
+ * const runtime: RuntimeExperiment = parseExperimentForRuntime(document);
+ * const active = runtime.experiment?.enabled === true;
+ * ```
+ */
 export interface RuntimeExperiment {
   /** The experiment with its valid faults, or `undefined` when the document itself is unusable. */
   readonly experiment: ExperimentDefinition | undefined;

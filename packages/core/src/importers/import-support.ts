@@ -9,19 +9,45 @@ import { invalid, isPlainObject } from '../schema/schema.js';
 /**
  * What an importer returns: a schema v1 experiment document (plain JSON, ready to write to a file or validate) and
  * one warning per place where the conversion is not exact. Read the warnings before pushing the result.
+ *
+ * @example
+ * ```ts
+ * import { type ImportResult, importChaosLambda } from '@faultline/core';
+ * const { experiment, warnings }: ImportResult = importChaosLambda(config);
+ * ```
  */
 export interface ImportResult {
   readonly experiment: Record<string, unknown>;
   readonly warnings: string[];
 }
 
-/** Options every importer accepts. */
+/**
+ * Options every importer accepts.
+ *
+ * @example
+ * ```ts
+ * import { importFailureLambda } from '@faultline/core';
+ * importFailureLambda(config, { id: 'checkout-chaos' });
+ * ```
+ */
 export interface ImportOptions {
   /** Id of the resulting experiment (a slug). Default: named after the source format, e.g. `failure-lambda-import`. */
   readonly id?: string;
 }
 
-/** Thrown when the input is not a configuration of the format being imported at all. */
+/**
+ * Thrown when the input is not a configuration of the format being imported at all.
+ *
+ * @example
+ * ```ts
+ * import { ImportError, importFailureLambda } from '@faultline/core';
+ * try {
+ *   importFailureLambda(config);
+ * } catch (error) {
+ *   if (error instanceof ImportError) console.error(error.message);
+ * }
+ * ```
+ */
 export class ImportError extends Error {
   override readonly name = 'ImportError';
   constructor(message: string, options?: { cause?: unknown }) {
@@ -68,12 +94,28 @@ export function roundProbability(value: number): number {
   return Math.min(1, Math.max(0, Number(value.toFixed(6))));
 }
 
-/** The result of converting a regular expression to one of our globs. */
+/**
+ * The result of converting a regular expression to one of our globs.
+ *
+ * @example
+ * ```ts
+ * import { type GlobConversion, regexToGlob } from '@faultline/core';
+ * const conversion: GlobConversion = regexToGlob('^api\\.example\\.com$');
+ * ```
+ */
 export type GlobConversion =
   | { readonly ok: true; readonly glob: string; readonly exact: boolean }
   | { readonly ok: false; readonly reason: string };
 
-/** Options of {@link regexToGlob}. */
+/**
+ * Options of {@link regexToGlob}.
+ *
+ * @example
+ * ```ts
+ * import { regexToGlob } from '@faultline/core';
+ * regexToGlob('sale', { unanchored: 'wildcard' }); // { ok: true, glob: '*sale*', exact: true }
+ * ```
+ */
 export interface RegexToGlobOptions {
   /**
    * What an unanchored side of the regex becomes. `anchor` (default): nothing, so the glob matches the whole value

@@ -5,5 +5,6 @@ export {
   ImportError,
   type ImportOptions,
   type ImportResult,
+  type RegexToGlobOptions,
   regexToGlob,
 } from './import-support.js';

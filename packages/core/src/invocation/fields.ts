@@ -7,7 +7,15 @@ import type { Invocation } from './invocation.js';
  * the compiled reader then runs per invocation without parsing, allocating or throwing.
  */
 
-/** The fields an experiment can address, as documented (placeholders in angle brackets). */
+/**
+ * The fields an experiment can address, as documented (placeholders in angle brackets).
+ *
+ * @example
+ * ```ts
+ * import { knownFields } from '@faultline/core';
+ * console.log(`fields: ${knownFields.join(', ')}`); // cloud, function, stage, …, raw.<dot.path>
+ * ```
+ */
 export const knownFields = [
   'cloud',
   'function',
@@ -28,9 +36,25 @@ export type KnownField = (typeof knownFields)[number];
 const scalarFields = ['cloud', 'function', 'stage', 'region', 'trigger', 'requestId'] as const;
 type ScalarField = (typeof scalarFields)[number];
 
-/** Most segments a `raw.<dot.path>` may walk; deeper paths are rejected (bounded work per invocation). */
+/**
+ * Most segments a `raw.<dot.path>` may walk; deeper paths are rejected (bounded work per invocation).
+ *
+ * @example
+ * ```ts
+ * import { maxRawPathSegments, parseFieldPath } from '@faultline/core';
+ * parseFieldPath(`raw.${Array(maxRawPathSegments + 1).fill('a').join('.')}`).ok; // false
+ * ```
+ */
 export const maxRawPathSegments = 16;
-/** Longest field path accepted, in characters. */
+/**
+ * Longest field path accepted, in characters.
+ *
+ * @example
+ * ```ts
+ * import { maxFieldPathLength, parseFieldPath } from '@faultline/core';
+ * parseFieldPath(`raw.${'a'.repeat(maxFieldPathLength)}`).ok; // false
+ * ```
+ */
 export const maxFieldPathLength = 512;
 
 /** Segment names that would reach into prototypes rather than the event's own data. */
@@ -39,7 +63,15 @@ const forbiddenSegments: ReadonlySet<string> = new Set(['__proto__', 'constructo
 /** RFC 9110 token characters: what a header name may contain. */
 const headerNamePattern = /^[!#$%&'*+.^_`|~0-9a-z-]+$/;
 
-/** A parsed field path. `path` is the canonical spelling (header names lower-cased). */
+/**
+ * A parsed field path. `path` is the canonical spelling (header names lower-cased).
+ *
+ * @example
+ * ```ts
+ * import type { FieldPath } from '@faultline/core';
+ * const tenant: FieldPath = { kind: 'http.header', path: 'http.header.x-tenant', name: 'x-tenant' };
+ * ```
+ */
 export type FieldPath =
   | { readonly kind: ScalarField; readonly path: string }
   | { readonly kind: 'http.method' | 'http.path'; readonly path: string }
@@ -47,18 +79,55 @@ export type FieldPath =
   | { readonly kind: 'event.type' | 'event.source'; readonly path: string }
   | { readonly kind: 'raw'; readonly path: string; readonly segments: readonly string[] };
 
-/** The outcome of {@link parseFieldPath}: a field, or a message (and a hint) saying what is wrong. */
+/**
+ * The outcome of {@link parseFieldPath}: a field, or a message (and a hint) saying what is wrong.
+ *
+ * @example
+ * ```ts
+ * import { type FieldPathResult, parseFieldPath } from '@faultline/core';
+ * const result: FieldPathResult = parseFieldPath('stage');
+ * if (!result.ok) console.error(result.message, result.hint);
+ * ```
+ */
 export type FieldPathResult =
   | { readonly ok: true; readonly field: FieldPath }
   | { readonly ok: false; readonly message: string; readonly hint?: string };
 
-/** A value read from an invocation. Objects and arrays read through `raw.*` come back as `undefined`. */
+/**
+ * A value read from an invocation. Objects and arrays read through `raw.*` come back as `undefined`.
+ *
+ * @example
+ * ```ts
+ * import { compileFieldReader, type FieldValue } from '@faultline/core';
+ * const value: FieldValue = compileFieldReader('raw.detail.total')(invocation); // 42, 'x', true or undefined
+ * ```
+ */
 export type FieldValue = string | number | boolean | undefined;
 
-/** Reads one field from an invocation. Never throws; `undefined` when the field is absent. */
+/**
+ * Reads one field from an invocation. Never throws; `undefined` when the field is absent.
+ *
+ * @example
+ * ```ts
+ * import { compileFieldReader, type FieldReader } from '@faultline/core';
+ * const readPath: FieldReader = compileFieldReader('http.path');
+ * ```
+ */
 export type FieldReader = (invocation: Invocation) => FieldValue;
 
-/** Thrown by {@link compileFieldReader} for a path that {@link parseFieldPath} rejects (validation prevents it). */
+/**
+ * Thrown by {@link compileFieldReader} for a path that {@link parseFieldPath} rejects (validation prevents it).
+ *
+ * @example
+ * ```ts
+ * import { compileFieldReader, FieldPathError } from '@faultline/core';
+ * try {
+ *   compileFieldReader('htp.path');
+ * } catch (error) {
+ *   if (error instanceof FieldPathError) console.error(error.path, error.message);
+ * }
+ * ```
+ */
 export class FieldPathError extends Error {
   override readonly name = 'FieldPathError';
   readonly path: string;
