@@ -191,6 +191,10 @@ class CachedConfigState<T> implements CachedConfig<T> {
   private lastConditionAtMs = Number.NEGATIVE_INFINITY;
   private reportedMissing = false;
   private started = false;
+  /** Whether `peek` must look at the clock; always true with an injected clock, else raised by a timer. */
+  private checkDue = true;
+  private readonly timerDriven: boolean;
+  private checkTimer: AbortController | undefined;
   private closed = false;
   private readonly closeController = new AbortController();
   private unsubscribe: (() => void) | undefined;
@@ -201,6 +205,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
     this.parse = options.parse;
     this.onEvent = options.onEvent;
     this.clock = options.clock ?? systemClock;
+    this.timerDriven = options.clock === undefined;
     this.random = options.random ?? systemRandom;
     this.sleep = options.sleep ?? unrefSleep;
     if (typeof this.parse !== 'function') {
@@ -216,19 +221,29 @@ class CachedConfigState<T> implements CachedConfig<T> {
   }
 
   peek(): CachedValue<T> | undefined {
-    // The per-invocation path: a few comparisons, no allocation unless something is due, and nothing escapes.
+    // The per-invocation path. With the system clock, a timer raises `checkDue` when a refresh or the stale
+    // deadline comes up, so a fresh cache costs one boolean test: no clock read (≈100 ns on some VMs), no
+    // allocation. With an injected clock, time is checked on every call so fake clocks need no timers.
+    if (!this.checkDue) return this.current;
     try {
       if (this.closed) return this.current;
       if (!this.started) this.start();
       const nowMs = this.clock.now();
-      if (nowMs >= this.nextRefreshAtMs && this.inflight === undefined) void this.startRefresh();
+      let acted = false;
+      if (nowMs >= this.nextRefreshAtMs && this.inflight === undefined) {
+        acted = true;
+        void this.startRefresh();
+      }
       if (
         this.good !== undefined &&
         !this.staleSwitchedOff &&
         nowMs - this.lastSuccessAtMs > this.maxStaleMs
       ) {
+        acted = true;
         this.switchOffStale(nowMs);
       }
+      // The timer fired a little early (timers and wall clock drift apart): wait for the real deadline.
+      if (!acted && this.inflight === undefined) this.scheduleCheck(nowMs);
     } catch {
       // Fail open: a broken clock or source must not break the caller.
     }
@@ -259,6 +274,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.checkTimer?.abort();
     this.closeController.abort();
     this.inflightController?.abort();
     this.stopSubscription();
@@ -366,6 +382,11 @@ class CachedConfigState<T> implements CachedConfig<T> {
 
   private commitPrepared(ticket: number, prepared: Prepared<T>): void {
     if (ticket < this.committedTicket) return;
+    this.applyPrepared(ticket, prepared);
+    this.scheduleCheck(this.clock.now());
+  }
+
+  private applyPrepared(ticket: number, prepared: Prepared<T>): void {
     this.committedTicket = ticket;
     const nowMs = this.clock.now();
     this.consecutiveFailures = 0;
@@ -401,7 +422,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
     if (prepared.kind === 'unchanged') {
       if (this.good === undefined) {
         // "Unchanged" with nothing cached is a source bug; treat it as an empty store rather than guessing.
-        this.commitPrepared(ticket, { kind: 'missing' });
+        this.applyPrepared(ticket, { kind: 'missing' });
         return;
       }
       if (this.staleSwitchedOff) {
@@ -437,6 +458,11 @@ class CachedConfigState<T> implements CachedConfig<T> {
 
   private commitFailure(ticket: number, error: unknown, stage: FailureStage): void {
     if (ticket < this.committedTicket) return;
+    this.applyFailure(ticket, error, stage);
+    this.scheduleCheck(this.clock.now());
+  }
+
+  private applyFailure(ticket: number, error: unknown, stage: FailureStage): void {
     this.committedTicket = ticket;
     const nowMs = this.clock.now();
     this.consecutiveFailures += 1;
@@ -481,6 +507,22 @@ class CachedConfigState<T> implements CachedConfig<T> {
     });
   }
 
+  /** Timer mode: sleep until the next refresh or stale deadline, then make `peek` look at the clock again. */
+  private scheduleCheck(nowMs: number): void {
+    if (!this.timerDriven || this.closed) return;
+    this.checkTimer?.abort();
+    const timer = new AbortController();
+    this.checkTimer = timer;
+    let checkAtMs = this.nextRefreshAtMs;
+    if (this.good !== undefined && !this.staleSwitchedOff) {
+      checkAtMs = Math.min(checkAtMs, this.lastSuccessAtMs + this.maxStaleMs + 1);
+    }
+    this.checkDue = false;
+    void this.sleep(Math.max(0, checkAtMs - nowMs), timer.signal).then(() => {
+      if (!timer.signal.aborted) this.checkDue = true;
+    });
+  }
+
   private switchOffStale(nowMs: number): void {
     if (this.good === undefined) return;
     this.staleSwitchedOff = true;
@@ -494,6 +536,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
       this.good.version,
       { stage: 'stale', maxStaleMs: this.maxStaleMs },
     );
+    this.scheduleCheck(nowMs);
   }
 
   // ---- push updates --------------------------------------------------------------------------------------------

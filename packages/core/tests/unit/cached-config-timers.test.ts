@@ -1,0 +1,88 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createCachedConfig } from '../../src/config/index.js';
+import { createScriptedSource, document } from './config-fakes.js';
+
+/**
+ * With the system clock (nothing injected), `peek` does not read the clock while the cache is fresh; an unref'd
+ * timer marks when a refresh or the stale deadline is due. Real time, short durations, generous bounds.
+ */
+const settle = (durationMs: number) => new Promise((resolve) => setTimeout(resolve, durationMs));
+
+describe('createCachedConfig with the system clock', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  it('does not read the clock on peek while the cache is fresh', async () => {
+    const { source } = createScriptedSource([document('v1')]);
+    const config = createCachedConfig(source, { parse: (value) => value, ttlMs: 60_000 });
+    await config.get();
+    const now = vi.spyOn(Date, 'now');
+
+    for (let index = 0; index < 1_000; index += 1) config.peek();
+
+    expect(now).not.toHaveBeenCalled();
+    config.close();
+  });
+
+  it('refreshes once the TTL has passed', async () => {
+    const { source } = createScriptedSource([document('v1'), document('v2')]);
+    const config = createCachedConfig(source, { parse: (value) => value, ttlMs: 30, jitterRatio: 0 });
+    await config.get();
+
+    await settle(120);
+    config.peek();
+    await settle(20);
+
+    expect(source.loads).toBe(2);
+    expect(config.peek()?.version).toBe('v2');
+    config.close();
+  });
+
+  it('switches a stale value off once maxStaleMs has passed without a successful read', async () => {
+    const { source, script } = createScriptedSource([document('v1', 'good')]);
+    const config = createCachedConfig(source, {
+      parse: (value) => value,
+      ttlMs: 20,
+      jitterRatio: 0,
+      errorBackoffMs: 10_000,
+      maxStaleMs: 80,
+    });
+    await config.get();
+    script([new Error('down')]);
+    await settle(40);
+    config.peek();
+
+    await settle(150);
+    config.peek();
+
+    expect(config.peek()?.value).toBeUndefined();
+    config.close();
+  });
+
+  it('never keeps the process alive with its timers', async () => {
+    const configModule = fileURLToPath(new URL('../../src/config/index.ts', import.meta.url));
+    const script = `
+      const { createCachedConfig, createInlineSource } = await import(${JSON.stringify(configModule)});
+      const config = createCachedConfig(createInlineSource({ id: 'x' }), { parse: (d) => d, ttlMs: 600000 });
+      await config.get();
+      config.peek();
+      console.log('loaded');
+    `;
+    const startedAt = performance.now();
+
+    const output = await new Promise<string>((resolve, reject) => {
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        { timeout: 20_000 },
+        (error, stdout) => (error ? reject(error) : resolve(stdout)),
+      );
+    });
+
+    expect(output.trim()).toBe('loaded');
+    expect(performance.now() - startedAt).toBeLessThan(15_000);
+  });
+});
