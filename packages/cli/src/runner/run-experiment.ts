@@ -8,7 +8,7 @@ import {
   type StoredExperiment,
 } from '../stores/index.js';
 import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
-import { type LoadGenerator, startLoad } from './load.js';
+import { type LoadGenerator, sendProbe, startLoad } from './load.js';
 import { type Sample, type SampleSummary, summarize, toTimeline } from './metrics.js';
 
 /** Options of {@link runExperiment}. */
@@ -29,6 +29,9 @@ export interface RunExperimentOptions {
   /** Chart resolution. Default 500 ms. */
   readonly bucketMs?: number;
 }
+
+/** Sequential requests per target before the steady-state sample, to leave cold starts out of it. */
+const warmUpRequests = 3;
 
 /** How often stop conditions are evaluated while faults are active. */
 const stopCheckIntervalMs = 200;
@@ -129,6 +132,23 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
         );
       }),
     );
+
+    // Warm-up (not measured): first requests pay for connection setup and cold starts, which is not the steady state.
+    await Promise.all(
+      states.map(async (state) => {
+        const warmUp: Sample[] = [];
+        for (let index = 0; index < warmUpRequests; index++)
+          warmUp.push(await sendProbe(state.target.probe, elapsedMs));
+        const ok = warmUp.filter((sample) => sample.ok).length;
+        record(
+          'warm-up',
+          ok > 0,
+          `${ok}/${warmUp.length} warm-up requests succeeded (not measured)`,
+          state.target.name,
+        );
+      }),
+    );
+    if (signal.aborted) throw new RunInterrupted();
 
     // 2. Steady state: load for `sampleSeconds`, then compare with the tolerances. Load keeps running afterwards
     //    so the charts show one continuous timeline.
