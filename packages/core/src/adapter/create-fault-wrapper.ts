@@ -3,7 +3,7 @@ import { resolveDefaultConfigSource } from '../config/default-source.js';
 import { readEnvironmentSettings } from '../config/environment-settings.js';
 import type { CompiledExperiment, CompiledFault } from '../engine/compile.js';
 import { describeError } from '../engine/event-emitter.js';
-import type { EngineState, FaultEngine, FaultEngineOptions } from '../engine/fault-engine.js';
+import type { FaultEngine, FaultEngineOptions } from '../engine/fault-engine.js';
 import { getSharedFaultEngine } from '../engine/shared-engines.js';
 import type { FaultContext, FaultOutcome, NeutralResponse } from '../faults/fault-type.js';
 import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-error.js';
@@ -104,11 +104,34 @@ export function createFaultWrapper<A, B, R>(
     }
     return handler;
   }
-  const slowPath = createSlowPath(adapter, handler, engine);
+  const afterLoading = async (first: A, second: B): Promise<R> => {
+    // Only the first invocations of an instance get here; `ready` is bounded by the fetch budget.
+    await engine.ready();
+    const state = engine.current();
+    if (state === 'idle' || state === 'loading') return handler(first, second);
+    return decideAndRun(state, first, second);
+  };
+  // Synchronous up to the decision, so a fault that does not fire costs no extra promise or microtask.
+  const decideAndRun = (compiled: CompiledExperiment, first: A, second: B): Promise<R> => {
+    let invocation: Invocation;
+    let faults: readonly CompiledFault[];
+    try {
+      invocation = adapter.toInvocation(first, second);
+      const plan = engine.plan(compiled, invocation);
+      if (plan.wouldInject.length > 0) reportWouldInject(engine, compiled, invocation, plan.wouldInject);
+      faults = plan.inject;
+    } catch (error) {
+      reportInternalError(engine, error, 'deciding');
+      return handler(first, second);
+    }
+    if (faults.length === 0) return handler(first, second);
+    return execute(adapter, handler, engine, compiled, invocation, faults, first, second);
+  };
   return function faultlineWrapped(first: A, second: B): Promise<R> {
     const state = engine.current();
     if (state === 'idle') return handler(first, second);
-    return slowPath(state, first, second);
+    if (state === 'loading') return afterLoading(first, second);
+    return decideAndRun(state, first, second);
   };
 }
 
@@ -129,36 +152,6 @@ function reportInternalError(
   } catch {
     // fail open
   }
-}
-
-function createSlowPath<A, B, R>(
-  adapter: FaultAdapter<A, B, R>,
-  handler: (first: A, second: B) => Promise<R>,
-  engine: FaultEngine,
-): (state: CompiledExperiment | 'loading', first: A, second: B) => Promise<R> {
-  return async (initialState, first, second) => {
-    let state: EngineState = initialState;
-    if (state === 'loading') {
-      // Only the first invocations of an instance get here; `ready` is bounded by the fetch budget.
-      await engine.ready();
-      state = engine.current();
-    }
-    if (state === 'idle' || state === 'loading') return handler(first, second);
-    const compiled = state;
-    let invocation: Invocation;
-    let faults: readonly CompiledFault[];
-    try {
-      invocation = adapter.toInvocation(first, second);
-      const plan = engine.plan(compiled, invocation);
-      if (plan.wouldInject.length > 0) reportWouldInject(engine, compiled, invocation, plan.wouldInject);
-      faults = plan.inject;
-    } catch (error) {
-      reportInternalError(engine, error, 'deciding');
-      return handler(first, second);
-    }
-    if (faults.length === 0) return handler(first, second);
-    return execute(adapter, handler, engine, compiled, invocation, faults, first, second);
-  };
 }
 
 function reportWouldInject(

@@ -95,8 +95,15 @@ export function decide(
   let limited: CompiledFault[] | undefined;
   let remaining = options.budgetRemaining ?? Number.POSITIVE_INFINITY;
   for (const fault of compiled.faults) {
-    if (fault.matches !== undefined && !fault.matches(invocation)) continue;
-    if (!faultSampled(fault, invocation, random)) continue;
+    // Cheapest check first: a random draw is cheaper than match conditions, a sticky hash is dearer. The two are
+    // independent, so the order changes the cost, never the decision's distribution.
+    if (fault.sampleKey === undefined) {
+      if (!randomlySampled(fault.probability, random)) continue;
+      if (fault.matches !== undefined && !fault.matches(invocation)) continue;
+    } else {
+      if (fault.matches !== undefined && !fault.matches(invocation)) continue;
+      if (!stickySampled(fault, invocation, random)) continue;
+    }
     if (remaining <= 0) {
       limited ??= [];
       limited.push(fault);
@@ -113,14 +120,21 @@ export function decide(
     : { outcome: 'sampled', inject: chosen, wouldInject: none, budgetLimited: limited ?? none };
 }
 
-function faultSampled(fault: CompiledFault, invocation: Invocation, random: RandomSource): boolean {
+function randomlySampled(probability: number, random: RandomSource): boolean {
+  if (!(probability > 0)) return false;
+  if (probability >= 1) return true;
+  return random() < probability;
+}
+
+function stickySampled(fault: CompiledFault, invocation: Invocation, random: RandomSource): boolean {
   const probability = fault.probability;
   if (!(probability > 0)) return false;
   if (probability >= 1) return true;
-  if (fault.sampleKey !== undefined) {
-    const key = fault.sampleKey(invocation);
-    // Without a key there is nothing to stick to; sample like an unkeyed fault rather than never or always.
-    if (key !== undefined) return sampleFires(probability, stickyUnit(fault.samplingPrefix, String(key)));
-  }
-  return sampleFires(probability, random());
+  const key = (fault.sampleKey as NonNullable<CompiledFault['sampleKey']>)(invocation);
+  // Without a key there is nothing to stick to; sample like an unkeyed fault rather than never or always.
+  if (key === undefined) return random() < probability;
+  return sampleFires(
+    probability,
+    stickyUnit(fault.samplingPrefix, typeof key === 'string' ? key : String(key)),
+  );
 }

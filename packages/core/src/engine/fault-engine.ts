@@ -10,7 +10,7 @@ import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
 import type { ValidationIssue } from '../schema/schema.js';
 import { type CompiledExperiment, compileExperiment } from './compile.js';
-import { type DecisionPlan, decide } from './decide.js';
+import { type DecideOptions, type DecisionPlan, decide } from './decide.js';
 import { createEventEmitter, type EventFields } from './event-emitter.js';
 import {
   type Clock,
@@ -219,17 +219,25 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     return compiled;
   }
 
+  const unlimited: DecideOptions = Object.freeze({});
+
   function plan(compiled: CompiledExperiment, invocation: Invocation): DecisionPlan {
-    const nowMs = clock.now();
     const state = compiled.state;
-    const minute = Math.floor(nowMs / minuteMs);
-    if (state.budgetMinute !== minute) {
+    const limited = compiled.maxInjectionsPerMinute !== Number.POSITIVE_INFINITY;
+    // Reading the clock is not free on every platform; only windows and budgets need it.
+    const nowMs = limited || compiled.hasWindow ? clock.now() : 0;
+    const minute = limited ? Math.floor(nowMs / minuteMs) : 0;
+    if (limited && state.budgetMinute !== minute) {
       state.budgetMinute = minute;
       state.budgetUsed = 0;
     }
-    const result = decide(compiled, invocation, nowMs, random, {
-      budgetRemaining: compiled.maxInjectionsPerMinute - state.budgetUsed,
-    });
+    const result = decide(
+      compiled,
+      invocation,
+      compiled.hasWindow ? nowMs : 0,
+      random,
+      limited ? { budgetRemaining: compiled.maxInjectionsPerMinute - state.budgetUsed } : unlimited,
+    );
     if (result.outcome === 'production-refused' && !state.productionRefusedReported) {
       state.productionRefusedReported = true;
       events.emit(
@@ -245,7 +253,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     } else if (result.outcome === 'outside-window' && nowMs >= compiled.endMs && !state.expiredReported) {
       reportExpired(compiled);
     }
-    state.budgetUsed += result.inject.length + result.wouldInject.length;
+    if (limited) state.budgetUsed += result.inject.length + result.wouldInject.length;
     if (result.budgetLimited.length > 0 && state.budgetExhaustedReportedMinute !== minute) {
       state.budgetExhaustedReportedMinute = minute;
       events.emit(

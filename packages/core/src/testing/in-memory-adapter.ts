@@ -43,10 +43,23 @@ export interface InMemoryAdapterOptions {
   readonly stage?: string;
 }
 
-function lowerCaseKeys(record: Readonly<Record<string, string>> | undefined): Record<string, string> {
+const noValues: Readonly<Record<string, string>> = Object.freeze({});
+
+function lowerCaseKeys(
+  record: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> {
+  if (record === undefined) return noValues;
+  let lowerCase = true;
+  for (const key in record) {
+    if (key !== key.toLowerCase()) {
+      lowerCase = false;
+      break;
+    }
+  }
+  // Like a real adapter: copy only when the platform's header names need normalizing.
+  if (lowerCase) return record;
   const result: Record<string, string> = {};
-  if (record !== undefined)
-    for (const key of Object.keys(record)) result[key.toLowerCase()] = record[key] as string;
+  for (const key of Object.keys(record)) result[key.toLowerCase()] = record[key] as string;
   return result;
 }
 
@@ -88,7 +101,7 @@ export function createInMemoryAdapter(
                 method: (request.method ?? 'GET').toUpperCase(),
                 path: request.path ?? '/',
                 headers: lowerCaseKeys(request.headers),
-                query: { ...request.query },
+                query: request.query ?? noValues,
               }
             : undefined,
         event: trigger === 'http' ? undefined : { type: request.eventType, source: request.eventSource },

@@ -1,0 +1,170 @@
+import {
+  type ConfigSource,
+  createFaultEngine,
+  createFaultWrapper,
+  createInlineSource,
+  type FaultEngine,
+} from '@faultline/core';
+import {
+  createInMemoryAdapter,
+  type InMemoryContext,
+  type InMemoryRequest,
+  type InMemoryResponse,
+} from '@faultline/core/testing';
+import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
+
+/**
+ * The added cost of the engine per invocation when nothing fires, against a bare async handler measured in the
+ * same run, through the smallest adapter (the in-memory one from `@faultline/core/testing`), so only the engine
+ * and wrapper are measured. Config is cached (loaded before measuring), as in a warm instance.
+ */
+
+const idleTargetNs = 100;
+const nonFiringTargetNs = 300;
+const issueTargetNs = 1_000;
+
+const response: InMemoryResponse = {
+  status: 200,
+  headers: { 'content-type': 'application/json' },
+  body: '{"ok":true}',
+};
+const handler = async (
+  _request: InMemoryRequest,
+  _context: InMemoryContext,
+): Promise<InMemoryResponse | undefined> => response;
+const request: InMemoryRequest = {
+  requestId: 'bench-request',
+  method: 'GET',
+  path: '/orders/42',
+  headers: { 'content-type': 'application/json', 'x-tenant': 'acme' },
+  query: {},
+};
+const context: InMemoryContext = { functionName: 'orders', stage: 'dev' };
+
+const missingSource: ConfigSource = { name: 'bench:missing', load: async () => ({ kind: 'missing' }) };
+
+function experiment(faults: object[], extra: object = {}) {
+  return { schemaVersion: 1, id: 'bench', faults, ...extra };
+}
+
+const adminOnly = [{ field: 'http.path', op: 'prefix', value: '/admin' }];
+
+interface Scenario {
+  readonly name: string;
+  readonly source: ConfigSource | undefined;
+  readonly targetNs: number;
+  readonly note: string;
+}
+
+const scenarios: readonly Scenario[] = [
+  {
+    name: 'no experiment in the store',
+    source: missingSource,
+    targetNs: idleTargetNs,
+    note: 'store answers "missing"; idle path: one synchronous state read',
+  },
+  {
+    name: 'enabled experiment, fault at probability 0',
+    source: createInlineSource(experiment([{ id: 'off', type: 'status', probability: 0, status: 503 }])),
+    targetNs: idleTargetNs,
+    note: 'nothing can fire in this config version, so the idle path applies',
+  },
+  {
+    name: 'enabled experiment, switched off (enabled: false)',
+    source: createInlineSource(
+      experiment([{ id: 'down', type: 'status', probability: 1, status: 503 }], { enabled: false }),
+    ),
+    targetNs: idleTargetNs,
+    note: 'kill switch in the store',
+  },
+  {
+    name: 'enabled experiment, one fault whose match misses',
+    source: createInlineSource(
+      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }]),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: 'builds the invocation, decides, calls the handler directly',
+  },
+  {
+    name: 'enabled experiment, 10 faults that do not match',
+    source: createInlineSource(
+      experiment(
+        Array.from({ length: 10 }, (_, index) => ({
+          id: `admin-${index}`,
+          type: index % 2 === 0 ? 'latency' : 'status',
+          probability: 0.5,
+          ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
+          match: [{ field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` }, ...adminOnly],
+        })),
+      ),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: '10 match evaluations per invocation',
+  },
+  {
+    name: 'dry-run experiment, fault that does not match',
+    source: createInlineSource(
+      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }], {
+        mode: 'dry-run',
+      }),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: 'dry-run adds nothing when nothing would fire',
+  },
+];
+
+async function engineFor(source: ConfigSource | undefined): Promise<FaultEngine> {
+  const engine = createFaultEngine({
+    ...(source === undefined ? {} : { source }),
+    environment: {},
+    logLevel: 'silent',
+    cache: { ttlMs: 3_600_000 },
+  });
+  await engine.ready();
+  return engine;
+}
+
+export const suite: BenchSuite = {
+  name: 'core-engine',
+  async run(benchContext) {
+    const rows: BenchRow[] = [];
+    const rounds = benchContext.quick ? 6 : 30;
+
+    const killed = createFaultWrapper(createInMemoryAdapter(), handler, {
+      environment: { FAULTLINE_DISABLED: '1' },
+    });
+    rows.push(
+      createRow({
+        name: 'core-engine: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
+        value: killed === handler ? 0 : 1,
+        unit: 'wrappers',
+        baseline: 0,
+        target: { of: 'value', max: 0 },
+        note: 'identity check: 0 means no wrapper at all, so no added cost',
+      }),
+    );
+
+    for (const scenario of scenarios) {
+      benchContext.log(`core-engine: ${scenario.name}`);
+      const engine = await engineFor(scenario.source);
+      const wrapped = createFaultWrapper(createInMemoryAdapter(), handler, { engine, environment: {} });
+      const result = await measureInterleaved({
+        baseline: () => handler(request, context),
+        candidate: () => wrapped(request, context),
+        rounds,
+      });
+      engine.close();
+      rows.push(
+        createRow({
+          name: `core-engine: ${scenario.name}`,
+          value: result.candidateNsPerOp,
+          unit: 'ns/op',
+          baseline: result.baselineNsPerOp,
+          target: { of: 'added', max: scenario.targetNs },
+          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op (median of per-round differences; issue target ≤ ${issueTargetNs} ns); baseline: bare async handler`,
+        }),
+      );
+    }
+    return rows;
+  },
+};
