@@ -1,0 +1,326 @@
+/**
+ * The bench harness: suites return rows; `run.ts` discovers the suites, prints a table and writes
+ * `bench/results.json`. Timing helpers here measure a candidate against a baseline in the same process,
+ * interleaved round by round, so machine noise and CPU frequency drift hit both alike. Claims are ratios or
+ * differences to that baseline, never absolute wall-clock numbers from another run.
+ */
+
+/** A pass/miss check on one row. */
+export interface BenchTarget {
+  /** The number checked: the row's `value`, `value − baseline` (`added`), or `value / baseline` (`ratio`). */
+  readonly of: 'value' | 'added' | 'ratio';
+  /** Upper bound (inclusive). */
+  readonly max?: number;
+  /** Lower bound (inclusive). */
+  readonly min?: number;
+}
+
+/** One measured result, as written to `bench/results.json`. */
+export interface BenchRow {
+  /** Stable, human-readable name, prefixed by the area (e.g. `config-cache: peek() when fresh`). */
+  readonly name: string;
+  readonly value: number;
+  /** `ns/op`, `ms`, `reads`, `kB`, … */
+  readonly unit: string;
+  /** The same quantity for the reference measured in the same run (bare handler, ideal count, …). */
+  readonly baseline: number | null;
+  /** `value / baseline` (null without a baseline or when the baseline is 0). */
+  readonly ratio: number | null;
+  readonly target?: BenchTarget;
+  /** What the baseline is, how the number was obtained, anything a reader needs to trust it. */
+  readonly note?: string;
+  /** File name of the suite that produced the row; filled in by the runner. */
+  readonly suite?: string;
+}
+
+/** What a suite gets from the runner. */
+export interface BenchContext {
+  /** Fewer rounds and iterations (`BENCH_QUICK=1` or `--quick`): a smoke run, not for publishing numbers. */
+  readonly quick: boolean;
+  /** Progress output (stderr), so stdout stays the result table. */
+  log(message: string): void;
+}
+
+/** A group of related measurements, exported as `suite` from a file in `bench/src/suites/`. */
+export interface BenchSuite {
+  readonly name: string;
+  run(context: BenchContext): Promise<BenchRow[]>;
+}
+
+/**
+ * Builds a row, computing the ratio.
+ *
+ * @example
+ * ```ts
+ * createRow({ name: 'config-cache: reads at expiry', value: 1, unit: 'reads', baseline: 1, target: { of: 'value', max: 1 } });
+ * ```
+ */
+export function createRow(row: Omit<BenchRow, 'ratio'> & { ratio?: number | null }): BenchRow {
+  const ratio =
+    row.ratio !== undefined
+      ? row.ratio
+      : row.baseline === null || row.baseline === 0
+        ? null
+        : row.value / row.baseline;
+  return { ...row, ratio };
+}
+
+/**
+ * Whether a row meets its target (`undefined` when it has none or the number it needs is missing).
+ *
+ * @example
+ * ```ts
+ * meetsTarget(createRow({ name: 'x', value: 120, unit: 'ns/op', baseline: 60, target: { of: 'added', max: 1000 } })); // true
+ * ```
+ */
+export function meetsTarget(row: BenchRow): boolean | undefined {
+  const { target } = row;
+  if (target === undefined) return undefined;
+  let checked: number | null;
+  if (target.of === 'value') checked = row.value;
+  else if (target.of === 'added') checked = row.baseline === null ? null : row.value - row.baseline;
+  else checked = row.ratio;
+  if (checked === null || Number.isNaN(checked)) return undefined;
+  if (target.max !== undefined && checked > target.max) return false;
+  if (target.min !== undefined && checked < target.min) return false;
+  return true;
+}
+
+/**
+ * The median of a list of numbers (mean of the two middle values for an even count).
+ *
+ * @example
+ * ```ts
+ * medianOf([3, 1, 2]); // 2
+ * ```
+ */
+export function medianOf(values: readonly number[]): number {
+  return percentileOf(values, 0.5);
+}
+
+/**
+ * The `fraction` percentile (0–1) by linear interpolation between closest ranks.
+ *
+ * @example
+ * ```ts
+ * percentileOf([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 0.99); // 9.91
+ * ```
+ */
+export function percentileOf(values: readonly number[], fraction: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * Math.min(1, Math.max(0, fraction));
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const lowerValue = sorted[lower] as number;
+  const upperValue = sorted[upper] as number;
+  return lowerValue + (upperValue - lowerValue) * (position - lower);
+}
+
+/** Options of {@link measureInterleaved}. */
+export interface InterleavedOptions {
+  /** The reference, e.g. calling a bare handler. */
+  readonly baseline: () => unknown;
+  /** The same work through the code under test. */
+  readonly candidate: () => unknown;
+  /** Calls per round. Default: calibrated so one baseline round takes about `targetRoundMs`. */
+  readonly iterations?: number;
+  /** Measured rounds of each (alternating). Default 30. */
+  readonly rounds?: number;
+  /** Unmeasured rounds first, so the JIT has optimised both. Default 5. */
+  readonly warmupRounds?: number;
+  /** Calibration goal for `iterations`. Default 5 ms (hrtime resolution then costs < 0.01 ns/op). */
+  readonly targetRoundMs?: number;
+}
+
+/** The result of {@link measureInterleaved}: medians over rounds, in nanoseconds per call. */
+export interface InterleavedResult {
+  readonly baselineNsPerOp: number;
+  readonly candidateNsPerOp: number;
+  /** Median of the per-round differences (candidate − baseline): robust against drift between rounds. */
+  readonly addedNsPerOp: number;
+  /** `candidateNsPerOp / baselineNsPerOp`. */
+  readonly ratio: number;
+  readonly iterations: number;
+  readonly rounds: number;
+  readonly baselineSamplesNsPerOp: readonly number[];
+  readonly candidateSamplesNsPerOp: readonly number[];
+}
+
+/** Results go here so the optimiser cannot drop the calls being measured. */
+let blackhole: unknown;
+
+/** Reads the blackhole (keeps it observable). */
+export function consumeBlackhole(): unknown {
+  return blackhole;
+}
+
+type Runner = (work: () => unknown, iterations: number) => Promise<bigint> | bigint;
+
+function runSync(work: () => unknown, iterations: number): bigint {
+  let last: unknown;
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < iterations; index++) last = work();
+  const elapsed = process.hrtime.bigint() - started;
+  blackhole = last;
+  return elapsed;
+}
+
+async function runAsync(work: () => unknown, iterations: number): Promise<bigint> {
+  let last: unknown;
+  const started = process.hrtime.bigint();
+  for (let index = 0; index < iterations; index++) last = await work();
+  const elapsed = process.hrtime.bigint() - started;
+  blackhole = last;
+  return elapsed;
+}
+
+function isThenable(value: unknown): boolean {
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof (value as { then?: unknown }).then === 'function'
+  );
+}
+
+/**
+ * Measures `candidate` against `baseline` in one process: warm-up, then `rounds` rounds of each, alternating
+ * which goes first, each round timing `iterations` calls with `process.hrtime.bigint()`. When either function
+ * returns a promise, every call of both is awaited (same loop shape for both). Reports medians in ns per call.
+ *
+ * @example
+ * ```ts
+ * const handler = async () => 'ok';
+ * const wrapped = wrapHandler(handler);
+ * const result = await measureInterleaved({ baseline: () => handler(), candidate: () => wrapped() });
+ * console.log(`${result.addedNsPerOp.toFixed(1)} ns added per invocation`);
+ * ```
+ */
+export async function measureInterleaved(options: InterleavedOptions): Promise<InterleavedResult> {
+  const { baseline, candidate } = options;
+  const asynchronous = isThenable(baseline()) || isThenable(candidate());
+  if (asynchronous) {
+    await baseline();
+    await candidate();
+  }
+  return measureWith(asynchronous ? runAsync : runSync, options);
+}
+
+/**
+ * {@link measureInterleaved} for synchronous functions only, without any `await` in the measuring loop.
+ *
+ * @example
+ * ```ts
+ * const result = await measureInterleavedSync({ baseline: () => holder.value, candidate: () => config.peek() });
+ * ```
+ */
+export function measureInterleavedSync(options: InterleavedOptions): Promise<InterleavedResult> {
+  return measureWith(runSync, options);
+}
+
+async function measureWith(runner: Runner, options: InterleavedOptions): Promise<InterleavedResult> {
+  const { baseline, candidate } = options;
+  const rounds = options.rounds ?? 30;
+  const warmupRounds = options.warmupRounds ?? 5;
+  // Warm both up before calibrating, so the loop's call site is already as polymorphic as when measuring.
+  for (let round = 0; round < 3; round++) {
+    await runner(baseline, 1_000);
+    await runner(candidate, 1_000);
+  }
+  const iterations =
+    options.iterations ?? (await calibrate(runner, baseline, candidate, options.targetRoundMs ?? 5));
+
+  for (let round = 0; round < warmupRounds; round++) {
+    await runner(baseline, iterations);
+    await runner(candidate, iterations);
+  }
+
+  const baselineSamples: number[] = [];
+  const candidateSamples: number[] = [];
+  const differences: number[] = [];
+  for (let round = 0; round < rounds; round++) {
+    let baselineNs: bigint;
+    let candidateNs: bigint;
+    if (round % 2 === 0) {
+      baselineNs = await runner(baseline, iterations);
+      candidateNs = await runner(candidate, iterations);
+    } else {
+      candidateNs = await runner(candidate, iterations);
+      baselineNs = await runner(baseline, iterations);
+    }
+    const baselinePerOp = Number(baselineNs) / iterations;
+    const candidatePerOp = Number(candidateNs) / iterations;
+    baselineSamples.push(baselinePerOp);
+    candidateSamples.push(candidatePerOp);
+    differences.push(candidatePerOp - baselinePerOp);
+  }
+  const baselineNsPerOp = medianOf(baselineSamples);
+  const candidateNsPerOp = medianOf(candidateSamples);
+  return {
+    baselineNsPerOp,
+    candidateNsPerOp,
+    addedNsPerOp: medianOf(differences),
+    ratio: candidateNsPerOp / baselineNsPerOp,
+    iterations,
+    rounds,
+    baselineSamplesNsPerOp: baselineSamples,
+    candidateSamplesNsPerOp: candidateSamples,
+  };
+}
+
+/** Doubles the iteration count until one round of both functions takes at least `targetRoundMs` (capped). */
+async function calibrate(
+  runner: Runner,
+  baseline: () => unknown,
+  candidate: () => unknown,
+  targetRoundMs: number,
+): Promise<number> {
+  const targetNs = BigInt(Math.round(targetRoundMs * 1e6));
+  let iterations = 1_000;
+  while (iterations < maxIterations) {
+    const elapsed = (await runner(baseline, iterations)) + (await runner(candidate, iterations));
+    if (elapsed >= targetNs) break;
+    iterations *= 2;
+  }
+  return Math.min(iterations, maxIterations);
+}
+
+/** At ~1 ns per call this is still a 4 ms round; more would only make interleaving coarser. */
+const maxIterations = 4_000_000;
+
+/**
+ * Formats a number for the table: thousands separators for large values, up to 3 significant decimals for small.
+ *
+ * @example
+ * ```ts
+ * formatNumber(12345.678); // "12,346"
+ * formatNumber(0.01234); // "0.0123"
+ * ```
+ */
+export function formatNumber(value: number | null): string {
+  if (value === null || Number.isNaN(value)) return '—';
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1_000) return Math.round(value).toLocaleString('en-US');
+  if (magnitude >= 100) return value.toFixed(0);
+  if (magnitude >= 10) return value.toFixed(1);
+  if (magnitude >= 1) return value.toFixed(2);
+  if (magnitude === 0) return '0';
+  return value.toPrecision(3);
+}
+
+/**
+ * Describes a target for the table, e.g. `added ≤ 1,000`.
+ *
+ * @example
+ * ```ts
+ * describeTarget({ of: 'value', max: 1 }); // "≤ 1"
+ * ```
+ */
+export function describeTarget(target: BenchTarget | undefined): string {
+  if (target === undefined) return '';
+  const subject = target.of === 'value' ? '' : `${target.of} `;
+  const bounds: string[] = [];
+  if (target.min !== undefined) bounds.push(`≥ ${formatNumber(target.min)}`);
+  if (target.max !== undefined) bounds.push(`≤ ${formatNumber(target.max)}`);
+  return `${subject}${bounds.join(' and ')}`;
+}
