@@ -1,1 +1,2 @@
-export {};
+export { type DemoOptions, type RunningDemo, startDemo } from './demo.js';
+export { handler } from './handler.js';
