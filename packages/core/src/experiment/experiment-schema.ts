@@ -296,7 +296,7 @@ const conditionKeys = ['field', 'op', 'value'];
 
 function ifThen(condition: JsonSchema, consequence: JsonSchema): JsonSchema {
   // biome-ignore lint/suspicious/noThenProperty: `then` is a JSON Schema keyword here, not a thenable.
-  return { if: condition, then: consequence };
+  return { if: { type: 'object', required: ['op'], ...condition }, then: { type: 'object', ...consequence } };
 }
 
 /** One match condition `{field, op, value?}` with the value rules of its operator. */
@@ -562,6 +562,7 @@ function faultsSchema(registry: FaultRegistry): Schema<FaultDefinition[]> {
         description,
         maxItems: maxFaultsPerExperiment,
         items: {
+          type: 'object',
           description: 'A fault entry: the common fields plus the attributes of its `type`.',
           required: ['type'],
           properties: { type: { enum: variants.knownTypes } },
