@@ -205,7 +205,8 @@ class CachedConfigState<T> implements CachedConfig<T> {
     this.parse = options.parse;
     this.onEvent = options.onEvent;
     this.clock = options.clock ?? systemClock;
-    this.timerDriven = options.clock === undefined;
+    // The system clock and real timers agree, so timers can stand in for reading the clock on every peek.
+    this.timerDriven = this.clock === systemClock;
     this.random = options.random ?? systemRandom;
     this.sleep = options.sleep ?? unrefSleep;
     if (typeof this.parse !== 'function') {

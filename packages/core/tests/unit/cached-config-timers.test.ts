@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createCachedConfig } from '../../src/config/index.js';
+import { systemClock } from '../../src/engine/ports.js';
 import { createScriptedSource, document } from './config-fakes.js';
 
 /**
@@ -18,6 +19,18 @@ describe('createCachedConfig with the system clock', () => {
   it('does not read the clock on peek while the cache is fresh', async () => {
     const { source } = createScriptedSource([document('v1')]);
     const config = createCachedConfig(source, { parse: (value) => value, ttlMs: 60_000 });
+    await config.get();
+    const now = vi.spyOn(Date, 'now');
+
+    for (let index = 0; index < 1_000; index += 1) config.peek();
+
+    expect(now).not.toHaveBeenCalled();
+    config.close();
+  });
+
+  it('treats the system clock passed explicitly like the default', async () => {
+    const { source } = createScriptedSource([document('v1')]);
+    const config = createCachedConfig(source, { parse: (value) => value, ttlMs: 60_000, clock: systemClock });
     await config.get();
     const now = vi.spyOn(Date, 'now');
 
