@@ -5,7 +5,7 @@
  * get the same checks and messages as the built-in ones.
  */
 import type { FaultRegistry } from '../faults/registry.js';
-import { parseFieldPath } from '../invocation/fields.js';
+import { knownFields, maxFieldPathLength, parseFieldPath } from '../invocation/fields.js';
 import { clouds } from '../invocation/invocation.js';
 import { maxGlobLength } from '../matching/glob.js';
 import type {
@@ -128,7 +128,8 @@ function toSlug(text: string): string {
  * ```
  */
 export function probabilityHint(value: number): string | undefined {
-  return value > 1 && value <= 100 ? `did you mean ${value / 100}?` : undefined;
+  // toPrecision trims float noise: 1.1 / 100 is 0.011000000000000001.
+  return value > 1 && value <= 100 ? `did you mean ${Number((value / 100).toPrecision(12))}?` : undefined;
 }
 
 const probabilitySchema = s.number({
@@ -174,11 +175,18 @@ export function fieldPathSchema(description: string): Schema<string> {
         type: 'string',
         description,
         minLength: 1,
+        maxLength: maxFieldPathLength,
+        pattern: fieldPathPattern,
         examples: ['http.path', 'http.header.x-tenant', 'http.query.tenant', 'stage', 'raw.detail.orderId'],
       };
     },
   };
 }
+
+/** The shape of a field path for editors; the validator's checks (segment rules, header names) are stricter. */
+const fieldPathPattern = `^(?:${knownFields
+  .map((field) => field.replace(/\./g, '\\.').replace(/<[^>]+>$/, '.+'))
+  .join('|')})$`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Match conditions

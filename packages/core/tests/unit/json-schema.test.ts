@@ -119,6 +119,24 @@ describe('generateExperimentJsonSchema', () => {
     ]);
   });
 
+  it('lets editors flag unknown fields with a pattern', () => {
+    const definitions = schema.$defs as Record<string, { properties: Record<string, { pattern: string }> }>;
+    const pattern = new RegExp(definitions.matchCondition?.properties.field?.pattern ?? '');
+
+    for (const field of [
+      'stage',
+      'http.header.x-tenant',
+      'http.query.a.b',
+      'raw.detail.orderId',
+      'event.type',
+    ]) {
+      expect(pattern.test(field), field).toBe(true);
+    }
+    for (const field of ['htp.path', 'http.header', 'headers.x', 'raw', 'stage.name']) {
+      expect(pattern.test(field), field).toBe(false);
+    }
+  });
+
   it('follows the registry it is given', () => {
     const pauseFault = defineFaultType({
       type: 'pause',

@@ -143,6 +143,14 @@ describe('validateExperiment', () => {
     ]);
   });
 
+  it('keeps the suggested fraction free of floating-point noise', () => {
+    const input = experiment({ faults: [{ id: 'a', type: 'sleep', probability: 1.1, delayMs: 1 }] });
+
+    expect(issuesOf(input)).toEqual([
+      'faults[0].probability: must be between 0 and 1, got 1.1 — did you mean 0.011?',
+    ]);
+  });
+
   it('reports every problem at once, each at its path', () => {
     const input = {
       schemaVersion: 2,
