@@ -4,10 +4,12 @@
  * when present), serves on loopback and prints the URLs.
  */
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { demoDirectory, startDemo } from './demo.js';
 
-const args = process.argv.slice(2);
+// pnpm forwards a literal `--`; paths are relative to where the command was typed (pnpm sets INIT_CWD).
+const args = process.argv.slice(2).filter((arg) => arg !== '--');
+const invokedFrom = process.env.INIT_CWD ?? process.cwd();
 const flag = (name: string) => {
   const index = args.indexOf(`--${name}`);
   return index === -1 ? undefined : args.splice(index, 2)[1];
@@ -15,7 +17,12 @@ const flag = (name: string) => {
 const port = Number(flag('port') ?? process.env.PORT ?? 3001);
 const store = flag('store') === 'file' ? 'file' : 'native';
 const defaultExperiment = join(demoDirectory, '..', '..', 'experiments', 'pricing-latency.yaml');
-const experimentFile = args[0] ?? (existsSync(defaultExperiment) ? defaultExperiment : undefined);
+const experimentFile =
+  args[0] !== undefined
+    ? resolve(invokedFrom, args[0])
+    : existsSync(defaultExperiment)
+      ? defaultExperiment
+      : undefined;
 
 const demo = await startDemo({ port, store, ...(experimentFile === undefined ? {} : { experimentFile }) });
 console.log(`

@@ -67,8 +67,11 @@ export async function startMoto(options: StartMotoOptions = {}): Promise<MotoSer
       { cause: error },
     );
   }
-  // The test runner must not wait for moto when a suite forgets to stop it.
+  // The test runner must not wait for moto when a suite forgets to stop it, and moto must not outlive this process.
   child.unref();
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.removeListener('exit', killOnExit));
   (child.stderr as Socket | null)?.unref();
   return { endpoint, owned: true, stop: () => stopChild(child) };
 }
