@@ -121,7 +121,7 @@ export function createFaultWrapper<A, B, R>(
       if (plan.wouldInject.length > 0) reportWouldInject(engine, compiled, invocation, plan.wouldInject);
       faults = plan.inject;
     } catch (error) {
-      reportInternalError(engine, error, 'deciding');
+      reportInternalError(engine, error, 'deciding', undefined, undefined, compiled);
       return handler(first, second);
     }
     if (faults.length === 0) return handler(first, second);
@@ -141,9 +141,12 @@ function reportInternalError(
   where: string,
   invocation?: Invocation,
   fault?: CompiledFault,
+  compiled?: CompiledExperiment,
 ): void {
   try {
     engine.emit('internal-error', `faultline failed while ${where}; the invocation continues without it`, {
+      experimentId: compiled?.experimentId,
+      configVersion: compiled?.configVersion,
       faultId: fault?.id,
       faultType: fault?.type,
       requestId: invocation?.requestId,
@@ -185,7 +188,7 @@ async function execute<A, B, R>(
   try {
     driver = adapter.createDriver(first, second, invocation, handler);
   } catch (error) {
-    reportInternalError(engine, error, 'preparing the invocation', invocation);
+    reportInternalError(engine, error, 'preparing the invocation', invocation, undefined, compiled);
     return handler(first, second);
   }
   const controller = new AbortController();
@@ -254,10 +257,27 @@ async function execute<A, B, R>(
         outcome = await before.call(fault.effect, contextFor(fault));
       } catch (error) {
         if (isInjectedFault(error)) throw error;
-        reportInternalError(engine, error, `running the ${fault.type} fault`, invocation, fault);
+        reportInternalError(engine, error, `running the ${fault.type} fault`, invocation, fault, compiled);
         continue;
       }
-      if (outcome !== undefined) return shortCircuit(outcome, driver, compiled, fault);
+      if (outcome === undefined) continue;
+      let native: R | undefined;
+      try {
+        native = nativeOutcome(outcome, driver);
+      } catch (error) {
+        // The adapter could not shape the answer: the invocation goes on untouched rather than failing on us.
+        reportInternalError(
+          engine,
+          error,
+          `answering for the ${fault.type} fault`,
+          invocation,
+          fault,
+          compiled,
+        );
+        return await callHandler();
+      }
+      if (native !== undefined) return native;
+      throw injectedErrorFor(outcome, compiled, fault);
     }
 
     // Around effects: the first fault is the outermost layer.
@@ -275,7 +295,7 @@ async function execute<A, B, R>(
       result = await next();
     } catch (error) {
       if (isHandlerFailure(error) || isInjectedFault(error)) throw error;
-      reportInternalError(engine, error, 'running an around fault', invocation);
+      reportInternalError(engine, error, 'running an around fault', invocation, undefined, compiled);
       // Never run the handler a second time because of our failure: reuse its first call when there was one.
       result = await (firstHandlerCall ?? callHandler());
     }
@@ -287,19 +307,24 @@ async function execute<A, B, R>(
     try {
       response = driver.readResponse(result);
     } catch (error) {
-      reportInternalError(engine, error, 'reading the response', invocation);
+      reportInternalError(engine, error, 'reading the response', invocation, undefined, compiled);
       return result;
     }
     if (response === undefined) {
       if (engine.isLevelEnabled('debug')) {
         for (const fault of afters) {
-          engine.emit('inject', `${fault.type} fault ${fault.id} had no HTTP-like response to change`, {
-            experimentId: compiled.experimentId,
-            faultId: fault.id,
-            faultType: fault.type,
-            requestId: invocation.requestId,
-            configVersion: compiled.configVersion,
-          });
+          engine.emit(
+            'inject',
+            `${fault.type} fault ${fault.id} had no HTTP-like response to change`,
+            {
+              experimentId: compiled.experimentId,
+              faultId: fault.id,
+              faultType: fault.type,
+              requestId: invocation.requestId,
+              configVersion: compiled.configVersion,
+            },
+            'debug',
+          );
         }
       }
       return result;
@@ -316,7 +341,7 @@ async function execute<A, B, R>(
       return response === original ? result : driver.writeResponse(result, response);
     } catch (error) {
       if (isInjectedFault(error)) throw error;
-      reportInternalError(engine, error, 'changing the response', invocation);
+      reportInternalError(engine, error, 'changing the response', invocation, undefined, compiled);
       return result;
     }
   } catch (error) {
@@ -345,25 +370,38 @@ async function invokeHandler<R>(driver: InvocationDriver<R>): Promise<R> {
   }
 }
 
-function shortCircuit<R>(
+/** The native result for a short-circuit, or `undefined` when it must be thrown instead. */
+function nativeOutcome<R>(outcome: FaultOutcome, driver: InvocationDriver<R>): R | undefined {
+  switch (outcome.kind) {
+    case 'throw':
+      return undefined;
+    case 'respond': {
+      // A copy: the fault's response is shared by every invocation of this config version.
+      const { status, headers, body } = outcome.response;
+      return driver.respond({ status, headers: { ...headers }, body });
+    }
+    case 'throttle':
+      return driver.throttled(outcome.reason);
+    default:
+      throw new TypeError(`unknown fault outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}`);
+  }
+}
+
+/** What to throw for a short-circuit the trigger cannot answer natively. */
+function injectedErrorFor(
   outcome: FaultOutcome,
-  driver: InvocationDriver<R>,
   compiled: CompiledExperiment,
   fault: CompiledFault,
-): R {
+): unknown {
   const details = { experimentId: compiled.experimentId, faultId: fault.id, faultType: fault.type };
-  if (outcome.kind === 'throw') throw outcome.error;
+  if (outcome.kind === 'throw') return outcome.error;
   if (outcome.kind === 'respond') {
-    const native = driver.respond(outcome.response);
-    if (native !== undefined) return native;
-    throw new InjectedFaultError(`Injected status ${outcome.response.status}`, {
+    return new InjectedFaultError(`Injected status ${outcome.response.status}`, {
       ...details,
       status: outcome.response.status,
     });
   }
-  const native = driver.throttled(outcome.reason);
-  if (native !== undefined) return native;
-  throw new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
+  return new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
     ...details,
     name: 'ThrottlingError',
     status: 429,

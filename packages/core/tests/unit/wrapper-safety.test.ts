@@ -91,6 +91,31 @@ describe('fail open', () => {
     ]);
   });
 
+  it('runs the handler untouched when the adapter cannot shape an injected response', async () => {
+    const base = createInMemoryAdapter();
+    const adapter: Adapter = {
+      ...base,
+      createDriver: (request, context, invocation, handler) => ({
+        ...base.createDriver(request, context, invocation, handler),
+        respond: () => {
+          throw new Error('adapter bug');
+        },
+      }),
+    };
+    const { wrapped, sink, handlerCalls } = setup({
+      adapter,
+      faults: [{ id: 'down', type: 'status', probability: 1, status: 503 }],
+    });
+    await expect(wrapped({ requestId: 'r-1' }, {})).resolves.toMatchObject({
+      status: 200,
+      body: 'from handler',
+    });
+    expect(handlerCalls()).toBe(1);
+    expect(sink.ofType('internal-error')).toEqual([
+      expect.objectContaining({ experimentId: 'safety', faultId: 'down', requestId: 'r-1' }),
+    ]);
+  });
+
   it('runs the handler once when an around effect fails before calling it', async () => {
     const { wrapped, sink, handlerCalls } = setup({
       effect: {
