@@ -425,7 +425,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       return {
         ...common,
         verdict: 'not-run',
-        reason: steady.held ? 'not started' : 'steady state did not hold before injecting',
+        reason: steady.held
+          ? status === 'steady-state-failed'
+            ? 'steady state held here, but not on every target: nothing was injected anywhere'
+            : 'not started'
+          : 'steady state did not hold before injecting',
       };
     }
     const measureFrom = measureStartMs ?? faultStartMs;

@@ -1,0 +1,293 @@
+/**
+ * The one-command cross-cloud demo (`pnpm demo` at the repository root). Dev-only: it imports the demo apps and
+ * the testkit, which the published CLI never does.
+ *
+ * 1. starts the local backends: moto (SSM + DynamoDB), Google's Firestore emulator, the local HTTPS App
+ *    Configuration server — a cloud whose backend is missing falls back to the file store;
+ * 2. starts the three demo apps (AWS Lambda, Cloud Functions, Azure Functions) on loopback;
+ * 3. runs `experiments/pricing-latency.yaml` against all three with `faultline run` (the demo's URLs and stores
+ *    are passed through the run section's `${VAR}` placeholders);
+ * 4. prints the per-cloud verdict table, writes `reports/demo-<time>/report.html` + `journal.json`;
+ * 5. stops everything it started — also on Ctrl-C, after the run rolled back.
+ *
+ * Usage: pnpm demo [-- --experiment experiments/order-failures.yaml] [--all]
+ */
+import { mkdir } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RunSection, RunTarget } from '@faultline/core';
+import {
+  applyLoopbackEnvironment,
+  type FirestoreEmulator,
+  type MotoServer,
+  startFirestoreEmulator,
+  startMoto,
+} from '@faultline/testkit';
+import { parseArguments } from '../arguments.js';
+import { printVerdictTable, writeRunArtifacts } from '../commands/run.js';
+import { loadExperimentFile, resolveRunSection, toRuntimeDocument } from '../experiment-file.js';
+import { createOutput } from '../output.js';
+import type { RunJournal } from '../runner/journal.js';
+import { runExperiment } from '../runner/run-experiment.js';
+
+const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/** What every demo app's `startDemo` returns (the shared contract), plus the optional store details. */
+interface RunningDemo {
+  readonly url: string;
+  readonly configSource: string;
+  readonly awsEndpoint?: string;
+  readonly appConfiguration?: {
+    readonly connectionString: string;
+    readonly caFile: string;
+    readonly key: string;
+    readonly label: string;
+  };
+  stop(): Promise<void>;
+}
+
+type StartDemo = (options: {
+  store?: 'native' | 'file';
+  ttlMs?: number;
+  emulatorHost?: string;
+  projectId?: string;
+  logLevel?: string;
+  onEvent?: (event: unknown) => void;
+}) => Promise<RunningDemo>;
+
+const clouds = [
+  { name: 'aws', label: 'AWS Lambda', module: '../../../../apps/aws-lambda-demo/src/demo.ts' },
+  { name: 'gcp', label: 'Google Cloud Functions', module: '../../../../apps/gcp-functions-demo/src/demo.ts' },
+  { name: 'azure', label: 'Azure Functions', module: '../../../../apps/azure-functions-demo/src/demo.ts' },
+] as const;
+
+/** Options of {@link runDemo}. */
+export interface RunDemoOptions {
+  /** Experiment files to run, in order. Default: `experiments/pricing-latency.yaml`. */
+  readonly experiments?: readonly string[];
+  /** Aborting rolls back and stops everything. */
+  readonly signal?: AbortSignal;
+  /** Where reports go. Default `reports/demo-<time>`. */
+  readonly reportDirectory?: string;
+}
+
+/**
+ * Runs the demo and returns the journals (one per experiment).
+ *
+ * @example
+ * ```ts
+ * const [journal] = await runDemo({ experiments: ['experiments/pricing-latency.yaml'] });
+ * ```
+ */
+export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[]> {
+  const startedAt = performance.now();
+  const output = createOutput({});
+  const { style } = output;
+  const say = (text: string) =>
+    output.progress(
+      `${style.dim(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s]`)} ${text}`,
+    );
+  applyLoopbackEnvironment();
+  // The demos log every faultline event by default; the demo shows the verdicts instead.
+  process.env.FAULTLINE_LOG_LEVEL ??= 'warn';
+  const stops: (() => Promise<void>)[] = [];
+  const journals: RunJournal[] = [];
+  const signal = options.signal ?? new AbortController().signal;
+
+  try {
+    // 1. Backends, in parallel. The demos reuse them through MOTO_ENDPOINT / FIRESTORE_EMULATOR_HOST.
+    say('starting local backends (moto, Firestore emulator)…');
+    const [moto, firestore] = await Promise.all([
+      startMoto().catch((error: Error) => {
+        say(
+          style.yellow(
+            `moto unavailable (${error.message.split('\n')[0]}): AWS falls back to the file store`,
+          ),
+        );
+        return undefined;
+      }),
+      startFirestoreEmulator().catch((error: Error) => {
+        say(
+          style.yellow(
+            `Firestore emulator unavailable (${error.message.split('\n')[0]}): GCP falls back to the file store`,
+          ),
+        );
+        return undefined;
+      }),
+    ]);
+    if (moto !== undefined) {
+      stops.push(() => moto.stop());
+      process.env.MOTO_ENDPOINT = moto.endpoint;
+    }
+    if (firestore !== undefined) {
+      stops.push(() => firestore.stop());
+      process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+    }
+    say(`backends: ${describeBackends(moto, firestore)}`);
+    if (signal.aborted) return journals;
+
+    // 2. The three demo apps.
+    say('starting the demo apps…');
+    const demos = new Map<string, RunningDemo>();
+    await Promise.all(
+      clouds.map(async (cloud) => {
+        try {
+          const module = (await import(cloud.module)) as { startDemo: StartDemo };
+          const demo = await module.startDemo({
+            store: 'native',
+            ttlMs: 1000,
+            logLevel: 'warn',
+            ...(firestore === undefined
+              ? {}
+              : { emulatorHost: firestore.host, projectId: firestore.projectId }),
+            onEvent: () => {},
+          });
+          stops.push(() => demo.stop());
+          demos.set(cloud.name, demo);
+          say(`${cloud.label.padEnd(24)} ${demo.url}  config ${demo.configSource}`);
+        } catch (error) {
+          say(
+            style.yellow(
+              `${cloud.label}: could not start (${(error as Error).message.split('\n')[0]}); skipped`,
+            ),
+          );
+        }
+      }),
+    );
+    if (demos.size === 0) throw new Error('no demo app could start');
+    if (signal.aborted) return journals;
+
+    const variables = demoVariables(demos, moto, firestore);
+    const experiments = options.experiments ?? ['experiments/pricing-latency.yaml'];
+    const reportRoot =
+      options.reportDirectory ??
+      join(repositoryRoot, 'reports', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+    for (const file of experiments) {
+      if (signal.aborted) break;
+      const path = resolve(repositoryRoot, file);
+      const loaded = await loadExperimentFile(path);
+      if (!loaded.ok)
+        throw new Error(
+          `${file} is invalid: ${loaded.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
+        );
+      const resolved = resolveRunSection(loaded.raw, variables, process.env);
+      const run: RunSection = {
+        ...resolved,
+        targets: resolved.targets.flatMap((target) => demoTarget(target, demos)),
+      };
+      output.line();
+      output.line(
+        style.bold(`▶ ${loaded.experiment.id}`) + style.dim(`  (${relative(repositoryRoot, path)})`),
+      );
+      output.line(`  hypothesis: ${run.hypothesis}`);
+      const journal = await runExperiment({
+        document: toRuntimeDocument(loaded.raw),
+        run,
+        file: relative(repositoryRoot, path),
+        signal,
+        onProgress: (message) => say(message),
+      });
+      journals.push(journal);
+      const directory = experiments.length === 1 ? reportRoot : join(reportRoot, loaded.experiment.id);
+      await mkdir(directory, { recursive: true });
+      const { reportPath, journalPath } = await writeRunArtifacts(journal, run, directory);
+      output.line();
+      printVerdictTable(output, journal);
+      output.line(style.dim(`  report:  ${relative(process.cwd(), reportPath)}`));
+      output.line(style.dim(`  journal: ${relative(process.cwd(), journalPath)}`));
+    }
+  } finally {
+    say('stopping everything the demo started…');
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+    say(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
+  }
+  return journals;
+}
+
+function describeBackends(moto: MotoServer | undefined, firestore: FirestoreEmulator | undefined): string {
+  return [
+    moto === undefined ? 'SSM: file fallback' : `SSM on ${moto.endpoint}`,
+    firestore === undefined ? 'Firestore: file fallback' : `Firestore emulator on ${firestore.host}`,
+    'App Configuration: started by the Azure demo',
+  ].join(' · ');
+}
+
+/** Values for the `${VAR}` placeholders of the shared experiments. */
+function demoVariables(
+  demos: ReadonlyMap<string, RunningDemo>,
+  moto: MotoServer | undefined,
+  firestore: FirestoreEmulator | undefined,
+): Record<string, string> {
+  const variables: Record<string, string> = {};
+  const aws = demos.get('aws');
+  const gcp = demos.get('gcp');
+  const azure = demos.get('azure');
+  if (aws !== undefined) variables.AWS_DEMO_URL = aws.url;
+  if (gcp !== undefined) variables.GCP_DEMO_URL = gcp.url;
+  if (azure !== undefined) variables.AZURE_DEMO_URL = azure.url;
+  const ssmEndpoint = aws?.awsEndpoint ?? moto?.endpoint;
+  if (ssmEndpoint !== undefined) variables.AWS_SSM_ENDPOINT = ssmEndpoint;
+  if (firestore !== undefined) {
+    variables.FIRESTORE_EMULATOR_HOST = firestore.host;
+    variables.GCP_PROJECT_ID = firestore.projectId;
+  }
+  const appConfiguration = azure?.appConfiguration;
+  if (appConfiguration !== undefined) {
+    // The connection string is a secret: it goes to the environment variable the store reads, never into files.
+    process.env.FAULTLINE_APPCONFIG_CONNECTION_STRING = appConfiguration.connectionString;
+    variables.AZURE_APPCONFIG_CA_FILE = appConfiguration.caFile;
+    variables.AZURE_APPCONFIG_KEY = appConfiguration.key;
+    variables.AZURE_APPCONFIG_LABEL = appConfiguration.label;
+  }
+  return variables;
+}
+
+/** The experiment's target for a demo, pointed at the file store when the demo fell back to it. */
+function demoTarget(target: RunTarget, demos: ReadonlyMap<string, RunningDemo>): RunTarget[] {
+  const demo = demos.get(target.name);
+  if (demo === undefined) return [];
+  if (demo.configSource.startsWith('file:')) {
+    return [{ ...target, store: { kind: 'file', path: demo.configSource.slice('file:'.length) } }];
+  }
+  return [target];
+}
+
+/** Entry point for `pnpm demo`. */
+async function main(): Promise<void> {
+  const args = parseArguments(process.argv.slice(2), {
+    repeatable: ['experiment'],
+    switches: ['all'],
+    values: ['out'],
+  });
+  const experiments = args.has('all')
+    ? ['experiments/pricing-latency.yaml', 'experiments/order-failures.yaml']
+    : args.values('experiment').length > 0
+      ? args.values('experiment')
+      : undefined;
+  const controller = new AbortController();
+  process.on('SIGINT', () => {
+    if (controller.signal.aborted) process.exit(130);
+    process.stderr.write(
+      '\ninterrupted: rolling back and stopping the demo (Ctrl-C again to exit at once)\n',
+    );
+    controller.abort();
+  });
+  const out = args.value('out');
+  const journals = await runDemo({
+    signal: controller.signal,
+    ...(experiments === undefined ? {} : { experiments }),
+    ...(out === undefined ? {} : { reportDirectory: resolve(out) }),
+  });
+  if (controller.signal.aborted) process.exitCode = 130;
+  else if (journals.length === 0 || journals.some((journal) => journal.status === 'failed'))
+    process.exitCode = 1;
+  // The demo apps' SDK clients may keep sockets alive for a while; everything was stopped, so leave now.
+  process.exit(process.exitCode ?? 0);
+}
+
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}
