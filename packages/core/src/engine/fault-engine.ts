@@ -204,6 +204,8 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     const compiled = cached.value;
     if (compiled === undefined || !compiled.armed) return 'idle';
     if (compiled.hasWindow) {
+      // Once ended, a window stays ended: no clock read per invocation for the rest of this version.
+      if (compiled.state.expiredReported) return 'idle';
       let nowMs: number;
       try {
         nowMs = clock.now();
