@@ -204,23 +204,38 @@ export function installFaults(
   const includes = functions === undefined || functions.length === 0 ? undefined : compileGlobList(functions);
   // All functions share one options object, hence one engine; wrappers are cached per original handler.
   const resolvedOptions: AzureFaultlineOptions = { ...wrapOptions, environment };
+  // One entry per function name: the hot path is a single Map lookup and an identity check.
+  const byFunction = new Map<string, { original: unknown; replacement: (...args: never[]) => unknown }>();
   const wrappers = new WeakMap<object, (...args: never[]) => unknown>();
   const registration = app.hook.preInvocation((context) => {
     try {
       const original = context.functionHandler;
-      if (typeof original !== 'function' || isFaultWrapped(original)) return;
-      if (includes !== undefined && !includes(context.invocationContext.functionName)) return;
-      let wrapped = wrappers.get(original);
-      if (wrapped === undefined) {
-        wrapped = withFaults(original as AzureHandler<unknown, unknown>, resolvedOptions) as (
-          ...args: never[]
-        ) => unknown;
-        wrappers.set(original, wrapped);
+      const functionName = context.invocationContext.functionName;
+      const cached = byFunction.get(functionName);
+      if (cached !== undefined && cached.original === original) {
+        if (cached.replacement !== original) context.functionHandler = cached.replacement;
+        return;
       }
-      context.functionHandler = wrapped;
+      let replacement: (...args: never[]) => unknown = original;
+      if (
+        typeof original === 'function' &&
+        !isFaultWrapped(original) &&
+        (includes === undefined || includes(functionName))
+      ) {
+        replacement = wrappers.get(original) ?? createWrapper(original);
+      }
+      byFunction.set(functionName, { original, replacement });
+      if (replacement !== original) context.functionHandler = replacement;
     } catch {
       // Fail open: a hook problem must never fail the invocation; the original handler runs.
     }
   });
+  const createWrapper = (original: (...args: never[]) => unknown) => {
+    const wrapped = withFaults(original as AzureHandler<unknown, unknown>, resolvedOptions) as (
+      ...args: never[]
+    ) => unknown;
+    wrappers.set(original, wrapped);
+    return wrapped;
+  };
   return { dispose: () => registration.dispose() };
 }

@@ -2,7 +2,12 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { createFakeClock } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseTimeSpanMs, resolveFunctionIdentity, toAzureInvocation } from '../../src/invocation.js';
+import {
+  parseTimeSpanMs,
+  readUrlPath,
+  resolveFunctionIdentity,
+  toAzureInvocation,
+} from '../../src/invocation.js';
 
 const clock = createFakeClock(1_000_000);
 const identity = resolveFunctionIdentity({}, { FAULTLINE_STAGE: 'dev', REGION_NAME: 'West Europe' }, clock);
@@ -135,5 +140,27 @@ describe('parsing host.json time spans', () => {
         },
       ),
     );
+  });
+});
+
+describe('reading the URL path without parsing the URL', () => {
+  it('agrees with the WHATWG URL parser on web URLs with queries and fragments', () => {
+    fc.assert(
+      fc.property(fc.webUrl({ withQueryParameters: true, withFragments: true }), (url) => {
+        const parsed = new URL(url);
+        // The parser normalizes dot segments; the platform hands over already-normalized URLs.
+        fc.pre(!/\/\.\.?(\/|$|\?|#)/.test(url.slice(parsed.origin.length)));
+        expect(readUrlPath(url)).toBe(parsed.pathname);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it.each([
+    ['http://127.0.0.1:7071', '/'],
+    ['http://127.0.0.1:7071?x=1', '/'],
+    ['http://h/a/b#frag?not-query', '/a/b'],
+  ])('reads %s as %s', (url, path) => {
+    expect(readUrlPath(url)).toBe(path);
   });
 });
