@@ -13,6 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createFaultWrapper } from '../../src/adapter/create-fault-wrapper.js';
 import {
   type CachedConfig,
   ConfigDocumentError,
@@ -20,10 +21,13 @@ import {
   contentVersion,
   createCachedConfig,
 } from '../../src/config/index.js';
+import { createFaultEngine, type FaultEngine } from '../../src/engine/fault-engine.js';
 import type { FaultlineEvent } from '../../src/events/events.js';
 import { parseExperimentText } from '../../src/experiment/parse-text.js';
 import type { ExperimentDefinition } from '../../src/experiment/types.js';
 import { formatValidationIssues, validateExperiment } from '../../src/experiment/validate.js';
+import { isInjectedFault } from '../../src/faults/injected-fault-error.js';
+import { createInMemoryAdapter } from '../../src/testing/in-memory-adapter.js';
 
 const fetchBudgetMs = 150;
 const ttlMs = 100;
@@ -43,7 +47,7 @@ const goodText = JSON.stringify(goodExperiment);
 type StoreMode = 'ok' | 'blackhole' | 'slow' | 'garbage' | 'oversized' | 'wrong-types' | 'flapping';
 
 /** A config store on 127.0.0.1 that speaks ETag / If-None-Match and misbehaves on demand. */
-async function startConfigStore() {
+async function startConfigStore(documentText = goodText) {
   let mode: StoreMode = 'ok';
   let requests = 0;
   let flap = 0;
@@ -54,7 +58,7 @@ async function startConfigStore() {
       case 'blackhole':
         return; // accept, read, never answer
       case 'slow':
-        setTimeout(() => serveDocument(request, response, goodText), fetchBudgetMs * 2).unref();
+        setTimeout(() => serveDocument(request, response, documentText), fetchBudgetMs * 2).unref();
         return;
       case 'garbage':
         response.writeHead(200, { 'content-type': 'application/json', etag: '"garbage"' });
@@ -68,10 +72,11 @@ async function startConfigStore() {
         );
         return;
       case 'wrong-types':
+        // Wrong at the document level (an invalid fault entry alone is skipped while the others apply).
         serveDocument(
           request,
           response,
-          JSON.stringify({ ...goodExperiment, faults: [{ id: 7, type: 'latency' }] }),
+          JSON.stringify({ schemaVersion: 'one', id: 42, faults: { slow: true } }),
         );
         return;
       case 'flapping':
@@ -80,10 +85,10 @@ async function startConfigStore() {
           response.writeHead(503).end('unavailable');
           return;
         }
-        serveDocument(request, response, goodText);
+        serveDocument(request, response, documentText);
         return;
       default:
-        serveDocument(request, response, goodText);
+        serveDocument(request, response, documentText);
     }
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -224,6 +229,7 @@ afterAll(() => {
     waited: report.invocationsThatWaited,
     reads: report.loads,
     'config-error events': report.errorEvents,
+    escaped: report.escaped,
   }));
   console.table(rows);
 });
@@ -360,5 +366,155 @@ describe('config store reliability drills', () => {
     const loads = drill.events.filter((event) => event.type === 'config-load');
     expect(loads).toHaveLength(1);
     expect(loads[0]?.details).toMatchObject({ recoveredFrom: expect.stringContaining('timeout') });
+  });
+});
+
+/** Deliberately injected: every request to /inject answers 503; nothing else is touched. */
+const injectingExperiment = JSON.stringify({
+  schemaVersion: 1,
+  id: 'drill-e2e',
+  faults: [
+    {
+      id: 'inject-path',
+      type: 'status',
+      status: 503,
+      probability: 1,
+      match: [{ field: 'http.path', op: 'eq', value: '/inject' }],
+    },
+  ],
+});
+
+interface WrapperReport {
+  invocations: number;
+  escaped: number;
+  notInjectedFailures: number;
+  injected: number;
+  maxWaitMs: number;
+  invocationsThatWaited: number;
+}
+
+/** Real wrapper, trivial adapter: one in ten requests goes to /inject, the others must always get the handler's 200. */
+async function driveWrapper(
+  wrapped: (
+    request: { requestId: string; path: string },
+    context: object,
+  ) => Promise<{ status: number } | undefined>,
+  durationMs: number,
+): Promise<WrapperReport> {
+  const report: WrapperReport = {
+    invocations: 0,
+    escaped: 0,
+    notInjectedFailures: 0,
+    injected: 0,
+    maxWaitMs: 0,
+    invocationsThatWaited: 0,
+  };
+  const startedAt = performance.now();
+  while (performance.now() - startedAt < durationMs) {
+    report.invocations += 1;
+    const deliberate = report.invocations % 10 === 0;
+    const before = performance.now();
+    try {
+      const response = await wrapped(
+        { requestId: `r-${report.invocations}`, path: deliberate ? '/inject' : '/orders/1' },
+        {},
+      );
+      if (response?.status === 503 && deliberate) report.injected += 1;
+      else if (response?.status !== 200) report.notInjectedFailures += 1;
+    } catch (error) {
+      if (!isInjectedFault(error)) report.escaped += 1;
+    }
+    const waitedMs = performance.now() - before;
+    report.maxWaitMs = Math.max(report.maxWaitMs, waitedMs);
+    if (waitedMs > 20) report.invocationsThatWaited += 1;
+    await delay(2);
+  }
+  return report;
+}
+
+describe('config store reliability drills through createFaultWrapper', () => {
+  const e2eDurationMs = 1_300;
+
+  async function createWrapperDrill(options: { warm: boolean }) {
+    const store = await startConfigStore(injectingExperiment);
+    cleanups.push(() => store.stop().catch(() => {}));
+    const source = createHttpConfigSource(store.url);
+    const events: FaultlineEvent[] = [];
+    const engine: FaultEngine = createFaultEngine({
+      source,
+      cache: { ttlMs, fetchBudgetMs, errorBackoffMs, maxBackoffMs },
+      onEvent: (event) => events.push(event),
+      environment: {},
+    });
+    cleanups.push(() => engine.close());
+    const wrapped = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200, body: 'ok' }), {
+      engine,
+      environment: {},
+    });
+    if (options.warm) {
+      await engine.ready();
+      expect(await wrapped({ requestId: 'warm-up', path: '/inject' }, {})).toMatchObject({ status: 503 });
+    }
+    const loadsBefore = source.loads;
+    return {
+      store,
+      wrapped,
+      errorEvents: () => events.filter((event) => event.type === 'config-error'),
+      readsDuringDrill: () => source.loads - loadsBefore,
+    };
+  }
+
+  function record(
+    label: string,
+    drill: Awaited<ReturnType<typeof createWrapperDrill>>,
+    report: WrapperReport,
+  ) {
+    measured[label] = {
+      invocations: report.invocations,
+      completed: report.invocations - report.escaped,
+      escaped: report.escaped,
+      maxWaitMs: report.maxWaitMs,
+      invocationsThatWaited: report.invocationsThatWaited,
+      withConfig: report.injected,
+      withoutConfig: 0,
+      loads: drill.readsDuringDrill(),
+      errorEvents: drill.errorEvents().length,
+    };
+  }
+
+  describe.each(failureModes)('store $name', ({ name, mode }) => {
+    async function breakStore(drill: Awaited<ReturnType<typeof createWrapperDrill>>) {
+      if (mode === 'down') await drill.store.stop();
+      else drill.store.setMode(mode);
+    }
+
+    it('every invocation not deliberately injected succeeds; faults stay on with the loaded config', async () => {
+      const drill = await createWrapperDrill({ warm: true });
+      await breakStore(drill);
+
+      const report = await driveWrapper(drill.wrapped, e2eDurationMs);
+      record(`wrapper, warm, ${name}`, drill, report);
+
+      expect(report.escaped).toBe(0);
+      expect(report.notInjectedFailures).toBe(0);
+      expect(report.injected).toBe(Math.floor(report.invocations / 10));
+      expect(report.invocationsThatWaited).toBe(0);
+      expect(drill.errorEvents()).toHaveLength(1);
+    });
+
+    it('on a cold start every invocation succeeds untouched, after at most one bounded wait', async () => {
+      const drill = await createWrapperDrill({ warm: false });
+      await breakStore(drill);
+
+      const report = await driveWrapper(drill.wrapped, e2eDurationMs);
+      record(`wrapper, cold, ${name}`, drill, report);
+
+      expect(report.escaped).toBe(0);
+      expect(report.notInjectedFailures).toBe(0);
+      expect(report.injected).toBe(0);
+      expect(report.maxWaitMs).toBeLessThanOrEqual(fetchBudgetMs + slackMs);
+      expect(report.invocationsThatWaited).toBeLessThanOrEqual(1);
+      expect(drill.errorEvents()).toHaveLength(1);
+    });
   });
 });
