@@ -7,7 +7,20 @@ import type { Cloud, Invocation } from '../invocation/invocation.js';
  * execution order, cleanup, events, fail-open) is the engine's, via `createFaultWrapper`.
  */
 
-/** Per-invocation glue between the engine and one native call. Created only when some fault may fire. */
+/**
+ * Per-invocation glue between the engine and one native call. Created only when some fault may fire.
+ *
+ * @example
+ * ```ts
+ * const driver: InvocationDriver<Response> = {
+ *   callHandler: () => handler(request, context),
+ *   respond: (response) => new Response(response.body, { status: response.status, headers: response.headers }),
+ *   throttled: () => new Response('busy', { status: 429 }),
+ *   readResponse: () => undefined, // not HTTP-like: after-faults leave it alone
+ *   writeResponse: (original) => original,
+ * };
+ * ```
+ */
 export interface InvocationDriver<Result> {
   /** Calls the user's handler once with the native arguments. */
   callHandler(): Promise<Result>;
@@ -29,7 +42,15 @@ export interface InvocationDriver<Result> {
   readonly capabilities?: AdapterCapabilities;
 }
 
-/** What a cloud adapter supplies to `createFaultWrapper`. Handlers take at most two native arguments. */
+/**
+ * What a cloud adapter supplies to `createFaultWrapper`. Handlers take at most two native arguments.
+ *
+ * @example
+ * ```ts
+ * // See createInMemoryAdapter in @faultline/core/testing for a complete, tiny adapter.
+ * const adapter: FaultAdapter<Request, Context, Response> = { cloud: 'local', toInvocation, createDriver };
+ * ```
+ */
 export interface FaultAdapter<First, Second, Result> {
   readonly cloud: Cloud;
   /** Builds the normalized invocation. Called only when a fault could fire, never on the idle path. */

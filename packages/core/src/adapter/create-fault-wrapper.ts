@@ -10,7 +10,15 @@ import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-er
 import type { Invocation } from '../invocation/invocation.js';
 import type { FaultAdapter, InvocationDriver } from './adapter.js';
 
-/** Options every adapter's wrapper accepts. */
+/**
+ * Options every adapter's wrapper accepts.
+ *
+ * @example
+ * ```ts
+ * const options: FaultlineOptions = { logLevel: 'debug', cache: { ttlMs: 10_000 } };
+ * export const handler = wrapHandler(baseHandler, options);
+ * ```
+ */
 export type FaultlineOptions = FaultEngineOptions & {
   /** An engine to use instead of the process-wide shared one (e.g. created with fakes in tests). */
   readonly engine?: FaultEngine;
@@ -35,7 +43,15 @@ export function isKillSwitchOn(environment: Readonly<Record<string, string | und
   return readEnvironmentSettings(environment).disabled;
 }
 
-/** Resolves the engine a wrapper uses: the given one, else the process-wide one for the resolved source. */
+/**
+ * Resolves the engine a wrapper uses: the given one, else the process-wide one for the resolved source.
+ *
+ * @example
+ * ```ts
+ * import { resolveFaultEngine } from '@faultline/core';
+ * const engine = resolveFaultEngine({}, process.env); // the shared engine for FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG
+ * ```
+ */
 export function resolveFaultEngine(
   options: FaultlineOptions,
   environment: Readonly<Record<string, string | undefined>>,

@@ -18,10 +18,24 @@ import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
  * invocation only calls precompiled matchers: no parsing, no globs compiled, no dates parsed on the hot path.
  */
 
-/** A predicate over an invocation. */
+/**
+ * A predicate over an invocation.
+ *
+ * @example
+ * ```ts
+ * const isGet: InvocationPredicate = (invocation) => invocation.http?.method === 'GET';
+ * ```
+ */
 export type InvocationPredicate = (invocation: Invocation) => boolean;
 
-/** One fault entry, ready to decide and execute. */
+/**
+ * One fault entry, ready to decide and execute.
+ *
+ * @example
+ * ```ts
+ * for (const fault of compiled.faults) console.log(fault.id, fault.phase, fault.probability);
+ * ```
+ */
 export interface CompiledFault {
   /** Position in the experiment's `faults` list (also the execution order within a phase). */
   readonly index: number;
@@ -39,7 +53,14 @@ export interface CompiledFault {
   readonly samplingPrefix: SamplingPrefix;
 }
 
-/** Mutable, per-config-version bookkeeping of the engine (once-per-version events, the injection budget). */
+/**
+ * Mutable, per-config-version bookkeeping of the engine (once-per-version events, the injection budget).
+ *
+ * @example
+ * ```ts
+ * compiled.state.budgetUsed; // injections booked in the current minute
+ * ```
+ */
 export interface CompiledExperimentState {
   expiredReported: boolean;
   productionRefusedReported: boolean;
@@ -49,7 +70,16 @@ export interface CompiledExperimentState {
   budgetExhaustedReportedMinute: number;
 }
 
-/** A validated experiment compiled for one config version. */
+/**
+ * A validated experiment compiled for one config version.
+ *
+ * @example
+ * ```ts
+ * import { builtinFaultRegistry, compileExperiment } from '@faultline/core';
+ * const { compiled } = compileExperiment(experiment, { registry: builtinFaultRegistry });
+ * if (compiled.armed) console.log(compiled.faults.map((fault) => fault.id));
+ * ```
+ */
 export interface CompiledExperiment {
   readonly experimentId: string;
   readonly configVersion: string | undefined;
@@ -77,7 +107,15 @@ export interface CompiledExperiment {
   readonly state: CompiledExperimentState;
 }
 
-/** A fault entry that could not be compiled (its effect factory threw, or its attributes were invalid). */
+/**
+ * A fault entry that could not be compiled (its effect factory threw, or its attributes were invalid).
+ *
+ * @example
+ * ```ts
+ * const { skipped } = compileExperiment(experiment, { registry });
+ * for (const entry of skipped) console.warn(`fault ${entry.id} skipped: ${entry.reason}`);
+ * ```
+ */
 export interface UncompiledFault {
   readonly index: number;
   readonly id: string | undefined;
@@ -86,6 +124,12 @@ export interface UncompiledFault {
   readonly issues: readonly ValidationIssue[];
 }
 
+/**
+ * @example
+ * ```ts
+ * const { compiled, skipped }: CompileResult = compileExperiment(experiment, { registry });
+ * ```
+ */
 export interface CompileResult {
   readonly compiled: CompiledExperiment;
   readonly skipped: readonly UncompiledFault[];
@@ -207,7 +251,16 @@ export function compileMatchCondition(condition: MatchCondition): InvocationPred
   }
 }
 
-/** ANDs the conditions; `undefined` for none, so "no match" costs nothing per invocation. */
+/**
+ * ANDs the conditions; `undefined` for none, so "no match" costs nothing per invocation.
+ *
+ * @example
+ * ```ts
+ * import { compileMatch } from '@faultline/core';
+ * const matches = compileMatch([{ field: 'http.method', op: 'eq', value: 'GET' }]);
+ * matches?.(invocation); // true for GET requests
+ * ```
+ */
 export function compileMatch(
   conditions: readonly MatchCondition[] | undefined,
 ): InvocationPredicate | undefined {

@@ -3,7 +3,15 @@ import type { CompiledExperiment, CompiledFault } from './compile.js';
 import type { RandomSource } from './ports.js';
 import { sampleFires, stickyUnit } from './sampling.js';
 
-/** Why a plan injects nothing, or `sampled` when sampling ran (and `inject`/`wouldInject` may hold faults). */
+/**
+ * Why a plan injects nothing, or `sampled` when sampling ran (and `inject`/`wouldInject` may hold faults).
+ *
+ * @example
+ * ```ts
+ * import { decisionOutcomes } from '@faultline/core';
+ * decisionOutcomes.includes(plan.outcome); // true
+ * ```
+ */
 export const decisionOutcomes = [
   'sampled',
   'disabled',
@@ -11,9 +19,23 @@ export const decisionOutcomes = [
   'not-targeted',
   'production-refused',
 ] as const;
+/**
+ * @example
+ * ```ts
+ * if (plan.outcome === 'production-refused') console.warn('guarded');
+ * ```
+ */
 export type DecisionOutcome = (typeof decisionOutcomes)[number];
 
-/** What to do with one invocation. Pure data; executing it is the wrapper's job. */
+/**
+ * What to do with one invocation. Pure data; executing it is the wrapper's job.
+ *
+ * @example
+ * ```ts
+ * const plan = decide(compiled, invocation, Date.now(), Math.random);
+ * if (plan.budgetLimited.length > 0) console.warn('budget reached');
+ * ```
+ */
 export interface DecisionPlan {
   readonly outcome: DecisionOutcome;
   /** Faults to inject now (mode `enforce`), in file order. */
@@ -53,7 +75,14 @@ const nothingSampled: DecisionPlan = Object.freeze({
   budgetLimited: none,
 });
 
-/** Options of {@link decide}. */
+/**
+ * Options of {@link decide}.
+ *
+ * @example
+ * ```ts
+ * decide(compiled, invocation, Date.now(), Math.random, { budgetRemaining: 5 });
+ * ```
+ */
 export interface DecideOptions {
   /** Injections still allowed in the current minute (default: unlimited). The engine tracks the budget. */
   readonly budgetRemaining?: number;

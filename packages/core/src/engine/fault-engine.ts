@@ -21,7 +21,16 @@ import {
   systemSleep,
 } from './ports.js';
 
-/** Options of {@link createFaultEngine}. Option > environment variable > default. */
+/**
+ * Options of {@link createFaultEngine}. Option > environment variable > default.
+ *
+ * @example
+ * ```ts
+ * import { createFaultEngine, createFileSource } from '@faultline/core';
+ * const options: FaultEngineOptions = { source: createFileSource('./faultline.yaml'), logLevel: 'debug', cache: { ttlMs: 10_000 } };
+ * const engine = createFaultEngine(options);
+ * ```
+ */
 export interface FaultEngineOptions {
   /** Where the experiment comes from. Without one the engine never injects (and says so once). */
   readonly source?: ConfigSource;
@@ -47,10 +56,30 @@ export interface FaultEngineOptions {
 /**
  * What the wrapper reads per invocation: `idle` when nothing can fire (the common case), `loading` before the
  * first config load finished, or the compiled experiment when some fault may fire.
+ *
+ * @example
+ * ```ts
+ * const state = engine.current();
+ * if (state !== 'idle' && state !== 'loading') console.log('armed:', state.experimentId);
+ * ```
  */
 export type EngineState = CompiledExperiment | 'idle' | 'loading';
 
-/** A running engine: one cached config, compiled per version, and the decision bookkeeping of this instance. */
+/**
+ * A running engine: one cached config, compiled per version, and the decision bookkeeping of this instance.
+ *
+ * @example
+ * ```ts
+ * const engine = createFaultEngine({ source });
+ * await engine.ready();
+ * const state = engine.current();
+ * if (typeof state === 'object') {
+ *   const plan = engine.plan(state, invocation);
+ *   console.log(plan.inject.map((fault) => fault.id));
+ * }
+ * engine.close();
+ * ```
+ */
 export interface FaultEngine {
   /** The config source's name (for events), `undefined` without a source. */
   readonly sourceName: string | undefined;
@@ -82,7 +111,16 @@ export interface FaultEngine {
   close(): void;
 }
 
-/** Thrown inside the config pipeline when a document cannot be used at all; reported as a `config-error` event. */
+/**
+ * Thrown inside the config pipeline when a document cannot be used at all; reported as a `config-error` event.
+ *
+ * @example
+ * ```ts
+ * // Reported inside a `config-error` event; the message lists every issue:
+ * // the experiment is invalid, nothing will be injected:
+ * // faults[0].probability: must be between 0 and 1, got 5 — did you mean 0.05?
+ * ```
+ */
 export class ExperimentRejectedError extends Error {
   override readonly name = 'ExperimentRejectedError';
   readonly issues: readonly ValidationIssue[];

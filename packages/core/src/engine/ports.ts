@@ -3,25 +3,70 @@
  * tests (and deterministic sampling) can replace them.
  */
 
-/** Reads the current time. */
+/**
+ * Reads the current time.
+ *
+ * @example
+ * ```ts
+ * const fixed: Clock = { now: () => Date.parse('2026-11-29T12:00:00Z') };
+ * ```
+ */
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
 }
 
-/** Waits `durationMs`; resolves early (without throwing) when `signal` aborts. */
+/**
+ * Waits `durationMs`; resolves early (without throwing) when `signal` aborts.
+ *
+ * @example
+ * ```ts
+ * const sleep: Sleep = (durationMs, signal) => new Promise((resolve) => setTimeout(resolve, durationMs));
+ * ```
+ */
 export type Sleep = (durationMs: number, signal?: AbortSignal) => Promise<void>;
 
-/** A uniform random number in [0, 1). */
+/**
+ * A uniform random number in [0, 1).
+ *
+ * @example
+ * ```ts
+ * const alwaysFire: RandomSource = () => 0;
+ * ```
+ */
 export type RandomSource = () => number;
 
-/** The real clock. */
+/**
+ * The real clock.
+ *
+ * @example
+ * ```ts
+ * import { systemClock } from '@faultline/core';
+ * systemClock.now(); // Date.now()
+ * ```
+ */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** The real random source. */
+/**
+ * The real random source.
+ *
+ * @example
+ * ```ts
+ * import { systemRandom } from '@faultline/core';
+ * systemRandom(); // a number in [0, 1)
+ * ```
+ */
 export const systemRandom: RandomSource = Math.random;
 
-/** The real sleep: a timer that never keeps the process alive on its own and is cleared on abort. */
+/**
+ * The real sleep: a timer that never keeps the process alive on its own and is cleared on abort.
+ *
+ * @example
+ * ```ts
+ * import { systemSleep } from '@faultline/core';
+ * await systemSleep(100, AbortSignal.timeout(50)); // resolves after 50 ms
+ * ```
+ */
 export const systemSleep: Sleep = (durationMs, signal) =>
   new Promise<void>((resolve) => {
     if (durationMs <= 0 || signal?.aborted) {

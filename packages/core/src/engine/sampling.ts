@@ -5,7 +5,14 @@
  * and finished with murmur3's avalanche step.
  */
 
-/** The hash state after the (seed, experiment, fault) prefix; computed once per config version and fault. */
+/**
+ * The hash state after the (seed, experiment, fault) prefix; computed once per config version and fault.
+ *
+ * @example
+ * ```ts
+ * const prefix: SamplingPrefix = createSamplingPrefix('seed', 'orders', 'slow');
+ * ```
+ */
 export interface SamplingPrefix {
   readonly high: number;
   readonly low: number;

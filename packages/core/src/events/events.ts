@@ -1,8 +1,13 @@
 /**
  * Structured decision events: one JSON line per injection, dry-run "would inject", config load, config error,
  * expiry, … Each names the experiment, fault, type, request and config version it concerns.
+ *
+ * @example
+ * ```ts
+ * import { eventTypes } from '@faultline/core';
+ * eventTypes.includes('inject'); // true
+ * ```
  */
-
 export const eventTypes = [
   /** A fault was injected into an invocation. */
   'inject',
@@ -27,12 +32,40 @@ export const eventTypes = [
   /** faultline itself failed; the handler ran untouched (fail open). */
   'internal-error',
 ] as const;
+/**
+ * @example
+ * ```ts
+ * const type: FaultlineEventType = 'would-inject';
+ * ```
+ */
 export type FaultlineEventType = (typeof eventTypes)[number];
 
+/**
+ * @example
+ * ```ts
+ * import { eventLevels } from '@faultline/core';
+ * eventLevels; // ['debug', 'info', 'warn', 'error', 'silent']
+ * ```
+ */
 export const eventLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
+/**
+ * @example
+ * ```ts
+ * const level: EventLevel = 'debug';
+ * ```
+ */
 export type EventLevel = (typeof eventLevels)[number];
 
-/** One structured event. Serialized as one JSON line by the default sink. */
+/**
+ * One structured event. Serialized as one JSON line by the default sink.
+ *
+ * @example
+ * ```ts
+ * // {"source":"faultline","type":"inject","level":"info","time":"2026-11-29T12:00:00.000Z",
+ * //  "message":"injecting latency fault slow","experimentId":"orders","faultId":"slow","faultType":"latency",
+ * //  "requestId":"c0ffee","configVersion":"7","configSource":"ssm:/faultline/orders"}
+ * ```
+ */
 export interface FaultlineEvent {
   readonly source: 'faultline';
   readonly type: FaultlineEventType;
@@ -50,5 +83,14 @@ export interface FaultlineEvent {
   readonly details?: Readonly<Record<string, unknown>>;
 }
 
-/** Receives events. Must not throw; if it does, faultline swallows the error. */
+/**
+ * Receives events. Must not throw; if it does, faultline swallows the error.
+ *
+ * @example
+ * ```ts
+ * const onEvent: EventSink = (event) => {
+ *   if (event.type === 'inject') metrics.increment('chaos.injections', { fault: event.faultId });
+ * };
+ * ```
+ */
 export type EventSink = (event: FaultlineEvent) => void;

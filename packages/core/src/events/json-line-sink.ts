@@ -2,7 +2,15 @@ import { type EventLevel, type EventSink, eventLevels, type FaultlineEvent } fro
 
 const levelRank: Readonly<Record<EventLevel, number>> = { debug: 0, info: 1, warn: 2, error: 3, silent: 4 };
 
-/** Whether an event at `level` passes a sink configured at `threshold`. */
+/**
+ * Whether an event at `level` passes a sink configured at `threshold`.
+ *
+ * @example
+ * ```ts
+ * import { isLevelEnabled } from '@faultline/core';
+ * isLevelEnabled('debug', 'info'); // false
+ * ```
+ */
 export function isLevelEnabled(level: Exclude<EventLevel, 'silent'>, threshold: EventLevel): boolean {
   return levelRank[level] >= levelRank[threshold];
 }
@@ -27,7 +35,14 @@ export function readLogLevel(
     : fallback;
 }
 
-/** Options of {@link createJsonLineSink}. */
+/**
+ * Options of {@link createJsonLineSink}.
+ *
+ * @example
+ * ```ts
+ * createJsonLineSink({ level: 'warn', write: (line) => process.stderr.write(`${line}\n`) });
+ * ```
+ */
 export interface JsonLineSinkOptions {
   /** Lowest level written. Default: `FAULTLINE_LOG_LEVEL` read once at creation, else `info`. */
   readonly level?: EventLevel;

@@ -1,4 +1,11 @@
-/** What an {@link InjectedFaultError} says about the fault that raised it. */
+/**
+ * What an {@link InjectedFaultError} says about the fault that raised it.
+ *
+ * @example
+ * ```ts
+ * new InjectedFaultError('Injected status 503', { experimentId: 'e', faultId: 'f', faultType: 'status', status: 503 });
+ * ```
+ */
 export interface InjectedFaultDetails {
   readonly experimentId: string;
   readonly faultId: string;

@@ -1,6 +1,14 @@
 import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
 
-/** A clock tests move by hand. */
+/**
+ * A clock tests move by hand.
+ *
+ * @example
+ * ```ts
+ * const clock: FakeClock = createFakeClock();
+ * clock.advance(1_000);
+ * ```
+ */
 export interface FakeClock extends Clock {
   /** Moves time forward by `durationMs` (negative values are refused: time does not run backwards). */
   advance(durationMs: number): void;
@@ -34,7 +42,16 @@ export function createFakeClock(startMs = Date.parse('2026-01-01T00:00:00Z')): F
   };
 }
 
-/** A deterministic random source that also reports how often it was drawn from. */
+/**
+ * A deterministic random source that also reports how often it was drawn from.
+ *
+ * @example
+ * ```ts
+ * const random = createSeededRandom(1);
+ * random();
+ * random.draws; // 1
+ * ```
+ */
 export interface SeededRandom extends RandomSource {
   readonly draws: number;
 }
@@ -74,7 +91,15 @@ export function createSeededRandom(seed: number | string = 1): SeededRandom {
   return random as SeededRandom;
 }
 
-/** A random source that always returns `value` (e.g. 0 to make every fault with probability > 0 fire). */
+/**
+ * A random source that always returns `value` (e.g. 0 to make every fault with probability > 0 fire).
+ *
+ * @example
+ * ```ts
+ * import { createConstantRandom } from '@faultline/core/testing';
+ * const engine = createFaultEngine({ source, random: createConstantRandom(0) }); // every fault with probability > 0 fires
+ * ```
+ */
 export function createConstantRandom(value: number): RandomSource {
   if (!(value >= 0 && value < 1)) throw new RangeError(`a random value must be in [0, 1), got ${value}`);
   return () => value;
@@ -91,7 +116,16 @@ export function createConstantRandom(value: number): RandomSource {
  */
 export const immediateSleep: Sleep = async () => {};
 
-/** A sleep that records each requested duration and advances a fake clock instead of waiting. */
+/**
+ * A sleep that records each requested duration and advances a fake clock instead of waiting.
+ *
+ * @example
+ * ```ts
+ * const sleep = createRecordingSleep();
+ * await sleep(300);
+ * sleep.totalMs; // 300
+ * ```
+ */
 export interface RecordingSleep extends Sleep {
   /** Every requested duration, in call order, in ms. */
   readonly calls: readonly number[];

@@ -2,7 +2,14 @@ import type { FaultAdapter, InvocationDriver } from '../adapter/adapter.js';
 import type { NeutralResponse } from '../faults/fault-type.js';
 import type { Cloud, Invocation, Trigger } from '../invocation/invocation.js';
 
-/** The native request of the {@link createInMemoryAdapter} "platform": a plain HTTP-like object or an event. */
+/**
+ * The native request of the {@link createInMemoryAdapter} "platform": a plain HTTP-like object or an event.
+ *
+ * @example
+ * ```ts
+ * await wrapped({ requestId: 'r-1', method: 'POST', path: '/orders', headers: { 'X-Tenant': 'acme' } }, {});
+ * ```
+ */
 export interface InMemoryRequest {
   readonly requestId: string;
   /** Default `http`. Non-HTTP triggers have no response to shape: a `status` fault then throws. */
@@ -19,21 +26,42 @@ export interface InMemoryRequest {
   readonly eventSource?: string;
 }
 
-/** The native response of the in-memory platform (also what event handlers may return). */
+/**
+ * The native response of the in-memory platform (also what event handlers may return).
+ *
+ * @example
+ * ```ts
+ * const handler = async (): Promise<InMemoryResponse> => ({ status: 200, body: 'ok' });
+ * ```
+ */
 export interface InMemoryResponse {
   readonly status: number;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
 }
 
-/** Per-function facts of the in-memory platform, like a Lambda context's function name. */
+/**
+ * Per-function facts of the in-memory platform, like a Lambda context's function name.
+ *
+ * @example
+ * ```ts
+ * await wrapped(request, { functionName: 'orders-api', stage: 'staging' });
+ * ```
+ */
 export interface InMemoryContext {
   readonly functionName?: string;
   readonly stage?: string;
   readonly region?: string;
 }
 
-/** Options of {@link createInMemoryAdapter}. */
+/**
+ * Options of {@link createInMemoryAdapter}.
+ *
+ * @example
+ * ```ts
+ * const adapter = createInMemoryAdapter({ cloud: 'aws', functionName: 'orders', stage: 'dev' });
+ * ```
+ */
 export interface InMemoryAdapterOptions {
   /** Default `local`. */
   readonly cloud?: Cloud;

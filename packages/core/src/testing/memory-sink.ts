@@ -1,6 +1,15 @@
 import type { EventSink, FaultlineEvent, FaultlineEventType } from '../events/events.js';
 
-/** An event sink that keeps every event, for assertions. Call it like any sink. */
+/**
+ * An event sink that keeps every event, for assertions. Call it like any sink.
+ *
+ * @example
+ * ```ts
+ * const sink: MemorySink = createMemorySink();
+ * sink(event);
+ * sink.ofType('inject');
+ * ```
+ */
 export interface MemorySink extends EventSink {
   readonly events: readonly FaultlineEvent[];
   /** The events of one type, in order. */

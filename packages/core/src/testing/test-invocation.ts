@@ -1,6 +1,13 @@
 import type { Invocation, InvocationHttp } from '../invocation/invocation.js';
 
-/** Overrides for {@link createTestInvocation}; `http` may be partial. */
+/**
+ * Overrides for {@link createTestInvocation}; `http` may be partial.
+ *
+ * @example
+ * ```ts
+ * createTestInvocation({ trigger: 'queue', http: undefined, event: { type: 'aws:sqs', source: 'orders-queue' } });
+ * ```
+ */
 export type TestInvocationOverrides = Partial<Omit<Invocation, 'http'>> & {
   readonly http?: Partial<InvocationHttp> | undefined;
 };

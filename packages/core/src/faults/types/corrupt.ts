@@ -1,7 +1,19 @@
 import { s } from '../../schema/index.js';
 import { defineFaultType, type NeutralResponse } from '../fault-type.js';
 
+/**
+ * @example
+ * ```ts
+ * corruptModes; // ['replace', 'truncate', 'mangle']
+ * ```
+ */
 export const corruptModes = ['replace', 'truncate', 'mangle'] as const;
+/**
+ * @example
+ * ```ts
+ * const mode: CorruptMode = 'mangle';
+ * ```
+ */
 export type CorruptMode = (typeof corruptModes)[number];
 
 const swaps: Record<string, string> = { '{': '}', '}': '{', '[': ']', ']': '[', '"': '`', ':': '=' };

@@ -2,7 +2,15 @@ import { s } from '../../schema/index.js';
 import type { ValidationIssue } from '../../schema/schema.js';
 import { defineFaultType } from '../fault-type.js';
 
-/** The longest delay any latency attribute accepts: 15 minutes, the longest serverless invocation. */
+/**
+ * The longest delay any latency attribute accepts: 15 minutes, the longest serverless invocation.
+ *
+ * @example
+ * ```ts
+ * import { maxLatencyMs } from '@faultline/core';
+ * maxLatencyMs; // 900000
+ * ```
+ */
 export const maxLatencyMs = 900_000;
 
 const delay = (description: string) =>

@@ -2,7 +2,16 @@ import { s } from '../../schema/index.js';
 import type { NeutralResponse } from '../fault-type.js';
 import { defineFaultType } from '../fault-type.js';
 
-/** Builds the synthetic response once per config version: an object body becomes JSON with a JSON content type. */
+/**
+ * Builds the synthetic response once per config version: an object body becomes JSON with a JSON content type.
+ *
+ * @example
+ * ```ts
+ * import { buildSyntheticResponse } from '@faultline/core';
+ * buildSyntheticResponse(503, undefined, { message: 'down' });
+ * // { status: 503, headers: { 'content-type': 'application/json' }, body: '{"message":"down"}' }
+ * ```
+ */
 export function buildSyntheticResponse(
   status: number,
   headers: Readonly<Record<string, string>> | undefined,

@@ -2,6 +2,12 @@ import { s } from '../../schema/index.js';
 import { defineFaultType } from '../fault-type.js';
 import { InjectedFaultError } from '../injected-fault-error.js';
 
+/**
+ * @example
+ * ```ts
+ * timeoutThens; // ['fail', 'continue']
+ * ```
+ */
 export const timeoutThens = ['fail', 'continue'] as const;
 
 /**
