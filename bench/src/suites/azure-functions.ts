@@ -1,0 +1,321 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import type { HttpResponseInit } from '@azure/functions';
+import { type AzureFunctionsAppLike, installFaults, withFaults } from '@faultline/azure-functions';
+import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
+import { build } from 'esbuild';
+import { type BenchRow, type BenchSuite, createRow, measureInterleaved, medianOf } from '../harness.js';
+
+/**
+ * @faultline/azure-functions: the added cost per invocation when nothing fires (bare v4 handler vs wrapped, with
+ * the library's real HttpRequest and InvocationContext created once), the zero-touch hook, the cold import of the
+ * published bundle in a fresh process against an empty module, and the bundle size (esbuild, minified, SDKs
+ * external).
+ */
+
+const execFileAsync = promisify(execFile);
+// The library's classes are not visible as ESM named exports of its CommonJS bundle; require them.
+const { HttpRequest, InvocationContext } = createRequire(import.meta.url)(
+  '@azure/functions',
+) as typeof import('@azure/functions');
+type HttpRequest = InstanceType<typeof HttpRequest>;
+type InvocationContext = InstanceType<typeof InvocationContext>;
+const repositoryDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const entryPoint = join(repositoryDirectory, 'packages', 'azure-functions', 'src', 'index.ts');
+/** Peer SDKs stay outside the bundle, as users install them next to it. */
+const externals = ['@azure/functions', '@azure/app-configuration', '@azure/identity'];
+
+const idleTargetNs = 100;
+const nonFiringTargetNs = 300;
+/**
+ * failure-lambda 1.0 adds 233 ms (its SDK imported eagerly). Most of ours is Node built-ins that @faultline/core
+ * loads at import (net, dns, async_hooks, crypto for the interceptor scope and config hashing), not this adapter.
+ */
+const coldImportTargetMs = 30;
+const bundleTargetBytes = 120_000;
+
+const response: HttpResponseInit = { status: 200, jsonBody: { id: '42', item: 'book' } };
+const handler = async (_request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> =>
+  response;
+const request = new HttpRequest({
+  method: 'GET',
+  url: 'http://127.0.0.1:7071/orders/42?expand=items',
+  headers: { 'content-type': 'application/json', 'x-tenant': 'acme' },
+});
+const context = new InvocationContext({
+  functionName: 'orders',
+  invocationId: 'bench-invocation',
+  options: { trigger: { name: 'request', type: 'httpTrigger' } },
+});
+
+const missingSource: ConfigSource = { name: 'bench:missing', load: async () => ({ kind: 'missing' }) };
+const adminOnly = [{ field: 'http.path', op: 'prefix', value: '/admin' }];
+
+function experiment(faults: object[], extra: object = {}) {
+  return { schemaVersion: 1, id: 'bench-azure', faults, ...extra };
+}
+
+interface Scenario {
+  readonly name: string;
+  readonly source: ConfigSource;
+  readonly targetNs: number;
+  readonly note: string;
+}
+
+const scenarios: readonly Scenario[] = [
+  {
+    name: 'no experiment in the store',
+    source: missingSource,
+    targetNs: idleTargetNs,
+    note: 'idle path: one synchronous state read, then the handler',
+  },
+  {
+    name: 'enabled experiment, one fault whose match misses',
+    source: createInlineSource(
+      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }]),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: 'builds the invocation from HttpRequest/InvocationContext, decides, calls the handler',
+  },
+  {
+    name: 'enabled experiment, 10 faults that do not match',
+    source: createInlineSource(
+      experiment(
+        Array.from({ length: 10 }, (_, index) => ({
+          id: `admin-${index}`,
+          type: index % 2 === 0 ? 'latency' : 'status',
+          probability: 0.5,
+          ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
+          match: [{ field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` }, ...adminOnly],
+        })),
+      ),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: '10 match evaluations per invocation',
+  },
+  {
+    name: 'dry-run experiment, fault that does not match',
+    source: createInlineSource(
+      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }], {
+        mode: 'dry-run',
+      }),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: 'dry-run adds nothing when nothing would fire',
+  },
+];
+
+async function engineFor(source: ConfigSource): Promise<FaultEngine> {
+  const engine = createFaultEngine({
+    source,
+    environment: {},
+    logLevel: 'silent',
+    cache: { ttlMs: 3_600_000 },
+  });
+  await engine.ready();
+  return engine;
+}
+
+/** A stand-in for `app` that keeps the pre-invocation hook so the bench can call it as the worker would. */
+function captureHook(): { app: AzureFunctionsAppLike; hook: () => ((context: never) => void) | undefined } {
+  let hook: ((context: never) => void) | undefined;
+  return {
+    app: {
+      hook: {
+        preInvocation: (callback) => {
+          hook = callback as (context: never) => void;
+          return { dispose: () => undefined };
+        },
+      },
+    },
+    hook: () => hook,
+  };
+}
+
+async function timeNode(script: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  await execFileAsync(process.execPath, [script], { env: { PATH: process.env.PATH ?? '' } });
+  return Number(process.hrtime.bigint() - started) / 1e6;
+}
+
+export const suite: BenchSuite = {
+  name: 'azure-functions',
+  async run(benchContext) {
+    const rows: BenchRow[] = [];
+    const rounds = benchContext.quick ? 6 : 30;
+
+    const killed = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
+    rows.push(
+      createRow({
+        name: 'azure-functions: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
+        value: (killed as unknown) === handler ? 0 : 1,
+        unit: 'wrappers',
+        baseline: 0,
+        target: { of: 'value', max: 0 },
+        note: 'identity check: 0 means no wrapper at all',
+      }),
+    );
+
+    for (const scenario of scenarios) {
+      benchContext.log(`azure-functions: ${scenario.name}`);
+      const engine = await engineFor(scenario.source);
+      const wrapped = withFaults(handler, { engine, environment: {} });
+      const result = await measureInterleaved({
+        baseline: () => handler(request, context),
+        candidate: () => wrapped(request, context),
+        rounds,
+      });
+      engine.close();
+      rows.push(
+        createRow({
+          name: `azure-functions: withFaults, ${scenario.name}`,
+          value: result.candidateNsPerOp,
+          unit: 'ns/op',
+          baseline: result.baselineNsPerOp,
+          target: { of: 'added', max: scenario.targetNs },
+          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: bare async v4 handler`,
+        }),
+      );
+    }
+
+    {
+      benchContext.log('azure-functions: installFaults hook, no experiment');
+      const engine = await engineFor(missingSource);
+      const captured = captureHook();
+      const installed = installFaults(captured.app, { engine, environment: {} });
+      const hook = captured.hook();
+      if (hook === undefined) throw new Error('installFaults registered no pre-invocation hook');
+      const hookContext = { invocationContext: context, functionHandler: handler as unknown };
+      const result = await measureInterleaved({
+        baseline: () => handler(request, context),
+        candidate: () => {
+          hookContext.functionHandler = handler;
+          hook(hookContext as never);
+          return (hookContext.functionHandler as typeof handler)(request, context);
+        },
+        rounds,
+      });
+      installed.dispose();
+      engine.close();
+      rows.push(
+        createRow({
+          name: 'azure-functions: installFaults pre-invocation hook + wrapped handler, no experiment',
+          value: result.candidateNsPerOp,
+          unit: 'ns/op',
+          baseline: result.baselineNsPerOp,
+          target: { of: 'added', max: idleTargetNs },
+          note: `the hook swaps in the cached wrapper (one Map lookup per invocation); added ${result.addedNsPerOp.toFixed(1)} ns/op`,
+        }),
+      );
+    }
+
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-azure-'));
+    try {
+      benchContext.log('azure-functions: bundling with esbuild');
+      // Code splitting, as a user's bundler does for dynamic import(): what is loaded at import time is the entry
+      // plus its static chunks; lazily loaded code (the YAML parser, used only for YAML experiments) is reported
+      // apart.
+      const bundle = await build({
+        entryPoints: { 'azure-functions': entryPoint },
+        bundle: true,
+        splitting: true,
+        minify: true,
+        format: 'esm',
+        platform: 'node',
+        target: 'node20',
+        conditions: ['source'],
+        external: externals,
+        outdir: directory,
+        outExtension: { '.js': '.mjs' },
+        metafile: true,
+        logLevel: 'silent',
+      });
+      const outputs = bundle.metafile.outputs;
+      const entryName = Object.keys(outputs).find((name) => outputs[name]?.entryPoint !== undefined);
+      if (entryName === undefined) throw new Error('esbuild produced no entry chunk');
+      const eager = new Set<string>();
+      const visit = (name: string) => {
+        if (eager.has(name)) return;
+        eager.add(name);
+        for (const entry of outputs[name]?.imports ?? []) {
+          if (!entry.external && entry.kind === 'import-statement') visit(entry.path);
+        }
+      };
+      visit(entryName);
+      const sizeOf = (names: Iterable<string>) => {
+        let total = 0;
+        for (const name of names) total += outputs[name]?.bytes ?? 0;
+        return total;
+      };
+      const lazyNames = Object.keys(outputs).filter((name) => !eager.has(name) && name.endsWith('.mjs'));
+      const eagerBytes = sizeOf(eager);
+      const eagerGzipBytes = (
+        await Promise.all([...eager].map(async (name) => gzipSync(await readFile(name)).byteLength))
+      ).reduce((sum, value) => sum + value, 0);
+      const eagerSdkImports = [...eager]
+        .flatMap((name) => outputs[name]?.imports ?? [])
+        .filter(
+          (entry) => entry.external && entry.kind === 'import-statement' && entry.path.startsWith('@azure/'),
+        ).length;
+      rows.push(
+        createRow({
+          name: 'azure-functions: bundle loaded at import (esbuild, minified, SDKs external)',
+          value: eagerBytes / 1000,
+          unit: 'kB',
+          baseline: null,
+          target: { of: 'value', max: bundleTargetBytes / 1000 },
+          note: `${(eagerGzipBytes / 1000).toFixed(1)} kB gzipped, @faultline/core included; ${(sizeOf(lazyNames) / 1000).toFixed(1)} kB more in lazily imported chunks (YAML parser); failure-lambda 1.0: 11.8 kB (4.3 kB gzipped), one cloud, fewer faults`,
+        }),
+        createRow({
+          name: 'azure-functions: cloud SDKs imported eagerly by the entry',
+          value: eagerSdkImports,
+          unit: 'imports',
+          baseline: 0,
+          target: { of: 'value', max: 0 },
+          note: '@azure/app-configuration is only a dynamic import(), loaded when the App Configuration source reads',
+        }),
+      );
+
+      benchContext.log('azure-functions: cold import in fresh processes');
+      const emptyPath = join(directory, 'empty.mjs');
+      const importerPath = join(directory, 'import-bundle.mjs');
+      await writeFile(emptyPath, '');
+      await writeFile(importerPath, `await import(${JSON.stringify(`./${basename(entryName)}`)});\n`);
+      const runs = benchContext.quick ? 10 : 21;
+      const emptyMs: number[] = [];
+      const importMs: number[] = [];
+      await timeNode(emptyPath);
+      await timeNode(importerPath);
+      for (let run = 0; run < runs; run += 1) {
+        if (run % 2 === 0) {
+          emptyMs.push(await timeNode(emptyPath));
+          importMs.push(await timeNode(importerPath));
+        } else {
+          importMs.push(await timeNode(importerPath));
+          emptyMs.push(await timeNode(emptyPath));
+        }
+      }
+      const emptyMedian = medianOf(emptyMs);
+      const importMedian = medianOf(importMs);
+      rows.push(
+        createRow({
+          name: 'azure-functions: cold import of the bundle in a fresh node process',
+          value: importMedian,
+          unit: 'ms',
+          baseline: emptyMedian,
+          target: { of: 'added', max: coldImportTargetMs },
+          note: `median of ${runs} interleaved runs each; baseline: an empty module; added ${(importMedian - emptyMedian).toFixed(1)} ms (failure-lambda 1.0: +233 ms, its SDK imported eagerly)`,
+        }),
+      );
+    } finally {
+      await rm(directory, { recursive: true, force: true });
+    }
+    return rows;
+  },
+};
