@@ -1,0 +1,100 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commands, runCli } from '../../src/cli.js';
+import { createMemoryOutput } from '../../src/output.js';
+
+const repositoryRoot = resolve(import.meta.dirname, '../../../..');
+
+async function cli(args: string[], environment: Record<string, string | undefined> = {}) {
+  const output = createMemoryOutput();
+  const code = await runCli(args, {
+    output,
+    environment,
+    statePath: join(tmpdir(), `faultline-state-${process.pid}.json`),
+  });
+  return { code, stdout: output.stdout, stderr: output.stderr };
+}
+
+describe('faultline validate', () => {
+  it('accepts the shared experiments', async () => {
+    const result = await cli([
+      'validate',
+      join(repositoryRoot, 'experiments/pricing-latency.yaml'),
+      join(repositoryRoot, 'experiments/order-failures.yaml'),
+    ]);
+    expect(result.stdout).toContain('✓');
+    expect(result.code).toBe(0);
+  });
+
+  it('exits 1 and names every problem by JSON path, with hints', async () => {
+    // Prepare
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-validate-'));
+    const file = join(directory, 'bad.yaml');
+    await writeFile(
+      file,
+      [
+        'schemaVersion: 1',
+        'id: bad',
+        'faults:',
+        '  - { id: a, type: latency, delayMs: 10, probability: 5 }',
+        '  - { id: b, type: latncy, probability: 1 }',
+      ].join('\n'),
+    );
+
+    // Act
+    const result = await cli(['validate', file, '--json']);
+
+    // Assess
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout);
+    const paths = report.files[0].issues.map((issue: { path: string }) => issue.path);
+    expect(paths).toContain('faults[0].probability');
+    expect(paths).toContain('faults[1].type');
+  });
+});
+
+describe('the command line', () => {
+  it('prints help for every command and exits 0', async () => {
+    for (const command of commands) {
+      const result = await cli([command.name, '--help']);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toContain(`faultline ${command.name}`);
+    }
+  });
+
+  it('exits 2 on an unknown command or option, with a hint', async () => {
+    expect((await cli(['pish'])).code).toBe(2);
+    const typo = await cli(['push', 'x.yaml', '--forse']);
+    expect(typo.code).toBe(2);
+    expect(typo.stdout).toContain('did you mean --force?');
+  });
+
+  it('prints the JSON Schema', async () => {
+    const result = await cli(['schema']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toHaveProperty('properties.faults');
+  });
+
+  it('names an unset placeholder when the stores come from the run section', async () => {
+    const result = await cli(['status', join(repositoryRoot, 'experiments/pricing-latency.yaml')]);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/\$\{AWS_DEMO_URL\} is not set — pass --set AWS_DEMO_URL=VALUE/);
+  });
+
+  it('imports a failure-lambda config into a valid experiment', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-import-'));
+    const file = join(directory, 'old.json');
+    await writeFile(
+      file,
+      JSON.stringify({ latency: { enabled: true, percentage: 20, min_latency: 100, max_latency: 400 } }),
+    );
+    const result = await cli(['import', file, '--from', 'failure-lambda', '--id', 'migrated']);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      id: 'migrated',
+      faults: [{ type: 'latency', probability: 0.2 }],
+    });
+  });
+});
