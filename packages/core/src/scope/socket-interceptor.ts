@@ -170,7 +170,8 @@ function readConnectTarget(args: readonly unknown[]): ConnectTarget | undefined 
   } else {
     return undefined;
   }
-  if (typeof options !== 'object' || options === null || options.path !== undefined) return undefined;
+  // Node treats any truthy `path` as an IPC pipe (http agents pass `path: null` for TCP).
+  if (typeof options !== 'object' || options === null || options.path) return undefined;
   const rawHost = options.host ?? options.hostname;
   return {
     options,
