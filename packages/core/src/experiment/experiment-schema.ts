@@ -132,13 +132,50 @@ export function probabilityHint(value: number): string | undefined {
   return value > 1 && value <= 100 ? `did you mean ${Number((value / 100).toPrecision(12))}?` : undefined;
 }
 
-const probabilitySchema = s.number({
+const probabilityNumber = s.number({
   minimum: 0,
   maximum: 1,
   hint: probabilityHint,
   description:
     'Chance in [0, 1] that a matching invocation is injected. Fractions below 1 % are fine (0.001 = one in a thousand).',
 });
+
+const percentText = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/;
+
+/** A probability; `"5%"` (text in YAML) gets the fraction it meant as a hint. */
+const probabilitySchema: Schema<number> = {
+  ...probabilityNumber,
+  validate(value, path, issues) {
+    const percent = typeof value === 'string' ? percentText.exec(value) : null;
+    if (percent === null) return probabilityNumber.validate(value, path, issues);
+    const fraction = Number((Number(percent[1]) / 100).toPrecision(12));
+    issues.push({
+      path,
+      message: `must be a number between 0 and 1, got ${describeValue(value)}`,
+      hint: fraction <= 1 ? `did you mean ${fraction}?` : 'a probability is a fraction between 0 and 1',
+    });
+    return invalid;
+  },
+};
+
+/** Keys from failure-lambda, chaos_lambda, AWS FIS and Gremlin that mean something faultline spells differently. */
+const habitualFaultKeys: Readonly<Record<string, string>> = {
+  percentage: 'faultline uses probability, a fraction: 20 % is probability: 0.2',
+  rate: 'faultline uses probability, a fraction between 0 and 1',
+  invocationPercentage: 'faultline uses probability, a fraction: 20 % is probability: 0.2',
+  is_enabled: 'did you mean "enabled"?',
+  isEnabled: 'did you mean "enabled"?',
+  fault_type: 'did you mean "type"?',
+  failureMode: 'did you mean "type"?',
+  name: 'faults are named by "id"',
+  min_latency: 'latency uses minDelayMs (milliseconds)',
+  max_latency: 'latency uses maxDelayMs (milliseconds)',
+  delay: 'latency uses delayMs (milliseconds)',
+  exception_msg: 'exception uses message',
+  status_code: 'status uses status',
+  statusCode: 'status uses status',
+  error_code: 'status uses status (dependency faults use errorCode)',
+};
 
 const globSchema = (description: string) => s.string({ minLength: 1, maxLength: maxGlobLength, description });
 
@@ -451,6 +488,7 @@ function faultSchemasOf(registry: FaultRegistry): FaultSchemas {
         },
         {
           description: `${faultType.type}: ${faultType.summary}`,
+          unknownKeyHints: { ...habitualFaultKeys, ...attributes.options.unknownKeyHints },
           ...(attributes.options.refine === undefined ? {} : { refine: attributes.options.refine }),
           ...(attributes.options.ignoredKeys === undefined
             ? {}

@@ -201,13 +201,23 @@ export function boolean(options: CommonOptions = {}): Schema<boolean> {
     kind: 'boolean',
     description: options.description,
     validate(value, path, issues) {
-      return typeof value === 'boolean' ? value : typeIssue(issues, path, 'true or false', value);
+      if (typeof value === 'boolean') return value;
+      typeIssue(issues, path, 'true or false', value);
+      // YAML 1.2 reads yes/no/on/off (and quoted "true") as text, a classic surprise coming from YAML 1.1.
+      if (typeof value === 'string' && booleanWords.has(value.toLowerCase())) {
+        const last = issues[issues.length - 1] as ValidationIssue;
+        const intended = ['true', 'yes', 'on', 'y'].includes(value.toLowerCase());
+        issues[issues.length - 1] = { ...last, hint: `write ${intended} without quotes` };
+      }
+      return invalid;
     },
     toJsonSchema() {
       return { type: 'boolean', ...describe(options) };
     },
   };
 }
+
+const booleanWords: ReadonlySet<string> = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'y', 'n']);
 
 /** One of a fixed list of strings (or numbers). */
 export function oneOf<const Values extends readonly (string | number)[]>(
@@ -384,6 +394,11 @@ export interface ObjectOptions extends CommonOptions {
   readonly allowUnknownKeys?: boolean;
   /** Keys accepted and ignored without an error (e.g. `$schema`). */
   readonly ignoredKeys?: readonly string[];
+  /**
+   * Hints for unknown keys people write by habit from other tools, e.g. `{ percentage: 'use probability, a
+   * fraction: 20 % is 0.2' }`. Used instead of the generic "did you mean" for those keys.
+   */
+  readonly unknownKeyHints?: Readonly<Record<string, string>>;
   /** Cross-field checks run after every property is valid, e.g. `min <= max`. */
   readonly refine?: (value: never, path: string, issues: ValidationIssue[]) => void;
 }
@@ -422,11 +437,18 @@ export function object<P extends Properties>(properties: P, options: ObjectOptio
           continue;
         }
         const suggestion = closestName(key, names);
+        const habitHint =
+          options.unknownKeyHints !== undefined && Object.hasOwn(options.unknownKeyHints, key)
+            ? options.unknownKeyHints[key]
+            : undefined;
         issues.push(
           withHint(
             joinPath(path, key),
             'is not a known key',
-            suggestion === undefined ? `known keys: ${names.join(', ')}` : `did you mean "${suggestion}"?`,
+            habitHint ??
+              (suggestion === undefined
+                ? `known keys: ${names.join(', ')}`
+                : `did you mean "${suggestion}"?`),
           ),
         );
       }

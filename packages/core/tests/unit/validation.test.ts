@@ -188,6 +188,28 @@ describe('validateExperiment', () => {
     ]);
   });
 
+  it('points people coming from other tools to the faultline spelling', () => {
+    const input = experiment({
+      enabled: 'yes',
+      faults: [{ id: 'slow', type: 'sleep', percentage: 20, is_enabled: true, delayMs: 5 }],
+    });
+
+    expect(issuesOf(input)).toEqual([
+      'enabled: must be true or false, got "yes" — write true without quotes',
+      'faults[0].percentage: is not a known key — faultline uses probability, a fraction: 20 % is probability: 0.2',
+      'faults[0].is_enabled: is not a known key — did you mean "enabled"?',
+      'faults[0].probability: is required',
+    ]);
+  });
+
+  it('reads a percentage written as text as the fraction it meant', () => {
+    const input = experiment({ faults: [{ id: 'slow', type: 'sleep', probability: '5%', delayMs: 5 }] });
+
+    expect(issuesOf(input)).toEqual([
+      'faults[0].probability: must be a number between 0 and 1, got "5%" — did you mean 0.05?',
+    ]);
+  });
+
   it('lists the known types when a fault type is missing or far off', () => {
     expect(issuesOf(experiment({ faults: [{ id: 'x', probability: 0.1 }] }))).toEqual([
       'faults[0].type: is required — known types: sleep, fail',
