@@ -116,27 +116,71 @@ export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: Fun
   };
 }
 
-function toHttp(request: FunctionRequest): InvocationHttp {
-  const url = request.url ?? '/';
-  const queryStart = url.indexOf('?');
-  const rawPath = queryStart === -1 ? url : url.slice(0, queryStart);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    if (value === undefined) continue;
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
+/**
+ * The HTTP view of a request, built only when a fault may fire. Node already lower-cases header names, so the
+ * headers object is reused as is unless a header repeats as an array; the query is parsed on first read only,
+ * since most matches never look at it.
+ */
+class RequestHttpView implements InvocationHttp {
+  readonly method: string;
+  readonly path: string;
+  readonly #url: string;
+  readonly #queryStart: number;
+  readonly #rawHeaders: IncomingMessage['headers'];
+  #headers: Readonly<Record<string, string>> | undefined;
+  #query: Readonly<Record<string, string>> | undefined;
+
+  constructor(request: FunctionRequest) {
+    const url = request.url ?? '/';
+    const queryStart = url.indexOf('?');
+    this.#url = url;
+    this.#queryStart = queryStart;
+    this.#rawHeaders = request.headers;
+    this.method = request.method === undefined ? 'GET' : request.method.toUpperCase();
+    this.path = queryStart === -1 ? url : url.slice(0, queryStart);
   }
-  const query: Record<string, string> = {};
-  if (queryStart !== -1) {
-    for (const [name, value] of new URLSearchParams(url.slice(queryStart + 1))) {
-      if (!Object.hasOwn(query, name)) query[name] = value;
+
+  get headers(): Readonly<Record<string, string>> {
+    this.#headers ??= normalizeHeaders(this.#rawHeaders);
+    return this.#headers;
+  }
+
+  get query(): Readonly<Record<string, string>> {
+    if (this.#query === undefined) {
+      const query: Record<string, string> = {};
+      if (this.#queryStart !== -1) {
+        for (const [name, value] of new URLSearchParams(this.#url.slice(this.#queryStart + 1))) {
+          if (!Object.hasOwn(query, name)) query[name] = value;
+        }
+      }
+      this.#query = query;
     }
+    return this.#query;
   }
-  return {
-    method: (request.method ?? 'GET').toUpperCase(),
-    path: rawPath,
-    headers,
-    query,
-  };
+
+  toJSON(): InvocationHttp {
+    return { method: this.method, path: this.path, headers: this.headers, query: this.query };
+  }
+}
+
+function normalizeHeaders(headers: IncomingMessage['headers']): Readonly<Record<string, string>> {
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') return joinHeaders(headers);
+  }
+  return headers as Readonly<Record<string, string>>;
+}
+
+function joinHeaders(headers: IncomingMessage['headers']): Readonly<Record<string, string>> {
+  const joined: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    joined[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return joined;
+}
+
+function toHttp(request: FunctionRequest): InvocationHttp {
+  return new RequestHttpView(request);
 }
 
 function firstValue(value: string | string[] | undefined): string | undefined {

@@ -196,8 +196,12 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
   return function faultlineHttpFunction(request: Request, response: Response): unknown {
     // Same idle check as the core wrapper, so idle requests cost nothing extra here either.
     if (engine.current() === 'idle') return handler(request, response);
-    return run(request, response).then(
-      (outcome) => finish(response, outcome),
+    // The engine may still find nothing to do (its state can change between the two reads) and then returns
+    // whatever the handler returned, which need not be a promise: nothing was captured in that case.
+    const pending: unknown = run(request, response);
+    if (!isThenable(pending)) return pending;
+    return pending.then(
+      (outcome) => finish(response, outcome as HttpOutcome),
       (error: unknown) => fail(response, error),
     );
   };

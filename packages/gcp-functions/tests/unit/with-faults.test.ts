@@ -1,0 +1,71 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
+import { createMemorySink } from '@faultline/core/testing';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withFaults } from '../../src/index.js';
+
+const engines: FaultEngine[] = [];
+
+afterEach(() => {
+  for (const engine of engines.splice(0)) engine.close();
+});
+
+async function armedEngine(): Promise<FaultEngine> {
+  const engine = createFaultEngine({
+    source: createInlineSource({
+      schemaVersion: 1,
+      id: 'unit',
+      faults: [
+        {
+          id: 'admin',
+          type: 'status',
+          status: 503,
+          probability: 1,
+          match: [{ field: 'http.path', op: 'eq', value: '/admin' }],
+        },
+      ],
+    }),
+    onEvent: createMemorySink(),
+  });
+  engines.push(engine);
+  await engine.ready();
+  return engine;
+}
+
+const request = { method: 'GET', url: '/orders/1', headers: {} } as IncomingMessage;
+
+describe('withFaults called directly', () => {
+  it('returns what a synchronous handler returns when the experiment goes idle between two state reads', async () => {
+    // Prepare: the engine is armed for the adapter's own check and idle for the core wrapper's, as when a push
+    // switches the experiment off in between.
+    const engine = await armedEngine();
+    const armed = engine.current();
+    let reads = 0;
+    const flipping: FaultEngine = { ...engine, current: () => (reads++ % 2 === 0 ? armed : 'idle') };
+    let ended = 0;
+    const response = { end: () => ended++ } as unknown as ServerResponse;
+    const wrapped = withFaults(
+      (_request: IncomingMessage, res: ServerResponse) => {
+        res.end();
+      },
+      { engine: flipping, environment: {} },
+    );
+
+    // Act
+    const returned = wrapped(request, response);
+
+    // Assess
+    expect(returned).toBeUndefined();
+    expect(ended).toBe(1);
+  });
+
+  it('returns the handler result on the idle path without wrapping it in a promise', async () => {
+    const engine = createFaultEngine({ onEvent: createMemorySink(), environment: {} });
+    engines.push(engine);
+    await engine.ready();
+    const marker = { sync: true };
+    const wrapped = withFaults(() => marker, { engine, environment: {} });
+
+    expect(wrapped(request, {} as ServerResponse)).toBe(marker);
+  });
+});
