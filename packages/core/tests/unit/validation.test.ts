@@ -304,7 +304,7 @@ describe('validateExperiment', () => {
       'target.clouds[1]: must be one of "aws", "gcp", "azure", "local", got "ibm"',
       'target.functions: must hold at least one item',
       'target.stages[0]: must be at most 256 characters, got 300',
-      'guard.allowProduction: must be true or false, got "yes"',
+      'guard.allowProduction: must be true or false, got "yes" — write true without quotes',
       'guard.maxInjectionsPerMinute: must be a whole number, got 0.5',
     ]);
   });
