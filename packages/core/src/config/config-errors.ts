@@ -98,15 +98,24 @@ function formatValue(value: unknown): string {
   return String(value);
 }
 
-/** A short, stable description of any thrown value, for event messages and condition keys. */
+/**
+ * A short, stable description of any thrown value, for event messages and condition keys. Wrapped errors (e.g.
+ * `fetch failed` with a `cause` of `ECONNREFUSED`) report the code and message of their cause too.
+ */
 export function describeError(error: unknown): { name: string; code: string | undefined; message: string } {
   if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      name: error.name,
-      code: typeof code === 'string' || typeof code === 'number' ? String(code) : undefined,
-      message: error.message,
-    };
+    const cause = (error as { cause?: unknown }).cause;
+    const code = readCode(error) ?? (cause instanceof Error ? readCode(cause) : undefined);
+    const message =
+      cause instanceof Error && cause.message !== '' && !error.message.includes(cause.message)
+        ? `${error.message}: ${cause.message}`
+        : error.message;
+    return { name: error.name, code, message };
   }
   return { name: typeof error, code: undefined, message: String(error) };
+}
+
+function readCode(error: Error): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }
