@@ -245,6 +245,96 @@ describe('withFaults on the real Functions Framework', () => {
     expect(requestIds[2]).toMatch(/^faultline-/);
   });
 
+  it('removes the CORS headers the handler set (cors fault, remove mode), leaving the rest of the response', async () => {
+    const { engine } = await engineFor([{ id: 'no-cors', type: 'cors', mode: 'remove', probability: 1 }]);
+    const served = await serve((_request, response) => {
+      response
+        .set({
+          'Access-Control-Allow-Origin': 'https://shop.example',
+          'Access-Control-Allow-Methods': 'GET',
+          'x-kept': '1',
+        })
+        .json({ ok: true });
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.headers.get('access-control-allow-origin')).toBeNull();
+    expect(response.headers.get('access-control-allow-methods')).toBeNull();
+    expect(response.headers.get('x-kept')).toBe('1');
+    expect(await response.json()).toEqual({ ok: true });
+  });
+
+  it('overrides the CORS headers the handler set (cors fault, override mode)', async () => {
+    const { engine } = await engineFor([
+      {
+        id: 'wrong-origin',
+        type: 'cors',
+        mode: 'override',
+        headers: { 'Access-Control-Allow-Origin': 'https://wrong.example' },
+        probability: 1,
+      },
+    ]);
+    const served = await serve((_request, response) => {
+      response.set('Access-Control-Allow-Origin', 'https://shop.example').send('ok');
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.headers.get('access-control-allow-origin')).toBe('https://wrong.example');
+    expect(await response.text()).toBe('ok');
+  });
+
+  it('answers 429 with Retry-After for requests over the concurrency cap, and serves the others', async () => {
+    const { engine } = await engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1, probability: 1 }]);
+    const served = await serve(async (_request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      response.send('served');
+    }, engine);
+
+    const responses = await Promise.all([fetch(served.url), fetch(served.url)]);
+
+    const throttled = responses.find((response) => response.status === 429);
+    expect(responses.map((response) => response.status).sort()).toEqual([200, 429]);
+    expect(throttled?.headers.get('retry-after')).toBe('1');
+  });
+
+  it('times the request out against the deadline from the timeoutMs option (timeout fault)', async () => {
+    const { engine, sleep } = await engineFor([
+      { id: 'hang', type: 'timeout', bufferMs: 100, probability: 1 },
+    ]);
+    let handlerCalls = 0;
+    const served = await serve(
+      (_request, response) => {
+        handlerCalls++;
+        response.send('in time');
+      },
+      engine,
+      { timeoutMs: 60_000 },
+    );
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.status).toBe(500);
+    expect(handlerCalls).toBe(0);
+    expect(sleep.calls).toHaveLength(1);
+    expect(sleep.calls[0]).toBeGreaterThan(59_000);
+    expect(sleep.calls[0]).toBeLessThanOrEqual(59_900);
+  });
+
+  it('skips a timeout fault when no timeoutMs is configured (the platform sends no deadline)', async () => {
+    const { engine, sleep } = await engineFor([{ id: 'hang', type: 'timeout', probability: 1 }]);
+    const served = await serve((_request, response) => {
+      response.send('in time');
+    }, engine);
+
+    const response = await fetch(`${served.url}/orders/1`);
+
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('in time');
+    expect(sleep.calls).toEqual([]);
+  });
+
   it('returns the handler itself when FAULTLINE_DISABLED is set', () => {
     const handler = (_request: Request, response: ServerResponse) => response.end();
 
