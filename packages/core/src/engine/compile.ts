@@ -289,9 +289,47 @@ function compileTargets(target: ExperimentDefinition['target']): InvocationPredi
     checks.push((invocation) => invocation.stage !== undefined && stages(invocation.stage));
   }
   if (checks.length === 0) return undefined;
+  // Cloud, function and stage are the same for every invocation of a function instance, so the verdict is
+  // remembered for the last combination seen: one to three string comparisons instead of glob matching.
+  let lastCloud: string | undefined;
+  let lastFunction: string | undefined;
+  let lastStage: string | undefined;
+  let lastVerdict = false;
+  let remembered = false;
   return (invocation) => {
-    for (const check of checks) if (!check(invocation)) return false;
-    return true;
+    if (
+      remembered &&
+      invocation.cloud === lastCloud &&
+      invocation.function === lastFunction &&
+      invocation.stage === lastStage
+    ) {
+      return lastVerdict;
+    }
+    let verdict = true;
+    for (const check of checks) {
+      if (!check(invocation)) {
+        verdict = false;
+        break;
+      }
+    }
+    lastCloud = invocation.cloud;
+    lastFunction = invocation.function;
+    lastStage = invocation.stage;
+    lastVerdict = verdict;
+    remembered = true;
+    return verdict;
+  };
+}
+
+/** A stage matcher that remembers its last answer (the stage rarely changes within an instance). */
+function rememberLastStage(matcher: GlobMatcher): GlobMatcher {
+  let lastStage: string | undefined;
+  let lastVerdict = false;
+  return (stage) => {
+    if (stage === lastStage) return lastVerdict;
+    lastVerdict = matcher(stage);
+    lastStage = stage;
+    return lastVerdict;
   };
 }
 
@@ -392,7 +430,7 @@ export function compileExperiment(
     endMs,
     hasWindow: startMs !== Number.NEGATIVE_INFINITY || endMs !== Number.POSITIVE_INFINITY,
     targets: compileTargets(experiment.target),
-    isProductionStage: compileGlobList(productionStages, { caseInsensitive: true }),
+    isProductionStage: rememberLastStage(compileGlobList(productionStages, { caseInsensitive: true })),
     allowProduction: guard?.allowProduction === true,
     maxInjectionsPerMinute: maxPerMinute === undefined ? Number.POSITIVE_INFINITY : maxPerMinute,
     faults,
