@@ -1,1 +1,51 @@
-export {};
+/**
+ * @faultline/cli — the `faultline` command line as a library: run the commands programmatically, talk to the
+ * config stores with optimistic concurrency, and run experiments (steady state → inject → observe with stop
+ * conditions → verdict → rollback) from your own scripts or CI.
+ * @packageDocumentation
+ */
+export { parseArguments, parseAssignments, UsageError } from './arguments.js';
+export { cliVersion, commands, type RunCliOptions, runCli } from './cli.js';
+export type { Command, CommandContext } from './command.js';
+export { exitCodeForRun, printVerdictTable, writeRunArtifacts } from './commands/run.js';
+export { type ExitCode, exitCodes } from './exit-codes.js';
+export {
+  type LoadedExperiment,
+  loadExperimentFile,
+  RunSectionError,
+  resolveRunSection,
+  toRuntimeDocument,
+} from './experiment-file.js';
+export {
+  type CommandOutput,
+  createMemoryOutput,
+  createOutput,
+  type OutputOptions,
+  type Style,
+} from './output.js';
+export { renderHtmlReport } from './runner/html-report.js';
+export type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './runner/journal.js';
+export {
+  type LoadGenerator,
+  type LoadOptions,
+  type ProbeRequest,
+  sendProbe,
+  startLoad,
+} from './runner/load.js';
+export {
+  percentile,
+  type Sample,
+  type SampleSummary,
+  summarize,
+  type TimelineBucket,
+  toTimeline,
+} from './runner/metrics.js';
+export {
+  describeStopCondition,
+  evaluateTolerances,
+  type RunExperimentOptions,
+  runExperiment,
+} from './runner/run-experiment.js';
+export { defaultSeenVersionsPath, loadSeenVersions, type SeenVersions } from './seen-versions.js';
+export * from './stores/index.js';
+export { type DocumentChange, diffDocuments, formatChanges } from './structural-diff.js';
