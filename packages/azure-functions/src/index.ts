@@ -7,21 +7,7 @@
  *
  * @packageDocumentation
  */
-export {
-  type MaterializedResponse,
-  materializeHttpResult,
-  readNeutralResponse,
-  toHttpResponseInit,
-  writeNeutralResponse,
-} from './http-response.js';
-export {
-  type FunctionIdentity,
-  type FunctionIdentityOptions,
-  parseTimeSpanMs,
-  readTriggerType,
-  resolveFunctionIdentity,
-  toAzureInvocation,
-} from './invocation.js';
+export { type FunctionIdentityOptions, toAzureInvocation } from './invocation.js';
 export {
   type AzureFaultlineOptions,
   type AzureFunctionsAppLike,

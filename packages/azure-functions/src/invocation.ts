@@ -10,7 +10,16 @@ export interface FunctionIdentity {
   readonly clock: Clock;
 }
 
-/** Options that describe the function app, shared by `withFaults` and `installFaults`. */
+/**
+ * Options that describe the function app, shared by `withFaults` and `installFaults`.
+ *
+ * @example
+ * ```ts
+ * import type { FunctionIdentityOptions } from '@faultline/azure-functions';
+ *
+ * const identity: FunctionIdentityOptions = { stage: 'prod', region: 'westeurope', timeoutMs: 230_000 };
+ * ```
+ */
 export interface FunctionIdentityOptions {
   /** Deployment stage (`stage`) used by experiment guards. Default `FAULTLINE_STAGE`. */
   readonly stage?: string;
@@ -89,6 +98,18 @@ const eventTypes: Readonly<Record<string, string>> = {
  * - Other triggers fill `event`: `type` is `azure:storage-queue`, `azure:service-bus`, `azure:event-hubs`,
  *   `azure:timer`, … (an Event Grid event's own `eventType`/`type`); `source` is the queue, topic, event hub,
  *   container, blob path or schedule from the trigger binding (an Event Grid event's `topic`/`source`).
+ *
+ * @example
+ * ```ts
+ * import { HttpRequest, InvocationContext } from '@azure/functions';
+ * import { systemClock } from '@faultline/core';
+ * import { toAzureInvocation } from '@faultline/azure-functions';
+ *
+ * const request = new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/orders/7' });
+ * const context = new InvocationContext({ functionName: 'orders', options: { trigger: { name: 'req', type: 'httpTrigger' } } });
+ * const invocation = toAzureInvocation(request, context, { stage: 'dev', region: undefined, timeoutMs: undefined, clock: systemClock });
+ * invocation.http?.path; // '/api/orders/7'
+ * ```
  */
 export function toAzureInvocation(
   input: unknown,

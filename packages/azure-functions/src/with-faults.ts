@@ -23,10 +23,31 @@ import {
   toAzureInvocation,
 } from './invocation.js';
 
-/** Options of {@link withFaults}: the engine options of `@faultline/core` plus what describes the function app. */
+/**
+ * Options of {@link withFaults}: the engine options of `@faultline/core` (`source`, `engine`, `onEvent`,
+ * `logLevel`, `cache`, …) plus what describes the function app (`stage`, `region`, `timeoutMs`).
+ *
+ * @example
+ * ```ts
+ * import type { AzureFaultlineOptions } from '@faultline/azure-functions';
+ *
+ * const options: AzureFaultlineOptions = { stage: 'staging', timeoutMs: 30_000, logLevel: 'warn' };
+ * ```
+ */
 export type AzureFaultlineOptions = FaultlineOptions & FunctionIdentityOptions;
 
-/** Any v4 handler: `(request, context)` for HTTP, `(input, context)` for queue, Service Bus, Event Hubs, timer, … */
+/**
+ * Any v4 handler: `(request, context)` for HTTP, `(input, context)` for queue, Service Bus, Event Hubs, timer, …
+ *
+ * @example
+ * ```ts
+ * import type { AzureHandler } from '@faultline/azure-functions';
+ *
+ * const onShipment: AzureHandler<{ orderId: string }, void> = async (message, context) => {
+ *   context.log(`shipping ${message.orderId}`);
+ * };
+ * ```
+ */
 export type AzureHandler<Input, Result> = (
   input: Input,
   context: InvocationContext,
@@ -35,6 +56,14 @@ export type AzureHandler<Input, Result> = (
 /**
  * What a wrapped handler returns: the handler's own result, or for HTTP triggers an injected `HttpResponseInit`
  * (a `status` fault, a 429 throttle, a corrupted or CORS-changed response).
+ *
+ * @example
+ * ```ts
+ * import type { HttpResponseInit } from '@azure/functions';
+ * import type { WrappedResult } from '@faultline/azure-functions';
+ *
+ * type OrdersResult = WrappedResult<HttpResponseInit>; // Promise<HttpResponseInit>
+ * ```
  */
 export type WrappedResult<Result> = Promise<Awaited<Result>>;
 
@@ -147,31 +176,83 @@ export function withFaults<Input, Result>(
   return wrapped;
 }
 
-/** Whether `handler` was returned by {@link withFaults} (so `installFaults` leaves it alone). */
+/**
+ * Whether `handler` was returned by {@link withFaults} (so `installFaults` leaves it alone).
+ *
+ * @example
+ * ```ts
+ * import { isFaultWrapped, withFaults } from '@faultline/azure-functions';
+ *
+ * const handler = withFaults(async () => ({ body: 'ok' }));
+ * isFaultWrapped(handler); // true (false under FAULTLINE_DISABLED=1: the handler itself is returned)
+ * ```
+ */
 export function isFaultWrapped(handler: unknown): boolean {
   return typeof handler === 'function' && wrappedHandlers.has(handler);
 }
 
-/** The part of `@azure/functions`' `app` that {@link installFaults} uses. */
+/**
+ * The part of `@azure/functions`' `app` that {@link installFaults} uses; `app` itself fits.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import type { AzureFunctionsAppLike } from '@faultline/azure-functions';
+ *
+ * const target: AzureFunctionsAppLike = app;
+ * ```
+ */
 export interface AzureFunctionsAppLike {
   readonly hook: {
     preInvocation(handler: (context: PreInvocationContextLike) => void): { dispose(): unknown };
   };
 }
 
-/** The part of the v4 `PreInvocationContext` that {@link installFaults} reads and writes. */
+/**
+ * The part of the v4 `PreInvocationContext` that {@link installFaults} reads and writes.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import type { PreInvocationContextLike } from '@faultline/azure-functions';
+ *
+ * app.hook.preInvocation((context: PreInvocationContextLike) => {
+ *   console.log(context.invocationContext.functionName);
+ * });
+ * ```
+ */
 export interface PreInvocationContextLike {
   readonly invocationContext: InvocationContext;
   functionHandler: (...args: never[]) => unknown;
 }
 
-/** Options of {@link installFaults}. */
+/**
+ * Options of {@link installFaults}: those of {@link withFaults} plus which functions to instrument.
+ *
+ * @example
+ * ```ts
+ * import type { InstallFaultsOptions } from '@faultline/azure-functions';
+ *
+ * const options: InstallFaultsOptions = { functions: ['orders*', 'checkout'], stage: 'staging' };
+ * ```
+ */
 export type InstallFaultsOptions = AzureFaultlineOptions & {
   /** Function names (globs, e.g. `orders*`) to instrument. Default: every function of the app. */
   readonly functions?: readonly string[];
 };
 
-/** Returned by {@link installFaults}: removes the hook; invocations already running finish as they started. */
+/**
+ * Returned by {@link installFaults}: removes the hook; invocations already running finish as they started.
+ *
+ * @example
+ * ```ts
+ * import { app } from '@azure/functions';
+ * import { installFaults } from '@faultline/azure-functions';
+ *
+ * const installed = installFaults(app);
+ * app.hook.appTerminate(() => installed.dispose());
+ * ```
+ */
 export interface InstalledFaults {
   dispose(): void;
 }

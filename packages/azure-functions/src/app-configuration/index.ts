@@ -9,13 +9,33 @@ import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultli
  * @packageDocumentation
  */
 
-/** A Microsoft Entra ID credential (`TokenCredential` from `@azure/identity` / `@azure/core-auth`). */
+/**
+ * A Microsoft Entra ID credential (`TokenCredential` from `@azure/identity` / `@azure/core-auth`).
+ *
+ * @example
+ * ```ts
+ * import { ManagedIdentityCredential } from '@azure/identity';
+ * import type { TokenCredential } from '@faultline/azure-functions/app-configuration';
+ *
+ * const credential: TokenCredential = new ManagedIdentityCredential();
+ * ```
+ */
 export type TokenCredential = Extract<
   ConstructorParameters<typeof AppConfigurationClient>[1],
   { getToken: unknown }
 >;
 
-/** The one method of `AppConfigurationClient` the source calls; a real client fits. */
+/**
+ * The one method of `AppConfigurationClient` the source calls; a real client fits.
+ *
+ * @example
+ * ```ts
+ * import { AppConfigurationClient } from '@azure/app-configuration';
+ * import type { AppConfigurationClientLike } from '@faultline/azure-functions/app-configuration';
+ *
+ * const client: AppConfigurationClientLike = new AppConfigurationClient(process.env.APPCONFIG_CONNECTION ?? '');
+ * ```
+ */
 export interface AppConfigurationClientLike {
   getConfigurationSetting(
     id: { key: string; label?: string; etag?: string },
@@ -23,7 +43,20 @@ export interface AppConfigurationClientLike {
   ): Promise<{ statusCode?: number; value?: string; etag?: string; contentType?: string }>;
 }
 
-/** Options for {@link createAppConfigurationSource}. Option > environment variable > default. */
+/**
+ * Options for {@link createAppConfigurationSource}. Option > environment variable > default.
+ *
+ * @example
+ * ```ts
+ * import type { AppConfigurationSourceOptions } from '@faultline/azure-functions/app-configuration';
+ *
+ * const options: AppConfigurationSourceOptions = {
+ *   endpoint: 'https://my-store.azconfig.io',
+ *   key: 'faultline:orders',
+ *   label: 'prod',
+ * };
+ * ```
+ */
 export interface AppConfigurationSourceOptions {
   /** Key holding the experiment. Default: `FAULTLINE_APPCONFIG_KEY`. */
   readonly key?: string;
@@ -52,6 +85,21 @@ export interface AppConfigurationSourceOptions {
 /**
  * App Configuration could not be read. The message names the key, label and the likely fix; it never contains the
  * connection string, the access key or request signatures.
+ *
+ * @example
+ * ```ts
+ * import {
+ *   AppConfigurationSourceError,
+ *   createAppConfigurationSource,
+ * } from '@faultline/azure-functions/app-configuration';
+ *
+ * const source = createAppConfigurationSource({ key: 'faultline:orders' });
+ * try {
+ *   await source.load({ signal: AbortSignal.timeout(1000), previousVersion: undefined });
+ * } catch (error) {
+ *   if (error instanceof AppConfigurationSourceError && error.statusCode === 403) console.error(error.message);
+ * }
+ * ```
  */
 export class AppConfigurationSourceError extends Error {
   override readonly name = 'AppConfigurationSourceError';
