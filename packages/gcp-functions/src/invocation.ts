@@ -11,7 +11,14 @@ export interface FunctionIdentity {
   readonly clock: Clock;
 }
 
-/** Options shared by the HTTP and CloudEvent wrappers that describe the function. */
+/**
+ * Options shared by the HTTP and CloudEvent wrappers that describe the function.
+ *
+ * @example
+ * ```ts
+ * withFaults(handler, { functionName: 'orders', region: 'europe-west1', stage: 'staging', timeoutMs: 60_000 });
+ * ```
+ */
 export interface FunctionIdentityOptions {
   /** Function name for `match`/`sampleBy` (`function`). Default `K_SERVICE`, else `FUNCTION_TARGET`, else `FUNCTION_NAME`. */
   readonly functionName?: string;
@@ -89,7 +96,14 @@ export function toHttpInvocation(request: FunctionRequest, identity: FunctionIde
   };
 }
 
-/** The fields of a CloudEvent the adapter reads (the Functions Framework's `CloudEvent` fits). */
+/**
+ * The fields of a CloudEvent the adapter reads (the Functions Framework's `CloudEvent` fits).
+ *
+ * @example
+ * ```ts
+ * const event: CloudEventLike = { id: 'e-1', type: 'google.cloud.pubsub.topic.v1.messagePublished', source: '//pubsub' };
+ * ```
+ */
 export interface CloudEventLike {
   readonly id?: string;
   readonly type?: string;

@@ -10,6 +10,12 @@ import type { FunctionIdentityOptions } from './invocation.js';
  * Config source, when `source` is not given: `FAULTLINE_FIRESTORE_DOCUMENT` (the Firestore source, real-time when
  * `FAULTLINE_FIRESTORE_REALTIME=1`), then `FAULTLINE_CONFIG_FILE`, then `FAULTLINE_CONFIG`; without any of them
  * nothing is ever injected.
+ *
+ * @example
+ * ```ts
+ * const options: GcpFaultlineOptions = { functionName: 'orders', timeoutMs: 60_000, cache: { ttlMs: 10_000 } };
+ * functions.http('orders', withFaults(handler, options));
+ * ```
  */
 export type GcpFaultlineOptions = FaultlineOptions &
   FunctionIdentityOptions & {
@@ -21,10 +27,24 @@ export type GcpFaultlineOptions = FaultlineOptions &
     readonly maxCapturedBodyBytes?: number;
   };
 
-/** Default for {@link GcpFaultlineOptions.maxCapturedBodyBytes}. */
+/**
+ * Default for {@link GcpFaultlineOptions.maxCapturedBodyBytes}: 10 MiB.
+ *
+ * @example
+ * ```ts
+ * withFaults(handler, { maxCapturedBodyBytes: defaultMaxCapturedBodyBytes / 10 }); // hold back at most 1 MiB
+ * ```
+ */
 export const defaultMaxCapturedBodyBytes = 10 * 1024 * 1024;
 
-/** The adapter's own store: a Firestore document named by `FAULTLINE_FIRESTORE_DOCUMENT`. */
+/**
+ * The adapter's own store: a Firestore document named by `FAULTLINE_FIRESTORE_DOCUMENT`.
+ *
+ * @example
+ * ```ts
+ * resolveGcpDefaultSource({ FAULTLINE_FIRESTORE_DOCUMENT: 'faultline/orders' })?.name; // 'firestore:faultline/orders'
+ * ```
+ */
 export function resolveGcpDefaultSource(
   environment: Readonly<Record<string, string | undefined>>,
 ): ConfigSource | undefined {

@@ -13,7 +13,15 @@ import {
 } from '../invocation.js';
 import { type GcpFaultlineOptions, resolveGcpDefaultSource } from '../options.js';
 
-/** A CloudEvent function as the Functions Framework calls it: one argument, the event; a promise for async work. */
+/**
+ * A CloudEvent function as the Functions Framework calls it: one argument, the event; a promise for async work.
+ *
+ * @example
+ * ```ts
+ * import type { CloudEvent } from '@google-cloud/functions-framework';
+ * const handler: CloudEventHandler<CloudEvent<{ orderId: string }>> = async (event) => record(event.data?.orderId);
+ * ```
+ */
 export type CloudEventHandler<Event> = (cloudEvent: Event) => unknown;
 
 function createCloudEventAdapter(

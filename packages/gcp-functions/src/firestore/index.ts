@@ -15,20 +15,41 @@ import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultli
  * @packageDocumentation
  */
 
-/** The minimal part of a Firestore `Timestamp` the source reads. */
+/**
+ * The minimal part of a Firestore `Timestamp` the source reads.
+ *
+ * @example
+ * ```ts
+ * const updateTime: FirestoreTimestampLike = { seconds: 1_764_443_110, nanoseconds: 639_123_000 };
+ * ```
+ */
 export interface FirestoreTimestampLike {
   readonly seconds: number;
   readonly nanoseconds: number;
 }
 
-/** The minimal part of a Firestore `DocumentSnapshot` the source reads. */
+/**
+ * The minimal part of a Firestore `DocumentSnapshot` the source reads.
+ *
+ * @example
+ * ```ts
+ * const snapshot: FirestoreSnapshotLike = await firestore.doc('faultline/orders').get();
+ * ```
+ */
 export interface FirestoreSnapshotLike {
   readonly exists: boolean;
   readonly updateTime?: FirestoreTimestampLike | undefined;
   get(field: string): unknown;
 }
 
-/** The minimal part of a Firestore `DocumentReference` the source uses. */
+/**
+ * The minimal part of a Firestore `DocumentReference` the source uses.
+ *
+ * @example
+ * ```ts
+ * const document: FirestoreDocumentLike = firestore.doc('faultline/orders');
+ * ```
+ */
 export interface FirestoreDocumentLike {
   get(): Promise<FirestoreSnapshotLike>;
   onSnapshot(onNext: (snapshot: FirestoreSnapshotLike) => void, onError?: (error: Error) => void): () => void;
@@ -37,12 +58,25 @@ export interface FirestoreDocumentLike {
 /**
  * The minimal part of a `Firestore` client the source uses; a real `new Firestore()` fits. Declared here so the
  * SDK stays an optional peer dependency that is loaded only when the source is used.
+ *
+ * @example
+ * ```ts
+ * import { Firestore } from '@google-cloud/firestore';
+ * const firestore: FirestoreLike = new Firestore({ projectId: 'my-project' });
+ * ```
  */
 export interface FirestoreLike {
   doc(path: string): FirestoreDocumentLike;
 }
 
-/** Options for {@link createFirestoreSource}. Every option has a default; an empty object is fine on Cloud Functions. */
+/**
+ * Options for {@link createFirestoreSource}. Every option has a default; an empty object is fine on Cloud Functions.
+ *
+ * @example
+ * ```ts
+ * const options: FirestoreSourceOptions = { documentPath: 'faultline/orders', field: 'experiment', realtime: true };
+ * ```
+ */
 export interface FirestoreSourceOptions {
   /**
    * Path of the experiment document, `collection/document` (any even number of segments). Default: the
@@ -72,12 +106,29 @@ export interface FirestoreSourceOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
-/** The Firestore source could not read a usable experiment (bad path, wrong field type, SDK missing). */
+/**
+ * The Firestore source could not read a usable experiment (bad path, wrong field type, SDK missing). The cached
+ * config reports it as a `config-error` event and fails open; you see it only when calling `load()` yourself.
+ *
+ * @example
+ * ```ts
+ * await source.load({ signal, previousVersion: undefined }).catch((error) => {
+ *   if (error instanceof FirestoreSourceError) console.error(error.message);
+ * });
+ * ```
+ */
 export class FirestoreSourceError extends Error {
   override readonly name = 'FirestoreSourceError';
 }
 
-/** Default field holding the experiment in the document. */
+/**
+ * Default field holding the experiment in the document.
+ *
+ * @example
+ * ```ts
+ * await firestore.doc('faultline/orders').set({ [defaultFirestoreField]: JSON.stringify(experiment) });
+ * ```
+ */
 export const defaultFirestoreField = 'experiment';
 
 /**

@@ -17,7 +17,15 @@ import {
 } from '../options.js';
 import { ResponseCapture } from './response-capture.js';
 
-/** An HTTP function as the Functions Framework calls it: `(req, res)`, Express request and response. */
+/**
+ * An HTTP function as the Functions Framework calls it: `(req, res)`, Express request and response.
+ *
+ * @example
+ * ```ts
+ * import type { Request, Response } from '@google-cloud/functions-framework';
+ * const handler: HttpHandler<Request, Response> = (req, res) => res.send('ok');
+ * ```
+ */
 export type HttpHandler<Request extends IncomingMessage, Response extends ServerResponse> = (
   request: Request,
   response: Response,
