@@ -23,34 +23,69 @@ export function readHttpFields(trigger: LambdaTrigger, event: Event): Invocation
 function readVersion2(event: Event): InvocationHttp {
   const requestContext = isObject(event.requestContext) ? event.requestContext : {};
   const http = isObject(requestContext.http) ? requestContext.http : {};
-  const headers = lowerCaseHeaders(event.headers, undefined);
-  // Payload 2.0 moves cookies out of the headers; put them back so `http.header.cookie` matches as users expect.
-  if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined) {
-    headers.cookie = event.cookies.filter((cookie) => typeof cookie === 'string').join('; ');
-  }
-  const rawQuery = typeof event.rawQueryString === 'string' ? event.rawQueryString : '';
-  return {
-    method: stringOr(http.method, 'GET').toUpperCase(),
-    path: stringOr(event.rawPath, stringOr(http.path, '/')),
-    headers,
-    query:
-      rawQuery === ''
+  return new LazyHttpFields(
+    upperCase(stringOr(http.method, 'GET')),
+    stringOr(event.rawPath, stringOr(http.path, '/')),
+    () => {
+      const headers = lowerCaseHeaders(event.headers, undefined);
+      // Payload 2.0 moves cookies out of the headers; put them back so `http.header.cookie` matches as expected.
+      if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined) {
+        headers.cookie = event.cookies.filter((cookie) => typeof cookie === 'string').join('; ');
+      }
+      return headers;
+    },
+    () => {
+      const rawQuery = typeof event.rawQueryString === 'string' ? event.rawQueryString : '';
+      return rawQuery === ''
         ? firstValues(event.queryStringParameters, undefined, false)
-        : parseQueryString(rawQuery),
-  };
+        : parseQueryString(rawQuery);
+    },
+  );
 }
 
 function readVersion1(event: Event, percentEncodedQuery: boolean): InvocationHttp {
-  return {
-    method: stringOr(event.httpMethod, 'GET').toUpperCase(),
-    path: stringOr(event.path, '/'),
-    headers: lowerCaseHeaders(event.headers, event.multiValueHeaders),
-    query: firstValues(
-      event.queryStringParameters,
-      event.multiValueQueryStringParameters,
-      percentEncodedQuery,
-    ),
-  };
+  return new LazyHttpFields(
+    upperCase(stringOr(event.httpMethod, 'GET')),
+    stringOr(event.path, '/'),
+    () => lowerCaseHeaders(event.headers, event.multiValueHeaders),
+    () =>
+      firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, percentEncodedQuery),
+  );
+}
+
+/**
+ * HTTP fields whose headers and query are normalized on first read: a fault matching on the method or path never
+ * pays for copying headers.
+ */
+class LazyHttpFields implements InvocationHttp {
+  private cachedHeaders: Readonly<Record<string, string>> | undefined;
+  private cachedQuery: Readonly<Record<string, string>> | undefined;
+
+  constructor(
+    readonly method: string,
+    readonly path: string,
+    private readonly readHeaders: () => Record<string, string>,
+    private readonly readQuery: () => Record<string, string>,
+  ) {}
+
+  get headers(): Readonly<Record<string, string>> {
+    this.cachedHeaders ??= this.readHeaders();
+    return this.cachedHeaders;
+  }
+
+  get query(): Readonly<Record<string, string>> {
+    this.cachedQuery ??= this.readQuery();
+    return this.cachedQuery;
+  }
+
+  toJSON(): InvocationHttp {
+    return { method: this.method, path: this.path, headers: this.headers, query: this.query };
+  }
+}
+
+function upperCase(method: string): string {
+  const upper = method.toUpperCase();
+  return upper === method ? method : upper;
 }
 
 /** Lower-cases header names; repeated headers (multi-value or repeated names) are joined with `, `. */
@@ -65,7 +100,8 @@ function lowerCaseHeaders(single: unknown, multi: unknown): Record<string, strin
     }
   }
   if (isObject(single)) {
-    for (const [name, value] of Object.entries(single)) {
+    for (const name in single) {
+      const value = single[name];
       if (typeof value !== 'string') continue;
       const key = name.toLowerCase();
       // API Gateway v1 sends both maps; the multi-value one is complete, the single one holds the last value only.
@@ -94,15 +130,26 @@ function firstValues(single: unknown, multi: unknown, percentEncoded: boolean): 
   return query;
 }
 
+/** `a=1&b=2&a=3` → first values; cheaper than URLSearchParams on the per-invocation path. */
 function parseQueryString(rawQuery: string): Record<string, string> {
   const query: Record<string, string> = {};
-  for (const [name, value] of new URLSearchParams(rawQuery)) {
-    if (query[name] === undefined) query[name] = value;
+  let start = 0;
+  while (start <= rawQuery.length) {
+    let end = rawQuery.indexOf('&', start);
+    if (end === -1) end = rawQuery.length;
+    if (end > start) {
+      const pair = rawQuery.slice(start, end);
+      const equals = pair.indexOf('=');
+      const name = safeDecode(equals === -1 ? pair : pair.slice(0, equals));
+      if (query[name] === undefined) query[name] = equals === -1 ? '' : safeDecode(pair.slice(equals + 1));
+    }
+    start = end + 1;
   }
   return query;
 }
 
 function safeDecode(text: string): string {
+  if (!text.includes('%') && !text.includes('+')) return text;
   try {
     return decodeURIComponent(text.replace(/\+/g, ' '));
   } catch {

@@ -1,4 +1,4 @@
-import type { Clock, Invocation, InvocationEvent, Trigger } from '@faultline/core';
+import type { Clock, Invocation, InvocationEvent, InvocationHttp, Trigger } from '@faultline/core';
 import { detectTrigger, isObject, type LambdaTrigger } from './detect-trigger.js';
 import { readHttpFields } from './http-fields.js';
 import type { LambdaContext } from './lambda-context.js';
@@ -53,25 +53,102 @@ export function createLambdaInvocationMapper(
   const environmentRegion = nonEmpty(environment.AWS_REGION) ?? nonEmpty(environment.AWS_DEFAULT_REGION);
   const environmentStage = nonEmpty(environment.FAULTLINE_STAGE);
 
+  let lastArn: string | undefined;
+  let lastArnFields: { region: string | undefined; alias: string | undefined } = {
+    region: undefined,
+    alias: undefined,
+  };
+  // Every invocation of an instance has the same ARN: parse it once.
+  const arnFields = (arn: string) => {
+    if (arn !== lastArn) {
+      const parts = typeof arn === 'string' ? arn.split(':') : [];
+      lastArn = arn;
+      lastArnFields = { region: nonEmpty(parts[3]), alias: aliasOf(parts) };
+    }
+    return lastArnFields;
+  };
+
   return (event, context) => {
     const lambdaTrigger = detectTrigger(event);
     const record = isObject(event) ? event : {};
-    const arnParts =
-      typeof context.invokedFunctionArn === 'string' ? context.invokedFunctionArn.split(':') : [];
-    const remainingMs = safeRemainingMs(context);
-    return {
-      cloud: 'aws',
-      function: context.functionName,
-      stage: environmentStage ?? apiStage(record) ?? aliasOf(arnParts),
-      region: nonEmpty(arnParts[3]) ?? environmentRegion,
-      trigger: neutralTriggers[lambdaTrigger],
-      requestId: context.awsRequestId,
-      deadlineMs: remainingMs === undefined ? undefined : clock.now() + remainingMs,
-      http: readHttpFields(lambdaTrigger, record),
-      event: readEventFields(lambdaTrigger, record),
-      raw: event,
-    };
+    const arn = arnFields(context.invokedFunctionArn);
+    return new LambdaInvocation(
+      lambdaTrigger,
+      record,
+      event,
+      context,
+      clock,
+      environmentStage ?? apiStage(record) ?? arn.alias,
+      arn.region ?? environmentRegion,
+    );
   };
+}
+
+/**
+ * The invocation, with the costlier parts (HTTP fields, event fields, deadline) computed on first read and kept:
+ * most invocations only need the few fields their experiment's faults match on.
+ */
+class LambdaInvocation implements Invocation {
+  readonly cloud = 'aws' as const;
+  readonly function: string;
+  readonly requestId: string;
+  readonly trigger: Trigger;
+  readonly raw: unknown;
+  readonly stage: string | undefined;
+  readonly region: string | undefined;
+  private cachedHttp: InvocationHttp | undefined | null = null;
+  private cachedEvent: InvocationEvent | undefined | null = null;
+  private cachedDeadlineMs: number | undefined | null = null;
+
+  constructor(
+    private readonly lambdaTrigger: LambdaTrigger,
+    private readonly record: Record<string, unknown>,
+    raw: unknown,
+    private readonly context: LambdaContext,
+    private readonly clock: Clock,
+    stage: string | undefined,
+    region: string | undefined,
+  ) {
+    this.function = context.functionName;
+    this.requestId = context.awsRequestId;
+    this.trigger = neutralTriggers[lambdaTrigger];
+    this.raw = raw;
+    this.stage = stage;
+    this.region = region;
+  }
+
+  get http(): InvocationHttp | undefined {
+    if (this.cachedHttp === null) this.cachedHttp = readHttpFields(this.lambdaTrigger, this.record);
+    return this.cachedHttp;
+  }
+
+  get event(): InvocationEvent | undefined {
+    if (this.cachedEvent === null) this.cachedEvent = readEventFields(this.lambdaTrigger, this.record);
+    return this.cachedEvent;
+  }
+
+  get deadlineMs(): number | undefined {
+    if (this.cachedDeadlineMs === null) {
+      const remainingMs = safeRemainingMs(this.context);
+      this.cachedDeadlineMs = remainingMs === undefined ? undefined : this.clock.now() + remainingMs;
+    }
+    return this.cachedDeadlineMs;
+  }
+
+  /** Plain data for logs and `JSON.stringify` (getters live on the prototype). */
+  toJSON(): Omit<Invocation, 'raw'> {
+    return {
+      cloud: this.cloud,
+      function: this.function,
+      stage: this.stage,
+      region: this.region,
+      trigger: this.trigger,
+      requestId: this.requestId,
+      deadlineMs: this.deadlineMs,
+      http: this.http,
+      event: this.event,
+    };
+  }
 }
 
 function readEventFields(

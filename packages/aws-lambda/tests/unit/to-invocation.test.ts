@@ -1,3 +1,4 @@
+import type { InvocationHttp } from '@faultline/core';
 import { describe, expect, it } from 'vitest';
 import { createLambdaInvocationMapper } from '../../src/invocation/to-invocation.js';
 import {
@@ -17,6 +18,9 @@ import {
 const now = 1_700_000_000_000;
 const clock = { now: () => now };
 const toInvocation = createLambdaInvocationMapper({ clock, environment: { AWS_REGION: 'us-east-1' } });
+/** The HTTP fields as plain data (headers and query are computed on first read). */
+const plain = (http: InvocationHttp | undefined) =>
+  http && { method: http.method, path: http.path, headers: http.headers, query: http.query };
 const context = () => lambdaContext({ remainingMs: 2500, now: clock.now });
 
 describe('createLambdaInvocationMapper', () => {
@@ -33,7 +37,7 @@ describe('createLambdaInvocationMapper', () => {
       deadlineMs: now + 2500,
       event: undefined,
     });
-    expect(invocation.http).toEqual({
+    expect(plain(invocation.http)).toEqual({
       method: 'GET',
       path: '/orders/42',
       headers: { accept: 'application/json', 'x-tenant': 'acme', 'x-forwarded-for': '10.0.0.1, 10.0.0.2' },
@@ -46,7 +50,7 @@ describe('createLambdaInvocationMapper', () => {
 
     expect(invocation.trigger).toBe('http');
     expect(invocation.stage).toBeUndefined();
-    expect(invocation.http).toEqual({
+    expect(plain(invocation.http)).toEqual({
       method: 'GET',
       path: '/orders/42',
       headers: {
@@ -120,6 +124,17 @@ describe('createLambdaInvocationMapper', () => {
     expect(invocation.region).toBe('us-east-1');
     expect(invocation.trigger).toBe('other');
     expect(invocation.event).toBeUndefined();
+  });
+
+  it('serializes as plain data, lazily computed fields included', () => {
+    const serialized = JSON.parse(JSON.stringify(toInvocation(httpApiEvent(), context())));
+
+    expect(serialized).toMatchObject({
+      cloud: 'aws',
+      deadlineMs: now + 2500,
+      http: { method: 'GET', path: '/orders/42', headers: { 'x-tenant': 'acme' }, query: { tag: 'a' } },
+    });
+    expect(serialized.raw).toBeUndefined();
   });
 
   it('leaves the deadline unknown when the context cannot tell the remaining time', () => {
