@@ -10,7 +10,18 @@ import {
 } from './config-errors.js';
 import type { ConfigLoadResult, ConfigSource } from './config-source.js';
 
-/** Tuning of the cached config. Every field has a safe default; units are in the names. */
+/**
+ * Tuning of the cached config. Every field has a safe default; units are in the names. The engine resolves them as
+ * option > `FAULTLINE_CONFIG_*` environment variable > default (see `resolveCachedConfigOptions`).
+ *
+ * @example
+ * ```ts
+ * import type { CachedConfigOptions } from '@faultline/core';
+ *
+ * // Refresh every 10 s, give a slow store at most 300 ms, switch faults off after 5 min without a good read.
+ * const cache: CachedConfigOptions = { ttlMs: 10_000, fetchBudgetMs: 300, maxStaleMs: 300_000 };
+ * ```
+ */
 export interface CachedConfigOptions {
   /** How long a loaded config is served before it is refreshed in the background. Default 30000. */
   ttlMs?: number;
@@ -28,7 +39,17 @@ export interface CachedConfigOptions {
   maxSizeBytes?: number;
 }
 
-/** The defaults of {@link CachedConfigOptions}. */
+/**
+ * The defaults of {@link CachedConfigOptions}.
+ *
+ * @example
+ * ```ts
+ * import { defaultCachedConfigOptions } from '@faultline/core';
+ *
+ * defaultCachedConfigOptions.ttlMs; // 30000
+ * defaultCachedConfigOptions.maxSizeBytes; // 262144
+ * ```
+ */
 export const defaultCachedConfigOptions: Readonly<Required<CachedConfigOptions>> = Object.freeze({
   ttlMs: 30_000,
   jitterRatio: 0.1,
@@ -41,6 +62,15 @@ export const defaultCachedConfigOptions: Readonly<Required<CachedConfigOptions>>
 
 /**
  * One cached config state. The same object is returned until something changes, so callers may compare by identity.
+ *
+ * @example
+ * ```ts
+ * let lastSeen: CachedValue<Experiment> | undefined;
+ * const cached = config.peek();
+ * if (cached !== lastSeen) {
+ *   lastSeen = cached; // recompile only when the config actually changed
+ * }
+ * ```
  */
 export interface CachedValue<T> {
   /** The parsed config, or `undefined` when none is in force (missing, failed first load, stale, …). */
@@ -51,7 +81,19 @@ export interface CachedValue<T> {
   readonly loadedAtMs: number;
 }
 
-/** A config source behind a cache that never throws, never makes a caller wait more than the fetch budget. */
+/**
+ * A config source behind a cache that never throws and never makes a caller wait more than the fetch budget.
+ *
+ * @example
+ * ```ts
+ * import { type CachedConfig, createCachedConfig, createFileSource } from '@faultline/core';
+ *
+ * const config: CachedConfig<object> = createCachedConfig(createFileSource('faultline.json'), {
+ *   parse: (document) => document as object,
+ * });
+ * const experiment = (config.peek() ?? (await config.get()))?.value; // undefined ⇒ no faults
+ * ```
+ */
 export interface CachedConfig<T> {
   /**
    * The current state, synchronously. Starts a background refresh when one is due and never waits for it.
@@ -66,7 +108,25 @@ export interface CachedConfig<T> {
   close(): void;
 }
 
-/** Everything {@link createCachedConfig} needs besides the source. */
+/**
+ * Everything {@link createCachedConfig} needs besides the source.
+ *
+ * @example
+ * ```ts
+ * import { type CreateCachedConfigOptions, validateExperiment } from '@faultline/core';
+ * import { createFakeClock } from '@faultline/core/testing';
+ *
+ * const options: CreateCachedConfigOptions<unknown> = {
+ *   ttlMs: 5_000,
+ *   parse: (document) => {
+ *     const result = validateExperiment(document);
+ *     if (!result.ok) throw new Error('invalid experiment');
+ *     return result.experiment;
+ *   },
+ *   clock: createFakeClock(),
+ * };
+ * ```
+ */
 export type CreateCachedConfigOptions<T> = CachedConfigOptions & {
   /**
    * Turns a document into the value to cache. May throw (or reject): that counts as a config error and the last
@@ -181,6 +241,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
   private staleSwitchedOff = false;
   private inflight: Promise<void> | undefined;
   private inflightController: AbortController | undefined;
+  private budgetController: AbortController | undefined;
   /** Orders reads and pushes: a result is only committed when nothing newer has been committed. */
   private lastTicket = 0;
   private committedTicket = 0;
@@ -276,6 +337,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
     if (this.closed) return;
     this.closed = true;
     this.checkTimer?.abort();
+    this.budgetController?.abort();
     this.closeController.abort();
     this.inflightController?.abort();
     this.stopSubscription();
@@ -301,6 +363,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
     const controller = new AbortController();
     this.inflightController = controller;
     const budgetController = new AbortController();
+    this.budgetController = budgetController;
     const work = this.loadAndPrepare(controller.signal);
     let outcome: Settled<T> | typeof timedOut;
     try {

@@ -3,7 +3,17 @@ import { parseExperimentText } from '../experiment/parse-text.js';
 import { formatValidationIssues } from '../experiment/validate.js';
 import { ConfigDocumentError } from './config-errors.js';
 
-/** The text formats a config document may use. */
+/**
+ * The text formats a config document may use.
+ *
+ * @example
+ * ```ts
+ * import { type ConfigDocumentFormat, configDocumentFormats } from '@faultline/core';
+ *
+ * const format: ConfigDocumentFormat = 'yaml';
+ * configDocumentFormats.includes(format); // true
+ * ```
+ */
 export const configDocumentFormats = ['json', 'yaml'] as const;
 export type ConfigDocumentFormat = (typeof configDocumentFormats)[number];
 

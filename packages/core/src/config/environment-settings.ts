@@ -2,7 +2,18 @@ import type { EventLevel } from '../events/events.js';
 import { eventLevels } from '../events/events.js';
 import { type CachedConfigOptions, defaultCachedConfigOptions } from './cached-config.js';
 
-/** The FAULTLINE_* settings, read once (at wrapper or engine creation), never per invocation. */
+/**
+ * The FAULTLINE_* settings, read once (at wrapper or engine creation), never per invocation.
+ *
+ * @example
+ * ```ts
+ * import { type EnvironmentSettings, readEnvironmentSettings } from '@faultline/core';
+ *
+ * const settings: EnvironmentSettings = readEnvironmentSettings(process.env);
+ * for (const warning of settings.warnings) console.warn(warning);
+ * if (settings.disabled) console.log('faultline is switched off by FAULTLINE_DISABLED');
+ * ```
+ */
 export interface EnvironmentSettings {
   /** `FAULTLINE_DISABLED`: the kill switch. Wrappers return the handler unchanged. */
   readonly disabled: boolean;

@@ -1,7 +1,17 @@
 import type { ConfigSource } from './config-source.js';
 import { contentVersion } from './document-format.js';
 
-/** Where {@link createEnvironmentSource} reads from. */
+/**
+ * Where {@link createEnvironmentSource} reads from.
+ *
+ * @example
+ * ```ts
+ * import { createEnvironmentSource, type EnvironmentSourceOptions } from '@faultline/core';
+ *
+ * const options: EnvironmentSourceOptions = { variable: 'ORDERS_EXPERIMENT', environment: process.env };
+ * const source = createEnvironmentSource(options); // name: "env:ORDERS_EXPERIMENT"
+ * ```
+ */
 export interface EnvironmentSourceOptions {
   /** Name of the variable holding JSON (or YAML) text. Default `FAULTLINE_CONFIG`. */
   variable?: string;

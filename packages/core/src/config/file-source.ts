@@ -5,7 +5,17 @@ import { ConfigDocumentError, ConfigTooLargeError, InvalidConfigOptionError } fr
 import type { ConfigLoadResult, ConfigSource } from './config-source.js';
 import { type ConfigDocumentFormat, decodeConfigDocument, formatFromFileName } from './document-format.js';
 
-/** Options of {@link createFileSource}. */
+/**
+ * Options of {@link createFileSource}.
+ *
+ * @example
+ * ```ts
+ * import { createFileSource, type FileSourceOptions } from '@faultline/core';
+ *
+ * const options: FileSourceOptions = { format: 'yaml', maxSizeBytes: 64 * 1024 };
+ * const source = createFileSource('/opt/faultline/experiment', options);
+ * ```
+ */
 export interface FileSourceOptions {
   /** Force a format instead of guessing from the extension (`.json`, `.yaml`, `.yml`) or the content. */
   format?: ConfigDocumentFormat;

@@ -571,6 +571,19 @@ describe('createCachedConfig', () => {
     expect(time.pendingSleeps).toBe(0);
   });
 
+  it('releases a caller waiting on a hung store and clears its timers when closed', async () => {
+    const { config, source, time } = setup(['hang']);
+    const pending = config.get();
+    await flushMicrotasks();
+
+    config.close();
+    const cached = await pending;
+
+    expect(cached).toBeUndefined();
+    expect(source.requests[0]?.signal.aborted).toBe(true);
+    expect(time.pendingSleeps).toBe(0);
+  });
+
   it('rejects out-of-range options with an error naming the option', () => {
     const { source } = createScriptedSource([document('v1')]);
 
