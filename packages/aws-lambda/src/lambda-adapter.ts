@@ -10,7 +10,15 @@ import {
   writeNativeResponse,
 } from './response/http-response.js';
 
-/** Options of {@link createLambdaAdapter}; both are read once, at creation. */
+/**
+ * Options of {@link createLambdaAdapter}; both are read once, at creation.
+ *
+ * @example
+ * ```ts
+ * import { createLambdaAdapter } from '@faultline/aws-lambda';
+ * const adapter = createLambdaAdapter({ environment: { FAULTLINE_STAGE: 'staging', AWS_REGION: 'eu-west-1' } });
+ * ```
+ */
 export interface LambdaAdapterOptions {
   /** For invocation deadlines. Default: the system clock. */
   readonly clock?: Clock;

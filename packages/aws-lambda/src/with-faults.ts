@@ -4,7 +4,18 @@ import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
 import { createSsmSource, type SsmSourceOptions } from './ssm/ssm-source.js';
 
-/** Options of {@link withFaults}: the core options plus the SSM source settings. */
+/**
+ * Options of {@link withFaults}: the core options plus the SSM source settings.
+ *
+ * @example
+ * ```ts
+ * import type { LambdaFaultlineOptions } from '@faultline/aws-lambda';
+ * const options: LambdaFaultlineOptions = {
+ *   ssm: { parameterName: '/faultline/orders', clientConfig: { region: 'eu-west-1' } },
+ *   cache: { ttlMs: 30_000 },
+ * };
+ * ```
+ */
 export type LambdaFaultlineOptions = FaultlineOptions & {
   /**
    * Settings of the SSM Parameter Store source used when no `source` is given and a parameter is named (here or in
@@ -13,7 +24,15 @@ export type LambdaFaultlineOptions = FaultlineOptions & {
   readonly ssm?: SsmSourceOptions;
 };
 
-/** An async Lambda handler, generic over its event, context and result. */
+/**
+ * An async Lambda handler, generic over its event, context and result.
+ *
+ * @example
+ * ```ts
+ * import type { AsyncLambdaHandler } from '@faultline/aws-lambda';
+ * const handler: AsyncLambdaHandler<{ id: string }, { ok: boolean }> = async (event) => ({ ok: event.id !== '' });
+ * ```
+ */
 export type AsyncLambdaHandler<Event, Result, Context extends LambdaContext = LambdaContext> = (
   event: Event,
   context: Context,
@@ -53,7 +72,14 @@ export function withFaults<Event, Result, Context extends LambdaContext = Lambda
   });
 }
 
-/** The adapter settings implied by the wrapper options (shared with the Middy middleware). */
+/**
+ * The adapter settings implied by the wrapper options (shared with the Middy middleware).
+ *
+ * @example
+ * ```ts
+ * const adapter = createLambdaAdapter(adapterOptions({ environment: { AWS_REGION: 'eu-west-1' } }));
+ * ```
+ */
 export function adapterOptions(options: LambdaFaultlineOptions) {
   return {
     clock: options.clock ?? options.engine?.clock ?? systemClock,

@@ -1,12 +1,27 @@
 import type { AdapterCapabilities } from '@faultline/core';
 import { isObject, type LambdaTrigger } from '../invocation/detect-trigger.js';
 
-/** The capability key under which the Lambda driver offers {@link BatchItemFailures} to fault effects. */
+/**
+ * The capability key under which the Lambda driver offers {@link BatchItemFailures} to fault effects.
+ *
+ * @example
+ * ```ts
+ * import { batchItemFailuresCapability } from '@faultline/aws-lambda';
+ * const batch = context.capabilities[batchItemFailuresCapability]; // inside a custom fault effect
+ * ```
+ */
 export const batchItemFailuresCapability = 'lambda.batchItemFailures';
 
 /**
  * Lambda's partial batch response (`ReportBatchItemFailures`) for SQS, Kinesis and DynamoDB stream batches,
  * offered to fault effects as an adapter capability.
+ *
+ * @example
+ * ```ts
+ * const batch = getBatchItemFailures(context.capabilities);
+ * const result = await next();
+ * return batch ? batch.reportFailures(result, batch.itemIdentifiers.slice(0, 1)) : result;
+ * ```
  */
 export interface BatchItemFailures {
   /** Identifiers of the batch's records: SQS `messageId`s, Kinesis / DynamoDB stream sequence numbers. */
@@ -15,7 +30,17 @@ export interface BatchItemFailures {
   reportFailures<Result>(result: Result, identifiers: readonly string[]): Result;
 }
 
-/** Reads the capability from a fault context's capabilities, if the trigger is a batch. */
+/**
+ * Reads the capability from a fault context's capabilities, if the trigger is a batch.
+ *
+ * @example
+ * ```ts
+ * import { getBatchItemFailures } from '@faultline/aws-lambda';
+ * // in a custom fault type's `around(context, next)`:
+ * const batch = getBatchItemFailures(context.capabilities);
+ * if (batch === undefined) return next(); // not an SQS/Kinesis/DynamoDB stream batch
+ * ```
+ */
 export function getBatchItemFailures(capabilities: AdapterCapabilities): BatchItemFailures | undefined {
   const capability = capabilities[batchItemFailuresCapability];
   return isObject(capability) && Array.isArray(capability.itemIdentifiers)

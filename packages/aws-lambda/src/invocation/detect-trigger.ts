@@ -1,5 +1,12 @@
 /**
- * The Lambda event shapes faultline recognizes. Lambda itself does not say what invoked a function, so the shape of
+ * The Lambda event shapes faultline recognizes.
+ *
+ * @example
+ * ```ts
+ * import { lambdaTriggers } from '@faultline/aws-lambda';
+ * lambdaTriggers.includes('alb'); // true
+ * ```
+ * Lambda itself does not say what invoked a function, so the shape of
  * the event is the only evidence; detection looks at a few discriminating fields and never throws.
  */
 export const lambdaTriggers = [
@@ -18,7 +25,15 @@ export const lambdaTriggers = [
 ] as const;
 export type LambdaTrigger = (typeof lambdaTriggers)[number];
 
-/** Triggers whose result is an HTTP response. */
+/**
+ * Triggers whose result is an HTTP response.
+ *
+ * @example
+ * ```ts
+ * import { detectTrigger, httpLambdaTriggers } from '@faultline/aws-lambda';
+ * httpLambdaTriggers.has(detectTrigger(event)); // true for API Gateway, ALB and Function URL events
+ * ```
+ */
 export const httpLambdaTriggers: ReadonlySet<LambdaTrigger> = new Set([
   'api-gateway-rest',
   'api-gateway-http',
@@ -75,7 +90,15 @@ export function detectTrigger(event: unknown): LambdaTrigger {
   return 'unknown';
 }
 
-/** A non-null, non-array object, for reading untyped events safely. */
+/**
+ * A non-null, non-array object, for reading untyped events safely.
+ *
+ * @example
+ * ```ts
+ * isObject({ a: 1 }); // true
+ * isObject([1]); // false
+ * ```
+ */
 export function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -3,7 +3,14 @@ import { detectTrigger, isObject, type LambdaTrigger } from './detect-trigger.js
 import { readHttpFields } from './http-fields.js';
 import type { LambdaContext } from './lambda-context.js';
 
-/** What the mapper reads once, when the wrapper is created (never per invocation). */
+/**
+ * What the mapper reads once, when the wrapper is created (never per invocation).
+ *
+ * @example
+ * ```ts
+ * const toInvocation = createLambdaInvocationMapper({ clock: { now: () => 0 }, environment: { AWS_REGION: 'us-east-1' } });
+ * ```
+ */
 export interface LambdaInvocationMapperOptions {
   /** For the deadline. Default: the system clock. */
   readonly clock?: Clock;
@@ -11,7 +18,15 @@ export interface LambdaInvocationMapperOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Turns Lambda's `(event, context)` into faultline's normalized invocation. */
+/**
+ * Turns Lambda's `(event, context)` into faultline's normalized invocation.
+ *
+ * @example
+ * ```ts
+ * const toInvocation: LambdaInvocationMapper = createLambdaInvocationMapper();
+ * toInvocation(sqsEvent, context).trigger; // 'queue'
+ * ```
+ */
 export type LambdaInvocationMapper = (event: unknown, context: LambdaContext) => Invocation;
 
 const neutralTriggers: Readonly<Record<LambdaTrigger, Trigger>> = {

@@ -13,6 +13,12 @@ import { adapterOptions, type LambdaFaultlineOptions, resolveLambdaDefaultSource
 /**
  * The Middy request, redefined here (as Middy's own packages do) so `@middy/core` stays an optional peer. Middy's
  * `Request` is assignable to it.
+ *
+ * @example
+ * ```ts
+ * import type { MiddyRequest } from '@faultline/aws-lambda/middy';
+ * const log = (request: MiddyRequest) => console.info(request.context.awsRequestId);
+ * ```
  */
 export interface MiddyRequest<
   Event = unknown,
@@ -26,7 +32,15 @@ export interface MiddyRequest<
   internal: object;
 }
 
-/** A Middy middleware object (before / after / onError), redefined locally like {@link MiddyRequest}. */
+/**
+ * A Middy middleware object (before / after / onError), redefined locally like {@link MiddyRequest}.
+ *
+ * @example
+ * ```ts
+ * import type { MiddyMiddleware } from '@faultline/aws-lambda/middy';
+ * const middleware: MiddyMiddleware = faultlineMiddleware();
+ * ```
+ */
 export interface MiddyMiddleware<
   Event = unknown,
   Result = unknown,

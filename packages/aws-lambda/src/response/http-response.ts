@@ -8,7 +8,15 @@ import { httpLambdaTriggers, isObject, type LambdaTrigger } from '../invocation/
  * `undefined` for them, and the engine throws an `InjectedFaultError` instead.
  */
 
-/** The native HTTP result of a Lambda proxy integration (the union of the v1, v2 and ALB fields). */
+/**
+ * The native HTTP result of a Lambda proxy integration (the union of the v1, v2 and ALB fields).
+ *
+ * @example
+ * ```ts
+ * import type { LambdaHttpResult } from '@faultline/aws-lambda';
+ * const result: LambdaHttpResult = { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
+ * ```
+ */
 export interface LambdaHttpResult {
   statusCode: number;
   statusDescription?: string;
@@ -56,7 +64,16 @@ export function toNativeResponse(
   return result;
 }
 
-/** The 429 an HTTP caller sees when a `concurrency` fault throttles the invocation; `undefined` for non-HTTP triggers. */
+/**
+ * The 429 an HTTP caller sees when a `concurrency` fault throttles the invocation; `undefined` for non-HTTP triggers.
+ *
+ * @example
+ * ```ts
+ * import { throttledNativeResponse } from '@faultline/aws-lambda';
+ * throttledNativeResponse('api-gateway-http', event, 'maxInFlight 1 reached');
+ * // → { statusCode: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '…', isBase64Encoded: false }
+ * ```
+ */
 export function throttledNativeResponse(
   trigger: LambdaTrigger,
   event: unknown,

@@ -3,12 +3,26 @@ import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultli
 /**
  * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer
  * and its types never leak into the root entry; a real `SSMClient` satisfies it.
+ *
+ * @example
+ * ```ts
+ * import { SSMClient } from '@aws-sdk/client-ssm';
+ * import { createSsmSource } from '@faultline/aws-lambda/ssm';
+ * createSsmSource({ parameterName: '/faultline/orders', client: new SSMClient({ region: 'eu-west-1' }) });
+ * ```
  */
 export interface SsmClientLike {
   send(command: never, options?: { abortSignal?: AbortSignal }): Promise<unknown>;
 }
 
-/** Client settings used when the source creates its own `SSMClient` (endpoint, region, credentials, …). */
+/**
+ * Client settings used when the source creates its own `SSMClient` (endpoint, region, credentials, …).
+ *
+ * @example
+ * ```ts
+ * createSsmSource({ parameterName: '/faultline/orders', clientConfig: { endpoint: 'http://127.0.0.1:5000' } });
+ * ```
+ */
 export interface SsmClientConfig {
   /** e.g. `http://127.0.0.1:5000` for moto, or a VPC endpoint. */
   readonly endpoint?: string;
@@ -16,7 +30,14 @@ export interface SsmClientConfig {
   readonly [option: string]: unknown;
 }
 
-/** Options of {@link createSsmSource}. */
+/**
+ * Options of {@link createSsmSource}.
+ *
+ * @example
+ * ```ts
+ * const options: SsmSourceOptions = { parameterName: '/faultline/orders', withDecryption: true };
+ * ```
+ */
 export interface SsmSourceOptions {
   /** The parameter holding the experiment (JSON or YAML). Default: `FAULTLINE_SSM_PARAMETER`. */
   readonly parameterName?: string;
@@ -30,7 +51,16 @@ export interface SsmSourceOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
-/** Reading the SSM parameter failed; `code` is the AWS error name (e.g. `ThrottlingException`). */
+/**
+ * Reading the SSM parameter failed; `code` is the AWS error name (e.g. `ThrottlingException`). faultline reports it
+ * as a `config-error` event and keeps the last good config; it never reaches your handler.
+ *
+ * @example
+ * ```ts
+ * const error = new SsmParameterError('/faultline/orders', 'ThrottlingException', 'GetParameter … failed');
+ * error.code; // 'ThrottlingException'
+ * ```
+ */
 export class SsmParameterError extends Error {
   override readonly name = 'SsmParameterError';
   readonly parameterName: string;
@@ -43,7 +73,18 @@ export class SsmParameterError extends Error {
   }
 }
 
-/** The SSM source cannot be created: a required option is missing or invalid. */
+/**
+ * The SSM source cannot be created: a required option is missing or invalid (thrown at creation, never per call).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   createSsmSource({ environment: {} });
+ * } catch (error) {
+ *   if (error instanceof InvalidSsmSourceOptionError) console.error(error.message); // names the option and the variable
+ * }
+ * ```
+ */
 export class InvalidSsmSourceOptionError extends Error {
   override readonly name = 'InvalidSsmSourceOptionError';
 }
