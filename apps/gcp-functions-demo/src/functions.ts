@@ -14,9 +14,25 @@ export interface OrderFunctionSettings {
 /** The demo's function names, as registered with the Functions Framework and deployed with `gcloud`. */
 export const functionNames = { orders: 'orders', orderCreated: 'orderCreated' } as const;
 
-/** The order-created event data the CloudEvent function expects. */
+/**
+ * The order-created event data: `{ orderId }` directly (local runs, Eventarc custom events) or inside a Pub/Sub
+ * message (`message.data`, base64 JSON) when the function is triggered by a topic.
+ */
 interface OrderCreatedData {
   readonly orderId?: string;
+  readonly message?: { readonly data?: string };
+}
+
+function readOrderId(data: OrderCreatedData | undefined): string | undefined {
+  if (typeof data?.orderId === 'string') return data.orderId;
+  const encoded = data?.message?.data;
+  if (typeof encoded !== 'string') return undefined;
+  try {
+    const decoded = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as { orderId?: unknown };
+    return typeof decoded.orderId === 'string' ? decoded.orderId : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -73,7 +89,7 @@ async function fetchLivePrice(
  */
 export function createOrderCreatedHandler(settings: Pick<OrderFunctionSettings, 'store'>) {
   return async (cloudEvent: functions.CloudEvent<OrderCreatedData>): Promise<void> => {
-    await settings.store.recordEvent(cloudEvent.id, cloudEvent.data?.orderId);
+    await settings.store.recordEvent(cloudEvent.id, readOrderId(cloudEvent.data));
   };
 }
 
