@@ -1,0 +1,136 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders are literal text here.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LoopbackService, startLoopbackService } from './loopback-service.js';
+
+const packageDirectory = resolve(import.meta.dirname, '../..');
+let directory: string;
+let service: LoopbackService;
+let configFile: string;
+
+beforeAll(async () => {
+  directory = await mkdtemp(join(tmpdir(), 'faultline-binary-'));
+  configFile = join(directory, 'store.json');
+  service = await startLoopbackService({ configFile });
+});
+
+afterAll(async () => {
+  await service?.close();
+  await rm(directory, { recursive: true, force: true });
+});
+
+async function writeExperiment(durationSeconds: number): Promise<string> {
+  const file = join(directory, `experiment-${durationSeconds}.yaml`);
+  await writeFile(
+    file,
+    [
+      'schemaVersion: 1',
+      'id: binary-test',
+      'faults:',
+      '  - { id: slow, type: latency, delayMs: 20, probability: 1 }',
+      'run:',
+      '  hypothesis: orders stay fast',
+      '  targets:',
+      '    - name: local',
+      '      cloud: local',
+      '      store: { kind: file, path: "${STORE_FILE}" }',
+      '      probe: { url: "${SERVICE_URL}/orders/o-1001" }',
+      '  steadyState: { successRatio: { min: 0.99 }, latencyMs: { p95: { max: 500 } }, sampleSeconds: 1 }',
+      `  load: { ratePerSecond: 20, durationSeconds: ${durationSeconds}, concurrency: 4 }`,
+      '  propagationWaitMs: 300',
+      '  recoverySeconds: 0.5',
+    ].join('\n'),
+  );
+  return file;
+}
+
+function startCli(args: string[]) {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', ...args], {
+    cwd: packageDirectory,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.on('exit', (code) => resolveExit(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('the faultline binary', () => {
+  it('runs an experiment end to end: exit 0, the verdict table, journal and report on disk', async () => {
+    // Prepare
+    const file = await writeExperiment(2);
+    const out = join(directory, 'held');
+
+    // Act
+    const cli = startCli([
+      'run',
+      file,
+      '--set',
+      `STORE_FILE=${configFile}`,
+      '--set',
+      `SERVICE_URL=${service.url}`,
+      '--out',
+      out,
+    ]);
+    const code = await cli.exited;
+
+    // Assess
+    expect(code, cli.output().stdout + cli.output().stderr).toBe(0);
+    expect(cli.output().stdout).toMatch(/local \(local\)\s+HELD/);
+    expect(JSON.parse(await readFile(join(out, 'journal.json'), 'utf8'))).toMatchObject({ verdict: 'held' });
+    expect(existsSync(join(out, 'report.html'))).toBe(true);
+    expect(existsSync(configFile)).toBe(false);
+  });
+
+  it('rolls back and exits 130 on Ctrl-C (SIGINT) during the fault window', async () => {
+    // Prepare
+    const file = await writeExperiment(60);
+    const out = join(directory, 'interrupted');
+    const cli = startCli([
+      'run',
+      file,
+      '--set',
+      `STORE_FILE=${configFile}`,
+      '--set',
+      `SERVICE_URL=${service.url}`,
+      '--out',
+      out,
+    ]);
+    await new Promise<void>((resolveObserving, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`never started observing: ${cli.output().stderr}`)),
+        30_000,
+      );
+      cli.child.stderr.on('data', () => {
+        if (cli.output().stderr.includes('observing')) {
+          clearTimeout(timer);
+          resolveObserving();
+        }
+      });
+    });
+    expect(existsSync(configFile)).toBe(true);
+
+    // Act
+    cli.child.kill('SIGINT');
+    const code = await cli.exited;
+
+    // Assess
+    expect(code).toBe(130);
+    expect(cli.output().stderr).toContain('rolling back');
+    expect(existsSync(configFile)).toBe(false);
+    const journal = JSON.parse(await readFile(join(out, 'journal.json'), 'utf8'));
+    expect(journal.status).toBe('interrupted');
+    expect(journal.steps.map((step: { step: string }) => step.step)).toContain('rollback');
+  });
+});
