@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAppConfigurationSource } from '@faultline/azure-functions/app-configuration';
@@ -48,10 +48,8 @@ export interface DemoAppConfiguration {
   readonly connectionString: string;
   /** PEM of the store's self-signed certificate. */
   readonly ca: string;
-  /** The same PEM in a file (for `AZURE_APPCONFIG_CA_FILE`); removed on stop. */
+  /** The same PEM in a file (for `AZURE_APPCONFIG_CA_FILE`); removed on stop. The secret is never written to disk. */
   readonly caFile: string;
-  /** A shell file exporting the variables `faultline run` reads for the Azure target (mode 600); removed on stop. */
-  readonly environmentFile: string;
 }
 
 /** A running demo. */
@@ -127,8 +125,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         store.setKeyValue(key, await readExperiment(options.experimentFile), { label });
       }
       appConfiguration = await writeStoreFiles(store, key, label);
-      const files = [appConfiguration.caFile, appConfiguration.environmentFile];
-      cleanups.push(() => Promise.all(files.map((file) => rm(file, { force: true }))).then(() => undefined));
+      const { caFile } = appConfiguration;
+      cleanups.push(() => rm(caFile, { force: true }));
       source = createAppConfigurationSource({
         key,
         label,
@@ -201,22 +199,7 @@ async function writeStoreFiles(
   const directory = join(demoDirectory, '.faultline');
   await mkdir(directory, { recursive: true });
   const caFile = join(directory, `app-configuration-ca-${process.pid}.pem`);
-  const environmentFile = join(directory, 'app-configuration.env');
   await writeFile(caFile, store.ca);
-  const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
-  await writeFile(
-    environmentFile,
-    [
-      '# Written by the Azure demo for `faultline run`/`push`; the store and its key vanish when the demo stops.',
-      `export FAULTLINE_APPCONFIG_CONNECTION_STRING=${quote(store.connectionString)}`,
-      `export AZURE_APPCONFIG_CA_FILE=${quote(caFile)}`,
-      `export AZURE_APPCONFIG_KEY=${quote(key)}`,
-      `export AZURE_APPCONFIG_LABEL=${quote(label)}`,
-      '',
-    ].join('\n'),
-    { mode: 0o600 },
-  );
-  await chmod(environmentFile, 0o600);
   return {
     endpoint: store.endpoint,
     key,
@@ -224,7 +207,6 @@ async function writeStoreFiles(
     connectionString: store.connectionString,
     ca: store.ca,
     caFile,
-    environmentFile,
   };
 }
 

@@ -24,7 +24,7 @@ faultline Azure Functions demo (local host, @azure/functions 4 programming model
   health:   ${demo.url}/healthz
   pricing:  ${demo.pricingUrl}/prices/kettle
   config:   ${demo.configSource}${experimentFile ? ` (pushed ${experimentFile})` : ''}
-  store:    ${demo.appConfiguration ? `source ${demo.appConfiguration.environmentFile}  # then: faultline run … / push --to azure-app-configuration:…` : 'file store (.faultline/demo.json)'}
+  store:    ${demo.appConfiguration ? `${demo.appConfiguration.endpoint} (key ${demo.appConfiguration.key}, label ${demo.appConfiguration.label}; its secret lives only in this process)` : 'file store: faultline push <file> --to file:apps/azure-functions-demo/.faultline/demo.json'}
 Ctrl+C to stop.`);
 
 const shutdown = async () => {
