@@ -7,7 +7,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { demoDirectory, startDemo } from './demo.js';
 
-const args = process.argv.slice(2);
+// `pnpm … start -- --port 7072` passes the `--` through.
+const args = process.argv.slice(2).filter((argument) => argument !== '--');
 const flag = (name: string) => {
   const index = args.indexOf(`--${name}`);
   return index === -1 ? undefined : args.splice(index, 2)[1];
