@@ -1,4 +1,5 @@
 import dns, { type LookupAddress } from 'node:dns';
+import { Agent } from 'node:http';
 import { Socket } from 'node:net';
 import { findHostRule, type HostRule, isAddress, normalizeHost } from './host-rule.js';
 import { activeScopeCount, currentInterceptionScope, type InterceptionScope } from './interception-scope.js';
@@ -41,6 +42,7 @@ type LookupCallback = (
 type LookupFunction = (hostname: string, options: unknown, callback: LookupCallback) => void;
 
 interface ConnectOptions {
+  readonly [requestScopeKey]?: InterceptionScope | null;
   readonly host?: unknown;
   readonly hostname?: unknown;
   readonly port?: unknown;
@@ -63,6 +65,8 @@ interface ConnectTarget {
 interface SocketInternals {
   readonly _host?: unknown;
   readonly _server?: unknown;
+  /** The `http.ClientRequest` the socket currently serves. */
+  readonly _httpMessage?: { readonly [requestScopeKey]?: InterceptionScope | null } | null;
   _writeGeneric: WriteGenericFunction;
 }
 
@@ -75,6 +79,85 @@ interface SocketDecision {
 /** Sockets a scope already acted on, so a fault applies once per socket and invocation. */
 const decisions = new WeakMap<Socket, SocketDecision>();
 
+/**
+ * The scope an `http`/`https` request was created in. An agent writes a queued request, or opens its socket, from
+ * the callback of another request's socket — in that other invocation's async context. So the agent hook pins the
+ * creating invocation's scope (or `null`: created outside any scope) on the request and on its connection options,
+ * and the socket hooks prefer that over the current context.
+ */
+const requestScopeKey = Symbol.for('faultline.request-scope.v1');
+
+/** The scope pinned on a request, or the current context's scope when nothing was pinned. */
+function scopeOf(pinned: InterceptionScope | null | undefined): InterceptionScope | undefined {
+  if (pinned === undefined) return currentInterceptionScope();
+  return pinned?.active === true ? pinned : undefined;
+}
+
+type AddRequestFunction = (this: Agent, request: unknown, options: unknown, ...rest: unknown[]) => unknown;
+const agentPrototype = Agent.prototype as unknown as {
+  addRequest: AddRequestFunction;
+  createSocket: AddRequestFunction;
+};
+
+function pinnedScope(value: unknown): InterceptionScope | null | undefined {
+  return typeof value === 'object' && value !== null
+    ? (value as { [requestScopeKey]?: InterceptionScope | null })[requestScopeKey]
+    : undefined;
+}
+
+function installAgentInterceptor(): void {
+  const current = agentPrototype.addRequest as Marked<AddRequestFunction>;
+  if (typeof current !== 'function' || current[interceptedMarker] !== undefined) return;
+  const original = current;
+  const intercepted: Marked<AddRequestFunction> = function interceptedAddRequest(
+    this: Agent,
+    request,
+    options,
+    ...rest
+  ) {
+    // Called synchronously from the ClientRequest constructor, i.e. in the invocation that made the request.
+    if (activeScopeCount() !== 0) {
+      const pinned = currentInterceptionScope() ?? null;
+      if (typeof request === 'object' && request !== null)
+        (request as Record<symbol, unknown>)[requestScopeKey] = pinned;
+      if (typeof options === 'object' && options !== null)
+        (options as Record<symbol, unknown>)[requestScopeKey] = pinned;
+    }
+    return original.call(this, request, options, ...rest);
+  };
+  intercepted[interceptedMarker] = original;
+  agentPrototype.addRequest = intercepted;
+
+  // When a socket closes, the agent opens one for the next queued request with the closed socket's options; re-pin
+  // them to the request the new socket is for.
+  const originalCreateSocket = agentPrototype.createSocket as Marked<AddRequestFunction>;
+  if (typeof originalCreateSocket !== 'function' || originalCreateSocket[interceptedMarker] !== undefined)
+    return;
+  const interceptedCreateSocket: Marked<AddRequestFunction> = function interceptedCreateSocket(
+    this: Agent,
+    request,
+    options,
+    ...rest
+  ) {
+    if (activeScopeCount() !== 0 && typeof options === 'object' && options !== null) {
+      const pinned = pinnedScope(request);
+      if (pinned !== undefined && pinnedScope(options) !== pinned) {
+        return originalCreateSocket.call(this, request, { ...options, [requestScopeKey]: pinned }, ...rest);
+      }
+    }
+    return originalCreateSocket.call(this, request, options, ...rest);
+  };
+  interceptedCreateSocket[interceptedMarker] = originalCreateSocket;
+  agentPrototype.createSocket = interceptedCreateSocket;
+}
+
+function uninstallAgentInterceptor(): void {
+  const original = (agentPrototype.addRequest as Marked<AddRequestFunction>)[interceptedMarker];
+  if (original !== undefined) agentPrototype.addRequest = original;
+  const originalCreateSocket = (agentPrototype.createSocket as Marked<AddRequestFunction>)[interceptedMarker];
+  if (originalCreateSocket !== undefined) agentPrototype.createSocket = originalCreateSocket;
+}
+
 const interceptedMarker = Symbol.for('faultline.intercepted-socket.v1');
 type Marked<F> = F & { [interceptedMarker]?: F };
 
@@ -82,6 +165,7 @@ const socketPrototype = Socket.prototype as unknown as SocketInternals & { conne
 
 /** Patches `connect` and `_writeGeneric` once per process; a second call is a no-op. */
 export function installSocketInterceptor(): void {
+  installAgentInterceptor();
   const currentConnect = socketPrototype.connect as Marked<ConnectFunction>;
   if (currentConnect[interceptedMarker] === undefined) {
     const originalConnect = currentConnect;
@@ -115,6 +199,7 @@ export function installSocketInterceptor(): void {
 
 /** Restores the original methods (tests only; the patches are inert without an active scope). */
 export function uninstallSocketInterceptor(): void {
+  uninstallAgentInterceptor();
   const originalConnect = (socketPrototype.connect as Marked<ConnectFunction>)[interceptedMarker];
   if (originalConnect !== undefined) socketPrototype.connect = originalConnect;
   const originalWrite = (socketPrototype._writeGeneric as Marked<WriteGenericFunction>)[interceptedMarker];
@@ -130,10 +215,10 @@ export function socketInterceptorInstalled(): boolean {
 // connect
 
 function connectInScope(socket: Socket, original: ConnectFunction, args: unknown[]): Socket {
-  const scope = currentInterceptionScope();
-  if (scope === undefined || scope.hostRules.length === 0) return original.apply(socket, args);
   const target = readConnectTarget(args);
   if (target === undefined) return original.apply(socket, args);
+  const scope = scopeOf(target.options[requestScopeKey]);
+  if (scope === undefined || scope.hostRules.length === 0) return original.apply(socket, args);
   const hostIsAddress = isAddress(target.host);
   const rule = findHostRule(scope.hostRules, target.host, target.port, hostIsAddress);
   if (rule !== undefined && rule.action.kind !== 'respond') {
@@ -328,8 +413,8 @@ function writeInScope(
     callback();
     return true;
   }
-  const scope = currentInterceptionScope();
   const internals = socket as unknown as SocketInternals;
+  const scope = scopeOf(internals._httpMessage?.[requestScopeKey]);
   // Server-side sockets (the function's own HTTP server) are never intercepted.
   if (
     scope === undefined ||
