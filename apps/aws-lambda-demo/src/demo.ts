@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { attachDependencyFaults } from '@faultline/aws-lambda/aws-sdk';
 import { createSsmSource } from '@faultline/aws-lambda/ssm';
 import {
   type ConfigSource,
@@ -101,7 +102,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     let orders: OrderRepository;
     if (moto !== undefined) {
       const clientConfig = { endpoint: moto.endpoint, region: process.env.AWS_REGION ?? 'us-east-1' };
-      const dynamoDb = new DynamoDBClient({ ...clientConfig, maxAttempts: 2 });
+      const dynamoDb = attachDependencyFaults(new DynamoDBClient({ ...clientConfig, maxAttempts: 2 }));
       cleanups.push(() => dynamoDb.destroy());
       const tableName = process.env.ORDERS_TABLE ?? defaultOrdersTable;
       await seedOrdersTable(dynamoDb, tableName);

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type LambdaFaultlineOptions, withFaults } from '@faultline/aws-lambda';
+import { attachDependencyFaults } from '@faultline/aws-lambda/aws-sdk';
 import { createOrderHandler, type OrderHandler, type OrderServiceSettings } from './order-service.js';
 import { createDynamoDbOrderRepository, defaultOrdersTable } from './orders.js';
 
@@ -25,7 +26,8 @@ export function createDemoHandler(
 export function settingsFromEnvironment(environment: NodeJS.ProcessEnv = process.env): OrderServiceSettings {
   return {
     orders: createDynamoDbOrderRepository(
-      new DynamoDBClient({ maxAttempts: 2 }),
+      // `dependency` faults naming DynamoDB act on this client's calls during sampled invocations.
+      attachDependencyFaults(new DynamoDBClient({ maxAttempts: 2 })),
       environment.ORDERS_TABLE ?? defaultOrdersTable,
     ),
     pricingUrl: environment.PRICING_URL ?? 'http://localhost:4100',

@@ -98,6 +98,19 @@ describe('the AWS demo served over loopback', () => {
     });
   });
 
+  it('fails order reads when DynamoDB is throttled through the AWS SDK middleware (no fallback there)', async () => {
+    const sink = createMemorySink();
+    demo = await startDemo({
+      parameterName: `/faultline/demo-test/${randomUUID()}`,
+      experimentFile: fixture('dynamodb-throttled.yaml'),
+      onEvent: sink,
+    });
+
+    expect((await fetch(`${demo.url}/orders/o-1001`)).status).toBe(500);
+    expect(sink.ofType('inject')).toEqual([expect.objectContaining({ faultId: 'orders-table-throttled' })]);
+    expect((await fetch(`${demo.url}/healthz`)).status).toBe(200);
+  });
+
   it('falls back to the file store and an in-memory table without moto', async () => {
     demo = await startDemo({
       store: 'file',
