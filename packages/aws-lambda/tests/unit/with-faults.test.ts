@@ -158,6 +158,42 @@ describe('withFaults', () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
+  it('throttles HTTP callers with a 429 and queue triggers with an injected throttling error', async () => {
+    const { wrapped, spy } = wrap(ok, [{ id: 'cap', type: 'concurrency', probability: 1, maxInFlight: 0 }]);
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toMatchObject({
+      statusCode: 429,
+      headers: { 'retry-after': '1' },
+    });
+    await expect(wrapped(sqsEvent() as never, lambdaContext())).rejects.toMatchObject({
+      name: 'ThrottlingError',
+      faultline: true,
+      status: 429,
+    });
+    expect(spy).not.toHaveBeenCalled();
+  });
+
+  it('times out against the Lambda deadline from getRemainingTimeInMillis', async () => {
+    const sleeps: number[] = [];
+    const clock = { now: () => 1_000_000 };
+    const wrapped = withFaults(ok, {
+      source: createInlineSource(
+        experiment([{ id: 'stall', type: 'timeout', probability: 1, bufferMs: 100 }]),
+      ),
+      onEvent: () => {},
+      clock,
+      sleep: async (durationMs) => {
+        sleeps.push(durationMs);
+      },
+      environment: {},
+    });
+
+    const failure = wrapped(httpApiEvent(), lambdaContext({ remainingMs: 2500, now: clock.now }));
+
+    await expect(failure).rejects.toSatisfy(isInjectedFault);
+    expect(sleeps).toEqual([2400]);
+  });
+
   it('rethrows the handler error untouched', async () => {
     const failure = new Error('database down');
     const { wrapped } = wrap(async () => {
