@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { createFaultEngine, type FaultEngine } from '@faultline/core';
 import { createMemorySink } from '@faultline/core/testing';
 import {
+  createEmulatorFirestore,
   type FirestoreEmulator,
   firestoreClientSettings,
   type RestartableFirestoreEmulator,
@@ -140,7 +141,8 @@ describe('when the Firestore emulator goes away', () => {
 
   beforeAll(async () => {
     emulator = await startOwnedFirestoreEmulator();
-    firestore = new Firestore(firestoreClientSettings(emulator));
+    // Bound to this private emulator even when FIRESTORE_EMULATOR_HOST names the shared one.
+    firestore = await createEmulatorFirestore(emulator);
   });
 
   afterAll(async () => {

@@ -132,8 +132,9 @@ export async function isFirestoreEmulatorAvailable(
 }
 
 /**
- * Settings for `new Firestore(...)` that talk to the emulator without reading `FIRESTORE_EMULATOR_HOST` and without
- * credentials (`ssl: false` makes the client send the emulator's owner token).
+ * Settings for `new Firestore(...)` that talk to the emulator without credentials (`ssl: false` makes the client
+ * send the emulator's owner token). Note that a set `FIRESTORE_EMULATOR_HOST` overrides `host` inside the SDK; see
+ * {@link createEmulatorFirestore} for an emulator other than that one.
  *
  * @example
  * ```ts
@@ -146,6 +147,31 @@ export function firestoreClientSettings(emulator: Pick<FirestoreEmulator, 'host'
   ssl: false;
 } {
   return { projectId: emulator.projectId, host: emulator.host, ssl: false };
+}
+
+/**
+ * A real `Firestore` client bound to `emulator`, even when `FIRESTORE_EMULATOR_HOST` names another one: the SDK
+ * lets that variable override the `host` setting at construction, so it is hidden for that moment. Use it for an
+ * emulator this test owns (e.g. one it stops and restarts).
+ *
+ * @example
+ * ```ts
+ * const emulator = await startOwnedFirestoreEmulator();
+ * const firestore = await createEmulatorFirestore(emulator);
+ * ```
+ */
+export async function createEmulatorFirestore(
+  emulator: Pick<FirestoreEmulator, 'host' | 'projectId'>,
+): Promise<import('@google-cloud/firestore').Firestore> {
+  // Loaded on demand: most testkit users never touch Firestore.
+  const { Firestore } = await import('@google-cloud/firestore');
+  const shared = process.env.FIRESTORE_EMULATOR_HOST;
+  delete process.env.FIRESTORE_EMULATOR_HOST;
+  try {
+    return new Firestore(firestoreClientSettings(emulator));
+  } finally {
+    if (shared !== undefined) process.env.FIRESTORE_EMULATOR_HOST = shared;
+  }
 }
 
 /**
