@@ -126,7 +126,10 @@ export interface AzureFunctionsInvocationRecord {
 
 /** Options for {@link installAzureFunctionsHost}. */
 export interface AzureFunctionsHostOptions {
-  /** Receives every log line. Default: warnings and errors go to stderr, the rest is kept in `logs` only. */
+  /**
+   * Receives every log line. Default: errors, and warnings of the host itself, go to stderr; everything is kept in
+   * `logs`.
+   */
   readonly onLog?: (entry: AzureFunctionsHostLogEntry) => void;
 }
 
@@ -707,7 +710,12 @@ function record(state: HostState, entry: AzureFunctionsHostLogEntry): void {
   if (state.logs.length > 1000) state.logs.splice(0, state.logs.length - 1000);
   if (state.onLog !== undefined) {
     state.onLog(entry);
-  } else if (entry.level === 'error' || entry.level === 'warning' || entry.level === 'critical') {
+  } else if (
+    entry.level === 'error' ||
+    entry.level === 'critical' ||
+    (entry.level === 'warning' && entry.category === 'system')
+  ) {
+    // Host problems and function errors; a function's own warnings stay in `logs` (Application Insights on Azure).
     process.stderr.write(`[azure-functions-host] ${entry.level}: ${entry.message}\n`);
   }
 }
