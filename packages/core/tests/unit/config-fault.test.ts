@@ -72,3 +72,29 @@ describe('config', () => {
     expect(attributeIssues(configFault, { env: { A: '1' }, unset: ['A'] })[0]?.message).toContain('both set');
   });
 });
+
+describe('config with overlapping invocations', () => {
+  it('restores the original value whatever order overlapping invocations end in', async () => {
+    process.env.FL_TEST_TABLE = 'orders';
+    const first = createEffect(configFault, { env: { FL_TEST_TABLE: 'first' } });
+    const second = createEffect(configFault, { unset: ['FL_TEST_TABLE'] });
+    const firstContext = createTestFaultContext({ type: 'config' });
+    const secondContext = createTestFaultContext({ type: 'config' });
+    let endFirst!: () => void;
+    let endSecond!: () => void;
+
+    const firstRun = first.around?.(firstContext, () => new Promise<void>((resolve) => (endFirst = resolve)));
+    const secondRun = second.around?.(
+      secondContext,
+      () => new Promise<void>((resolve) => (endSecond = resolve)),
+    );
+    expect(process.env.FL_TEST_TABLE).toBeUndefined();
+    endFirst();
+    await firstRun;
+    expect('FL_TEST_TABLE' in process.env).toBe(false);
+    endSecond();
+    await secondRun;
+
+    expect(process.env.FL_TEST_TABLE).toBe('orders');
+  });
+});

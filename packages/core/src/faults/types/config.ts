@@ -17,7 +17,8 @@ const protectedPrefix = 'FAULTLINE_';
 /**
  * `config` (around the handler): runs the invocation with environment variables overridden (`env`) or removed
  * (`unset`), then restores every touched name exactly as it was — including names that were unset before — when
- * the invocation ends, also when the handler throws or times out. Use it to rehearse a wrong table name, a missing
+ * the invocation ends, also when the handler throws or times out. Overlapping invocations with overrides of the
+ * same name restore correctly in any order. Use it to rehearse a wrong table name, a missing
  * feature flag or a bad endpoint setting.
  *
  * Caveat: `process.env` is global to the process. On platforms that run concurrent invocations in one process
@@ -89,30 +90,75 @@ export const configFault = defineFaultType({
     },
   ),
   create(attributes) {
-    const overrides = Object.entries(attributes.env ?? {});
-    const removals = attributes.unset ?? [];
-    const names = [...overrides.map(([name]) => name), ...removals];
+    const changes: readonly EnvironmentChange[] = [
+      ...Object.entries(attributes.env ?? {}).map(([name, value]) => ({ name, value })),
+      ...(attributes.unset ?? []).map((name) => ({ name, value: undefined })),
+    ];
     return {
       around(context, next) {
-        const environment = process.env;
-        const saved = names.map(
-          (name) => [name, Object.hasOwn(environment, name), environment[name]] as const,
-        );
-        let restored = false;
-        const restore = () => {
-          if (restored) return;
-          restored = true;
-          for (const [name, existed, value] of saved) {
-            if (existed) environment[name] = value;
-            else delete environment[name];
-          }
-        };
+        const release = applyEnvironmentChanges(changes);
         // The finally covers the normal path; the deferred cleanup covers an invocation the engine ends early.
-        context.defer(restore);
-        for (const [name, value] of overrides) environment[name] = value;
-        for (const name of removals) delete environment[name];
-        return next().finally(restore);
+        context.defer(release);
+        return next().finally(release);
       },
     };
   },
 });
+
+interface EnvironmentChange {
+  readonly name: string;
+  /** `undefined` removes the variable. */
+  readonly value: string | undefined;
+}
+
+/**
+ * Overrides active per variable, across concurrent invocations. The first override of a name remembers the
+ * original value; when overrides overlap (concurrent invocations on Cloud Functions gen2 / Azure) and end in any
+ * order, the variable shows the latest still-active override, and the original once the last one ends.
+ */
+const activeOverrides = new Map<
+  string,
+  { readonly original: string | undefined; readonly holders: EnvironmentChange[] }
+>();
+
+function setVariable(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
+function applyEnvironmentChanges(changes: readonly EnvironmentChange[]): () => void {
+  const holders: EnvironmentChange[] = [];
+  for (const change of changes) {
+    let active = activeOverrides.get(change.name);
+    if (active === undefined) {
+      active = {
+        original: Object.hasOwn(process.env, change.name) ? process.env[change.name] : undefined,
+        holders: [],
+      };
+      activeOverrides.set(change.name, active);
+    }
+    // A fresh object per invocation, so releasing removes exactly this invocation's override.
+    const holder = { name: change.name, value: change.value };
+    active.holders.push(holder);
+    holders.push(holder);
+    setVariable(change.name, change.value);
+  }
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    for (const holder of holders) {
+      const active = activeOverrides.get(holder.name);
+      if (active === undefined) continue;
+      const index = active.holders.indexOf(holder);
+      if (index !== -1) active.holders.splice(index, 1);
+      const latest = active.holders[active.holders.length - 1];
+      if (latest === undefined) {
+        activeOverrides.delete(holder.name);
+        setVariable(holder.name, active.original);
+      } else {
+        setVariable(holder.name, latest.value);
+      }
+    }
+  };
+}
