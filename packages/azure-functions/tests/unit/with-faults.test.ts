@@ -1,6 +1,11 @@
 import { HttpRequest, HttpResponse, type HttpResponseInit, InvocationContext } from '@azure/functions';
 import { createFaultEngine, createInlineSource, isInjectedFault } from '@faultline/core';
-import { createMemorySink, immediateSleep } from '@faultline/core/testing';
+import {
+  createFakeClock,
+  createMemorySink,
+  createRecordingSleep,
+  immediateSleep,
+} from '@faultline/core/testing';
 import { describe, expect, it, vi } from 'vitest';
 import { isFaultWrapped, withFaults } from '../../src/index.js';
 
@@ -306,6 +311,34 @@ describe('withFaults on non-HTTP triggers', () => {
     // Assess
     expect(isInjectedFault(second)).toBe(true);
     expect(second).toMatchObject({ status: 429, faultId: 'cap' });
+  });
+
+  it('times out just before the functionTimeout deadline, read once from the app setting', async () => {
+    // Prepare
+    const clock = createFakeClock();
+    const sleep = createRecordingSleep(clock);
+    const engine = createFaultEngine({
+      source: createInlineSource(experiment([{ id: 'hang', type: 'timeout', bufferMs: 100 }])),
+      onEvent: () => {},
+      clock,
+      sleep,
+      environment: {},
+    });
+    const handler = vi.fn(async () => undefined);
+    const wrapped = withFaults(handler, {
+      engine,
+      clock,
+      environment: { AzureFunctionsJobHost__functionTimeout: '00:00:10' },
+    });
+
+    // Act
+    const failure = await wrapped({ orderId: 1 }, queueContext()).catch((error: unknown) => error);
+
+    // Assess
+    expect(sleep.calls).toEqual([9_900]);
+    expect(isInjectedFault(failure)).toBe(true);
+    expect(failure).toMatchObject({ faultId: 'hang', faultType: 'timeout' });
+    expect(handler).not.toHaveBeenCalled();
   });
 
   it('passes handler errors through untouched', async () => {
