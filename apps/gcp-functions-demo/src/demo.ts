@@ -8,6 +8,7 @@ import {
   createFaultEngine,
   createFileSource,
   type EventLevel,
+  type EventSink,
   formatValidationIssues,
   parseExperimentText,
   validateExperiment,
@@ -45,6 +46,8 @@ export interface StartDemoOptions {
   readonly projectId?: string;
   /** faultline event level. Default `FAULTLINE_LOG_LEVEL`, else `info`. */
   readonly logLevel?: EventLevel;
+  /** Receives faultline's events instead of the console (e.g. to collect or silence them). */
+  readonly onEvent?: EventSink;
 }
 
 /** A running demo. */
@@ -142,6 +145,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
       source,
       cache: { ttlMs: options.ttlMs ?? 1000 },
       ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
+      ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     });
     stops.push(() => engine.close());
     await engine.ready();
