@@ -335,6 +335,38 @@ describe('withFaults on the real Functions Framework', () => {
     expect(sleep.calls).toEqual([]);
   });
 
+  it('copes with a client that disconnects while its response is held back, and keeps serving', async () => {
+    const { engine, sink } = await engineFor([
+      { id: 'broken', type: 'corrupt', mode: 'truncate', probability: 1 },
+    ]);
+    const handlerErrors: unknown[] = [];
+    let finished = 0;
+    const served = await serve(async (request, response) => {
+      await new Promise((resolve) => setTimeout(resolve, request.path === '/slow' ? 300 : 0));
+      try {
+        response.send('complete body');
+        finished++;
+      } catch (error) {
+        handlerErrors.push(error);
+      }
+    }, engine);
+    const controller = new AbortController();
+
+    const abandoned = fetch(`${served.url}/slow`, { signal: controller.signal }).catch(
+      (error: unknown) => error,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await abandoned;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const next = await fetch(`${served.url}/fast`);
+
+    expect(await next.text()).toBe('complete body'.slice(0, 6));
+    expect(finished).toBe(2);
+    expect(handlerErrors).toEqual([]);
+    expect(sink.ofType('internal-error')).toEqual([]);
+  });
+
   it('returns the handler itself when FAULTLINE_DISABLED is set', () => {
     const handler = (_request: Request, response: ServerResponse) => response.end();
 
