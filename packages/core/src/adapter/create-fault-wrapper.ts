@@ -227,7 +227,7 @@ async function execute<A, B, R>(
         capabilities: driver.capabilities ?? {},
         report: (level, message, details) => {
           engine.emit(
-            'inject',
+            'fault-detail',
             message,
             {
               experimentId: compiled.experimentId,
@@ -330,7 +330,7 @@ async function execute<A, B, R>(
       if (engine.isLevelEnabled('debug')) {
         for (const fault of afters) {
           engine.emit(
-            'inject',
+            'fault-detail',
             `${fault.type} fault ${fault.id} had no HTTP-like response to change`,
             {
               experimentId: compiled.experimentId,

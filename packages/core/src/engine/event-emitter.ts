@@ -15,6 +15,7 @@ export const eventTypeLevels: Readonly<Record<FaultlineEventType, Exclude<EventL
   'production-refused': 'warn',
   'cleanup-error': 'error',
   'internal-error': 'error',
+  'fault-detail': 'debug',
 };
 
 /** Identifying fields of an event; all optional. */

@@ -31,6 +31,11 @@ export const eventTypes = [
   'cleanup-error',
   /** faultline itself failed; the handler ran untouched (fail open). */
   'internal-error',
+  /**
+   * A note from a fault while it acted that is not an injection of its own, e.g. a `timeout` fault skipped because
+   * the platform reported no deadline, or a `corrupt` fault with no HTTP response to change. Debug level.
+   */
+  'fault-detail',
 ] as const;
 /**
  * @example
