@@ -34,6 +34,11 @@ const externals = ['@azure/functions', '@azure/app-configuration', '@azure/ident
 const idleTargetNs = 100;
 const nonFiringTargetNs = 300;
 /**
+ * A `match` on a header reads the request's headers once, and iterating undici's `Headers` costs ~1 µs by itself
+ * (measured on this machine kind; `Headers.get` ~0.5 µs per name). The issue's budget for a non-firing experiment.
+ */
+const headerMatchTargetNs = 1_000;
+/**
  * failure-lambda 1.0 adds 233 ms (its SDK imported eagerly). Most of ours is Node built-ins that @faultline/core
  * loads at import (net, dns, async_hooks, crypto for the interceptor scope and config hashing), not this adapter.
  */
@@ -96,8 +101,8 @@ const scenarios: readonly Scenario[] = [
         })),
       ),
     ),
-    targetNs: nonFiringTargetNs,
-    note: '10 match evaluations per invocation',
+    targetNs: headerMatchTargetNs,
+    note: '10 match evaluations per invocation, on a header (headers are read from the HttpRequest once)',
   },
   {
     name: 'dry-run experiment, fault that does not match',
