@@ -231,9 +231,15 @@ describe('timeout', () => {
       environment: {},
     });
     await expect(wrapped({ requestId: 'r-1' }, {})).resolves.toMatchObject({ status: 200 });
-    expect(
-      sink.events.filter((event) => event.level === 'debug' && event.message.includes('no deadline')),
-    ).toHaveLength(1);
+    expect(sink.ofType('fault-detail')).toEqual([
+      expect.objectContaining({
+        level: 'debug',
+        faultId: 't',
+        requestId: 'r-1',
+        message: expect.stringContaining('no deadline'),
+      }),
+    ]);
+    expect(sink.ofType('inject')).toHaveLength(1);
   });
 });
 
