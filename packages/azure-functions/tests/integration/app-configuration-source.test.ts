@@ -215,6 +215,40 @@ describe('the App Configuration source with the real client against the local si
       ).toEqual([200, 304, 304, 200]);
     });
 
+    it('keeps the last good experiment through a store outage and recovers when the store answers again', async () => {
+      // Prepare
+      const key = uniqueKey('outage');
+      const stored = server.setKeyValue(key, experimentText('steady'));
+      const events: FaultlineEvent[] = [];
+      const config = createCachedConfig(sourceFor(key), {
+        ttlMs: 0,
+        jitterRatio: 0,
+        errorBackoffMs: 0,
+        parse: (document) => document,
+        onEvent: (event) => events.push(event),
+      });
+      const first = await config.get();
+
+      // Act
+      server.failNextRequests(503, 2);
+      await config.refresh();
+      const duringOutage = config.peek();
+      await config.refresh();
+      await config.refresh();
+      const afterOutage = config.peek();
+      config.close();
+
+      // Assess
+      expect(duringOutage?.value).toBe(experimentText('steady'));
+      expect(duringOutage?.version).toBe(stored.etag);
+      expect(afterOutage?.value).toBe(experimentText('steady'));
+      expect(events.filter((event) => event.type === 'config-error')).toHaveLength(1);
+      expect(events.filter((event) => event.type === 'config-error')[0]?.message).toContain('503');
+      expect(
+        server.requests.filter((request) => request.key === key).map((request) => request.status),
+      ).toEqual([200, 503, 503, 304]);
+    });
+
     it('surfaces a wrong secret as one config-error event and serves no config, without throwing', async () => {
       // Prepare
       const key = uniqueKey('cached-401');
