@@ -1,3 +1,4 @@
+import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultCachedConfigOptions } from './cached-config.js';
@@ -53,7 +54,8 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
       signal.throwIfAborted();
       let handle: Awaited<ReturnType<typeof open>>;
       try {
-        handle = await open(absolutePath, 'r');
+        // Non-blocking, so a FIFO or device at the path cannot park a thread-pool thread until someone writes.
+        handle = await open(absolutePath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       } catch (error) {
         if (missingFileCodes.has((error as NodeJS.ErrnoException).code ?? '')) return { kind: 'missing' };
         throw error;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,16 @@ describe('createFileSource', () => {
 
     await expect(load(createFileSource(path))).rejects.toThrow(/not a regular file/);
   });
+
+  it.runIf(process.platform !== 'win32')(
+    'refuses a named pipe at the path without blocking on it',
+    async () => {
+      const path = join(directory, 'experiment.json');
+      execFileSync('mkfifo', [path]);
+
+      await expect(load(createFileSource(path))).rejects.toThrow(/not a regular file/);
+    },
+  );
 
   it('skips reading when modification time and size are unchanged', async () => {
     const path = join(directory, 'experiment.json');
