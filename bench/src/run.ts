@@ -44,8 +44,22 @@ async function main(): Promise<number> {
   let crashed = 0;
   for (const file of files) {
     const suiteFile = basename(file, '.ts');
-    const module = (await import(pathToFileURL(join(suitesDirectory, file)).href)) as { suite?: BenchSuite };
-    const suite = module.suite;
+    if (filters.length > 0 && !filters.some((filter) => suiteFile.includes(filter))) {
+      // Not importing a filtered-out suite keeps a broken one from blocking everyone else's runs.
+      const nameMatches = await suiteNameMatches(file, filters);
+      if (!nameMatches) continue;
+    }
+    let suite: BenchSuite | undefined;
+    try {
+      suite = ((await import(pathToFileURL(join(suitesDirectory, file)).href)) as { suite?: BenchSuite })
+        .suite;
+    } catch (error) {
+      crashed += 1;
+      process.stderr.write(
+        `✗ ${file} failed to load: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+      );
+      continue;
+    }
     if (suite === undefined || typeof suite.run !== 'function') {
       process.stderr.write(`✗ ${file} does not export \`suite: BenchSuite\`; skipped\n`);
       crashed += 1;
@@ -84,6 +98,17 @@ async function main(): Promise<number> {
   if (crashed > 0) return 1;
   if (strict && misses > 0) return 1;
   return 0;
+}
+
+/** Whether a suite's `name` matches a filter, read from its source so the module is not imported. */
+async function suiteNameMatches(file: string, filters: readonly string[]): Promise<boolean> {
+  try {
+    const text = await readFile(join(suitesDirectory, file), 'utf8');
+    const name = /\bname:\s*'([^']*)'/.exec(text)?.[1] ?? '';
+    return filters.some((filter) => name.includes(filter));
+  } catch {
+    return false;
+  }
 }
 
 async function readPreviousResults(): Promise<BenchRow[]> {
