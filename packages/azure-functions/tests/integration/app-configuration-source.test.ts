@@ -239,6 +239,7 @@ describe('the App Configuration source with the real client against the local si
       config.close();
 
       // Assess
+      expect(first?.value).toBe(experimentText('steady'));
       expect(duringOutage?.value).toBe(experimentText('steady'));
       expect(duringOutage?.version).toBe(stored.etag);
       expect(afterOutage?.value).toBe(experimentText('steady'));
