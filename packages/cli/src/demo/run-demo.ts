@@ -254,15 +254,14 @@ function demoTarget(target: RunTarget, demos: ReadonlyMap<string, RunningDemo>):
 
 /** Entry point for `pnpm demo`. */
 async function main(): Promise<void> {
-  const args = parseArguments(process.argv.slice(2), {
-    repeatable: ['experiment'],
-    switches: ['all'],
-    values: ['out'],
-  });
+  // `pnpm demo -- --all` passes the `--` through.
+  const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === '--'));
+  const args = parseArguments(argv, { repeatable: ['experiment'], switches: ['all'], values: ['out'] });
+  const named = [...args.values('experiment'), ...args.positionals];
   const experiments = args.has('all')
     ? ['experiments/pricing-latency.yaml', 'experiments/order-failures.yaml']
-    : args.values('experiment').length > 0
-      ? args.values('experiment')
+    : named.length > 0
+      ? named
       : undefined;
   const controller = new AbortController();
   process.on('SIGINT', () => {

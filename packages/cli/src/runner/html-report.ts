@@ -59,6 +59,9 @@ export function renderHtmlReport(
   .area-errors { fill: var(--deviated); fill-opacity: .12; }
   .tolerance { stroke: #7c3aed; stroke-dasharray: 5 4; stroke-width: 1; }
   .breach { stroke: var(--deviated); stroke-width: 2; stroke-dasharray: 3 3; }
+  .measure-start { stroke: #b45309; stroke-width: 1; stroke-dasharray: 2 3; }
+  .ramp-step line { stroke: #b45309; stroke-width: 1; }
+  .ramp-step text { font-size: 10px; fill: #b45309; }
   .legend { font-size: 12px; color: var(--muted); display: flex; gap: 14px; flex-wrap: wrap; margin-top: 4px; }
   .legend i { display: inline-block; width: 12px; height: 3px; vertical-align: middle; margin-right: 4px; }
   .ok { color: var(--held); } .bad { color: var(--deviated); font-weight: 600; }
@@ -100,7 +103,7 @@ function renderSummaryTable(journal: RunJournal): string {
     const steady = target.steadyState.summary;
     const fault = target.fault?.summary;
     return `<tr>
-      <td><b>${escapeHtml(target.name)}</b> <span class="sub">${escapeHtml(target.cloud)}</span></td>
+      <td><b>${escapeHtml(target.name)}</b>${target.cloud === target.name ? '' : ` <span class="sub">${escapeHtml(target.cloud)}</span>`}</td>
       <td><span class="badge ${target.verdict}">${verdictLabel(target.verdict)}</span><div class="sub">${escapeHtml(target.reason ?? '')}</div></td>
       <td>${percent(steady.successRatio)} ok · p95 ${steady.latencyMs.p95} ms <span class="sub">(${steady.count} req)</span></td>
       <td>${fault === undefined ? '—' : `${percent(fault.successRatio)} ok · p95 ${fault.latencyMs.p95} ms <span class="sub">(${fault.count} req)</span>`}</td>
@@ -115,7 +118,7 @@ function renderChecks(checks: readonly ToleranceCheck[]): string {
   return checks
     .map(
       (check) =>
-        `<div class="${check.ok ? 'ok' : 'bad'}">${check.ok ? '✓' : '✗'} ${escapeHtml(check.name)} ${check.observed} ${escapeHtml(check.tolerance)}</div>`,
+        `<div class="${check.ok ? 'ok' : 'bad'}">${check.ok ? '✓' : '✗'} ${escapeHtml(check.name)} ${check.observed} <span class="sub">(needs ${escapeHtml(check.tolerance)})</span></div>`,
     )
     .join('');
 }
@@ -163,7 +166,7 @@ function renderTarget(
       <div class="sub">${escapeHtml(target.cloud)} · ${escapeHtml(target.store)} · ${escapeHtml(target.probeUrl)}</div>
       <h3>Latency (ms)</h3>
       ${latency}
-      <div class="legend"><span><i style="background:#2563eb"></i>p50</span><span><i style="background:#7c3aed"></i>p95</span>${latencyToleranceMs === undefined ? '' : '<span><i style="background:#7c3aed;opacity:.5"></i>p95 tolerance</span>'}<span><i style="background:#f59e0b;opacity:.5;height:10px"></i>fault window</span></div>
+      <div class="legend"><span><i style="background:#2563eb"></i>p50</span><span><i style="background:#7c3aed"></i>p95</span>${latencyToleranceMs === undefined ? '' : '<span><i style="background:#7c3aed;opacity:.5"></i>p95 tolerance</span>'}<span><i style="background:#f59e0b;opacity:.5;height:10px"></i>fault window (dotted: measured from)</span>${journal.breach === undefined ? '' : '<span><i style="background:#c2261d"></i>stop condition</span>'}</div>
       <h3>Error rate (%)</h3>
       ${errors}
     </section>`;
@@ -228,6 +231,18 @@ function chart(options: ChartOptions): string {
       );
     }
     parts.push(`<path class="${series.className}" d="${d}" data-points="${series.points.length}"/>`);
+  }
+  // Where the measurement starts (after the propagation wait) and where each ramp step begins.
+  if (phases.measureStartMs !== undefined && phases.faultStartMs !== undefined) {
+    parts.push(
+      `<line class="measure-start" x1="${f(x(phases.measureStartMs))}" x2="${f(x(phases.measureStartMs))}" y1="${margin.top}" y2="${margin.top + innerHeight}"><title>measured from ${(phases.measureStartMs / 1000).toFixed(1)} s (after the propagation wait)</title></line>`,
+    );
+  }
+  for (const step of options.journal.ramp ?? []) {
+    if (!Number.isFinite(step.probability)) continue;
+    parts.push(
+      `<g class="ramp-step"><line x1="${f(x(step.startMs))}" x2="${f(x(step.startMs))}" y1="${margin.top}" y2="${margin.top + innerHeight}"/><text x="${f(x(step.startMs) + 3)}" y="${margin.top + 9}">p=${step.probability}</text></g>`,
+    );
   }
   const breach = options.journal.breach;
   if (breach !== undefined) {

@@ -26,7 +26,7 @@ export interface RunExperimentOptions {
   /** Store factory (tests inject one); default {@link createStore} with `environment`. */
   readonly openStore?: (coordinates: StoreCoordinates) => ExperimentStore;
   readonly environment?: Readonly<Record<string, string | undefined>>;
-  /** Chart resolution. Default 500 ms. */
+  /** Chart resolution. Default: about ten requests per bucket, between 500 ms and 5 s. */
   readonly bucketMs?: number;
 }
 
@@ -80,7 +80,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   const openStore =
     options.openStore ?? ((coordinates: StoreCoordinates) => createStore(coordinates, options.environment));
   const stopLabels = run.stopConditions.map(describeStopCondition);
-  const bucketMs = options.bucketMs ?? 500;
+  // About ten requests per chart bucket, so a single failure does not look like a 20 % spike.
+  const bucketMs =
+    options.bucketMs ??
+    Math.min(5000, Math.max(500, Math.round(10_000 / run.load.ratePerSecond / 500) * 500));
 
   let status: RunJournal['status'] = 'completed';
   let error: string | undefined;
@@ -451,7 +454,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
                 ? 'every tolerance held'
                 : checks
                     .filter((check) => !check.ok)
-                    .map((check) => `${check.name} ${check.observed} (${check.tolerance})`)
+                    .map((check) => `${check.name} ${check.observed} (needs ${check.tolerance})`)
                     .join('; ');
     return {
       ...common,

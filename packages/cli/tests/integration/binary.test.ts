@@ -39,7 +39,7 @@ async function writeExperiment(durationSeconds: number): Promise<string> {
       '      cloud: local',
       '      store: { kind: file, path: "${STORE_FILE}" }',
       '      probe: { url: "${SERVICE_URL}/orders/o-1001" }',
-      '  steadyState: { successRatio: { min: 0.99 }, latencyMs: { p95: { max: 500 } }, sampleSeconds: 1 }',
+      '  steadyState: { successRatio: { min: 0.99 }, latencyMs: { p95: { max: 1500 } }, sampleSeconds: 1 }',
       `  load: { ratePerSecond: 20, durationSeconds: ${durationSeconds}, concurrency: 4 }`,
       '  propagationWaitMs: 300',
       '  recoverySeconds: 0.5',
