@@ -3,7 +3,14 @@ import { createMemorySink, immediateSleep } from '@faultline/core/testing';
 import type { APIGatewayProxyResultV2, SQSBatchResponse } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { withFaults } from '../../src/index.js';
-import { albEvent, httpApiEvent, lambdaContext, restApiEvent, sqsEvent } from '../fixtures/events.js';
+import {
+  albEvent,
+  dynamoDbStreamEvent,
+  httpApiEvent,
+  lambdaContext,
+  restApiEvent,
+  sqsEvent,
+} from '../fixtures/events.js';
 
 function experiment(faults: object[], extra: object = {}) {
   return { schemaVersion: 1, id: 'orders-drill', faults, ...extra };
@@ -127,6 +134,26 @@ describe('withFaults', () => {
     expect(reported.length).toBeLessThanOrEqual(3);
     expect(new Set(reported).size).toBe(reported.length);
     for (const identifier of reported) expect(messageIds).toContain(identifier);
+  });
+
+  it('reports DynamoDB stream records by sequence number', async () => {
+    const { wrapped } = wrap(
+      async () => ({ batchItemFailures: [] }) as SQSBatchResponse,
+      [{ id: 'flaky', type: 'partialBatch', probability: 1, ratio: 1 }],
+    );
+
+    const result = await wrapped(dynamoDbStreamEvent() as never, lambdaContext());
+
+    expect(result.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['111', '222']);
+  });
+
+  it('leaves HTTP invocations alone with a partialBatch fault', async () => {
+    const { wrapped } = wrap(ok, [{ id: 'flaky', type: 'partialBatch', probability: 1 }]);
+
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toEqual({
+      statusCode: 200,
+      body: '{"price":10}',
+    });
   });
 
   it('turns a handler returning nothing into a partial batch response', async () => {
