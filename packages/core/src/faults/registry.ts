@@ -20,7 +20,8 @@ export interface FaultRegistry {
 export function createFaultRegistry(types: readonly FaultType[]): FaultRegistry {
   const byType = new Map<string, FaultType>();
   for (const faultType of types) {
-    if (byType.has(faultType.type)) throw new Error(`faultline: fault type "${faultType.type}" is registered twice`);
+    if (byType.has(faultType.type))
+      throw new Error(`faultline: fault type "${faultType.type}" is registered twice`);
     byType.set(faultType.type, faultType);
   }
   const list = [...byType.values()];

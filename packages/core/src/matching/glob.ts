@@ -21,7 +21,10 @@ export type GlobMatcher = (candidate: string) => boolean;
  * isDynamo('streams.dynamodb.us-east-1.amazonaws.com'); // true
  * ```
  */
-export function compileGlob(pattern: string, options: { readonly caseInsensitive?: boolean } = {}): GlobMatcher {
+export function compileGlob(
+  pattern: string,
+  options: { readonly caseInsensitive?: boolean } = {},
+): GlobMatcher {
   const caseInsensitive = options.caseInsensitive === true;
   const normalized = caseInsensitive ? pattern.toLowerCase() : pattern;
   if (!normalized.includes('*') && !normalized.includes('?')) {
