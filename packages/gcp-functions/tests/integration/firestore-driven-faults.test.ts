@@ -46,6 +46,11 @@ async function serveOrders(engine: FaultEngine): Promise<ServedFunction> {
   return served;
 }
 
+function restoreVariable(name: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[name];
+  else process.env[name] = value;
+}
+
 /** Polls the function until its status is `status`; returns how long that took. Fails after `timeoutMs`. */
 async function waitForStatus(url: string, status: number, timeoutMs: number): Promise<number> {
   const startedAt = performance.now();
@@ -97,6 +102,37 @@ describe('faults driven by a Firestore document on the emulator', () => {
 
     await firestore.doc(path).delete();
     await waitForStatus(served.url, 200, 5_000);
+  });
+
+  it('reads the document named by FAULTLINE_FIRESTORE_DOCUMENT when no source is passed (the deployed setup)', async () => {
+    const path = `faultline-e2e/${randomUUID()}`;
+    await firestore.doc(path).set({ experiment: unavailableExperiment() });
+    const saved = { host: process.env.FIRESTORE_EMULATOR_HOST, project: process.env.GOOGLE_CLOUD_PROJECT };
+    // What Cloud Functions provides (project) and what the emulator needs (host), read by the Firestore SDK.
+    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+    process.env.GOOGLE_CLOUD_PROJECT = emulator.projectId;
+    try {
+      const served = await serveFunction(
+        'http',
+        withFaults(
+          (_request: Request, response: Response) => {
+            response.json({ ok: true });
+          },
+          {
+            environment: { FAULTLINE_FIRESTORE_DOCUMENT: path, FAULTLINE_FIRESTORE_REALTIME: '1' },
+            onEvent: createMemorySink(),
+          },
+        ),
+      );
+      opened.push(served);
+
+      await waitForStatus(served.url, 503, 10_000);
+      await firestore.doc(path).delete();
+      await waitForStatus(served.url, 200, 10_000);
+    } finally {
+      restoreVariable('FIRESTORE_EMULATOR_HOST', saved.host);
+      restoreVariable('GOOGLE_CLOUD_PROJECT', saved.project);
+    }
   });
 
   it('propagates a change through the onSnapshot listener in well under a second (TTL one minute)', async () => {
