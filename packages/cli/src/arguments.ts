@@ -27,7 +27,14 @@ export interface ParsedArguments {
   has(name: string): boolean;
 }
 
-/** The command line is wrong (unknown flag, missing value…). Exit code 2. */
+/**
+ * The command line is wrong (unknown flag, missing value…). Exit code 2.
+ *
+ * @example
+ * ```ts
+ * throw new UsageError('validate needs a file', 'faultline validate experiment.yaml');
+ * ```
+ */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
   constructor(
@@ -112,7 +119,14 @@ export function parseArguments(argv: readonly string[], spec: FlagSpec): ParsedA
   };
 }
 
-/** Parses repeated `--set NAME=value` flags into a record. */
+/**
+ * Parses repeated `--set NAME=value` flags into a record.
+ *
+ * @example
+ * ```ts
+ * parseAssignments(['AWS_DEMO_URL=http://127.0.0.1:3001']); // { AWS_DEMO_URL: 'http://127.0.0.1:3001' }
+ * ```
+ */
 export function parseAssignments(assignments: readonly string[]): Record<string, string> {
   const result: Record<string, string> = {};
   for (const assignment of assignments) {

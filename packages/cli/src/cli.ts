@@ -16,7 +16,14 @@ import { type CommandOutput, createOutput } from './output.js';
 import { defaultSeenVersionsPath } from './seen-versions.js';
 import { StoreAccessError, StoreConflictError } from './stores/index.js';
 
-/** Every command, in the order `--help` lists them. */
+/**
+ * Every command, in the order `--help` lists them.
+ *
+ * @example
+ * ```ts
+ * const names = commands.map((command) => command.name); // ['validate', 'schema', …]
+ * ```
+ */
 export const commands: readonly Command[] = [
   validateCommand,
   schemaCommand,
@@ -53,7 +60,14 @@ Exit codes: 0 ok · 1 invalid or deviated · 2 usage · 3 version conflict · 4 
 Docs: docs/cli.md, docs/running-experiments.md`;
 }
 
-/** The version of this package (for `--version`). */
+/**
+ * The version of this package (for `--version`).
+ *
+ * @example
+ * ```ts
+ * console.log(cliVersion()); // '0.1.0'
+ * ```
+ */
 export function cliVersion(): string {
   const require = createRequire(import.meta.url);
   return (require('../package.json') as { version: string }).version;

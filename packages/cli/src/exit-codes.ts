@@ -1,4 +1,11 @@
-/** Exit codes of the `faultline` binary (documented in docs/cli.md). */
+/**
+ * Exit codes of the `faultline` binary (documented in docs/cli.md).
+ *
+ * @example
+ * ```ts
+ * if (code === exitCodes.conflict) console.error('someone changed the store; run faultline diff');
+ * ```
+ */
 export const exitCodes = {
   /** Success; for `run`: every target held its hypothesis. */
   ok: 0,

@@ -66,13 +66,29 @@ export async function loadExperimentFile(path: string): Promise<LoadedExperiment
 /**
  * What gets stored for the functions: the document without the `run` section (probe URLs and store coordinates
  * are none of the functions' business) and without `$schema`.
+ *
+ * @example
+ * ```ts
+ * const document = toRuntimeDocument(loaded.raw); // no `run`, no `$schema`
+ * ```
  */
 export function toRuntimeDocument(raw: Record<string, unknown>): Record<string, unknown> {
   const { run: _run, $schema: _schema, ...document } = raw;
   return document;
 }
 
-/** The `run` section could not be used (missing, invalid after placeholder resolution, unset variable). */
+/**
+ * The `run` section could not be used (missing, invalid after placeholder resolution, unset variable).
+ *
+ * @example
+ * ```ts
+ * try {
+ *   resolveRunSection(raw, {}, process.env);
+ * } catch (error) {
+ *   if (error instanceof RunSectionError) console.error(error.message, error.issues);
+ * }
+ * ```
+ */
 export class RunSectionError extends Error {
   override readonly name = 'RunSectionError';
   constructor(

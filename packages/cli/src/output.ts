@@ -75,7 +75,16 @@ export function createOutput(options: OutputOptions = {}): CommandOutput {
   };
 }
 
-/** Collects output in memory (tests, embedding). */
+/**
+ * Collects output in memory (tests, embedding).
+ *
+ * @example
+ * ```ts
+ * const output = createMemoryOutput();
+ * await runCli(['schema'], { output });
+ * JSON.parse(output.stdout);
+ * ```
+ */
 export function createMemoryOutput(): CommandOutput & { readonly stdout: string; readonly stderr: string } {
   let out = '';
   let err = '';

@@ -12,7 +12,14 @@ export interface SeenVersions {
   save(): Promise<void>;
 }
 
-/** Default location, relative to the working directory (git-ignored: `.faultline/`). */
+/**
+ * Default location, relative to the working directory (git-ignored: `.faultline/`).
+ *
+ * @example
+ * ```ts
+ * const seen = await loadSeenVersions(defaultSeenVersionsPath);
+ * ```
+ */
 export const defaultSeenVersionsPath = join('.faultline', 'cli-state.json');
 
 /**

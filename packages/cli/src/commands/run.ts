@@ -11,7 +11,14 @@ import type { RunJournal } from '../runner/journal.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import { reportInvalid, singleFile } from './store-commands.js';
 
-/** Writes `journal.json` and `report.html` into `directory`; returns their paths. */
+/**
+ * Writes `journal.json` and `report.html` into `directory`; returns their paths.
+ *
+ * @example
+ * ```ts
+ * const { reportPath } = await writeRunArtifacts(journal, run, 'reports/nightly');
+ * ```
+ */
 export async function writeRunArtifacts(
   journal: RunJournal,
   run: RunSection,
@@ -29,7 +36,14 @@ export async function writeRunArtifacts(
   return { journalPath, reportPath };
 }
 
-/** Prints the per-target verdict table. */
+/**
+ * Prints the per-target verdict table.
+ *
+ * @example
+ * ```ts
+ * printVerdictTable(createOutput(), journal);
+ * ```
+ */
 export function printVerdictTable(output: CommandOutput, journal: RunJournal): void {
   const { style } = output;
   const header = ['target', 'verdict', 'steady state', 'under fault', 'rollback'];
@@ -72,7 +86,14 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
   output.line(`${overall} — ${style.dim(journal.hypothesis)}`);
 }
 
-/** Exit code for a finished run. */
+/**
+ * Exit code for a finished run: 0 held, 1 deviated / not run, 4 failed, 130 interrupted.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = exitCodeForRun(journal);
+ * ```
+ */
 export function exitCodeForRun(journal: RunJournal): number {
   if (journal.status === 'interrupted') return exitCodes.interrupted;
   if (journal.status === 'failed' && journal.verdict !== 'deviated') return exitCodes.storeError;

@@ -474,7 +474,14 @@ function samplesBetween(state: TargetState, fromMs: number, toMs: number): Sampl
   return (state.load?.samples ?? []).filter((sample) => sample.atMs >= fromMs && sample.atMs < toMs);
 }
 
-/** Compares a summary with the steady-state tolerances. */
+/**
+ * Compares a summary with the steady-state tolerances.
+ *
+ * @example
+ * ```ts
+ * evaluateTolerances(run, summarize(samples)).every((check) => check.ok);
+ * ```
+ */
 export function evaluateTolerances(run: RunSection, summary: SampleSummary): ToleranceCheck[] {
   const checks: ToleranceCheck[] = [];
   const { successRatio, latencyMs } = run.steadyState;
@@ -538,7 +545,14 @@ function metricOf(summary: SampleSummary, condition: StopCondition): number {
   }
 }
 
-/** `errorRate > 0.2 over 3 s`. */
+/**
+ * A stop condition in words, e.g. `errorRate > 0.2 over 3 s`.
+ *
+ * @example
+ * ```ts
+ * describeStopCondition({ metric: 'errorRate', op: 'gt', value: 0.2, windowSeconds: 3, minSamples: 5 });
+ * ```
+ */
 export function describeStopCondition(condition: StopCondition): string {
   return `${condition.metric} ${condition.op === 'lt' ? '<' : '>'} ${condition.value} over ${condition.windowSeconds} s`;
 }

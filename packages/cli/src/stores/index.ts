@@ -36,7 +36,14 @@ export type StoreCoordinates =
     }
   | { readonly kind: 'file'; readonly path: string };
 
-/** Default variable holding the App Configuration connection string (same as the Azure adapter reads). */
+/**
+ * Default variable holding the App Configuration connection string (same as the Azure adapter reads).
+ *
+ * @example
+ * ```ts
+ * const connectionString = process.env[defaultConnectionStringVariable];
+ * ```
+ */
 export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_STRING';
 
 /**
@@ -89,7 +96,14 @@ export function createStore(
   }
 }
 
-/** A short address for messages: `aws-ssm:/faultline/demo`. */
+/**
+ * A short address for messages: `aws-ssm:/faultline/demo`.
+ *
+ * @example
+ * ```ts
+ * describeCoordinates({ kind: 'file', path: '.faultline/demo.json' }); // 'file:.faultline/demo.json'
+ * ```
+ */
 export function describeCoordinates(coordinates: StoreCoordinates): string {
   switch (coordinates.kind) {
     case 'aws-ssm':
@@ -103,7 +117,14 @@ export function describeCoordinates(coordinates: StoreCoordinates): string {
   }
 }
 
-/** Type guard for store kinds. */
+/**
+ * Type guard for store kinds.
+ *
+ * @example
+ * ```ts
+ * isStoreKind('aws-ssm'); // true
+ * ```
+ */
 export function isStoreKind(value: string): value is StoreKind {
   return (
     value === 'aws-ssm' ||

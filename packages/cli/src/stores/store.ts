@@ -58,10 +58,27 @@ export interface ExperimentStore {
   close(): Promise<void>;
 }
 
+/**
+ * The kinds of store the CLI writes to.
+ *
+ * @example
+ * ```ts
+ * storeKinds.includes('file'); // true
+ * ```
+ */
 export const storeKinds = ['aws-ssm', 'gcp-firestore', 'azure-app-configuration', 'file'] as const;
 export type StoreKind = (typeof storeKinds)[number];
 
-/** The store moved since the caller last saw it (or already exists on create). Exit code 3. */
+/**
+ * The store moved since the caller last saw it (or already exists on create). Exit code 3.
+ *
+ * @example
+ * ```ts
+ * await store.write(document, { expectedVersion: seen }).catch((error) => {
+ *   if (error instanceof StoreConflictError) console.error(`now at ${error.actualVersion}`);
+ * });
+ * ```
+ */
 export class StoreConflictError extends Error {
   override readonly name = 'StoreConflictError';
   constructor(
@@ -75,7 +92,14 @@ export class StoreConflictError extends Error {
   }
 }
 
-/** The store could not be reached or answered an error. Exit code 4. */
+/**
+ * The store could not be reached or answered an error. Exit code 4.
+ *
+ * @example
+ * ```ts
+ * throw new StoreAccessError('aws-ssm:/x: AccessDeniedException', 'aws-ssm:/x');
+ * ```
+ */
 export class StoreAccessError extends Error {
   override readonly name = 'StoreAccessError';
   constructor(
@@ -87,10 +111,24 @@ export class StoreAccessError extends Error {
   }
 }
 
-/** Largest experiment document the CLI reads or writes (matches the SDK's config size cap). */
+/**
+ * Largest experiment document the CLI reads or writes (matches the SDK's config size cap).
+ *
+ * @example
+ * ```ts
+ * if (Buffer.byteLength(text) > maxDocumentBytes) throw new RangeError('too large');
+ * ```
+ */
 export const maxDocumentBytes = 256 * 1024;
 
-/** Serializes a document the way every store keeps it: stable two-space JSON. */
+/**
+ * Serializes a document the way every store keeps it: stable two-space JSON.
+ *
+ * @example
+ * ```ts
+ * const text = serializeDocument({ schemaVersion: 1, id: 'x', faults: [] });
+ * ```
+ */
 export function serializeDocument(document: object): string {
   const text = `${JSON.stringify(document, null, 2)}\n`;
   if (Buffer.byteLength(text) > maxDocumentBytes) {
@@ -101,7 +139,14 @@ export function serializeDocument(document: object): string {
   return text;
 }
 
-/** Parses stored text; `undefined` when it is not JSON (the caller reports it, `off` still works on JSON only). */
+/**
+ * Parses stored text; `undefined` when it is not JSON.
+ *
+ * @example
+ * ```ts
+ * parseStoredText('{"id":"x"}'); // { id: 'x' }
+ * ```
+ */
 export function parseStoredText(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -110,13 +155,27 @@ export function parseStoredText(text: string): unknown {
   }
 }
 
-/** Returns a copy of `document` with `enabled` set, or `undefined` when it is not an object. */
+/**
+ * Returns a copy of `document` with `enabled` set, or `undefined` when it is not an object.
+ *
+ * @example
+ * ```ts
+ * withEnabled({ id: 'x', enabled: true }, false); // { id: 'x', enabled: false }
+ * ```
+ */
 export function withEnabled(document: unknown, enabled: boolean): object | undefined {
   if (typeof document !== 'object' || document === null || Array.isArray(document)) return undefined;
   return { ...(document as Record<string, unknown>), enabled };
 }
 
-/** Checks `expectedVersion` against the current one; throws {@link StoreConflictError} on mismatch. */
+/**
+ * Checks `expectedVersion` against the current one; throws {@link StoreConflictError} on mismatch.
+ *
+ * @example
+ * ```ts
+ * assertExpectedVersion('file:x.json', { expectedVersion: '3' }, current?.version);
+ * ```
+ */
 export function assertExpectedVersion(
   store: string,
   options: WriteOptions,
@@ -149,6 +208,11 @@ export function assertExpectedVersion(
 /**
  * Runs `attempt` until it does not conflict (at most `attempts` times). `off` uses it so a concurrent writer never
  * leaves an experiment switched on.
+ *
+ * @example
+ * ```ts
+ * await retryOnConflict(() => store.setEnabled(false));
+ * ```
  */
 export async function retryOnConflict<T>(attempt: () => Promise<T>, attempts = 5): Promise<T> {
   for (let index = 1; ; index++) {
@@ -160,7 +224,14 @@ export async function retryOnConflict<T>(attempt: () => Promise<T>, attempts = 5
   }
 }
 
-/** Shared `setEnabled` for stores whose conditional write is `write(…, {expectedVersion})`. */
+/**
+ * Shared `setEnabled` for stores whose conditional write is `write(…, {expectedVersion})`.
+ *
+ * @example
+ * ```ts
+ * const store: ExperimentStore = { …, setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled) };
+ * ```
+ */
 export async function setEnabledWithReadWrite(
   store: ExperimentStore,
   enabled: boolean,
