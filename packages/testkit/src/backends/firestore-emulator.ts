@@ -118,7 +118,14 @@ export async function startOwnedFirestoreEmulator(
   };
 }
 
-/** True when an emulator can be used here (`FIRESTORE_EMULATOR_HOST` set, or the launcher is installed). */
+/**
+ * True when an emulator can be used here (`FIRESTORE_EMULATOR_HOST` set, or the launcher is installed).
+ *
+ * @example
+ * ```ts
+ * if (!(await isFirestoreEmulatorAvailable())) console.warn('Firestore tests need google-cloud-cli-firestore-emulator');
+ * ```
+ */
 export async function isFirestoreEmulatorAvailable(
   environment: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<boolean> {
