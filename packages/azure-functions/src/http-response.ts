@@ -35,12 +35,23 @@ export function isHttpResponseInstance(value: unknown): value is HttpResponseLik
   );
 }
 
+/** Larger bodies are not buffered for `after` faults (the response passes through unchanged). */
+export const maxMaterializedBodyBytes = 1024 * 1024;
+
+/** Content types that are streams by nature (server-sent events, JSON lines): never buffered. */
+const streamingContentTypes = ['text/event-stream', 'application/x-ndjson', 'application/stream+json'];
+
 /**
- * Turns a handler's HTTP result into a plain `HttpResponseInit` whose body is a string or bytes, reading a stream
- * body exactly once. Plain results with string/bytes/JSON bodies are returned as they are.
+ * Turns a handler's HTTP result into a plain `HttpResponseInit` whose body is a string or bytes, reading a body
+ * exactly once, so `after` faults can see it. Plain results with string/bytes/JSON bodies are returned as they are.
+ *
+ * Streaming responses are never buffered (a server-sent-events stream may never end): `ReadableStream` and async
+ * iterable bodies, streaming content types, and bodies declared larger than {@link maxMaterializedBodyBytes} pass
+ * through untouched, so `after` faults leave them alone.
  */
 export async function materializeHttpResult(result: unknown): Promise<unknown> {
   if (isHttpResponseInstance(result)) {
+    if (!isBufferable(result.headers)) return result;
     const headers = headersToRecord(result.headers);
     const body = nullBodyStatuses.has(result.status) ? undefined : new Uint8Array(await result.arrayBuffer());
     const materialized: MaterializedResponse = {
@@ -53,13 +64,30 @@ export async function materializeHttpResult(result: unknown): Promise<unknown> {
     return materialized;
   }
   if (!isPlainResult(result) || result.jsonBody !== undefined || isSyncBody(result.body)) return result;
-  // Streams, Blobs, FormData, URLSearchParams, async iterables: let the platform's Response read them once.
+  if (isStreamBody(result.body) || !isBufferable(toHeaders(result.headers))) return result;
+  // Blobs, FormData, URLSearchParams: finite bodies; let the platform's Response read them once.
   const native = new Response(result.body as ConstructorParameters<typeof Response>[0], {
     headers: toHeaders(result.headers),
   });
   const headers = headersToRecord(native.headers);
   const body = new Uint8Array(await native.arrayBuffer());
   return { ...result, headers, body } satisfies MaterializedResponse;
+}
+
+function isBufferable(headers: Headers): boolean {
+  const contentType = headers.get('content-type')?.toLowerCase() ?? '';
+  if (streamingContentTypes.some((type) => contentType.startsWith(type))) return false;
+  const length = Number(headers.get('content-length') ?? '0');
+  return !(length > maxMaterializedBodyBytes);
+}
+
+function isStreamBody(body: unknown): boolean {
+  if (typeof body !== 'object' || body === null) return false;
+  return (
+    body instanceof ReadableStream ||
+    typeof (body as { getReader?: unknown }).getReader === 'function' ||
+    typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
+  );
 }
 
 /** Reads a (materialized) handler result as a neutral response; `undefined` when it is not an HTTP response. */

@@ -2,6 +2,7 @@ import { HttpResponse, type HttpResponseInit } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
 import {
   materializeHttpResult,
+  maxMaterializedBodyBytes,
   readNeutralResponse,
   toHttpResponseInit,
   writeNeutralResponse,
@@ -63,25 +64,43 @@ describe('translating Azure HTTP results to and from the neutral response', () =
     expect(written.headers).toEqual({ 'content-type': 'application/json' });
   });
 
-  it('materializes stream and URLSearchParams bodies of plain results', async () => {
-    // Prepare
-    const stream = new ReadableStream({
-      start(controller) {
-        controller.enqueue(new TextEncoder().encode('streamed'));
-        controller.close();
-      },
-    });
-
+  it('materializes finite URLSearchParams and Blob bodies of plain results', async () => {
     // Act
-    const fromStream = await materializeHttpResult({ body: stream });
     const fromForm = await materializeHttpResult({ body: new URLSearchParams({ a: '1' }) });
+    const fromBlob = await materializeHttpResult({ body: new Blob(['blob text']) });
 
     // Assess
-    expect(readNeutralResponse(fromStream)?.body).toBe('streamed');
     expect(readNeutralResponse(fromForm)).toMatchObject({
       body: 'a=1',
       headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' },
     });
+    expect(readNeutralResponse(fromBlob)?.body).toBe('blob text');
+  });
+
+  it('never buffers streams: stream bodies, server-sent events and oversized bodies pass through untouched', async () => {
+    // Prepare: a stream that never ends, like a server-sent-events endpoint.
+    const endless = new ReadableStream({ pull: () => new Promise(() => {}) });
+    const plainStream = { body: endless };
+    const events = new HttpResponse({
+      body: 'data: 1\n\n',
+      headers: { 'content-type': 'text/event-stream' },
+    });
+    const huge = new HttpResponse({
+      body: 'x',
+      headers: { 'content-length': String(maxMaterializedBodyBytes + 1) },
+    });
+
+    // Act
+    const results = await Promise.all(
+      [plainStream, events, huge].map((result) => materializeHttpResult(result)),
+    );
+
+    // Assess
+    expect(results[0]).toBe(plainStream);
+    expect(results[1]).toBe(events);
+    expect(results[2]).toBe(huge);
+    expect(events.bodyUsed).toBe(false);
+    expect(readNeutralResponse(events)).toBeUndefined();
   });
 
   it('treats non-object results as no HTTP response and leaves them alone', async () => {
