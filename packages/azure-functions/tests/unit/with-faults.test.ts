@@ -341,6 +341,27 @@ describe('withFaults on non-HTTP triggers', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it('delivers a Service Bus message twice under a duplicate fault, to test idempotency', async () => {
+    // Prepare
+    const { engine } = engineFor([{ id: 'twice', type: 'duplicate', times: 2 }]);
+    const seen: unknown[] = [];
+    const wrapped = withFaults(
+      async (message: { orderId: number }) => {
+        seen.push(message.orderId);
+      },
+      { engine, environment: {} },
+    );
+
+    // Act
+    await wrapped(
+      { orderId: 7 },
+      invocationContext('payments', { type: 'serviceBusTrigger', queueName: 'payments' }),
+    );
+
+    // Assess
+    expect(seen).toEqual([7, 7]);
+  });
+
   it('passes handler errors through untouched', async () => {
     // Prepare
     const { engine } = engineFor([{ id: 'slow', type: 'latency', delayMs: 10 }]);
