@@ -224,8 +224,8 @@ async function measureWith(runner: Runner, options: InterleavedOptions): Promise
   const warmupRounds = options.warmupRounds ?? 5;
   // Warm both up before calibrating, so the loop's call site is already as polymorphic as when measuring.
   for (let round = 0; round < 3; round++) {
-    await runner(baseline, 1_000);
-    await runner(candidate, 1_000);
+    await runner(baseline, 100);
+    await runner(candidate, 100);
   }
   const iterations =
     options.iterations ?? (await calibrate(runner, baseline, candidate, options.targetRoundMs ?? 5));
@@ -276,7 +276,7 @@ async function calibrate(
   targetRoundMs: number,
 ): Promise<number> {
   const targetNs = BigInt(Math.round(targetRoundMs * 1e6));
-  let iterations = 1_000;
+  let iterations = 10;
   while (iterations < maxIterations) {
     const elapsed = (await runner(baseline, iterations)) + (await runner(candidate, iterations));
     if (elapsed >= targetNs) break;
