@@ -143,6 +143,7 @@ function defaultAzureSource(
  *   `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`. `FAULTLINE_DISABLED=1` returns `handler` itself.
  * - The worker runs invocations concurrently in one process; each one is sampled on its own, and only sampled
  *   invocations are touched. When nothing can fire, the wrapper calls `handler` directly: no allocation, no await.
+ * - A handler that is already wrapped is returned as it is (never two injections per invocation).
  *
  * @example
  * ```ts
@@ -163,6 +164,9 @@ export function withFaults<Input, Result>(
   handler: AzureHandler<Input, Result>,
   options: AzureFaultlineOptions = {},
 ): (input: Input, context: InvocationContext) => WrappedResult<Result> {
+  // Wrapping twice would inject twice per invocation.
+  if (isFaultWrapped(handler))
+    return handler as unknown as (input: Input, context: InvocationContext) => WrappedResult<Result>;
   const environment = options.environment ?? process.env;
   const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
   const wrapped = createFaultWrapper(

@@ -236,6 +236,20 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
     ).toEqual(['down']);
   });
 
+  it('never wraps twice: wrapping a wrapped handler returns it unchanged', async () => {
+    // Prepare
+    const { engine, sink } = engineFor([{ id: 'slow', type: 'latency', delayMs: 5 }]);
+    const once = withFaults(async () => ({ body: 'ok' }), { engine, environment: {} });
+
+    // Act
+    const twice = withFaults(once, { engine, environment: {} });
+    await twice(httpRequest(), httpContext());
+
+    // Assess
+    expect(twice).toBe(once);
+    expect(sink.events.filter((event) => event.type === 'inject')).toHaveLength(1);
+  });
+
   it('returns the handler itself when FAULTLINE_DISABLED=1', () => {
     // Prepare
     const handler = async () => ({ body: 'ok' });
