@@ -10,6 +10,9 @@ import type { AddressInfo } from 'node:net';
  * through the library's OWN code (ProgrammingModel → InvocationModel.getArguments → invokeFunction → getResponse),
  * exactly as on Azure, and serves HTTP triggers on 127.0.0.1.
  *
+ * Not simulated: HTTP streaming (`app.setup({ enableHttpStream: true })` is refused with a clear error), `log` hooks
+ * (accepted, never called), retries and output bindings to real services (outputs are returned by `invoke`).
+ *
  * The worker contract is internal and unpublished. It was written against `@azure/functions` 4.16.5 (worker API
  * 3.x); `tests/integration/local-host-contract.test.ts` in `@faultline/azure-functions` fails loudly when the
  * library changes what it expects.
