@@ -52,3 +52,20 @@ export function resolveGcpDefaultSource(
   if (!documentPath) return undefined;
   return createFirestoreSource({ documentPath, environment });
 }
+
+/** Setting up must never break the function: say why in the structured log format, then run it unwrapped. */
+export function reportSetupFailure(error: unknown): void {
+  try {
+    console.error(
+      JSON.stringify({
+        source: 'faultline',
+        type: 'internal-error',
+        level: 'error',
+        message: 'faultline could not be set up; the function runs without it',
+        details: { name: (error as Error)?.name, message: (error as Error)?.message ?? String(error) },
+      }),
+    );
+  } catch {
+    // Nothing left to report with.
+  }
+}

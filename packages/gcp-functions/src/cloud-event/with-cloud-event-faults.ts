@@ -11,7 +11,7 @@ import {
   resolveFunctionIdentity,
   toCloudEventInvocation,
 } from '../invocation.js';
-import { type GcpFaultlineOptions, resolveGcpDefaultSource } from '../options.js';
+import { type GcpFaultlineOptions, reportSetupFailure, resolveGcpDefaultSource } from '../options.js';
 
 /**
  * A CloudEvent function as the Functions Framework calls it: one argument, the event; a promise for async work.
@@ -86,8 +86,7 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
       defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
     });
   } catch (error) {
-    // Setting up must never break the function: run it unwrapped.
-    console.error(error);
+    reportSetupFailure(error);
     return handler;
   }
   // Exactly one parameter: the framework switches to callback style for functions declaring two.

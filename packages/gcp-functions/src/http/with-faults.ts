@@ -13,6 +13,7 @@ import { type FunctionIdentity, resolveFunctionIdentity, toHttpInvocation } from
 import {
   defaultMaxCapturedBodyBytes,
   type GcpFaultlineOptions,
+  reportSetupFailure,
   resolveGcpDefaultSource,
 } from '../options.js';
 import { ResponseCapture } from './response-capture.js';
@@ -179,8 +180,7 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
     engine = options.engine ?? resolveFaultEngine(engineOptions, environment);
     run = createFaultWrapper(adapter, plainHandler, { ...engineOptions, engine });
   } catch (error) {
-    // Setting up must never break the function: run it unwrapped.
-    console.error(error);
+    reportSetupFailure(error);
     return handler;
   }
 

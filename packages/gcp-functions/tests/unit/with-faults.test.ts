@@ -68,4 +68,23 @@ describe('withFaults called directly', () => {
 
     expect(wrapped(request, {} as ServerResponse)).toBe(marker);
   });
+
+  it('runs the handler unwrapped, with one structured log line, when faultline cannot be set up', () => {
+    const handler = (_request: IncomingMessage, response: ServerResponse) => response.end();
+    const logged: string[] = [];
+    const original = console.error;
+    console.error = (line: string) => logged.push(line);
+    try {
+      const wrapped = withFaults(handler, {
+        source: createInlineSource({ schemaVersion: 1, id: 'x', faults: [] }),
+        cache: { ttlMs: -5 },
+        environment: {},
+      });
+
+      expect(wrapped).toBe(handler);
+      expect(JSON.parse(logged[0] ?? '{}')).toMatchObject({ source: 'faultline', type: 'internal-error' });
+    } finally {
+      console.error = original;
+    }
+  });
 });
