@@ -8,6 +8,7 @@ import { createSsmSource } from '@faultline/aws-lambda/ssm';
 import {
   type ConfigSource,
   createFileSource,
+  type EventLevel,
   type EventSink,
   formatValidationIssues,
   parseExperimentText,
@@ -43,6 +44,8 @@ export interface DemoOptions {
   readonly parameterName?: string;
   /** Where faultline's events go. Default: JSON lines on the console. */
   readonly onEvent?: EventSink;
+  /** Lowest event level delivered. Default `FAULTLINE_LOG_LEVEL`, else `info`. */
+  readonly logLevel?: EventLevel;
 }
 
 /** A running demo. */
@@ -129,6 +132,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         source,
         cache: { ttlMs, fetchBudgetMs: 1000 },
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+        ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       },
     );
     const front = await startFront({
