@@ -208,7 +208,40 @@ async function execute<A, B, R>(
     return handler(first, second);
   }
   const controller = new AbortController();
-  const cleanups: { fault: CompiledFault; cleanup: () => void | Promise<void> }[] = [];
+  const cleanups: DeferredCleanup[] = [];
+  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  // The platform may freeze or kill the instance at its deadline, before our `finally` runs: undo what faults
+  // changed shortly before it, so a warm instance never keeps a filled disk or a blocked host.
+  const scheduleDeadlineCleanup = (): ReturnType<typeof setTimeout> | undefined => {
+    const deadlineMs = invocation.deadlineMs;
+    if (deadlineMs === undefined) return undefined;
+    let remainingMs: number;
+    try {
+      remainingMs = deadlineMs - deadlineCleanupMarginMs - engine.clock.now();
+    } catch {
+      return undefined;
+    }
+    const timer = setTimeout(
+      () => {
+        if (cleanups.length === 0) return;
+        controller.abort();
+        engine.emit(
+          'fault-detail',
+          `invocation ${invocation.requestId} is about to reach its deadline; cleaning up faults now`,
+          {
+            experimentId: compiled.experimentId,
+            requestId: invocation.requestId,
+            configVersion: compiled.configVersion,
+          },
+          'warn',
+        );
+        void runCleanups(engine, compiled, invocation, cleanups);
+      },
+      Math.min(Math.max(0, remainingMs), maxTimerDelayMs),
+    );
+    timer.unref?.();
+    return timer;
+  };
   const contexts = new Map<CompiledFault, FaultContext>();
   const contextFor = (fault: CompiledFault): FaultContext => {
     let context = contexts.get(fault);
@@ -223,6 +256,7 @@ async function execute<A, B, R>(
         signal: controller.signal,
         defer: (cleanup) => {
           cleanups.push({ fault, cleanup });
+          deadlineTimer ??= scheduleDeadlineCleanup();
         },
         capabilities: driver.capabilities ?? {},
         report: (level, message, details) => {
@@ -364,6 +398,7 @@ async function execute<A, B, R>(
     if (isHandlerFailure(error)) throw error.error;
     throw error;
   } finally {
+    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
     controller.abort();
     await runCleanups(engine, compiled, invocation, cleanups);
   }
@@ -424,14 +459,25 @@ function injectedErrorFor(
   });
 }
 
+/** A cleanup registered by a fault effect through `context.defer`. */
+interface DeferredCleanup {
+  readonly fault: CompiledFault;
+  readonly cleanup: () => void | Promise<void>;
+}
+
+/** How long before the platform deadline pending cleanups run if the invocation has not ended yet. */
+const deadlineCleanupMarginMs = 100;
+const maxTimerDelayMs = 2 ** 31 - 1;
+
+/** Runs and removes every pending cleanup, newest first; each runs once even when called twice concurrently. */
 async function runCleanups(
   engine: FaultEngine,
   compiled: CompiledExperiment,
   invocation: Invocation,
-  cleanups: readonly { fault: CompiledFault; cleanup: () => void | Promise<void> }[],
+  cleanups: DeferredCleanup[],
 ): Promise<void> {
-  for (let index = cleanups.length - 1; index >= 0; index--) {
-    const entry = cleanups[index] as (typeof cleanups)[number];
+  while (cleanups.length > 0) {
+    const entry = cleanups.pop() as DeferredCleanup;
     try {
       await entry.cleanup();
     } catch (error) {

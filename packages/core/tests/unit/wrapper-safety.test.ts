@@ -194,6 +194,39 @@ describe('fail open', () => {
     expect(handlerCalls()).toBe(0);
   });
 
+  it('cleans up shortly before the platform deadline when the handler is still running, and only once', async () => {
+    let cleanups = 0;
+    let cleanedUp: () => void = () => {};
+    const cleanedUpSignal = new Promise<void>((resolve) => {
+      cleanedUp = resolve;
+    });
+    let releaseHandler: () => void = () => {};
+    const { wrapped, sink } = setup({
+      effect: {
+        around: (context, next) => {
+          context.defer(() => {
+            cleanups++;
+            cleanedUp();
+          });
+          return next();
+        },
+      },
+      handler: () =>
+        new Promise((resolve) => {
+          releaseHandler = () => resolve({ status: 200, body: 'late' });
+        }),
+    });
+    const pending = wrapped({ requestId: 'r-1', deadlineMs: Date.now() + 150 }, {});
+    await cleanedUpSignal;
+    expect(cleanups).toBe(1);
+    expect(sink.ofType('fault-detail')).toEqual([
+      expect.objectContaining({ level: 'warn', requestId: 'r-1' }),
+    ]);
+    releaseHandler();
+    await expect(pending).resolves.toMatchObject({ body: 'late' });
+    expect(cleanups).toBe(1);
+  });
+
   it('throws a ThrottlingError on triggers without a response', async () => {
     const { wrapped } = setup({ effect: { before: () => ({ kind: 'throttle', reason: 'busy' }) } });
     const failure = await wrapped({ requestId: 'r-1', trigger: 'queue' }, {}).catch(
