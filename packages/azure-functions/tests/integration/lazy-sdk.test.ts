@@ -25,7 +25,7 @@ describe('the Azure SDKs are loaded only when used', () => {
       [
         "import { appendFileSync } from 'node:fs';",
         'export async function resolve(specifier, context, next) {',
-        "  if (specifier.startsWith('@azure/')) appendFileSync(process.env.FAULTLINE_RESOLVE_LOG, `${specifier}\\n`);",
+        "  if (specifier.startsWith('@azure/')) appendFileSync(process.env.FAULTLINE_RESOLVE_LOG, specifier + '\\n');",
         '  return next(specifier, context);',
         '}',
       ].join('\n'),
