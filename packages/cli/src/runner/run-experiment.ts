@@ -370,10 +370,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
         await state.store.remove({ expectedVersion: state.pushedVersion });
         state.rollback = { action: 'removed the experiment we created', ok: true };
       } else {
-        const previousDocument = state.previous.document;
-        if (typeof previousDocument !== 'object' || previousDocument === null)
-          throw new Error('previous document is not JSON');
-        const restored = await state.store.write(previousDocument, { expectedVersion: state.pushedVersion });
+        // The exact text that was there (JSON or YAML), not a re-serialization.
+        const restored = await state.store.write(state.previous.text, {
+          expectedVersion: state.pushedVersion,
+        });
         state.rollback = {
           action: `restored the previous experiment (now version ${restored.version})`,
           ok: true,
@@ -444,23 +444,26 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     const reason =
       status === 'interrupted'
         ? 'interrupted before the measurement finished'
-        : breachedHere
-          ? `stop condition breached: ${breach?.condition}`
-          : breach !== undefined
-            ? `run stopped: another target breached ${breach.condition}`
-            : faultSummary.count === 0
-              ? 'no requests measured during the fault window'
-              : held
-                ? 'every tolerance held'
-                : checks
-                    .filter((check) => !check.ok)
-                    .map((check) => `${check.name} ${check.observed} (needs ${check.tolerance})`)
-                    .join('; ');
+        : status === 'failed'
+          ? `the run failed before the measurement finished: ${error ?? 'unknown error'}`
+          : breachedHere
+            ? `stop condition breached: ${breach?.condition}`
+            : breach !== undefined
+              ? `run stopped: another target breached ${breach.condition}`
+              : faultSummary.count === 0
+                ? 'no requests measured during the fault window'
+                : held
+                  ? 'every tolerance held'
+                  : checks
+                      .filter((check) => !check.ok)
+                      .map((check) => `${check.name} ${check.observed} (needs ${check.tolerance})`)
+                      .join('; ');
     return {
       ...common,
       fault: { summary: faultSummary, checks },
       recovery: { summary: recovery },
-      verdict: held ? 'held' : status === 'interrupted' ? 'not-run' : 'deviated',
+      // A run that failed or was interrupted measured nothing conclusive: it neither held nor deviated.
+      verdict: held ? 'held' : status === 'interrupted' || status === 'failed' ? 'not-run' : 'deviated',
       reason,
     };
   }

@@ -81,7 +81,7 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
     read,
     async write(document, writeOptions) {
       // Compact JSON: SSM's standard tier holds 4 KB.
-      const text = JSON.stringify(document);
+      const text = typeof document === 'string' ? document : JSON.stringify(document);
       if (Buffer.byteLength(text) > maxDocumentBytes) {
         throw new RangeError(
           `the experiment is ${Buffer.byteLength(text)} bytes; stores accept at most ${maxDocumentBytes}`,

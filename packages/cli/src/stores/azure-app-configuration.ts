@@ -76,7 +76,8 @@ export function createAppConfigurationStore(options: AppConfigurationStoreOption
     read,
     async write(document, writeOptions) {
       const value = serializeDocument(document);
-      const setting = { ...address, value, contentType: 'application/json' };
+      const isJson = typeof document !== 'string' || parseJson(document);
+      const setting = { ...address, value, contentType: isJson ? 'application/json' : 'application/yaml' };
       const appConfiguration = await client();
       try {
         if (writeOptions.force) {
@@ -140,6 +141,15 @@ export function createAppConfigurationStore(options: AppConfigurationStoreOption
     return accessError(name, error);
   }
   return store;
+}
+
+function parseJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function statusOf(error: unknown): number | undefined {

@@ -1,3 +1,5 @@
+import { parse as parseYaml } from 'yaml';
+
 /**
  * One interface over every config store the CLI writes to. Each store keeps the experiment as JSON text (what the
  * function-side sources read) and exposes a version token for optimistic concurrency: SSM parameter version,
@@ -45,8 +47,11 @@ export interface ExperimentStore {
   readonly name: string;
   /** Reads the stored experiment; `undefined` when the store holds none. */
   read(): Promise<StoredExperiment | undefined>;
-  /** Writes `document` as JSON, honouring `expectedVersion` unless `force`. */
-  write(document: object, options: WriteOptions): Promise<WriteResult>;
+  /**
+   * Writes `document` as JSON, honouring `expectedVersion` unless `force`. A string is written verbatim (a rollback
+   * restores exactly the text that was there, JSON or YAML).
+   */
+  write(document: object | string, options: WriteOptions): Promise<WriteResult>;
   /** Deletes the stored experiment (only if still at `expectedVersion`, unless `force`). */
   remove(options: WriteOptions): Promise<void>;
   /**
@@ -129,8 +134,8 @@ export const maxDocumentBytes = 256 * 1024;
  * const text = serializeDocument({ schemaVersion: 1, id: 'x', faults: [] });
  * ```
  */
-export function serializeDocument(document: object): string {
-  const text = `${JSON.stringify(document, null, 2)}\n`;
+export function serializeDocument(document: object | string): string {
+  const text = typeof document === 'string' ? document : `${JSON.stringify(document, null, 2)}\n`;
   if (Buffer.byteLength(text) > maxDocumentBytes) {
     throw new RangeError(
       `the experiment is ${Buffer.byteLength(text)} bytes; stores accept at most ${maxDocumentBytes}`,
@@ -140,7 +145,7 @@ export function serializeDocument(document: object): string {
 }
 
 /**
- * Parses stored text; `undefined` when it is not JSON.
+ * Parses stored text (JSON, else YAML); `undefined` when it is neither.
  *
  * @example
  * ```ts
@@ -151,7 +156,13 @@ export function parseStoredText(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch {
-    return undefined;
+    // Functions accept YAML too; `off` must be able to switch a YAML experiment off.
+    try {
+      const value: unknown = parseYaml(text, { maxAliasCount: 100 });
+      return typeof value === 'object' && value !== null ? value : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }
 

@@ -5,6 +5,7 @@ import { type RunSection, validateRunSection } from '@faultline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeRunArtifacts } from '../../src/commands/run.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
+import { createStore, type StoreCoordinates, type WriteOptions } from '../../src/stores/index.js';
 import { type LoopbackService, startLoopbackService } from './loopback-service.js';
 
 let directory: string;
@@ -122,7 +123,40 @@ describe('faultline run', () => {
     expect(successCheck?.observed).toBeGreaterThan(0.4);
     expect(result?.reason).toContain('success ratio');
     expect(result?.rollback?.ok).toBe(true);
-    expect(JSON.parse(await readFile(target.configFile, 'utf8'))).toEqual(JSON.parse(previous));
+    expect(await readFile(target.configFile, 'utf8')).toBe(previous);
+  });
+
+  it('aborts without overwriting when someone changes a store between the read and the push', async () => {
+    // Prepare: a store wrapper that lets "someone else" write just before our first push
+    const target = await service('conflict');
+    const theirs = `${JSON.stringify({ schemaVersion: 1, id: 'theirs', enabled: true, faults: [] })}\n`;
+    let interfered = false;
+    const openStore = (coordinates: StoreCoordinates) => {
+      const store = createStore(coordinates);
+      return {
+        ...store,
+        async write(document: object | string, options: WriteOptions) {
+          if (!interfered) {
+            interfered = true;
+            await writeFile(target.configFile, theirs);
+          }
+          return store.write(document, options);
+        },
+      };
+    };
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+      openStore,
+    });
+
+    // Assess
+    expect(journal.status).toBe('failed');
+    expect(journal.verdict).toBe('not-run');
+    expect(journal.error).toMatch(/already holds an experiment/);
+    expect(await readFile(target.configFile, 'utf8')).toBe(theirs);
   });
 
   it('switches everything off at once when a stop condition is breached, and records it', async () => {
