@@ -224,7 +224,6 @@ async function execute<A, B, R>(
     const timer = setTimeout(
       () => {
         if (cleanups.length === 0) return;
-        controller.abort();
         engine.emit(
           'fault-detail',
           `invocation ${invocation.requestId} is about to reach its deadline; cleaning up faults now`,
