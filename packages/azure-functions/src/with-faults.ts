@@ -18,7 +18,6 @@ import {
 import {
   type FunctionIdentity,
   type FunctionIdentityOptions,
-  readTriggerType,
   resolveFunctionIdentity,
   toAzureInvocation,
 } from './invocation.js';
@@ -95,8 +94,8 @@ function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, Invoca
   return {
     cloud: 'azure',
     toInvocation: (input, context) => toAzureInvocation(input, context, identity),
-    createDriver: (input, context, _invocation, handler) => {
-      const isHttp = readTriggerType(context) === 'httptrigger';
+    createDriver: (input, context, invocation, handler) => {
+      const isHttp = invocation.trigger === 'http';
       return {
         callHandler: async () => {
           const result = await handler(input, context);
