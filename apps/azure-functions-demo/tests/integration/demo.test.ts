@@ -95,7 +95,7 @@ describe('the Azure demo over loopback HTTP, through the local Functions host', 
         faults: [{ id: 'teapot', type: 'status', status: 418, probability: 1 }],
       });
     const waitForStatus = async (status: number) => {
-      for (let attempt = 0; attempt < 100; attempt += 1) {
+      for (let attempt = 0; attempt < 250; attempt += 1) {
         if ((await fetch(`${demo!.url}/orders/o-1001`)).status === status) return true;
         await new Promise((resolve) => setTimeout(resolve, 20));
       }

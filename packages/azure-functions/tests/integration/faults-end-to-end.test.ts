@@ -29,7 +29,7 @@ function experimentText(faults: object[], extra: object = {}): string {
 }
 
 /** Retries `check` until it passes; real time is unavoidable when a background refresh must land. */
-async function eventually(check: () => Promise<void>, attempts = 100): Promise<void> {
+async function eventually(check: () => Promise<void>, attempts = 250): Promise<void> {
   let lastError: unknown;
   for (let attempt = 0; attempt < attempts; attempt += 1) {
     try {
