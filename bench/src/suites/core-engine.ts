@@ -86,6 +86,16 @@ const scenarios: readonly Scenario[] = [
     note: 'builds the invocation, decides, calls the handler directly',
   },
   {
+    name: 'enabled experiment targeting other functions',
+    source: createInlineSource(
+      experiment([{ id: 'down', type: 'status', probability: 1, status: 503 }], {
+        target: { functions: ['billing-*'] },
+      }),
+    ),
+    targetNs: nonFiringTargetNs,
+    note: 'target verdict remembered per function; builds the invocation only',
+  },
+  {
     name: 'enabled experiment, 10 faults that do not match',
     source: createInlineSource(
       experiment(
