@@ -78,7 +78,12 @@ interface Flow<Result> {
   /** The engine's run: after effects, cleanups. */
   readonly settled: Promise<Settled<Result>>;
   abandonTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Closed at the deadline because Middy never came back to `after` / `onError`. */
+  abandoned: boolean;
 }
+
+/** Lambda's longest invocation (15 min): the bound when a context cannot tell its remaining time. */
+const maxInvocationMs = 900_000;
 
 /**
  * Middy middleware running the same engine as `withFaults`: `before` runs the before and around effects (and may
@@ -87,8 +92,8 @@ interface Flow<Result> {
  * (after effects such as `corrupt` and `cors`, then every cleanup).
  *
  * Register it last (innermost), so its handler phase is the handler itself. If another middleware ends the request
- * without running the handler, the run is finished with the request's response by the next invocation, or at the
- * Lambda deadline, so cleanups still happen.
+ * without running the handler, the run is closed at the Lambda deadline, so cleanups still happen. Concurrent
+ * requests (in tests, or several handlers in one process) are independent.
  *
  * Limits: `duplicate` cannot make Middy run its handler twice (the handler runs once); faults that scope outgoing
  * calls with AsyncLocalStorage (`dependency`, `blackhole`) see only calls made during `before`, because Middy calls
@@ -127,8 +132,6 @@ export function faultlineMiddleware<
 
   type Request = MiddyRequest<Event, Result, Context>;
   const flows = new WeakMap<Request, Flow<Result>>();
-  // Lambda runs one invocation at a time per instance: a flow still open when the next one starts was abandoned.
-  const open = new Set<Flow<Result>>();
   const handlerPhases = new WeakMap<Request, Promise<Result>>();
   const reachedHandler = new WeakMap<Request, () => void>();
 
@@ -148,7 +151,6 @@ export function faultlineMiddleware<
   );
 
   const finish = (flow: Flow<Result>, outcome: Settled<Result | null | undefined>) => {
-    open.delete(flow);
     if (flow.abandonTimer !== undefined) clearTimeout(flow.abandonTimer);
     flow.finishHandler(outcome);
   };
@@ -156,7 +158,6 @@ export function faultlineMiddleware<
   return {
     name: 'faultline',
     async before(request) {
-      for (const stale of open) finish(stale, { ok: true, value: undefined });
       // The idle path: one synchronous check, nothing allocated.
       if (engine.current() === 'idle') return undefined;
 
@@ -184,23 +185,23 @@ export function faultlineMiddleware<
         if (first.ok) return first.value;
         throw first.error;
       }
-      const flow: Flow<Result> = { finishHandler, settled, abandonTimer: undefined };
+      const flow: Flow<Result> = { finishHandler, settled, abandonTimer: undefined, abandoned: false };
       flows.set(request, flow);
-      open.add(flow);
-      const remainingMs = safeRemainingMs(request.context);
-      if (remainingMs !== undefined) {
-        flow.abandonTimer = setTimeout(
-          () => finish(flow, { ok: true, value: request.response }),
-          remainingMs,
-        );
-        flow.abandonTimer.unref?.();
-      }
+      // If a middleware after this one ends the request, Middy calls neither `after` nor `onError`: close the run at
+      // the deadline (the platform ends the invocation then anyway) so its cleanups still happen.
+      flow.abandonTimer = setTimeout(() => {
+        flow.abandoned = true;
+        finish(flow, { ok: true, value: request.response });
+      }, safeRemainingMs(request.context) ?? maxInvocationMs);
+      flow.abandonTimer.unref?.();
       return undefined;
     },
     async after(request) {
       const flow = flows.get(request);
       if (flow === undefined) return;
       flows.delete(request);
+      // Past the deadline the run was closed without this response: leave the response alone.
+      if (flow.abandoned) return;
       finish(flow, { ok: true, value: request.response });
       const outcome = await flow.settled;
       if (!outcome.ok) throw outcome.error;
@@ -210,6 +211,7 @@ export function faultlineMiddleware<
       const flow = flows.get(request);
       if (flow === undefined) return;
       flows.delete(request);
+      if (flow.abandoned) return;
       finish(flow, { ok: false, error: request.error });
       // Wait for the cleanups; the error itself stays Middy's to handle.
       await flow.settled;

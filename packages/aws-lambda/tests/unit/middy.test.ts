@@ -82,11 +82,28 @@ describe('faultlineMiddleware with the real @middy/core', () => {
       .use(middleware)
       .before(() => ({ statusCode: 401, body: 'unauthorized' }));
 
-    await expect(wrapped(httpApiEvent(), lambdaContext({ requestId: 'first' }))).resolves.toMatchObject({
-      statusCode: 401,
-    });
-    await wrapped(httpApiEvent(), lambdaContext({ requestId: 'second' }));
-    await vi.waitFor(() => expect(cleanups).toContain('first'));
+    await expect(
+      wrapped(httpApiEvent(), lambdaContext({ requestId: 'first', remainingMs: 20 })),
+    ).resolves.toMatchObject({ statusCode: 401 });
+    expect(cleanups).toEqual([]);
+    // Closed at the (20 ms) deadline; real time, polled with a generous bound.
+    await vi.waitFor(() => expect(cleanups).toEqual(['first']), { timeout: 5000, interval: 10 });
+  });
+
+  it('keeps concurrent requests independent', async () => {
+    const { middleware } = setup([{ id: 'garble', type: 'corrupt', probability: 1, body: 'garbage' }]);
+    const wrapped = middy(async (event: APIGatewayProxyEventV2): Promise<Result> => {
+      await new Promise((resolve) => setTimeout(resolve, event.rawPath === '/slow' ? 30 : 1));
+      return { statusCode: 200, body: event.rawPath };
+    }).use(middleware);
+
+    const [slow, fast] = await Promise.all([
+      wrapped({ ...httpApiEvent(), rawPath: '/slow' }, lambdaContext({ requestId: 'slow' })),
+      wrapped({ ...httpApiEvent(), rawPath: '/fast' }, lambdaContext({ requestId: 'fast' })),
+    ]);
+
+    expect(slow).toMatchObject({ statusCode: 200, body: 'garbage' });
+    expect(fast).toMatchObject({ statusCode: 200, body: 'garbage' });
   });
 
   it('lets the handler error through to the other error handlers after cleaning up', async () => {
