@@ -43,6 +43,13 @@ describe('the local Azure Functions host contract with @azure/functions 4.16.5',
         throw new Error('boom');
       },
     });
+    app.storageQueue('contractLogs', {
+      queueName: 'logs',
+      connection: 'Storage',
+      handler: (message: { token: string }, context) => {
+        context.log(`token ${message.token}`);
+      },
+    });
     app.storageQueue('contractQueue', {
       queueName: 'orders',
       connection: 'Storage',
@@ -144,6 +151,24 @@ describe('the local Azure Functions host contract with @azure/functions 4.16.5',
     expect(await response.text()).toBe('changed by hook');
     expect(afterDispose.status).toBe(202);
     expect(host.hookCount('preInvocation')).toBe(0);
+  });
+
+  it('runs log hooks on user logs, letting them rewrite the message', async () => {
+    // Prepare
+    const seen: string[] = [];
+    const hook = app.hook.log((context) => {
+      if (context.category !== 'user') return;
+      seen.push(`${context.invocationContext?.functionName}: ${context.message}`);
+      context.message = context.message.replace(/secret-\w+/g, '[redacted]');
+    });
+
+    // Act
+    await host.invoke('contractLogs', { token: 'secret-abc' });
+    hook.dispose();
+
+    // Assess
+    expect(seen).toEqual(['contractLogs: token secret-abc']);
+    expect(host.logs.some((entry) => entry.message === 'token [redacted]')).toBe(true);
   });
 
   it('invokes non-HTTP triggers with the library’s input conversion', async () => {

@@ -10,8 +10,8 @@ import type { AddressInfo } from 'node:net';
  * through the library's OWN code (ProgrammingModel → InvocationModel.getArguments → invokeFunction → getResponse),
  * exactly as on Azure, and serves HTTP triggers on 127.0.0.1.
  *
- * Not simulated: HTTP streaming (`app.setup({ enableHttpStream: true })` is refused with a clear error), `log` hooks
- * (accepted, never called), retries and output bindings to real services (outputs are returned by `invoke`).
+ * Not simulated: HTTP streaming (`app.setup({ enableHttpStream: true })` is refused with a clear error), retries,
+ * and output bindings to real services (outputs are returned by `invoke`).
  *
  * The worker contract is internal and unpublished. It was written against `@azure/functions` 4.16.5 (worker API
  * 3.x); `tests/integration/local-host-contract.test.ts` in `@faultline/azure-functions` fails loudly when the
@@ -419,6 +419,7 @@ async function runInvocation(
   if (model === undefined)
     throw new AzureFunctionsHostError('@azure/functions never set its programming model.');
   const functionName = registration.metadata.name;
+  let invocationContext: unknown;
   const coreContext: CoreInvocationContext = {
     invocationId,
     request: {
@@ -429,10 +430,11 @@ async function runInvocation(
     },
     metadata: registration.metadata,
     log: (level, category, message) =>
-      record(state, { level, category, message, functionName, invocationId }),
+      record(state, { level, category, message, functionName, invocationId }, invocationContext),
   };
   const invocationModel = model.getInvocationModel(coreContext);
   const { context, inputs } = await invocationModel.getArguments();
+  invocationContext = context;
   const hookData: Record<string, unknown> = {};
 
   coreContext.state = 'preInvocationHooks';
@@ -708,7 +710,28 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
   });
 }
 
-function record(state: HostState, entry: AzureFunctionsHostLogEntry): void {
+function record(state: HostState, logged: AzureFunctionsHostLogEntry, invocationContext?: unknown): void {
+  let entry = logged;
+  const logHooks = state.hooks.get('log');
+  if (logHooks !== undefined && logHooks.size > 0) {
+    // Like the worker: log hooks run synchronously and may change the level and the message.
+    const hookContext: Record<string, unknown> = {
+      level: entry.level,
+      category: entry.category,
+      message: entry.message,
+      invocationContext,
+      hookData: {},
+      appHookData: state.appHookData,
+    };
+    for (const callback of [...logHooks]) {
+      try {
+        callback(hookContext);
+      } catch (error) {
+        process.stderr.write(`[azure-functions-host] a log hook failed: ${describeError(error)}\n`);
+      }
+    }
+    entry = { ...entry, level: String(hookContext.level), message: String(hookContext.message) };
+  }
   state.logs.push(entry);
   if (state.logs.length > 1000) state.logs.splice(0, state.logs.length - 1000);
   if (state.onLog !== undefined) {
