@@ -44,6 +44,8 @@ export interface DemoOptions {
   readonly parameterName?: string;
   /** Where faultline's events go. Default: JSON lines on the console. */
   readonly onEvent?: EventSink;
+  /** Pricing timeout. Default `PRICING_TIMEOUT_MS`, else 300. */
+  readonly pricingTimeoutMs?: number;
   /** Lowest event level delivered. Default `FAULTLINE_LOG_LEVEL`, else `info`. */
   readonly logLevel?: EventLevel;
 }
@@ -89,6 +91,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   try {
     const pricing = await startPricingServer();
     cleanups.push(() => pricing.close());
+    // Readiness check; it also pays the HTTP client's one-time setup outside any request's pricing timeout.
+    await (await fetch(`${pricing.url}/prices/kettle`)).arrayBuffer();
 
     let moto: MotoServer | undefined;
     if ((options.store ?? 'native') === 'native') {
@@ -127,7 +131,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
 
     const handler = createDemoHandler(
-      { orders, pricingUrl: pricing.url, pricingTimeoutMs: Number(process.env.PRICING_TIMEOUT_MS ?? 300) },
+      {
+        orders,
+        pricingUrl: pricing.url,
+        pricingTimeoutMs: options.pricingTimeoutMs ?? Number(process.env.PRICING_TIMEOUT_MS ?? 300),
+      },
       {
         source,
         cache: { ttlMs, fetchBudgetMs: 1000 },
