@@ -20,9 +20,13 @@ export function createVitestConfig(
   if (reportDirectory) {
     reporters.push(['json', { outputFile: join(resolve(reportDirectory), `${packageName}.json`) }]);
   }
+  // vitest also hands these conditions to Node as `--conditions`: with `import` among them, Node's require() picks
+  // the ESM build of dual packages (is-promise inside the Functions Framework's Express router) and breaks it.
+  // `source` is all the workspace packages need; `import`/`require`/`default` are added per import kind.
+  const conditions = ['source', 'node'];
   return {
-    resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] },
-    ssr: { resolve: { conditions: ['source', 'module', 'node', 'import', 'default'] } },
+    resolve: { conditions },
+    ssr: { resolve: { conditions } },
     test: {
       environment: 'node',
       include: ['tests/**/*.test.ts'],
