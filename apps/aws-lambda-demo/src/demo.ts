@@ -138,7 +138,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       },
       {
         source,
-        cache: { ttlMs, fetchBudgetMs: 1000 },
+        // Loopback moto can be slow on a busy machine; a deployed function keeps the 1 s default.
+        cache: { ttlMs, fetchBudgetMs: 3000 },
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       },

@@ -38,7 +38,8 @@ function wrappedWithParameter(parameterName: string) {
   const wrapped = withFaults(handler, {
     environment: { FAULTLINE_SSM_PARAMETER: parameterName },
     ssm: { clientConfig: { endpoint: moto.endpoint, region: 'us-east-1' } },
-    cache: { ttlMs, jitterRatio: 0 },
+    // A wide fetch budget: a shared moto on a busy CI machine can take seconds; the budget itself is core's to test.
+    cache: { ttlMs, jitterRatio: 0, fetchBudgetMs: 5000 },
     onEvent: sink,
     logLevel: 'debug',
   });
