@@ -110,8 +110,21 @@ async function startConfigStore(documentText = goodText) {
     },
     /** Closes the port: later connections are refused. */
     async stop() {
+      if (!server.listening) return;
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    /** Listens again on the same port, serving `text` from now on (a store that came back, maybe changed). */
+    async restart(text: string) {
+      documentText = text;
+      mode = 'ok';
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
     },
   };
 }
@@ -470,7 +483,7 @@ async function driveWrapper(
         { requestId: `r-${report.invocations}`, path: deliberate ? '/inject' : '/orders/1' },
         {},
       );
-      if (response?.status === 503 && deliberate) report.injected += 1;
+      if (deliberate && (response?.status === 503 || response?.status === 429)) report.injected += 1;
       else if (response?.status !== 200) report.notInjectedFailures += 1;
     } catch (error) {
       if (!isInjectedFault(error)) report.escaped += 1;
@@ -511,6 +524,7 @@ describe('config store reliability drills through createFaultWrapper', () => {
     return {
       store,
       wrapped,
+      events: () => events,
       errorEvents: () => events.filter((event) => event.type === 'config-error'),
       readsDuringDrill: () => source.loads - loadsBefore,
     };
@@ -570,5 +584,27 @@ describe('config store reliability drills through createFaultWrapper', () => {
       expect(report.invocationsThatWaited).toBeLessThanOrEqual(1);
       expect(drill.errorEvents()).toHaveLength(1);
     });
+  });
+
+  it('store goes down mid-traffic and comes back changed: functions keep serving, the new faults apply after the next read', async () => {
+    const drill = await createWrapperDrill({ warm: true });
+    await drill.store.stop();
+    const whileDown = await driveWrapper(drill.wrapped, 400);
+
+    const changed = JSON.parse(injectingExperiment) as { faults: { status: number }[] };
+    changed.faults[0]!.status = 429;
+    await drill.store.restart(JSON.stringify(changed));
+    const comeback = await driveWrapper(drill.wrapped, maxBackoffMs + fetchBudgetMs, () =>
+      drill
+        .events()
+        .some((event) => event.type === 'config-load' && event.details?.previousVersion !== undefined),
+    );
+    const afterwards = await drill.wrapped({ requestId: 'after', path: '/inject' }, {});
+
+    expect(whileDown.escaped + comeback.escaped).toBe(0);
+    expect(whileDown.notInjectedFailures + comeback.notInjectedFailures).toBe(0);
+    expect(whileDown.injected).toBe(Math.floor(whileDown.invocations / 10));
+    expect(afterwards).toMatchObject({ status: 429 });
+    expect(drill.errorEvents()).toHaveLength(1);
   });
 });
