@@ -183,12 +183,18 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     if (runtime.experiment === undefined) throw new ExperimentRejectedError(runtime.issues);
     const experimentId = runtime.experiment.id;
     for (const skipped of runtime.skippedFaults) {
-      events.emit('fault-skipped', `fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped`, {
-        experimentId,
-        faultId: skipped.id,
-        configVersion: version,
-        details: { index: skipped.index, issues: formatValidationIssues(skipped.issues) },
-      });
+      const firstIssue = skipped.issues[0];
+      const reason = firstIssue === undefined ? '' : `: ${formatValidationIssues([firstIssue])}`;
+      events.emit(
+        'fault-skipped',
+        `fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped${reason}`,
+        {
+          experimentId,
+          faultId: skipped.id,
+          configVersion: version,
+          details: { index: skipped.index, issues: formatValidationIssues(skipped.issues) },
+        },
+      );
     }
     const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
     for (const entry of skipped) {
