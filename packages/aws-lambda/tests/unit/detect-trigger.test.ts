@@ -7,6 +7,7 @@ import {
   eventBridgeEvent,
   functionUrlEvent,
   httpApiEvent,
+  kinesisEvent,
   restApiEvent,
   s3Event,
   scheduledEvent,
@@ -25,6 +26,7 @@ describe('detectTrigger', () => {
     ['an SNS notification', snsEvent(), 'sns'],
     ['an S3 notification', s3Event(), 's3'],
     ['a DynamoDB stream batch', dynamoDbStreamEvent(), 'dynamodb-stream'],
+    ['a Kinesis batch', kinesisEvent(), 'kinesis'],
     ['an EventBridge event', eventBridgeEvent(), 'eventbridge'],
     ['a scheduled event', scheduledEvent(), 'schedule'],
   ])('recognizes %s', (_name, event, expected) => {

@@ -7,6 +7,7 @@ import {
   albEvent,
   dynamoDbStreamEvent,
   httpApiEvent,
+  kinesisEvent,
   lambdaContext,
   restApiEvent,
   sqsEvent,
@@ -145,6 +146,21 @@ describe('withFaults', () => {
     const result = await wrapped(dynamoDbStreamEvent() as never, lambdaContext());
 
     expect(result.batchItemFailures.map((failure) => failure.itemIdentifier).sort()).toEqual(['111', '222']);
+  });
+
+  it('reports Kinesis records by sequence number', async () => {
+    const { wrapped } = wrap(
+      async () => ({ batchItemFailures: [] }) as SQSBatchResponse,
+      [{ id: 'flaky', type: 'partialBatch', probability: 1, ratio: 0.5 }],
+    );
+    const event = kinesisEvent();
+
+    const result = await wrapped(event as never, lambdaContext());
+
+    expect(result.batchItemFailures).toHaveLength(1);
+    expect(event.Records.map((record) => record.kinesis.sequenceNumber)).toContain(
+      result.batchItemFailures[0]?.itemIdentifier,
+    );
   });
 
   it('leaves HTTP invocations alone with a partialBatch fault', async () => {
