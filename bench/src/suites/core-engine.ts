@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import {
   type ConfigSource,
   createFaultEngine,
@@ -164,6 +165,7 @@ export const suite: BenchSuite = {
         rounds,
       });
       engine.close();
+      const [load = 0] = loadavg();
       rows.push(
         createRow({
           name: `core-engine: ${scenario.name}`,
@@ -171,7 +173,7 @@ export const suite: BenchSuite = {
           unit: 'ns/op',
           baseline: result.baselineNsPerOp,
           target: { of: 'added', max: scenario.targetNs },
-          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op (median of per-round differences; issue target ≤ ${issueTargetNs} ns); baseline: bare async handler`,
+          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op (median of per-round differences; issue target ≤ ${issueTargetNs} ns); baseline: bare async handler; 1-min load average ${load.toFixed(1)} on ${availableParallelism()} CPUs`,
         }),
       );
     }
