@@ -193,15 +193,45 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
       const { reportPath, journalPath } = await writeRunArtifacts(journal, run, directory);
       output.line();
       printVerdictTable(output, journal);
-      output.line(style.dim(`  report:  ${relative(process.cwd(), reportPath)}`));
-      output.line(style.dim(`  journal: ${relative(process.cwd(), journalPath)}`));
+      // pnpm runs scripts in the package directory; show paths relative to where the user typed `pnpm demo`.
+      const base = process.env.INIT_CWD ?? process.cwd();
+      output.line(style.dim(`  report:  ${relative(base, reportPath)}`));
+      output.line(style.dim(`  journal: ${relative(base, journalPath)}`));
     }
+    if (journals.length > 1) printMatrix(output, journals);
   } finally {
     say('stopping everything the demo started…');
-    for (const stop of stops.reverse()) await stop().catch(() => {});
+    // A backend that died mid-run must not keep the demo from exiting: each stop gets 10 s.
+    for (const stop of stops.reverse()) {
+      await Promise.race([
+        stop().catch(() => {}),
+        new Promise((resolveLater) => setTimeout(resolveLater, 10_000).unref()),
+      ]);
+    }
     say(`done in ${((performance.now() - startedAt) / 1000).toFixed(1)} s`);
   }
   return journals;
+}
+
+/** One line per experiment, one column per cloud: the verdicts side by side. */
+function printMatrix(output: ReturnType<typeof createOutput>, journals: readonly RunJournal[]): void {
+  const { style } = output;
+  const names = [...new Set(journals.flatMap((journal) => journal.targets.map((target) => target.name)))];
+  const width = Math.max(10, ...journals.map((journal) => journal.experiment.id.length));
+  output.line();
+  output.line(style.bold(['experiment'.padEnd(width), ...names.map((name) => name.padEnd(9))].join('  ')));
+  for (const journal of journals) {
+    const cells = names.map((name) => {
+      const verdict = journal.targets.find((target) => target.name === name)?.verdict ?? 'not-run';
+      const text = (verdict === 'held' ? 'HELD' : verdict === 'deviated' ? 'DEVIATED' : 'not run').padEnd(9);
+      return verdict === 'held'
+        ? style.green(text)
+        : verdict === 'deviated'
+          ? style.red(text)
+          : style.dim(text);
+    });
+    output.line([journal.experiment.id.padEnd(width), ...cells].join('  '));
+  }
 }
 
 function describeBackends(moto: MotoServer | undefined, firestore: FirestoreEmulator | undefined): string {

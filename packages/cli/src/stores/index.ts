@@ -4,7 +4,7 @@ import { createAppConfigurationStore } from './azure-app-configuration.js';
 import { createFileStore } from './file.js';
 import { createFirestoreStore } from './gcp-firestore.js';
 import type { ExperimentStore, StoreKind } from './store.js';
-import { StoreAccessError } from './store.js';
+import { StoreAccessError, withOperationTimeout } from './store.js';
 
 export * from './aws-ssm.js';
 export * from './azure-app-configuration.js';
@@ -47,8 +47,8 @@ export type StoreCoordinates =
 export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_STRING';
 
 /**
- * Creates the store client for `coordinates`. Secrets are read from the environment here and never kept in
- * coordinates, journals or reports.
+ * Creates the store client for `coordinates`, every operation bounded by `timeoutMs` (default 20 s). Secrets are
+ * read from the environment here and never kept in coordinates, journals or reports.
  *
  * @example
  * ```ts
@@ -58,6 +58,14 @@ export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_S
 export function createStore(
   coordinates: StoreCoordinates,
   environment: Readonly<Record<string, string | undefined>> = process.env,
+  options: { readonly timeoutMs?: number } = {},
+): ExperimentStore {
+  return withOperationTimeout(createUnboundedStore(coordinates, environment), options.timeoutMs);
+}
+
+function createUnboundedStore(
+  coordinates: StoreCoordinates,
+  environment: Readonly<Record<string, string | undefined>>,
 ): ExperimentStore {
   switch (coordinates.kind) {
     case 'aws-ssm':

@@ -269,3 +269,49 @@ export async function setEnabledWithReadWrite(
     return { outcome: 'changed', version: written.version } as const;
   });
 }
+
+/** Default bound on one store operation (the SDKs' own retries can otherwise wait for minutes). */
+export const defaultStoreOperationTimeoutMs = 20_000;
+
+/**
+ * Bounds every operation of `store`: one that takes longer than `timeoutMs` rejects with a
+ * {@link StoreAccessError}, so a dead backend never hangs a run, its rollback or the stop button. (The SDK call may
+ * still finish in the background; the caller treats the outcome as unknown.)
+ *
+ * @example
+ * ```ts
+ * const store = withOperationTimeout(createSsmStore({ parameter: '/faultline/orders' }), 10_000);
+ * ```
+ */
+export function withOperationTimeout(
+  store: ExperimentStore,
+  timeoutMs: number = defaultStoreOperationTimeoutMs,
+): ExperimentStore {
+  function bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new StoreAccessError(
+              `${store.name}: ${operation} did not finish within ${timeoutMs} ms`,
+              store.name,
+            ),
+          ),
+        timeoutMs,
+      );
+      timer.unref();
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+  }
+  const wrapped: ExperimentStore = {
+    kind: store.kind,
+    name: store.name,
+    read: () => bounded('read', store.read()),
+    write: (document, options) => bounded('write', store.write(document, options)),
+    remove: (options) => bounded('remove', store.remove(options)),
+    setEnabled: (enabled) => bounded('switch', store.setEnabled(enabled)),
+    close: () => bounded('close', store.close()).catch(() => {}),
+  };
+  return wrapped;
+}

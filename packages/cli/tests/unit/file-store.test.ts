@@ -6,8 +6,10 @@ import {
   createFileStore,
   type ExperimentStore,
   retryOnConflict,
+  StoreAccessError,
   StoreConflictError,
   setEnabledWithReadWrite,
+  withOperationTimeout,
 } from '../../src/stores/index.js';
 
 async function temporaryFile(name: string): Promise<string> {
@@ -51,6 +53,30 @@ describe('the file store', () => {
     await expect(store.write({ id: 'c' }, { expectedVersion: undefined })).rejects.toBeInstanceOf(
       StoreConflictError,
     );
+  });
+});
+
+describe('bounded store operations', () => {
+  it('rejects with a StoreAccessError instead of hanging when a backend never answers', async () => {
+    // Prepare: a store whose every call hangs
+    const hanging: ExperimentStore = {
+      kind: 'file',
+      name: 'file:hanging',
+      read: () => new Promise(() => {}),
+      write: () => new Promise(() => {}),
+      remove: () => new Promise(() => {}),
+      setEnabled: () => new Promise(() => {}),
+      close: () => new Promise(() => {}),
+    };
+    const store = withOperationTimeout(hanging, 50);
+
+    // Act / Assess
+    await expect(store.read()).rejects.toMatchObject({
+      name: 'StoreAccessError',
+      message: 'file:hanging: read did not finish within 50 ms',
+    });
+    await expect(store.setEnabled(false)).rejects.toBeInstanceOf(StoreAccessError);
+    await expect(store.close()).resolves.toBeUndefined();
   });
 });
 
