@@ -172,6 +172,14 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
   const emit: FaultEngine['emit'] = (type, message, fields, level) =>
     events.emit(type, message, fields, level);
 
+  // Config events come from the cached config, which does not know what it caches; they get the experiment id here.
+  const experimentIdsByVersion = new Map<string, string>();
+  const configEventSink: EventSink = (event) => {
+    if (event.experimentId !== undefined || event.configVersion === undefined) return events.sink(event);
+    const experimentId = experimentIdsByVersion.get(event.configVersion);
+    events.sink(experimentId === undefined ? event : { ...event, experimentId });
+  };
+
   async function parse(document: string | object, version: string): Promise<CompiledExperiment> {
     let value: unknown = document;
     if (typeof document === 'string') {
@@ -197,6 +205,11 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
       );
     }
     const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
+    experimentIdsByVersion.set(version, experimentId);
+    if (experimentIdsByVersion.size > 8) {
+      const oldest = experimentIdsByVersion.keys().next().value;
+      if (oldest !== undefined) experimentIdsByVersion.delete(oldest);
+    }
     for (const entry of skipped) {
       events.emit('fault-skipped', `fault ${entry.id ?? `#${entry.index}`} ${entry.reason}; it was skipped`, {
         experimentId,
@@ -226,7 +239,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     config = createCachedConfig<CompiledExperiment>(source, {
       ...cacheOptions,
       parse,
-      onEvent: events.sink,
+      onEvent: configEventSink,
       clock,
       random,
     });

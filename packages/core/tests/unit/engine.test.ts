@@ -89,6 +89,19 @@ describe('createFaultEngine', () => {
     expect(sink.ofType('config-missing')).toEqual([expect.objectContaining({ level: 'info' })]);
   });
 
+  it('reports one config-load event per version, naming the experiment and the version', async () => {
+    const sink = createMemorySink();
+    const engine = engineFor(createInlineSource(experiment()), createFakeClock(noon), sink);
+    await engine.ready();
+    expect(sink.ofType('config-load')).toEqual([
+      expect.objectContaining({
+        experimentId: 'engine-test',
+        configVersion: expect.any(String),
+        configSource: 'inline',
+      }),
+    ]);
+  });
+
   it('is idle when nothing can fire (experiment disabled, no armed fault)', async () => {
     const sink = createMemorySink();
     const disabled = engineFor(
