@@ -74,7 +74,15 @@ interface SocketDecision {
   readonly scope: InterceptionScope;
   /** The socket answered with a synthetic response: later writes are discarded. */
   readonly swallow: boolean;
+  /**
+   * For `delay` rules: the HTTP request last delayed on this socket (or {@link delayedAtConnect}). A slow dependency
+   * slows every request, so each new request on a kept-alive socket is delayed again, its body chunks are not.
+   */
+  delayedRequest?: unknown;
 }
+
+/** Marks a socket whose connect was delayed: its first request has had its delay. */
+const delayedAtConnect = Symbol('delayed-at-connect');
 
 /** Sockets a scope already acted on, so a fault applies once per socket and invocation. */
 const decisions = new WeakMap<Socket, SocketDecision>();
@@ -222,7 +230,12 @@ function connectInScope(socket: Socket, original: ConnectFunction, args: unknown
   const hostIsAddress = isAddress(target.host);
   const rule = findHostRule(scope.hostRules, target.host, target.port, hostIsAddress);
   if (rule !== undefined && rule.action.kind !== 'respond') {
-    decisions.set(socket, { scope, swallow: false });
+    decisions.set(
+      socket,
+      rule.action.kind === 'delay'
+        ? { scope, swallow: false, delayedRequest: delayedAtConnect }
+        : { scope, swallow: false },
+    );
     applyConnectAction(socket, original, args, target, rule, scope);
     return socket;
   }
@@ -415,6 +428,9 @@ function writeInScope(
   }
   const internals = socket as unknown as SocketInternals;
   const scope = scopeOf(internals._httpMessage?.[requestScopeKey]);
+  if (decision !== undefined && decision.scope === scope && decision.delayedRequest !== undefined) {
+    return delayNextRequest(socket, decision, internals, original, writev, data, encoding, callback);
+  }
   // Server-side sockets (the function's own HTTP server) are never intercepted.
   if (
     scope === undefined ||
@@ -435,7 +451,12 @@ function writeInScope(
   }
   if (rule === undefined) return original.call(socket, writev, data, encoding, callback);
   const action = rule.action;
-  decisions.set(socket, { scope, swallow: action.kind === 'respond' });
+  decisions.set(
+    socket,
+    action.kind === 'delay'
+      ? { scope, swallow: false, delayedRequest: internals._httpMessage ?? delayedAtConnect }
+      : { scope, swallow: action.kind === 'respond' },
+  );
   const marker = markerOf(rule, scope);
   switch (action.kind) {
     case 'respond':
@@ -467,4 +488,39 @@ function writeInScope(
       return false;
     }
   }
+}
+
+/** Delays a write that starts a new HTTP request on a socket a `delay` rule already acted on in this scope. */
+function delayNextRequest(
+  socket: Socket,
+  decision: SocketDecision,
+  internals: SocketInternals,
+  original: WriteGenericFunction,
+  writev: boolean,
+  data: unknown,
+  encoding: unknown,
+  callback: WriteCallback,
+): unknown {
+  const request = internals._httpMessage;
+  if (decision.delayedRequest === delayedAtConnect) decision.delayedRequest = request ?? delayedAtConnect;
+  if (request == null || request === decision.delayedRequest) {
+    return original.call(socket, writev, data, encoding, callback);
+  }
+  const host = typeof internals._host === 'string' ? internals._host : socket.remoteAddress;
+  const rule =
+    host === undefined
+      ? undefined
+      : findHostRule(
+          decision.scope.hostRules,
+          normalizeHost(host),
+          socket.remotePort,
+          isAddress(normalizeHost(host)),
+        );
+  if (rule?.action.kind !== 'delay') return original.call(socket, writev, data, encoding, callback);
+  decision.delayedRequest = request;
+  const proceed = () => {
+    if (!socket.destroyed) original.call(socket, writev, data, encoding, callback);
+  };
+  decision.scope.sleep(rule.action.delayMs, decision.scope.signal).then(proceed, proceed);
+  return true;
 }

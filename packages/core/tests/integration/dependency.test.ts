@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { createServer as createHttpServer, Agent as HttpAgent, request as httpRequest } from 'node:http';
 import {
   createServer as createHttpsServer,
   type Server as HttpsServer,
@@ -122,6 +122,35 @@ describe('dependency on a host', () => {
     );
     expect(delays).toEqual([750]);
     expect(reply.body).toBe('ok /slow');
+  });
+
+  it('delays every request on a keep-alive connection opened before the invocation', async () => {
+    let connections = 0;
+    const keepAliveServer = createHttpServer((request, response) => response.end(`ok ${request.url}`));
+    keepAliveServer.keepAliveTimeout = 10_000;
+    keepAliveServer.on('connection', () => {
+      connections++;
+    });
+    await new Promise<void>((resolve) => keepAliveServer.listen(0, '127.0.0.1', resolve));
+    const url = `http://localhost:${(keepAliveServer.address() as AddressInfo).port}`;
+    const agent = new HttpAgent({ keepAlive: true, maxSockets: 1 });
+    await get(`${url}/warm`, { agent });
+    const delays: number[] = [];
+
+    const replies = await runWithDependencyFault(
+      { hosts: ['localhost'], effect: 'latency', delayMs: 300 },
+      async () => [await get(`${url}/first`, { agent }), await get(`${url}/second`, { agent })],
+      async (durationMs) => {
+        delays.push(durationMs);
+      },
+    );
+    agent.destroy();
+    keepAliveServer.closeAllConnections();
+    await new Promise((resolve) => keepAliveServer.close(resolve));
+
+    expect(replies.map((reply) => reply.body)).toEqual(['ok /first', 'ok /second']);
+    expect(connections).toBe(1);
+    expect(delays).toEqual([300, 300]);
   });
 
   it('resets the connection', async () => {
