@@ -32,6 +32,8 @@ export interface ScopeContext {
   readonly experimentId: string;
   readonly signal: AbortSignal;
   readonly sleep: Sleep;
+  /** The invocation's cleanup registry; the scope also ends there (e.g. cleanups run ahead of a platform deadline). */
+  defer?(cleanup: () => void): void;
 }
 
 /** The interception state of one sampled invocation. Interceptors read it; only faults create it. */
@@ -111,8 +113,8 @@ function endScope(scope: MutableScope): void {
 
 /**
  * Runs `next` (the rest of the invocation) inside an interception scope holding `contribution`, merged with the
- * scope of an enclosing fault. The scope ends when `next` settles or when `context.signal` aborts (the invocation
- * ended or timed out), whichever comes first; ending it destroys sockets a `timeout` blackhole left hanging.
+ * scope of an enclosing fault. The scope ends when `next` settles, when `context.signal` aborts (the invocation
+ * ended or timed out) or when the invocation's deferred cleanups run, whichever comes first; ending it destroys sockets a `timeout` blackhole left hanging.
  *
  * Only the `around` effect of an interception fault calls this, so the idle path never enters AsyncLocalStorage.
  *
@@ -153,6 +155,7 @@ export async function runInInterceptionScope<Result>(
   const onAbort = () => endScope(scope);
   if (context.signal.aborted) endScope(scope);
   else context.signal.addEventListener('abort', onAbort, { once: true });
+  context.defer?.(onAbort);
   try {
     return await storage.run(scope, next);
   } finally {

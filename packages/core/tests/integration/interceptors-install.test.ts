@@ -3,7 +3,12 @@ import { Agent, get } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blackholeFault } from '../../src/faults/types/blackhole.js';
-import { installInterceptors, interceptorsInstalled, uninstallInterceptors } from '../../src/scope/index.js';
+import {
+  activeScopeCount,
+  installInterceptors,
+  interceptorsInstalled,
+  uninstallInterceptors,
+} from '../../src/scope/index.js';
 import {
   createEffect,
   createTestFaultContext,
@@ -111,5 +116,25 @@ describe('interceptor installation', () => {
     );
 
     expect(errorCode(result.ok ? undefined : result.error)).toBe('ECONNREFUSED');
+  });
+});
+
+describe('scope lifetime', () => {
+  it('ends with the deferred cleanups even when the handler never settles', async () => {
+    const effect = createEffect(blackholeFault, { hosts: ['localhost'] });
+    const context = createTestFaultContext({ type: 'blackhole' });
+    const cleanups: (() => void | Promise<void>)[] = [];
+    const deferOnly = {
+      ...context,
+      signal: new AbortController().signal,
+      defer: (cleanup: () => void) => cleanups.push(cleanup),
+    };
+
+    void effect.around?.(deferOnly, () => new Promise<never>(() => {}));
+    expect(activeScopeCount()).toBe(1);
+    for (const cleanup of cleanups) await cleanup();
+
+    expect(activeScopeCount()).toBe(0);
+    await context.finish();
   });
 });
