@@ -14,3 +14,6 @@ process.on('SIGINT', () => {
 
 const code = await runCli(process.argv.slice(2), { signal: controller.signal });
 process.exitCode = controller.signal.aborted && code === exitCodes.ok ? exitCodes.interrupted : code;
+// SDK clients may keep idle keep-alive sockets open for a while after the work is done; once stdout is flushed,
+// leave instead of waiting for them (the timer is unref'd, so a process with nothing left exits right away).
+setTimeout(() => process.stdout.write('', () => process.exit()), 500).unref();
