@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../../src/runner/html-report.js';
+import type { RunJournal, TargetJournal } from '../../src/runner/journal.js';
+
+const summary = {
+  count: 40,
+  errors: 0,
+  successRatio: 1,
+  errorRate: 0,
+  latencyMs: { p50: 20, p95: 40, p99: 50, max: 60 },
+};
+
+function target(name: string, verdict: TargetJournal['verdict']): TargetJournal {
+  return {
+    name,
+    cloud: 'aws',
+    store: 'aws-ssm:/faultline/demo',
+    probeUrl: 'http://127.0.0.1:3000/orders/o-1001',
+    steadyState: { summary, checks: [], held: true },
+    fault: {
+      summary: { ...summary, errors: 12, successRatio: 0.7, errorRate: 0.3 },
+      checks: [{ name: 'success ratio', observed: 0.7, tolerance: '≥ 0.99', ok: false }],
+    },
+    verdict,
+    reason: 'success ratio 0.7 (needs ≥ 0.99)',
+    rollback: { action: 'restored the previous experiment', ok: true },
+    skippedRequests: 0,
+    timeline: Array.from({ length: 20 }, (_, index) => ({
+      atMs: index * 500,
+      count: 5,
+      errors: index > 8 && index < 16 ? 2 : 0,
+      p50: 20 + index,
+      p95: 40 + index,
+    })),
+  };
+}
+
+const journal: RunJournal = {
+  journalVersion: 1,
+  experiment: { id: 'order-failures', file: 'experiments/order-failures.yaml' },
+  hypothesis: 'Orders <script>alert(1)</script> survive & thrive',
+  startedAt: '2026-11-29T19:00:00.000Z',
+  finishedAt: '2026-11-29T19:00:10.000Z',
+  durationMs: 10_000,
+  status: 'stopped',
+  verdict: 'deviated',
+  phases: {
+    steadyStateEndMs: 4000,
+    faultStartMs: 4000,
+    measureStartMs: 5500,
+    faultEndMs: 8000,
+    endMs: 10_000,
+  },
+  ramp: [
+    { probability: 0.1, startMs: 4100 },
+    { probability: 0.3, startMs: 6000 },
+  ],
+  stopConditions: ['errorRate > 0.6 over 3 s'],
+  breach: { atMs: 7900, target: 'aws', condition: 'errorRate > 0.6 over 3 s', observed: 0.7 },
+  steps: [{ at: '2026-11-29T19:00:00.000Z', atMs: 0, step: 'start', ok: true, detail: '<b>1</b> target' }],
+  targets: [target('aws', 'deviated'), target('gcp', 'deviated')],
+};
+
+describe('renderHtmlReport', () => {
+  const html = renderHtmlReport(journal, { latencyToleranceMs: 800 });
+
+  it('escapes everything that comes from the experiment or the stores', () => {
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('Orders &#60;script&#62;alert(1)&#60;/script&#62; survive &#38; thrive');
+    expect(html).not.toContain('<b>1</b> target');
+  });
+
+  it('draws one panel per target with the fault window, the breach, the ramp steps and the tolerance', () => {
+    expect(html.match(/<section class="panel"/g)).toHaveLength(2);
+    // Two charts per panel, each with its shaded window.
+    expect(html.match(/class="fault-window"/g)).toHaveLength(4);
+    expect(html.match(/class="breach"/g)).toHaveLength(4);
+    expect(html).toContain('p=0.1');
+    expect(html).toContain('p=0.3');
+    expect(html.match(/class="tolerance"/g)).toHaveLength(2);
+    expect(html).toMatch(/<path class="series-p95" d="M[\d.]+,[\d.]+( L[\d.]+,[\d.]+){19}"/);
+  });
+
+  it('is self-contained: no scripts, stylesheets, images or fonts from anywhere', () => {
+    expect(html).not.toMatch(/<script|<link|<img|@import|url\(/);
+  });
+
+  it('shows the verdict, the reason and the stop condition that fired', () => {
+    expect(html).toContain('data-verdict="deviated"');
+    expect(html).toContain('success ratio 0.7 (needs ≥ 0.99)');
+    expect(html).toContain('Stopped: aws breached errorRate &#62; 0.6 over 3 s (observed 0.7)');
+  });
+});
