@@ -251,8 +251,20 @@ export function compileMatchCondition(condition: MatchCondition): InvocationPred
   }
 }
 
+/** Rough relative cost of checking a condition: plain fields, then header/query lookups, then raw paths; lists last. */
+function conditionCost(condition: MatchCondition): number {
+  const field = condition.field;
+  const base = field.startsWith('raw.')
+    ? 4
+    : field.startsWith('http.header.') || field.startsWith('http.query.')
+      ? 2
+      : 0;
+  return base + (condition.op === 'glob' || condition.op === 'in' ? 1 : 0);
+}
+
 /**
- * ANDs the conditions; `undefined` for none, so "no match" costs nothing per invocation.
+ * ANDs the conditions; `undefined` for none, so "no match" costs nothing per invocation. Conditions are pure, so
+ * they are checked cheapest first (a path prefix before a header lookup before a raw event path).
  *
  * @example
  * ```ts
@@ -265,7 +277,8 @@ export function compileMatch(
   conditions: readonly MatchCondition[] | undefined,
 ): InvocationPredicate | undefined {
   if (conditions === undefined || conditions.length === 0) return undefined;
-  const predicates = conditions.map(compileMatchCondition);
+  const ordered = [...conditions].sort((a, b) => conditionCost(a) - conditionCost(b));
+  const predicates = ordered.map(compileMatchCondition);
   if (predicates.length === 1) return predicates[0];
   return (invocation) => {
     for (const predicate of predicates) if (!predicate(invocation)) return false;
