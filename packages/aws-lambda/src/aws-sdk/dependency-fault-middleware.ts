@@ -1,4 +1,4 @@
-import { type DependencyFaultMatch, findDependencyFault } from '@faultline/core';
+import { type DependencyFaultMatch, findDependencyFault, InjectedFaultError } from '@faultline/core';
 
 /**
  * The AWS SDK v3 middleware behind `dependency` faults with a `service`. Structural types only: neither this
@@ -39,7 +39,7 @@ export type SdkMiddlewareLike = (next: SdkHandlerLike, context: SdkHandlerContex
 /** Where the middleware goes in the stack. */
 interface MiddlewareOptionsLike {
   readonly step: 'deserialize';
-  readonly priority: 'low';
+  readonly priority: 'low' | 'high';
   readonly name: string;
   readonly tags: readonly string[];
   readonly override: boolean;
@@ -80,11 +80,7 @@ export const dependencyFaultMiddlewareName = 'faultlineDependencyFaults';
  * JSON. Shaped like the SDK's own service exceptions (`name`, `$fault`, `$metadata.httpStatusCode`, `$retryable`),
  * so the client's retry strategy classifies it as the real one; marked `faultline: true` like every injected error.
  */
-export class InjectedServiceError extends Error {
-  readonly faultline = true as const;
-  readonly experimentId: string;
-  readonly faultId: string;
-  readonly faultType: string;
+export class InjectedServiceError extends InjectedFaultError {
   readonly $fault: 'client' | 'server';
   readonly $metadata: {
     httpStatusCode: number;
@@ -106,12 +102,14 @@ export class InjectedServiceError extends Error {
       throttling: boolean;
     },
   ) {
-    super(message);
-    this.name = code;
+    super(message, {
+      experimentId: details.experimentId,
+      faultId: details.faultId,
+      faultType: details.faultType,
+      status: details.httpStatusCode,
+      name: code,
+    });
     this.Code = code;
-    this.experimentId = details.experimentId;
-    this.faultId = details.faultId;
-    this.faultType = details.faultType;
     this.$fault = details.httpStatusCode >= 500 ? 'server' : 'client';
     this.$metadata = { httpStatusCode: details.httpStatusCode, requestId: `faultline-${details.faultId}` };
     this.$retryable = details.throttling ? { throttling: true } : undefined;
@@ -168,7 +166,7 @@ async function applyDependencyFault(
   args: SdkMiddlewareArgsLike,
 ): Promise<SdkHandlerOutputLike> {
   const { fault, experimentId } = match;
-  const marker = { experimentId, faultId: fault.faultId, faultType: fault.faultType };
+  const marker: FaultMarker = { experimentId, faultId: fault.faultId, faultType: fault.faultType };
   switch (fault.effect) {
     case 'latency':
       await match.sleep(fault.delayMs);
@@ -180,7 +178,7 @@ async function applyDependencyFault(
         ...marker,
       });
     case 'status':
-      return { response: syntheticResponse(fault.status ?? 503, {}, '') };
+      return { response: syntheticResponse(marker, fault.status ?? 503, {}, '') };
     default: {
       const throttling = fault.effect === 'throttle';
       const code = fault.errorCode ?? (throttling ? 'ThrottlingException' : 'AccessDeniedException');
@@ -195,6 +193,7 @@ async function applyDependencyFault(
         const body = JSON.stringify({ __type: code, message });
         return {
           response: syntheticResponse(
+            marker,
             httpStatusCode,
             {
               'content-type': contentType,
@@ -210,14 +209,51 @@ async function applyDependencyFault(
   }
 }
 
-function syntheticResponse(statusCode: number, headers: Record<string, string>, body: string) {
+interface FaultMarker {
+  readonly experimentId: string;
+  readonly faultId: string;
+  readonly faultType: string;
+}
+
+const faultIdHeader = 'x-faultline-fault';
+const experimentIdHeader = 'x-faultline-experiment';
+
+function syntheticResponse(
+  marker: FaultMarker,
+  statusCode: number,
+  headers: Record<string, string>,
+  body: string,
+) {
   return {
     statusCode,
     reason: undefined,
-    headers: { 'x-faultline-injected': 'true', ...headers },
+    headers: { [faultIdHeader]: marker.faultId, [experimentIdHeader]: marker.experimentId, ...headers },
     body: textEncoder.encode(body),
   };
 }
+
+/**
+ * Sits above the deserializer: errors the SDK built from a synthetic response (its own modeled classes) get the
+ * injected-fault marker, so `isInjectedFault(error)` tells them apart from real ones.
+ */
+const markInjectedErrors: SdkMiddlewareLike = (next) => async (args) => {
+  try {
+    return await next(args);
+  } catch (error) {
+    const headers = (error as { $response?: { headers?: Record<string, string> } } | null)?.$response
+      ?.headers;
+    const faultId = headers?.[faultIdHeader];
+    if (typeof error === 'object' && error !== null && typeof faultId === 'string') {
+      Object.assign(error, {
+        faultline: true,
+        faultId,
+        faultType: 'dependency',
+        experimentId: headers?.[experimentIdHeader] ?? '',
+      });
+    }
+    throw error;
+  }
+};
 
 /**
  * Adds the dependency-fault middleware to an AWS SDK v3 client, so `dependency` faults naming its service apply to
@@ -244,5 +280,12 @@ export function attachDependencyFaults<Client extends SdkClientLike>(client: Cli
       override: true,
     },
   );
+  (client.middlewareStack as unknown as CallableMiddlewareStack).add(markInjectedErrors, {
+    step: 'deserialize',
+    priority: 'high',
+    name: `${dependencyFaultMiddlewareName}Marker`,
+    tags: ['FAULTLINE'],
+    override: true,
+  });
   return client;
 }

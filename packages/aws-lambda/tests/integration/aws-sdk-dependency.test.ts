@@ -5,6 +5,7 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { InjectedFaultError, isInjectedFault } from '@faultline/core';
 import { type MotoServer, startMoto } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attachDependencyFaults, InjectedServiceError } from '../../src/aws-sdk/index.js';
@@ -67,6 +68,7 @@ describe('dependency faults on a real AWS SDK v3 client (SSM on moto)', () => {
       $metadata: { httpStatusCode: number; attempts: number; totalRetryDelay: number };
     };
     expect(error.name).toBe('ThrottlingException');
+    expect(isInjectedFault(error)).toBe(true);
     expect(error.$fault).toBe('client');
     expect(error.$metadata.httpStatusCode).toBe(400);
     // Standard retry mode, maxAttempts 3: the first attempt and two retries, with back-off between them.
@@ -200,16 +202,19 @@ describe('dependency faults on a real AWS SDK v3 client (SSM on moto)', () => {
     const error = result.ok ? undefined : result.error;
     expect(error).toBeInstanceOf(ProvisionedThroughputExceededException);
     expect((error as { $metadata: { attempts: number } }).$metadata.attempts).toBe(2);
+    // Still told apart from a real one.
+    expect(isInjectedFault(error)).toBe(true);
+    expect(error).toMatchObject({ faultId: 'dependency-fault', experimentId: 'aws-sdk-test' });
     client.destroy();
   });
 
-  it('attaching twice keeps one middleware', () => {
+  it('attaching twice keeps one of each middleware', () => {
     const client = new SSMClient({ endpoint: moto.endpoint, region: 'us-east-1' });
     attachDependencyFaults(client);
     attachDependencyFaults(client);
     expect(
       client.middlewareStack.identify().filter((entry) => entry.startsWith('faultlineDependencyFaults')),
-    ).toHaveLength(1);
+    ).toEqual(['faultlineDependencyFaultsMarker - deserialize', 'faultlineDependencyFaults - deserialize']);
     client.destroy();
   });
 
