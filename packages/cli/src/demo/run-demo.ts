@@ -88,6 +88,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
       `${style.dim(`[${((performance.now() - startedAt) / 1000).toFixed(1).padStart(5)} s]`)} ${text}`,
     );
   applyLoopbackEnvironment();
+  // Node 20 is supported by the pinned SDK; its notice about future releases is noise in a demo.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   // The demos log every faultline event by default; the demo shows the verdicts instead.
   process.env.FAULTLINE_LOG_LEVEL ??= 'warn';
   const stops: (() => Promise<void>)[] = [];
@@ -136,7 +138,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
           const demo = await module.startDemo({
             store: 'native',
             ttlMs: 1000,
-            logLevel: 'warn',
+            logLevel: 'error',
             ...(firestore === undefined
               ? {}
               : { emulatorHost: firestore.host, projectId: firestore.projectId }),
