@@ -232,5 +232,7 @@ describe('dependency faults on a real AWS SDK v3 client (SSM on moto)', () => {
       $retryable: { throttling: true },
       faultline: true,
     });
+    expect(error).toBeInstanceOf(InjectedFaultError);
+    expect(isInjectedFault(error)).toBe(true);
   });
 });
