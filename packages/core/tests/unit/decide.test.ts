@@ -1,5 +1,14 @@
-import { builtinFaultRegistry, compileExperiment, decide, validateExperiment } from '@faultline/core';
+import {
+  builtinFaultRegistry,
+  compileExperiment,
+  compileMatch,
+  compileMatchCondition,
+  decide,
+  type MatchCondition,
+  validateExperiment,
+} from '@faultline/core';
 import { createSeededRandom, createTestInvocation } from '@faultline/core/testing';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 function compile(document: Record<string, unknown>) {
@@ -156,6 +165,37 @@ describe('decide', () => {
         expect(plan.inject.length === 1).toBe(expected);
       });
     }
+
+    it('decides like checking every condition in file order, whatever order it checks them in', () => {
+      const condition: fc.Arbitrary<MatchCondition> = fc.record({
+        field: fc.constantFrom(
+          'http.path',
+          'http.method',
+          'http.header.x-tenant',
+          'http.query.page',
+          'raw.attempt',
+        ),
+        op: fc.constantFrom('eq', 'neq', 'in', 'exists', 'prefix', 'suffix', 'glob', 'gte', 'lte'),
+        value: fc.oneof(fc.constantFrom('/orders', 'GET', 'a', '2', '*'), fc.integer({ min: 0, max: 3 })),
+      });
+      fc.assert(
+        fc.property(
+          fc.array(condition, { minLength: 1, maxLength: 5 }),
+          fc.constantFrom('/orders/1', '/admin'),
+          fc.constantFrom('a', 'b'),
+          fc.constantFrom('1', '2'),
+          fc.integer({ min: 0, max: 3 }),
+          (conditions, path, tenant, page, attempt) => {
+            const invocation = createTestInvocation({
+              http: { path, headers: { 'x-tenant': tenant }, query: { page } },
+              raw: { attempt },
+            });
+            const expected = conditions.every((entry) => compileMatchCondition(entry)(invocation));
+            return compileMatch(conditions)?.(invocation) === expected;
+          },
+        ),
+      );
+    });
 
     it('ANDs all conditions', () => {
       const experiment = compile({
