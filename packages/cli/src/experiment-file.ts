@@ -19,7 +19,13 @@ export type LoadedExperiment =
       readonly raw: Record<string, unknown>;
       readonly experiment: ExperimentDefinition;
     }
-  | { readonly ok: false; readonly path: string; readonly issues: readonly ValidationIssue[] };
+  | {
+      readonly ok: false;
+      readonly path: string;
+      readonly issues: readonly ValidationIssue[];
+      /** The parsed document when only validation failed (`off` still uses its run section). */
+      readonly raw?: Record<string, unknown>;
+    };
 
 /**
  * Reads an experiment file (JSON or YAML, chosen by extension, size-capped) and validates it.
@@ -59,7 +65,15 @@ export async function loadExperimentFile(path: string): Promise<LoadedExperiment
   const parsed = await parseExperimentText(text, format === undefined ? {} : { format });
   if (!parsed.ok) return { ok: false, path, issues: parsed.issues };
   const result = validateExperiment(parsed.value);
-  if (!result.ok) return { ok: false, path, issues: result.issues };
+  if (!result.ok) {
+    const raw =
+      typeof parsed.value === 'object' && parsed.value !== null
+        ? (parsed.value as Record<string, unknown>)
+        : undefined;
+    return raw === undefined
+      ? { ok: false, path, issues: result.issues }
+      : { ok: false, path, issues: result.issues, raw };
+  }
   return { ok: true, path, raw: parsed.value as Record<string, unknown>, experiment: result.experiment };
 }
 

@@ -32,8 +32,10 @@ export async function openStores(
   const loaded = options.file === undefined ? undefined : await loadExperimentFile(options.file);
   if (loaded !== undefined && !loaded.ok && options.requireValid) return { invalid: loaded };
   let run: RunSection | undefined;
-  if (loaded?.ok && loaded.raw.run !== undefined && needsRunSection(context)) {
-    run = resolveRunSection(loaded.raw, parseAssignments(context.args.values('set')), context.environment);
+  // Without a validation gate (status, off, on) a file whose faults are broken still names its stores.
+  const raw = loaded?.ok ? loaded.raw : loaded?.raw;
+  if (raw !== undefined && raw.run !== undefined && needsRunSection(context)) {
+    run = resolveRunSection(raw, parseAssignments(context.args.values('set')), context.environment);
   }
   const selected = selectStores(context.args, run);
   const stores = selected.map((entry) => ({

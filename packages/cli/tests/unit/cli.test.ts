@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -96,5 +96,35 @@ describe('the command line', () => {
       id: 'migrated',
       faults: [{ type: 'latency', probability: 0.2 }],
     });
+  });
+});
+
+describe('faultline off with a broken file', () => {
+  it('still switches off the stores named by its run section (no validation gate on the stop button)', async () => {
+    // Prepare: a stored, enabled experiment and a local file whose faults no longer validate
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-off-'));
+    const store = join(directory, 'store.json');
+    await writeFile(store, JSON.stringify({ schemaVersion: 1, id: 'x', enabled: true, faults: [] }));
+    const file = join(directory, 'broken.yaml');
+    await writeFile(
+      file,
+      [
+        'schemaVersion: 1',
+        'id: x',
+        'faults: [{ id: a, type: latncy, probability: 1 }]',
+        'run:',
+        '  hypothesis: h',
+        `  targets: [{ name: local, cloud: local, store: { kind: file, path: "${store}" }, probe: { url: "http://127.0.0.1:9/" } }]`,
+        '  steadyState: { successRatio: { min: 0.99 } }',
+        '  load: { ratePerSecond: 1, durationSeconds: 1 }',
+      ].join('\n'),
+    );
+
+    // Act
+    const result = await cli(['off', file]);
+
+    // Assess
+    expect(result.code).toBe(0);
+    expect(JSON.parse(await readFile(store, 'utf8'))).toMatchObject({ enabled: false });
   });
 });
