@@ -11,7 +11,8 @@ import { writeRunArtifacts } from '../../src/commands/run.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
 import { type LoopbackService, startLoopbackService } from './loopback-service.js';
 
-const chromiumPath = '/usr/bin/chromium';
+// Debian's chromium; CHROMIUM_PATH overrides it (e.g. on a machine where it lives elsewhere).
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let directory: string;
 let browser: Browser;
 const services: LoopbackService[] = [];
