@@ -1,15 +1,8 @@
 /**
- * @faultline/aws-lambda — the AWS Lambda adapter: `withFaults` for handlers, Lambda-specific fault types, and the
+ * @faultline/aws-lambda — the AWS Lambda adapter: `withFaults` for handlers and the
  * event/response translations. The Middy middleware and the SSM source live on the `/middy` and `/ssm` subpaths.
  * @packageDocumentation
  */
-export {
-  type BatchItemFailures,
-  batchItemFailuresCapability,
-  getBatchItemFailures,
-} from './faults/batch-item-failures.js';
-export { lambdaFaultRegistry, lambdaFaultTypes } from './faults/lambda-fault-types.js';
-export { partialBatchFault } from './faults/partial-batch.js';
 export {
   detectTrigger,
   httpLambdaTriggers,

@@ -1,5 +1,11 @@
-import type { AdapterCapabilities, Clock, FaultAdapter, InvocationDriver } from '@faultline/core';
-import { batchItemFailuresCapability, createBatchItemFailures } from './faults/batch-item-failures.js';
+import {
+  type AdapterCapabilities,
+  batchCapability,
+  type Clock,
+  type FaultAdapter,
+  type InvocationDriver,
+} from '@faultline/core';
+import { createBatchItemFailures } from './faults/batch-item-failures.js';
 import { detectTrigger } from './invocation/detect-trigger.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaInvocationMapper } from './invocation/to-invocation.js';
@@ -59,7 +65,7 @@ export function createLambdaAdapter<Event, Result, Context extends LambdaContext
         throttled: (reason) => throttledNativeResponse(trigger, event, reason) as Result | undefined,
         readResponse: (result) => readNativeResponse(trigger, result),
         writeResponse: (original, response) => writeNativeResponse(trigger, event, original, response),
-        capabilities: batch === undefined ? noCapabilities : { [batchItemFailuresCapability]: batch },
+        capabilities: batch === undefined ? noCapabilities : { [batchCapability]: batch },
       };
     },
   };

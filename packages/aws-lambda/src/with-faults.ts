@@ -1,5 +1,4 @@
 import { createFaultWrapper, type FaultlineOptions, systemClock } from '@faultline/core';
-import { lambdaFaultRegistry } from './faults/lambda-fault-types.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
 import { createSsmSource, type SsmSourceOptions } from './ssm/ssm-source.js';
@@ -44,8 +43,8 @@ export type AsyncLambdaHandler<Event, Result, Context extends LambdaContext = La
  *
  * Where the experiment comes from (first match wins): `options.source`; the SSM parameter named by
  * `options.ssm.parameterName` or `FAULTLINE_SSM_PARAMETER`; `FAULTLINE_CONFIG_FILE`; `FAULTLINE_CONFIG`. Without
- * any, nothing is injected. `FAULTLINE_DISABLED=1` returns `handler` itself. The registry defaults to
- * `lambdaFaultRegistry` (built-in types plus `partialBatch`). Environment variables are read once, here.
+ * any, nothing is injected. `FAULTLINE_DISABLED=1` returns `handler` itself. Environment variables are read once,
+ * here.
  *
  * When nothing can fire, an invocation costs one synchronous check; faultline's own failures never reach your code
  * (only deliberately injected `InjectedFaultError`s do).
@@ -66,7 +65,6 @@ export function withFaults<Event, Result, Context extends LambdaContext = Lambda
   options: LambdaFaultlineOptions = {},
 ): AsyncLambdaHandler<Event, Result, Context> {
   return createFaultWrapper(createLambdaAdapter<Event, Result, Context>(adapterOptions(options)), handler, {
-    registry: lambdaFaultRegistry,
     ...options,
     defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
   });

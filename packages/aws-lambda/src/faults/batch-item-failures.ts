@@ -1,58 +1,11 @@
-import type { AdapterCapabilities } from '@faultline/core';
+import type { BatchCapability } from '@faultline/core';
 import { isObject, type LambdaTrigger } from '../invocation/detect-trigger.js';
 
 /**
- * The capability key under which the Lambda driver offers {@link BatchItemFailures} to fault effects.
- *
- * @example
- * ```ts
- * import { batchItemFailuresCapability } from '@faultline/aws-lambda';
- * const batch = context.capabilities[batchItemFailuresCapability]; // inside a custom fault effect
- * ```
+ * Builds core's `batch` capability for an SQS, Kinesis or DynamoDB stream event (Lambda's `batchItemFailures`
+ * partial batch response), or `undefined` when the trigger has no partial batch response.
  */
-export const batchItemFailuresCapability = 'lambda.batchItemFailures';
-
-/**
- * Lambda's partial batch response (`ReportBatchItemFailures`) for SQS, Kinesis and DynamoDB stream batches,
- * offered to fault effects as an adapter capability.
- *
- * @example
- * ```ts
- * const batch = getBatchItemFailures(context.capabilities);
- * const result = await next();
- * return batch ? batch.reportFailures(result, batch.itemIdentifiers.slice(0, 1)) : result;
- * ```
- */
-export interface BatchItemFailures {
-  /** Identifiers of the batch's records: SQS `messageId`s, Kinesis / DynamoDB stream sequence numbers. */
-  readonly itemIdentifiers: readonly string[];
-  /** Returns `result` with `identifiers` added to its `batchItemFailures` (keeping the handler's own failures). */
-  reportFailures<Result>(result: Result, identifiers: readonly string[]): Result;
-}
-
-/**
- * Reads the capability from a fault context's capabilities, if the trigger is a batch.
- *
- * @example
- * ```ts
- * import { getBatchItemFailures } from '@faultline/aws-lambda';
- * // in a custom fault type's `around(context, next)`:
- * const batch = getBatchItemFailures(context.capabilities);
- * if (batch === undefined) return next(); // not an SQS/Kinesis/DynamoDB stream batch
- * ```
- */
-export function getBatchItemFailures(capabilities: AdapterCapabilities): BatchItemFailures | undefined {
-  const capability = capabilities[batchItemFailuresCapability];
-  return isObject(capability) && Array.isArray(capability.itemIdentifiers)
-    ? (capability as unknown as BatchItemFailures)
-    : undefined;
-}
-
-/** Builds the capability for a batch event, or `undefined` when the trigger has no partial batch response. */
-export function createBatchItemFailures(
-  trigger: LambdaTrigger,
-  event: unknown,
-): BatchItemFailures | undefined {
+export function createBatchItemFailures(trigger: LambdaTrigger, event: unknown): BatchCapability | undefined {
   if (trigger !== 'sqs' && trigger !== 'kinesis' && trigger !== 'dynamodb-stream') return undefined;
   const records = isObject(event) && Array.isArray(event.Records) ? event.Records : [];
   const itemIdentifiers: string[] = [];

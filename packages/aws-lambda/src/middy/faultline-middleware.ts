@@ -5,7 +5,6 @@ import {
   isKillSwitchOn,
   resolveFaultEngine,
 } from '@faultline/core';
-import { lambdaFaultRegistry } from '../faults/lambda-fault-types.js';
 import type { LambdaContext } from '../invocation/lambda-context.js';
 import { createLambdaAdapter } from '../lambda-adapter.js';
 import { adapterOptions, type LambdaFaultlineOptions, resolveLambdaDefaultSource } from '../with-faults.js';
@@ -119,7 +118,6 @@ export function faultlineMiddleware<
   if (isKillSwitchOn(environment))
     return disabledFaultlineMiddleware as MiddyMiddleware<Event, Result, Context>;
   const engineOptions = {
-    registry: lambdaFaultRegistry,
     ...options,
     defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
   };

@@ -406,6 +406,7 @@ describe('validateExperiment with the built-in fault types', () => {
       cors: { mode: 'remove' },
       config: { env: { FEATURE_X: 'off' }, unset: ['API_KEY'] },
       duplicate: { times: 2 },
+      partialBatch: { ratio: 0.25 },
     };
     const types = builtinFaultRegistry.list().map((faultType) => faultType.type);
     expect(types.filter((type) => examples[type] === undefined)).toEqual([]);

@@ -1,5 +1,6 @@
-import { defineFaultType, type FaultType, s } from '@faultline/core';
-import { getBatchItemFailures } from './batch-item-failures.js';
+import { s } from '../../schema/index.js';
+import { getBatchCapability } from '../batch-capability.js';
+import { defineFaultType, type FaultType } from '../fault-type.js';
 
 /**
  * `partialBatch` (around the handler; SQS, Kinesis and DynamoDB stream batches): after the handler processed the
@@ -9,8 +10,9 @@ import { getBatchItemFailures } from './batch-item-failures.js';
  * mapping, as any partial batch response does. At least one record is reported whenever the batch is not empty;
  * other triggers are left alone.
  *
- * Not built in (it only makes sense on Lambda): it is in {@link lambdaFaultRegistry}, which `withFaults` and the
- * Middy middleware use by default.
+ * Adapters offer the batch through the `batch` capability ({@link getBatchCapability}); today the Lambda adapter does
+ * for SQS, Kinesis and DynamoDB stream events. On triggers without a partial batch response the fault does nothing,
+ * so one experiment file stays valid on every cloud.
  *
  * @example
  * ```yaml
@@ -24,7 +26,7 @@ import { getBatchItemFailures } from './batch-item-failures.js';
 export const partialBatchFault: FaultType = defineFaultType({
   type: 'partialBatch',
   summary:
-    'Reports a share of an SQS/Kinesis/DynamoDB-stream batch as failed (batchItemFailures) so Lambda retries it.',
+    'Reports a share of a batch (SQS, Kinesis, DynamoDB stream) as failed so the platform redelivers it.',
   phase: 'around',
   attributes: s.object({
     ratio: s.defaulted(
@@ -40,7 +42,7 @@ export const partialBatchFault: FaultType = defineFaultType({
     const { ratio } = attributes;
     return {
       async around(context, next) {
-        const batch = getBatchItemFailures(context.capabilities);
+        const batch = getBatchCapability(context.capabilities);
         const result = await next();
         if (batch === undefined || ratio === 0) return result;
         const identifiers = [...batch.itemIdentifiers];
