@@ -67,7 +67,7 @@ Example:
           );
           continue;
         }
-        const heading = `${style.bold(result.target)} ${style.dim(result.store)} (stored version ${result.version ?? 'none'})`;
+        const heading = `${result.target === result.store ? style.bold(result.store) : `${style.bold(result.target)} ${style.dim(result.store)}`} (stored version ${result.version ?? 'none'})`;
         if (result.changes.length === 0) {
           context.output.line(`${style.green('=')} ${heading}: identical`);
           continue;

@@ -13,6 +13,7 @@ import {
   openStores,
   reportInvalid,
   singleFile,
+  storeHeading,
 } from './store-commands.js';
 
 /** Outcome of pushing to one store. */
@@ -143,7 +144,7 @@ Examples:
               : outcome.outcome.startsWith('would')
                 ? `${outcome.outcome.replace('-', ' ')} (${outcome.changes} change${outcome.changes === 1 ? '' : 's'})`
                 : `${outcome.outcome}: version ${outcome.previousVersion ?? '(none)'} → ${outcome.version}`;
-        output.line(`${mark} ${outcome.target.padEnd(8)} ${style.dim(outcome.store)}  ${detail}`);
+        output.line(`${mark} ${storeHeading(outcome.target, outcome.store, style.dim)}  ${detail}`);
       }
     }
     return exitCodeFor(

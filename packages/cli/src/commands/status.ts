@@ -1,7 +1,14 @@
 import type { Command } from '../command.js';
 import { loadSeenVersions } from '../seen-versions.js';
 import { storeFlags, storeFlagsHelp } from '../store-selection.js';
-import { closeStores, describeError, exitCodeFor, openStores, singleFile } from './store-commands.js';
+import {
+  closeStores,
+  describeError,
+  exitCodeFor,
+  openStores,
+  singleFile,
+  storeHeading,
+} from './store-commands.js';
 
 /** What a store holds, summarized. */
 export interface StoreStatus {
@@ -71,7 +78,7 @@ Example:
     else {
       const { style } = context.output;
       for (const status of statuses) {
-        const head = `${status.target.padEnd(8)} ${style.dim(status.store)}`;
+        const head = storeHeading(status.target, status.store, style.dim);
         if (status.state === 'error')
           context.output.line(`${style.red('✗')} ${head}  ${style.red(status.error ?? '')}`);
         else if (status.state === 'missing') context.output.line(`${style.dim('·')} ${head}  no experiment`);

@@ -86,3 +86,8 @@ export function singleFile(context: CommandContext, command: string, required: b
     );
   return file;
 }
+
+/** `aws  aws-ssm:/faultline/demo` for run-section targets; the address once when the target is the address. */
+export function storeHeading(target: string, store: string, dim: (text: string) => string): string {
+  return target === store ? store : `${target.padEnd(8)} ${dim(store)}`;
+}

@@ -1,6 +1,13 @@
 import type { Command, CommandContext } from '../command.js';
 import { storeFlags, storeFlagsHelp } from '../store-selection.js';
-import { closeStores, describeError, exitCodeFor, openStores, singleFile } from './store-commands.js';
+import {
+  closeStores,
+  describeError,
+  exitCodeFor,
+  openStores,
+  singleFile,
+  storeHeading,
+} from './store-commands.js';
 
 /** Flips the experiment-level kill switch in every store, in parallel, without a validation gate. */
 async function flip(context: CommandContext, enabled: boolean): Promise<number> {
@@ -45,7 +52,7 @@ async function flip(context: CommandContext, enabled: boolean): Promise<number> 
   } else {
     const { style } = context.output;
     for (const result of results) {
-      const head = `${result.target.padEnd(8)} ${style.dim(result.store)}`;
+      const head = storeHeading(result.target, result.store, style.dim);
       if ('error' in result)
         context.output.line(`${style.red('✗')} ${head}  ${style.red(describeError(result.error))}`);
       else {
