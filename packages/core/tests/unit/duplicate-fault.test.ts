@@ -40,6 +40,17 @@ describe('duplicate', () => {
     expect(handler).toHaveBeenCalledTimes(4);
   });
 
+  it('does not multiply when two duplicate faults are sampled for the same invocation', async () => {
+    const outer = createEffect(duplicateFault, { times: 2 });
+    const inner = createEffect(duplicateFault, { times: 6 });
+    const context = queueContext();
+    const handler = vi.fn(async () => 'done');
+
+    await outer.around?.(context, () => inner.around?.(context, handler) as Promise<string>);
+
+    expect(handler).toHaveBeenCalledTimes(2);
+  });
+
   it('stops at the first delivery that throws, surfacing its error', async () => {
     const effect = createEffect(duplicateFault, { times: 3 });
     const failure = new Error('not idempotent');

@@ -17,6 +17,9 @@ import { defineFaultType } from '../fault-type.js';
  *     match: [{ field: trigger, op: eq, value: queue }]
  * ```
  */
+/** Invocations a duplicate fault is already repeating (weakly held: nothing outlives the invocation). */
+const duplicatedInvocations = new WeakSet<object>();
+
 export const duplicateFault = defineFaultType({
   type: 'duplicate',
   summary:
@@ -38,6 +41,10 @@ export const duplicateFault = defineFaultType({
     return {
       async around(context, next) {
         if (context.invocation.trigger === 'http') return next();
+        // Two duplicate faults sampled for one invocation would multiply (2 × 6 = 12 deliveries): the outermost
+        // one delivers, the inner ones pass through, so `times` stays the most a handler ever sees an event.
+        if (duplicatedInvocations.has(context.invocation)) return next();
+        duplicatedInvocations.add(context.invocation);
         let result = await next();
         for (let delivery = 1; delivery < times && !context.signal.aborted; delivery += 1) {
           result = await next();
