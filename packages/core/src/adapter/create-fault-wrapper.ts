@@ -16,7 +16,7 @@ import type { FaultAdapter, InvocationDriver } from './adapter.js';
  * @example
  * ```ts
  * const options: FaultlineOptions = { logLevel: 'debug', cache: { ttlMs: 10_000 } };
- * export const handler = wrapHandler(baseHandler, options);
+ * export const handler = withFaults(baseHandler, options);
  * ```
  */
 export type FaultlineOptions = FaultEngineOptions & {
@@ -70,7 +70,7 @@ export function resolveFaultEngine(
 }
 
 /**
- * Wraps a handler with the fault engine. This is what every adapter's `wrapHandler` calls.
+ * Wraps a handler with the fault engine. This is what every adapter's `withFaults` calls.
  *
  * - `FAULTLINE_DISABLED=1` (read now, once) returns `handler` itself: zero cost, nothing wrapped.
  * - When nothing can fire (no experiment, disabled, outside its window, no fault enabled) an invocation costs one
@@ -86,7 +86,7 @@ export function resolveFaultEngine(
  * ```ts
  * import { createFaultWrapper, type FaultAdapter } from '@faultline/core';
  *
- * export function wrapHandler<E, C, R>(handler: (event: E, context: C) => Promise<R>, options = {}) {
+ * export function withFaults<E, C, R>(handler: (event: E, context: C) => Promise<R>, options = {}) {
  *   return createFaultWrapper(myCloudAdapter as FaultAdapter<E, C, R>, handler, {
  *     ...options,
  *     defaultSource: () => sourceFromMyCloudVariables(process.env),

@@ -140,10 +140,10 @@ const minuteMs = 60_000;
  * @example
  * ```ts
  * import { createFaultEngine, createFileSource } from '@faultline/core';
- * import { wrapHandler } from '@faultline/aws-lambda';
+ * import { withFaults } from '@faultline/aws-lambda';
  *
  * const engine = createFaultEngine({ source: createFileSource('./faultline.yaml'), logLevel: 'debug' });
- * export const handler = wrapHandler(baseHandler, { engine });
+ * export const handler = withFaults(baseHandler, { engine });
  * ```
  */
 export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine {

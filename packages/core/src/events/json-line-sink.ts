@@ -79,9 +79,9 @@ function safeStringify(event: FaultlineEvent): string {
  * @example
  * ```ts
  * import { createJsonLineSink } from '@faultline/core';
- * import { wrapHandler } from '@faultline/aws-lambda';
+ * import { withFaults } from '@faultline/aws-lambda';
  *
- * export const handler = wrapHandler(baseHandler, { onEvent: createJsonLineSink({ level: 'debug' }) });
+ * export const handler = withFaults(baseHandler, { onEvent: createJsonLineSink({ level: 'debug' }) });
  * // {"source":"faultline","type":"inject","level":"info","experimentId":"orders","faultId":"slow",...}
  * ```
  */

@@ -63,7 +63,7 @@ export type AdapterContractOutcome =
 /** Everything the harness needs to build one wrapped function. */
 export interface AdapterContractSetup {
   /**
-   * Pass these to the adapter's wrapper unchanged (`wrapHandler(native, setup.options)`): they hold the experiment
+   * Pass these to the adapter's wrapper unchanged (`withFaults(native, setup.options)`): they hold the experiment
    * source (absent when the test has none), registry, environment (never `process.env`), event sink, fake clock,
    * recording sleep and seeded random.
    */
@@ -149,13 +149,13 @@ function header(headers: Readonly<Record<string, string>>, name: string): string
  * @example
  * ```ts
  * import { describeAdapterContract } from '@faultline/testkit';
- * import { wrapHandler } from '../src/index.js';
+ * import { withFaults } from '../src/index.js';
  *
  * describeAdapterContract('aws-lambda (API Gateway v2)', {
  *   failureShape: { http: 'error', event: 'error' },
  *   wrap(setup) {
  *     const native = async (event: APIGatewayProxyEventV2) => toNative(await setup.handler(fromNative(event)));
- *     const wrapped = wrapHandler(native, setup.options);
+ *     const wrapped = withFaults(native, setup.options);
  *     return {
  *       isOriginalHandler: wrapped === native,
  *       async invoke(request) {
