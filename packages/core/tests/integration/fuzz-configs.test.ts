@@ -433,6 +433,8 @@ interface DrillTotals {
 function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], totals: DrillTotals) {
   const stepArbitrary = fc.record({
     document: documentArbitrary(types),
+    // Stores hand over text (SSM, App Configuration) or objects (Firestore): both paths are fuzzed.
+    asText: fc.boolean(),
     invocations: fc.array(invocationArbitrary, { minLength: 1, maxLength: 3 }),
   });
   return fc.asyncProperty(fc.array(stepArbitrary, { minLength: 2, maxLength: 2 }), async (steps) => {
@@ -477,7 +479,8 @@ function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], tota
     try {
       for (const [stepIndex, step] of steps.entries()) {
         totals.documents++;
-        current = step.document;
+        current =
+          step.asText && typeof step.document === 'object' ? JSON.stringify(step.document) : step.document;
         const eventsBeforeDocument = sink.events.length;
         const documentInForce = () => {
           for (let position = eventsBeforeDocument; position < sink.events.length; position++) {
@@ -582,7 +585,7 @@ function checkInjections(
 }
 
 describe('fuzzing experiment documents through the real engine and wrapper', () => {
-  it('100,000+ random documents (50,000 warm instances × 2 documents each) without process-level faults: only injected faults reach user code, never from an invalid entry', async () => {
+  it('100,000 random documents (50,000 warm instances × 2 documents each, as text or objects) without process-level faults: only injected faults reach user code, never from an invalid entry', async () => {
     const types = builtinFaultTypes.filter((faultType) => !processLevelTypes.has(faultType.type));
     const registry = createFaultRegistry(types);
     const totals: DrillTotals = { runs: 0, documents: 0, invocations: 0, injections: 0, skippedEntries: 0 };
