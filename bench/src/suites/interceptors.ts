@@ -91,8 +91,8 @@ export const suite: BenchSuite = {
           iterations: 200,
           work: () => request(url, keepAlive),
         },
-        { label: 'http GET on a new connection', iterations: 50, work: () => request(url, false) },
-        { label: 'fetch GET', iterations: 50, work: () => fetch(url).then((response) => response.text()) },
+        { label: 'http GET on a new connection', iterations: 100, work: () => request(url, false) },
+        { label: 'fetch GET', iterations: 200, work: () => fetch(url).then((response) => response.text()) },
       ];
       for (const { label, iterations, work } of cases) {
         context.log(`interceptors: ${label}`);
