@@ -9,7 +9,6 @@ import { diffDocuments, formatChanges } from '../structural-diff.js';
 import {
   closeStores,
   describeError,
-  exitCodeFor,
   openStores,
   reportInvalid,
   singleFile,
@@ -143,12 +142,14 @@ Examples:
               ? `unchanged (version ${outcome.version})`
               : outcome.outcome.startsWith('would')
                 ? `${outcome.outcome.replace('-', ' ')} (${outcome.changes} change${outcome.changes === 1 ? '' : 's'})`
-                : `${outcome.outcome}: version ${outcome.previousVersion ?? '(none)'} → ${outcome.version}`;
+                : outcome.outcome === 'created'
+                  ? `created (version ${outcome.version})`
+                  : `updated: version ${outcome.previousVersion} → ${outcome.version}`;
         output.line(`${mark} ${storeHeading(outcome.target, outcome.store, style.dim)}  ${detail}`);
       }
     }
-    return exitCodeFor(
-      errors.map((outcome) => (outcome.conflict ? new StoreConflictError('', '', null, null) : new Error())),
-    );
+    // Conflicts win over store errors: both mean "look again", but a conflict says what to do next.
+    if (errors.some((outcome) => outcome.conflict)) return exitCodes.conflict;
+    return errors.length > 0 ? exitCodes.storeError : exitCodes.ok;
   },
 };
