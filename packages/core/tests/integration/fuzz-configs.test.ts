@@ -1,8 +1,8 @@
 /**
- * Fuzz drill: well over 100,000 random experiment documents, each driven through the real engine and
- * `createFaultWrapper` with the in-memory adapter. Whatever the document, user code sees only its own result or a
- * deliberately injected fault, the handler runs at most once (unless a `duplicate` fault fired), and no fault
- * entry that the runtime parser skipped ever injects.
+ * Fuzz drill: 100,000 random experiment documents (50,000 warm instances seeing two each), driven through the
+ * real engine and `createFaultWrapper` with the in-memory adapter. Whatever the document, user code sees only its
+ * own result or a deliberately injected fault, the handler runs at most once (unless a `duplicate` fault fired),
+ * and no fault entry that the runtime parser skipped ever injects.
  *
  * Fault attributes are generated from each type's own schema (so new fault types are fuzzed without touching this
  * file), mixing valid values with out-of-range numbers, wrong types, unknown enum members and unknown keys.
