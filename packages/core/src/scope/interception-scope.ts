@@ -152,14 +152,17 @@ export async function runInInterceptionScope<Result>(
     },
   };
   registry.openScopeCount++;
-  const onAbort = () => endScope(scope);
+  const end = () => endScope(scope);
   if (context.signal.aborted) endScope(scope);
-  else context.signal.addEventListener('abort', onAbort, { once: true });
-  context.defer?.(onAbort);
+  // The engine runs deferred cleanups whenever an invocation ends (also on timeout), so with `defer` the scope needs
+  // no abort listener — EventTarget listeners cost about a microsecond each to add and remove.
+  const listensToAbort = context.defer === undefined && !context.signal.aborted;
+  if (context.defer !== undefined) context.defer(end);
+  else if (listensToAbort) context.signal.addEventListener('abort', end, { once: true });
   try {
     return await storage.run(scope, next);
   } finally {
-    context.signal.removeEventListener('abort', onAbort);
+    if (listensToAbort) context.signal.removeEventListener('abort', end);
     endScope(scope);
   }
 }
