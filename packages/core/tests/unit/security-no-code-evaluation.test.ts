@@ -9,6 +9,8 @@ import { createInMemoryAdapter, createMemorySink, immediateSleep } from '@faultl
 import { afterEach, describe, expect, it } from 'vitest';
 
 const packagesDirectory = join(import.meta.dirname, '..', '..', '..');
+/** The demo apps are scanned too: users copy from them. */
+const appsDirectory = join(packagesDirectory, '..', 'apps');
 
 async function listSourceFiles(directory: string): Promise<string[]> {
   const entries = await readdir(directory, { withFileTypes: true, recursive: true });
@@ -42,15 +44,14 @@ afterEach(() => {
 });
 
 describe('no config value is evaluated as code', () => {
-  it('finds no eval, Function constructor or vm use in any package source', async () => {
+  it('finds no eval, Function constructor or vm use in any package or demo app source', async () => {
     // Prepare
-    const packages = (await readdir(packagesDirectory, { withFileTypes: true })).filter((entry) =>
-      entry.isDirectory(),
-    );
     const files: string[] = [];
-    for (const entry of packages) {
-      const sourceDirectory = join(packagesDirectory, entry.name, 'src');
-      files.push(...(await listSourceFiles(sourceDirectory).catch(() => [])));
+    for (const root of [packagesDirectory, appsDirectory]) {
+      const projects = (await readdir(root, { withFileTypes: true })).filter((entry) => entry.isDirectory());
+      for (const entry of projects) {
+        files.push(...(await listSourceFiles(join(root, entry.name, 'src')).catch(() => [])));
+      }
     }
 
     // Act
