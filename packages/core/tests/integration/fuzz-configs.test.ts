@@ -1,8 +1,8 @@
 /**
  * Fuzz drill: 100,000 random experiment documents (50,000 warm instances seeing two each), driven through the
  * real engine and `createFaultWrapper` with the in-memory adapter. Whatever the document, user code sees only its
- * own result or a deliberately injected fault, the handler runs at most once (unless a `duplicate` fault fired),
- * and no fault entry that the runtime parser skipped ever injects.
+ * own result or a deliberately injected fault, the handler runs at most once (or `times` when a `duplicate` fault
+ * fired), and no fault entry that the runtime parser skipped ever injects.
  *
  * Fault attributes are generated from each type's own schema (so new fault types are fuzzed without touching this
  * file), mixing valid values with out-of-range numbers, wrong types, unknown enum members and unknown keys.
@@ -522,7 +522,6 @@ function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], tota
             if (event?.type === 'inject' && event.faultType === 'duplicate')
               duplicates.push(event.faultId ?? '');
           }
-          // Each duplicate fault that fired multiplies the deliveries by its `times` (nested around effects).
           const allowedCalls =
             duplicates.length === 0 ? 1 : duplicateDeliveries(documentInForce(), duplicates, registry);
           if (handlerCalls > allowedCalls) {
@@ -542,7 +541,10 @@ function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], tota
   });
 }
 
-/** How many deliveries the fired duplicate faults of `document` allow together. */
+/**
+ * How many deliveries the fired duplicate faults of `document` allow together: the largest `times`, since nested
+ * duplicate faults do not multiply (the outermost delivers).
+ */
 function duplicateDeliveries(
   document: unknown,
   faultIds: readonly string[],
@@ -552,7 +554,7 @@ function duplicateDeliveries(
   let deliveries = 1;
   for (const faultId of faultIds) {
     const times = faults.find((fault) => fault.id === faultId)?.times;
-    deliveries *= typeof times === 'number' ? times : 2;
+    deliveries = Math.max(deliveries, typeof times === 'number' ? times : 2);
   }
   return deliveries;
 }
