@@ -182,6 +182,25 @@ describe('SSM store outage and restart (own moto server)', () => {
       await new Promise((resolve) => setTimeout(resolve, 5 * (ttlMs + maxBackoffMs)));
       const outage = samples.slice(outageStartedAt).filter((sample) => sample.phase === 'outage');
 
+      // A cold instance starting during the outage: its first invocation waits at most the fetch budget for the
+      // store, then serves without faults (it has no last good experiment).
+      const coldSink = createMemorySink();
+      const cold = withFaults(handler, {
+        source: createSsmSource({
+          parameterName,
+          clientConfig: { endpoint: moto.endpoint, region: 'us-east-1' },
+          environment: {},
+        }),
+        cache: { ttlMs, jitterRatio: 0, fetchBudgetMs, errorBackoffMs, maxBackoffMs },
+        onEvent: coldSink,
+        environment: {},
+      });
+      const coldEvent = httpApiEvent();
+      coldEvent.headers = { ...coldEvent.headers, 'x-chaos': 'on' };
+      const coldStartedAt = performance.now();
+      const coldResult = await cold(coldEvent, lambdaContext());
+      const coldWaitMs = performance.now() - coldStartedAt;
+
       // Act 3: moto returns empty, on the same port.
       phase = 'restarted-empty';
       await moto.start();
@@ -216,7 +235,7 @@ describe('SSM store outage and restart (own moto server)', () => {
       const resumedAfterMs = performance.now() - pushedAt;
 
       console.info(
-        `moto restart drill: ${outage.length} invocations during the outage, slowest ${Math.max(...outage.map((sample) => sample.durationMs)).toFixed(1)} ms, ${sink.ofType('config-error').length - errorsBeforeOutage} config-error events; faults resumed ${resumedAfterMs.toFixed(0)} ms after the re-push`,
+        `moto restart drill: ${outage.length} invocations during the outage, slowest ${Math.max(...outage.map((sample) => sample.durationMs)).toFixed(1)} ms, ${sink.ofType('config-error').length - errorsBeforeOutage} config-error events; a cold start during the outage waited ${coldWaitMs.toFixed(1)} ms; faults resumed ${resumedAfterMs.toFixed(0)} ms after the re-push`,
       );
 
       // Assess
@@ -234,6 +253,9 @@ describe('SSM store outage and restart (own moto server)', () => {
       const outageErrors = sink.ofType('config-error').slice(errorsBeforeOutage);
       expect(outageErrors.length).toBeLessThanOrEqual(2);
       expect(outage.length).toBeGreaterThan(10 * outageErrors.length);
+      expect(typeof coldResult === 'object' ? coldResult.statusCode : undefined).toBe(200);
+      expect(coldWaitMs).toBeLessThan(fetchBudgetMs + 250);
+      expect(coldSink.ofType('config-error')).toHaveLength(1);
       // Faults resume within TTL + backoff (plus generous slack for a busy machine and moto's own latency).
       expect(resumedAfterMs).toBeLessThan(ttlMs + maxBackoffMs + 5_000);
       expect(sink.ofType('config-load').length).toBeGreaterThanOrEqual(2);
