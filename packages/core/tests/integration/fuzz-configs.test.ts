@@ -197,7 +197,13 @@ const validAttributes: Readonly<Record<string, fc.Arbitrary<Record<string, unkno
     hosts: fc.constant(['localhost']),
     effect: fc.constantFrom('latency', 'status', 'throttle', 'access-denied', 'reset'),
   }),
-  // diskfill and config: only their sandboxed schemas (see sandboxType) generate attributes.
+  // Only CHAOS_FUZZ_* names: the config fault really sets and restores process.env (FAULTLINE_* are refused).
+  config: fc.constantFrom(
+    { env: { CHAOS_FUZZ_A: '1' } },
+    { unset: ['CHAOS_FUZZ_B'] },
+    { env: { CHAOS_FUZZ_A: 'x' }, unset: ['CHAOS_FUZZ_B'] },
+  ),
+  // diskfill: only its sandboxed schema (see sandboxType) generates attributes.
 };
 
 /** Random attributes for one fault type, from its schema: any subset of its keys, sometimes an unknown one. */
@@ -424,6 +430,8 @@ interface DrillTotals {
   invocations: number;
   injections: number;
   skippedEntries: number;
+  /** Injections per fault type, to show every type really ran. */
+  injectedTypes: Record<string, number>;
 }
 
 /**
@@ -568,6 +576,10 @@ function checkInjections(
 ): void {
   const injections = events.filter((event) => event.type === 'inject');
   totals.injections += injections.length;
+  for (const event of injections) {
+    const type = event.faultType ?? '?';
+    totals.injectedTypes[type] = (totals.injectedTypes[type] ?? 0) + 1;
+  }
   totals.skippedEntries += events.filter((event) => event.type === 'fault-skipped').length;
   if (injections.length === 0) return;
   // The oracle is computed only when something was injected: it is the slow part of a run.
@@ -590,7 +602,14 @@ describe('fuzzing experiment documents through the real engine and wrapper', () 
   it('100,000 random documents (50,000 warm instances × 2 documents each, as text or objects) without process-level faults: only injected faults reach user code, never from an invalid entry', async () => {
     const types = builtinFaultTypes.filter((faultType) => !processLevelTypes.has(faultType.type));
     const registry = createFaultRegistry(types);
-    const totals: DrillTotals = { runs: 0, documents: 0, invocations: 0, injections: 0, skippedEntries: 0 };
+    const totals: DrillTotals = {
+      runs: 0,
+      documents: 0,
+      invocations: 0,
+      injections: 0,
+      skippedEntries: 0,
+      injectedTypes: {},
+    };
 
     // FAULTLINE_FUZZ_RUNS / FAULTLINE_FUZZ_SEED: a shorter local run, or replaying a reported failure.
     const runs = Number(process.env.FAULTLINE_FUZZ_RUNS || 50_000);
@@ -603,6 +622,7 @@ describe('fuzzing experiment documents through the real engine and wrapper', () 
     expect(totals.documents).toBeGreaterThanOrEqual(2 * runs);
     expect(totals.injections).toBeGreaterThan(totals.documents / 20);
     expect(totals.skippedEntries).toBeGreaterThan(totals.documents / 10);
+    expect(Object.keys(totals.injectedTypes).sort()).toEqual(types.map((faultType) => faultType.type).sort());
     console.info('fuzz drill:', totals);
   }, 600_000);
 
@@ -617,17 +637,26 @@ describe('fuzzing experiment documents through the real engine and wrapper', () 
 
     it('2,000 documents with blackhole, dependency, diskfill and config faults leave the process as they found it', async () => {
       // Sandboxing: hosts are loopback names only, the disk fill writes ≤ 2 MB into a private directory and never
-      // uses leaveFreeMb (which would fill this machine's disk), env overrides only touch FAULTLINE_FUZZ_* names.
+      // uses leaveFreeMb (which would fill this machine's disk), env overrides only touch CHAOS_FUZZ_* names.
       const sandboxed = builtinFaultTypes.map((faultType) =>
         processLevelTypes.has(faultType.type) ? sandboxType(faultType, sandbox) : faultType,
       );
       const registry = createFaultRegistry(builtinFaultTypes);
-      const totals: DrillTotals = { runs: 0, documents: 0, invocations: 0, injections: 0, skippedEntries: 0 };
+      const totals: DrillTotals = {
+        runs: 0,
+        documents: 0,
+        invocations: 0,
+        injections: 0,
+        skippedEntries: 0,
+        injectedTypes: {},
+      };
       const environmentBefore = { ...process.env };
 
       await fc.assert(fuzzProperty(registry, sandboxed, totals), { numRuns: 2_000, seed: 4242 });
 
       expect(totals.injections).toBeGreaterThan(200);
+      console.info('sandboxed fuzz drill:', totals);
+      for (const type of processLevelTypes) expect(totals.injectedTypes[type] ?? 0).toBeGreaterThan(0);
       expect(await readdir(sandbox)).toEqual([]);
       expect(process.env).toEqual(environmentBefore);
     }, 300_000);
@@ -650,11 +679,11 @@ function sandboxType(faultType: FaultType, sandbox: string): FaultType {
   }
   if (faultType.type === 'config') {
     properties.env = {
-      enum: [{ FAULTLINE_FUZZ_A: '1' }, { FAULTLINE_FUZZ_B: 'x', 'bad name': 'y' }, { FAULTLINE_FUZZ_A: 7 }],
+      enum: [{ CHAOS_FUZZ_A: '1' }, { CHAOS_FUZZ_B: 'x', 'bad name': 'y' }, { CHAOS_FUZZ_A: 7 }],
       strict: true,
     };
     properties.unset = {
-      enum: [['FAULTLINE_FUZZ_A'], ['FAULTLINE_FUZZ_B', '1bad'], []],
+      enum: [['CHAOS_FUZZ_A'], ['CHAOS_FUZZ_B', '1bad'], []],
       strict: true,
     };
   }
