@@ -68,7 +68,8 @@ export function summarize(samples: readonly Sample[]): SampleSummary {
 
 /** One bucket of the timeline drawn in the report. */
 export interface TimelineBucket {
-  /** Bucket start, ms since the run started. */
+  /** Middle of the bucket, ms since the run started (where its point is drawn, so a chart never shows a change
+   * before it happened). */
   readonly atMs: number;
   readonly count: number;
   readonly errors: number;
@@ -94,10 +95,10 @@ export function toTimeline(samples: readonly Sample[], bucketMs: number): Timeli
   }
   return [...buckets.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([atMs, list]) => {
+    .map(([startMs, list]) => {
       const summary = summarize(list);
       return {
-        atMs,
+        atMs: startMs + bucketMs / 2,
         count: summary.count,
         errors: summary.errors,
         p50: summary.latencyMs.p50,

@@ -46,8 +46,8 @@ describe('toTimeline', () => {
       500,
     );
     expect(timeline).toEqual([
-      { atMs: 0, count: 1, errors: 0, p50: 10, p95: 10 },
-      { atMs: 500, count: 2, errors: 1, p50: 20, p95: 30 },
+      { atMs: 250, count: 1, errors: 0, p50: 10, p95: 10 },
+      { atMs: 750, count: 2, errors: 1, p50: 20, p95: 30 },
     ]);
   });
 });
