@@ -4,6 +4,7 @@
  * on a command that writes to production stores.
  */
 
+import { closestName } from '@faultline/core';
 /** Declares the flags a command accepts. */
 export interface FlagSpec {
   /** Flags taking a value, e.g. `to`, `set`. */
@@ -82,7 +83,7 @@ export function parseArguments(argv: readonly string[], spec: FlagSpec): ParsedA
     }
     if (!valueFlags.has(name)) {
       const known = [...valueFlags, ...switches];
-      const suggestion = closest(name, known);
+      const suggestion = closestName(name, known);
       throw new UsageError(
         `unknown option ${token}`,
         suggestion === undefined
@@ -141,30 +142,4 @@ export function parseAssignments(assignments: readonly string[]): Record<string,
     result[name] = assignment.slice(equals + 1);
   }
   return result;
-}
-
-function closest(input: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const candidate of candidates) {
-    const distance = editDistance(input, candidate);
-    if (distance < bestDistance) {
-      best = candidate;
-      bestDistance = distance;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 3;
 }
