@@ -1,5 +1,6 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { findFreePort } from './free-port.js';
 
 /** A running moto server (AWS service mocks over HTTP) on loopback. */
 export interface MotoServer {
@@ -111,20 +112,6 @@ function assertMotoInstalled(python: string): Promise<void> {
         );
       },
     );
-  });
-}
-
-function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not allocate a loopback port'));
-      });
-    });
   });
 }
 
