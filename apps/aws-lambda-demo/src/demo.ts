@@ -13,6 +13,7 @@ import {
   formatValidationIssues,
   parseExperimentText,
 } from '@faultline/core';
+import { createMemoryOrderRepository, type OrderRepository, startPricingServer } from '@faultline/demo-kit';
 import {
   applyLoopbackEnvironment,
   type MotoServer,
@@ -21,14 +22,7 @@ import {
 } from '@faultline/testkit';
 import { startFront } from './front.js';
 import { createDemoHandler } from './handler.js';
-import {
-  createDynamoDbOrderRepository,
-  createMemoryOrderRepository,
-  defaultOrdersTable,
-  type OrderRepository,
-  seedOrdersTable,
-} from './orders.js';
-import { startPricingServer } from './pricing-server.js';
+import { createDynamoDbOrderRepository, defaultOrdersTable, seedOrdersTable } from './orders.js';
 
 /** Options of {@link startDemo} (the contract shared by the three demo apps). */
 export interface DemoOptions {

@@ -1,5 +1,5 @@
+import { fetchLivePrice, type OrderRepository } from '@faultline/demo-kit';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import type { OrderRepository } from './orders.js';
 
 /** What the order handler needs. */
 export interface OrderServiceSettings {
@@ -30,22 +30,7 @@ export function createOrderHandler(settings: OrderServiceSettings): OrderHandler
   const pricingTimeoutMs = settings.pricingTimeoutMs ?? 300;
   const pricingUrl = settings.pricingUrl.replace(/\/+$/, '');
 
-  async function livePrice(item: string): Promise<number | undefined> {
-    try {
-      const response = await fetch(`${pricingUrl}/prices/${encodeURIComponent(item)}`, {
-        signal: AbortSignal.timeout(pricingTimeoutMs),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return undefined;
-      }
-      const body = (await response.json()) as { price?: unknown };
-      return typeof body.price === 'number' ? body.price : undefined;
-    } catch {
-      // Timeout, refused connection, bad JSON: the list price keeps the order page working.
-      return undefined;
-    }
-  }
+  const livePrice = (item: string) => fetchLivePrice(pricingUrl, item, pricingTimeoutMs);
 
   return async (event) => {
     const method = event.requestContext.http.method;

@@ -1,23 +1,5 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-
-/** One order of the demo catalogue. `listPrice` is the fallback when the pricing service does not answer in time. */
-export interface Order {
-  readonly id: string;
-  readonly item: string;
-  readonly listPrice: number;
-}
-
-/** Where the handler reads orders from: DynamoDB (on moto locally, the real table when deployed) or memory. */
-export interface OrderRepository {
-  getOrder(id: string): Promise<Order | undefined>;
-}
-
-/** The orders every demo serves (the same ids across the AWS, GCP and Azure demos). */
-export const demoOrders: readonly Order[] = [
-  { id: 'o-1001', item: 'espresso-machine', listPrice: 249 },
-  { id: 'o-1002', item: 'grinder', listPrice: 129 },
-  { id: 'o-1003', item: 'kettle', listPrice: 59 },
-];
+import { demoOrders, type OrderRepository } from '@faultline/demo-kit';
 
 /** Default DynamoDB table name (overridable with `ORDERS_TABLE`). */
 export const defaultOrdersTable = 'faultline-demo-orders';
@@ -83,18 +65,4 @@ export async function seedOrdersTable(client: DynamoDBClient, tableName: string)
       }),
     );
   }
-}
-
-/**
- * An in-memory order repository, used when no DynamoDB backend is available locally.
- *
- * @example
- * ```ts
- * const repository = createMemoryOrderRepository();
- * await repository.getOrder('o-1001'); // { id: 'o-1001', item: 'espresso-machine', listPrice: 249 }
- * ```
- */
-export function createMemoryOrderRepository(orders: readonly Order[] = demoOrders): OrderRepository {
-  const byId = new Map(orders.map((order) => [order.id, order]));
-  return { getOrder: async (id) => byId.get(id) };
 }

@@ -10,6 +10,7 @@ import {
   formatValidationIssues,
   parseExperimentText,
 } from '@faultline/core';
+import { createMemoryOrderRepository, startPricingServer } from '@faultline/demo-kit';
 import {
   type AppConfigurationServer,
   AppConfigurationServerError,
@@ -17,8 +18,6 @@ import {
   installAzureFunctionsHost,
   startAppConfigurationServer,
 } from '@faultline/testkit';
-import { createMemoryOrderRepository } from './orders.js';
-import { startPricingServer } from './pricing-server.js';
 import { demoFunctionNames, registerDemoFunctions } from './register.js';
 
 /** Options of {@link startDemo} (the contract shared by the three demo apps). */

@@ -1,4 +1,12 @@
 export {
+  createMemoryOrderRepository,
+  demoOrders,
+  type Order,
+  type OrderRepository,
+  type PricingServer,
+  startPricingServer,
+} from '@faultline/demo-kit';
+export {
   clearDemoFile,
   DemoAlreadyRunningError,
   type DemoAppConfiguration,
@@ -10,6 +18,4 @@ export {
   writeDemoFile,
 } from './demo.js';
 export { createOrderHandler, healthHandler, type OrderServiceSettings } from './order-service.js';
-export { createMemoryOrderRepository, demoOrders, type Order, type OrderRepository } from './orders.js';
-export { type PricingServer, startPricingServer } from './pricing-server.js';
 export { demoFunctionNames, registerDemoFunctions } from './register.js';

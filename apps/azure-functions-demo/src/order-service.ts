@@ -1,5 +1,5 @@
 import type { HttpHandler, HttpResponseInit } from '@azure/functions';
-import type { OrderRepository } from './orders.js';
+import { fetchLivePrice, type OrderRepository } from '@faultline/demo-kit';
 
 /** What the order function needs. */
 export interface OrderServiceSettings {
@@ -28,22 +28,7 @@ export function createOrderHandler(settings: OrderServiceSettings): HttpHandler 
   const pricingTimeoutMs = settings.pricingTimeoutMs ?? 300;
   const pricingUrl = settings.pricingUrl.replace(/\/+$/, '');
 
-  async function livePrice(item: string): Promise<number | undefined> {
-    try {
-      const response = await fetch(`${pricingUrl}/prices/${encodeURIComponent(item)}`, {
-        signal: AbortSignal.timeout(pricingTimeoutMs),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        return undefined;
-      }
-      const body = (await response.json()) as { price?: unknown };
-      return typeof body.price === 'number' ? body.price : undefined;
-    } catch {
-      // Timeout, refused connection, bad JSON: the list price keeps the order page working.
-      return undefined;
-    }
-  }
+  const livePrice = (item: string) => fetchLivePrice(pricingUrl, item, pricingTimeoutMs);
 
   return async (request, context): Promise<HttpResponseInit> => {
     const id = request.params.id ?? '';

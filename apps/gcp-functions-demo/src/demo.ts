@@ -13,6 +13,7 @@ import {
   parseExperimentText,
   validateExperiment,
 } from '@faultline/core';
+import { startPricingServer } from '@faultline/demo-kit';
 import { createFirestoreSource } from '@faultline/gcp-functions/firestore';
 import { Firestore } from '@google-cloud/firestore';
 import { getTestServer } from '@google-cloud/functions-framework/testing';
@@ -23,7 +24,6 @@ import {
   demoOrders,
   type OrderStore,
 } from './order-store.js';
-import { startPricingServer } from './pricing-server.js';
 
 /** Options of {@link startDemo} (the shared demo contract, plus GCP specifics). */
 export interface StartDemoOptions {
@@ -137,7 +137,7 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     let pricingUrl = options.pricingUrl ?? process.env.PRICING_URL;
     if (pricingUrl === undefined) {
       const pricing = await startPricingServer();
-      stops.push(() => pricing.stop());
+      stops.push(() => pricing.close());
       pricingUrl = pricing.url;
     }
 

@@ -1,3 +1,4 @@
+import { fetchLivePrice } from '@faultline/demo-kit';
 import { type GcpFaultlineOptions, withCloudEventFaults, withFaults } from '@faultline/gcp-functions';
 import * as functions from '@google-cloud/functions-framework';
 import type { OrderStore } from './order-store.js';
@@ -63,24 +64,6 @@ export function createOrdersHandler(settings: OrderFunctionSettings) {
       cloud: 'gcp',
     });
   };
-}
-
-async function fetchLivePrice(
-  pricingUrl: string,
-  item: string,
-  timeoutMs: number,
-): Promise<number | undefined> {
-  try {
-    const response = await fetch(`${pricingUrl}/prices/${encodeURIComponent(item)}`, {
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) return undefined;
-    const body = (await response.json()) as { price?: unknown };
-    return typeof body.price === 'number' ? body.price : undefined;
-  } catch {
-    // Timeout, refused connection, bad JSON: the list price keeps the order page working.
-    return undefined;
-  }
 }
 
 /**

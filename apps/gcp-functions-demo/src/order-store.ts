@@ -1,12 +1,7 @@
+import type { Order } from '@faultline/demo-kit';
 import { FieldValue, type Firestore } from '@google-cloud/firestore';
 
-/** An order as the demo stores it. */
-export interface Order {
-  readonly id: string;
-  readonly item: string;
-  /** The price used when the pricing service is slow or down. */
-  readonly listPrice: number;
-}
+export { demoOrders, type Order } from '@faultline/demo-kit';
 
 /** What the CloudEvent function recorded for one event id. */
 export interface RecordedEvent {
@@ -25,15 +20,6 @@ export interface OrderStore {
   /** Writes the demo orders (idempotent). */
   seed(orders: readonly Order[]): Promise<void>;
 }
-
-/** The orders every demo serves (same ids on every cloud). */
-export const demoOrders: readonly Order[] = [
-  { id: 'o-1001', item: 'book', listPrice: 12.5 },
-  { id: 'o-1002', item: 'lamp', listPrice: 29 },
-  { id: 'o-1003', item: 'mug', listPrice: 8 },
-  { id: 'o-1004', item: 'pen', listPrice: 1.5 },
-  { id: 'o-1005', item: 'chair', listPrice: 89 },
-];
 
 /** Collections the Firestore store uses (the experiment lives elsewhere: `faultline/demo`). */
 export const orderCollections = { orders: 'demo-orders', events: 'demo-order-events' } as const;

@@ -60,7 +60,7 @@ describe('the GCP demo over loopback HTTP (Functions Framework + Firestore emula
     expect(demo.configSource).toBe(`firestore:${demoDocumentPath}`);
     expect(order).toMatchObject({
       status: 200,
-      body: { id: 'o-1001', item: 'book', price: 11.9, priceSource: 'live', cloud: 'gcp' },
+      body: { id: 'o-1001', item: 'espresso-machine', price: 229, priceSource: 'live', cloud: 'gcp' },
     });
     expect(health.status).toBe(200);
     expect((await getOrder(demo, 'o-9999')).status).toBe(404);
@@ -73,7 +73,7 @@ describe('the GCP demo over loopback HTTP (Functions Framework + Firestore emula
 
     for (const order of orders) {
       expect(order.status).toBe(200);
-      expect(order.body).toMatchObject({ price: 12.5, priceSource: 'fallback', cloud: 'gcp' });
+      expect(order.body).toMatchObject({ price: 249, priceSource: 'fallback', cloud: 'gcp' });
       // The 1.5 s pricing delay is cut off by the 300 ms timeout (generous bound for a loaded machine).
       expect(order.elapsedMs).toBeLessThan(1_400);
     }
@@ -164,6 +164,6 @@ describe('the GCP demo without an emulator', () => {
     expect(demo.store).toBe('file');
     expect(demo.configSource).toMatch(/^file:.*\.faultline\/demo\.json$/);
     expect(order.status).toBe(200);
-    expect(order.body).toMatchObject({ id: 'o-1003', item: 'mug', cloud: 'gcp' });
+    expect(order.body).toMatchObject({ id: 'o-1003', item: 'kettle', cloud: 'gcp' });
   });
 });

@@ -4,7 +4,7 @@
  * managed identity with the App Configuration Data Reader role) or `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`.
  */
 import { app } from '@azure/functions';
-import { createMemoryOrderRepository } from '../orders.js';
+import { createMemoryOrderRepository } from '@faultline/demo-kit';
 import { registerDemoFunctions } from '../register.js';
 
 registerDemoFunctions(app, {

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startPricingServer } from '@faultline/demo-kit';
 import { installAzureFunctionsHost } from '@faultline/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { packageDemo } from '../../scripts/package.js';
-import { startPricingServer } from '../../src/pricing-server.js';
 import { demoFunctionNames } from '../../src/register.js';
 
 describe('the deployment artifact (dist/deploy) built for func azure functionapp publish', () => {

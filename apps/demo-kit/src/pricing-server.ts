@@ -3,7 +3,10 @@ import type { AddressInfo } from 'node:net';
 
 /** A running pricing service. */
 export interface PricingServer {
-  /** `http://localhost:PORT`: the demo addresses pricing by name, so `dependency` faults on `localhost` hit it. */
+  /**
+   * `http://localhost:PORT`: the demos address pricing by name, so `dependency` faults on host `localhost` hit it
+   * and not the config stores, which the demos address as 127.0.0.1.
+   */
   readonly url: string;
   /** How many price requests it has answered. */
   readonly requests: number;
@@ -11,11 +14,15 @@ export interface PricingServer {
 }
 
 /** Live prices: a small discount on the list price, so "live" and "fallback" answers differ visibly. */
-const livePrices: Readonly<Record<string, number>> = { 'espresso-machine': 229, grinder: 119, kettle: 49 };
+export const livePrices: Readonly<Record<string, number>> = {
+  'espresso-machine': 229,
+  grinder: 119,
+  kettle: 49,
+};
 
 /**
- * The downstream "pricing" service of the demo: `GET /prices/{item}` → `{ item, price }`, on 127.0.0.1. The order
- * function reaches it as `localhost`.
+ * The downstream "pricing" service of the demos: `GET /prices/{item}` → `{ item, price }` (404 for unknown items).
+ * Listens on 127.0.0.1 only.
  *
  * @example
  * ```ts
@@ -55,4 +62,34 @@ export async function startPricingServer(options: { readonly port?: number } = {
         server.closeAllConnections();
       }),
   };
+}
+
+/**
+ * Asks the pricing service for an item's live price, giving up after `timeoutMs`. `undefined` means "use the list
+ * price": a timeout, a refused connection, an error status or bad JSON all end here — that fallback is the weak
+ * point the shared experiments probe.
+ *
+ * @example
+ * ```ts
+ * const price = (await fetchLivePrice('http://localhost:4100', 'kettle', 300)) ?? order.listPrice;
+ * ```
+ */
+export async function fetchLivePrice(
+  pricingUrl: string,
+  item: string,
+  timeoutMs: number,
+): Promise<number | undefined> {
+  try {
+    const response = await fetch(`${pricingUrl.replace(/\/+$/, '')}/prices/${encodeURIComponent(item)}`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!response.ok) {
+      await response.body?.cancel();
+      return undefined;
+    }
+    const body = (await response.json()) as { price?: unknown };
+    return typeof body.price === 'number' ? body.price : undefined;
+  } catch {
+    return undefined;
+  }
 }

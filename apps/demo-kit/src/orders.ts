@@ -5,12 +5,12 @@ export interface Order {
   readonly listPrice: number;
 }
 
-/** Where the order function reads orders from. */
+/** Where an order function reads orders from (DynamoDB, Firestore, memory, …). */
 export interface OrderRepository {
   getOrder(id: string): Promise<Order | undefined>;
 }
 
-/** The orders every demo serves (the same ids across the AWS, GCP and Azure demos). */
+/** The orders every demo serves: the same ids, items and list prices on AWS, GCP and Azure. */
 export const demoOrders: readonly Order[] = [
   { id: 'o-1001', item: 'espresso-machine', listPrice: 249 },
   { id: 'o-1002', item: 'grinder', listPrice: 129 },
@@ -18,8 +18,8 @@ export const demoOrders: readonly Order[] = [
 ];
 
 /**
- * The Azure demo's order table: in memory (a real app would use Table Storage or Cosmos DB; the faults under test
- * are the pricing dependency and the function itself, not the table).
+ * Orders in memory (a real app would use its cloud's table; the faults under test are the pricing dependency and the
+ * function itself, not the table).
  *
  * @example
  * ```ts
