@@ -13,6 +13,7 @@ export {
 } from './experiment-schema.js';
 export * from './json-schema.js';
 export * from './parse-text.js';
+export * from './redact.js';
 export * from './run-section.js';
 export * from './types.js';
 export * from './validate.js';
