@@ -1,6 +1,4 @@
 import { createHash } from 'node:crypto';
-import { parseExperimentText } from '../experiment/parse-text.js';
-import { formatValidationIssues } from '../experiment/validate.js';
 import { ConfigDocumentError } from './config-errors.js';
 
 /**
@@ -55,6 +53,11 @@ export async function decodeConfigDocument(
   options: { format?: ConfigDocumentFormat | undefined; sourceName?: string; maxSizeBytes?: number } = {},
 ): Promise<unknown> {
   const sourceName = options.sourceName ?? 'config';
+  // The text parser pulls in the experiment validator; sources load it with the first document, not at import.
+  const [{ parseExperimentText }, { formatValidationIssues }] = await Promise.all([
+    import('../experiment/parse-text.js'),
+    import('../experiment/validate.js'),
+  ]);
   const parsed = await parseExperimentText(text, {
     ...(options.format !== undefined ? { format: options.format } : {}),
     ...(options.maxSizeBytes !== undefined ? { maxSizeBytes: options.maxSizeBytes } : {}),

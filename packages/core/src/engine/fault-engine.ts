@@ -3,14 +3,11 @@ import type { ConfigSource } from '../config/config-source.js';
 import { readEnvironmentSettings } from '../config/environment-settings.js';
 import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';
 import { createJsonLineSink } from '../events/json-line-sink.js';
-import { defaultMaxConfigSizeBytes, parseExperimentText } from '../experiment/parse-text.js';
-import { formatValidationIssues, parseExperimentForRuntime } from '../experiment/validate.js';
-import { builtinFaultRegistry } from '../faults/builtin.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
-import type { ValidationIssue } from '../schema/schema.js';
-import { type CompiledExperiment, compileExperiment } from './compile.js';
+import type { CompiledExperiment } from './compile.js';
 import { type DecideOptions, type DecisionPlan, decide } from './decide.js';
+import type { compileExperimentDocument } from './document-pipeline.js';
 import { createEventEmitter, type EventFields } from './event-emitter.js';
 import {
   type Clock,
@@ -83,7 +80,11 @@ export type EngineState = CompiledExperiment | 'idle' | 'loading';
 export interface FaultEngine {
   /** The config source's name (for events), `undefined` without a source. */
   readonly sourceName: string | undefined;
-  readonly registry: FaultRegistry;
+  /**
+   * The fault types experiments are compiled against: `options.registry`, else the built-in registry once the first
+   * config document was compiled (it is loaded lazily, with the validator), `undefined` before that.
+   */
+  readonly registry: FaultRegistry | undefined;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly sleep: Sleep;
@@ -111,26 +112,24 @@ export interface FaultEngine {
   close(): void;
 }
 
-/**
- * Thrown inside the config pipeline when a document cannot be used at all; reported as a `config-error` event.
- *
- * @example
- * ```ts
- * // Reported inside a `config-error` event; the message lists every issue:
- * // the experiment is invalid, nothing will be injected:
- * // faults[0].probability: must be between 0 and 1, got 5 — did you mean 0.05?
- * ```
- */
-export class ExperimentRejectedError extends Error {
-  override readonly name = 'ExperimentRejectedError';
-  readonly issues: readonly ValidationIssue[];
-  constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
-    super(`the experiment is invalid, nothing will be injected:\n${formatValidationIssues(issues)}`, options);
-    this.issues = issues;
-  }
-}
-
 const minuteMs = 60_000;
+
+let documentPipeline: Promise<typeof compileExperimentDocument> | undefined;
+
+/**
+ * The validator, the schema and every fault type live behind one `import()`, loaded on the first config document
+ * and shared by all engines of the process; a failed load is retried with the next document.
+ */
+function loadDocumentPipeline(): Promise<typeof compileExperimentDocument> {
+  documentPipeline ??= import('./document-pipeline.js').then(
+    (module) => module.compileExperimentDocument,
+    (error: unknown) => {
+      documentPipeline = undefined;
+      throw error;
+    },
+  );
+  return documentPipeline;
+}
 
 /**
  * Creates an engine: reads the experiment through a cached config (TTL, single flight, fetch budget, stale
@@ -151,7 +150,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
   const clock = options.clock ?? systemClock;
   const random = options.random ?? systemRandom;
   const sleep = options.sleep ?? systemSleep;
-  const registry = options.registry ?? builtinFaultRegistry;
+  let registry = options.registry;
   const source = options.source;
   const settings = readEnvironmentSettings(environment);
   const cacheOptions: CachedConfigOptions = {
@@ -161,7 +160,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     ...(settings.maxSizeBytes === undefined ? {} : { maxSizeBytes: settings.maxSizeBytes }),
     ...options.cache,
   };
-  const maxSizeBytes = cacheOptions.maxSizeBytes ?? defaultMaxConfigSizeBytes;
+  const maxSizeBytes = cacheOptions.maxSizeBytes;
   const events = createEventEmitter({
     sink: options.onEvent ?? createJsonLineSink({ level: 'debug' }),
     level: options.logLevel ?? settings.logLevel ?? 'info',
@@ -180,49 +179,26 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     events.sink(experimentId === undefined ? event : { ...event, experimentId });
   };
 
+  const reportSkipped = (message: string, fields: EventFields): void => {
+    events.emit('fault-skipped', message, fields);
+  };
+
   async function parse(document: string | object, version: string): Promise<CompiledExperiment> {
-    let value: unknown = document;
-    if (typeof document === 'string') {
-      const parsed = await parseExperimentText(document, { maxSizeBytes });
-      if (!parsed.ok) throw new ExperimentRejectedError(parsed.issues);
-      value = parsed.value;
-    }
-    const runtime = parseExperimentForRuntime(value, { registry });
-    if (runtime.experiment === undefined) throw new ExperimentRejectedError(runtime.issues);
-    const experimentId = runtime.experiment.id;
-    for (const skipped of runtime.skippedFaults) {
-      const firstIssue = skipped.issues[0];
-      const reason = firstIssue === undefined ? '' : `: ${formatValidationIssues([firstIssue])}`;
-      events.emit(
-        'fault-skipped',
-        `fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped${reason}`,
-        {
-          experimentId,
-          faultId: skipped.id,
-          configVersion: version,
-          details: { index: skipped.index, issues: formatValidationIssues(skipped.issues) },
-        },
-      );
-    }
-    const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
+    // Runs inside the cached config's fetch budget, so loading the pipeline counts against it like the read does.
+    const compileDocument = await loadDocumentPipeline();
+    const result = await compileDocument(document, version, {
+      registry: options.registry,
+      maxSizeBytes,
+      reportSkipped,
+    });
+    registry = result.registry;
+    const experimentId = result.compiled.experimentId;
     experimentIdsByVersion.set(version, experimentId);
     if (experimentIdsByVersion.size > 8) {
       const oldest = experimentIdsByVersion.keys().next().value;
       if (oldest !== undefined) experimentIdsByVersion.delete(oldest);
     }
-    for (const entry of skipped) {
-      events.emit('fault-skipped', `fault ${entry.id ?? `#${entry.index}`} ${entry.reason}; it was skipped`, {
-        experimentId,
-        faultId: entry.id,
-        faultType: entry.type,
-        configVersion: version,
-        details:
-          entry.issues.length > 0
-            ? { index: entry.index, issues: formatValidationIssues(entry.issues) }
-            : { index: entry.index },
-      });
-    }
-    return compiled;
+    return result.compiled;
   }
 
   for (const warning of settings.warnings) events.emit('config-error', warning, {}, 'warn');
@@ -331,7 +307,9 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
 
   return {
     sourceName: source?.name,
-    registry,
+    get registry() {
+      return registry;
+    },
     clock,
     random,
     sleep,

@@ -1,5 +1,6 @@
 export * from './compile.js';
 export * from './decide.js';
+export * from './document-pipeline.js';
 export * from './fault-engine.js';
 export * from './ports.js';
 export * from './sampling.js';

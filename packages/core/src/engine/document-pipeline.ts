@@ -1,0 +1,126 @@
+import { defaultMaxConfigSizeBytes, parseExperimentText } from '../experiment/parse-text.js';
+import { formatValidationIssues, parseExperimentForRuntime } from '../experiment/validate.js';
+import { builtinFaultRegistry } from '../faults/builtin.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { ValidationIssue } from '../schema/schema.js';
+import { type CompiledExperiment, compileExperiment } from './compile.js';
+import type { EventFields } from './event-emitter.js';
+
+// The engine loads this module with `import()` when the first config document arrives: the schema, the validator,
+// every fault type and the text parser are only needed from then on, so a cold start that never sees an experiment
+// (or is still waiting for one) does not parse or evaluate them. Keep static imports of this file out of the
+// adapters' runtime path (`fault-engine.ts`, `create-fault-wrapper.ts`, config sources).
+
+/**
+ * Thrown inside the config pipeline when a document cannot be used at all; reported as a `config-error` event.
+ *
+ * @example
+ * ```ts
+ * // Reported inside a `config-error` event; the message lists every issue:
+ * // the experiment is invalid, nothing will be injected:
+ * // faults[0].probability: must be between 0 and 1, got 5 — did you mean 0.05?
+ * ```
+ */
+export class ExperimentRejectedError extends Error {
+  override readonly name = 'ExperimentRejectedError';
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
+    super(`the experiment is invalid, nothing will be injected:\n${formatValidationIssues(issues)}`, options);
+    this.issues = issues;
+  }
+}
+
+/**
+ * What {@link compileExperimentDocument} needs from the engine.
+ *
+ * @example
+ * ```ts
+ * const options: CompileDocumentOptions = {
+ *   registry: undefined, // the built-in fault types
+ *   maxSizeBytes: 256 * 1024,
+ *   reportSkipped: (message, fields) => console.warn(message, fields),
+ * };
+ * ```
+ */
+export interface CompileDocumentOptions {
+  /** The fault types the experiment may use; `undefined` means every built-in type. */
+  readonly registry: FaultRegistry | undefined;
+  /** Cap for text documents. Default: `defaultMaxConfigSizeBytes` (256 KiB). */
+  readonly maxSizeBytes: number | undefined;
+  /** Receives one `fault-skipped` report per fault that is invalid or cannot be compiled. */
+  readonly reportSkipped: (message: string, fields: EventFields) => void;
+}
+
+/**
+ * The result of {@link compileExperimentDocument}: the compiled experiment and the registry it was compiled with.
+ *
+ * @example
+ * ```ts
+ * const { compiled, registry } = await compileExperimentDocument(text, 'v1', options);
+ * console.log(compiled.experimentId, registry.list().length);
+ * ```
+ */
+export interface CompiledDocument {
+  readonly compiled: CompiledExperiment;
+  readonly registry: FaultRegistry;
+}
+
+/**
+ * Turns one config document (JSON/YAML text or an already decoded object) into a compiled experiment: parse,
+ * validate for the runtime (invalid faults are skipped and reported, the rest still runs), compile. Throws an
+ * {@link ExperimentRejectedError} when nothing usable is left.
+ *
+ * @example
+ * ```ts
+ * import { compileExperimentDocument } from '@faultline/core';
+ *
+ * const { compiled } = await compileExperimentDocument('{"schemaVersion":1,"id":"orders","faults":[]}', 'v1', {
+ *   registry: undefined,
+ *   maxSizeBytes: undefined,
+ *   reportSkipped: (message) => console.warn(message),
+ * });
+ * compiled.armed; // false: no fault can fire
+ * ```
+ */
+export async function compileExperimentDocument(
+  document: string | object,
+  version: string,
+  options: CompileDocumentOptions,
+): Promise<CompiledDocument> {
+  const registry = options.registry ?? builtinFaultRegistry;
+  let value: unknown = document;
+  if (typeof document === 'string') {
+    const parsed = await parseExperimentText(document, {
+      maxSizeBytes: options.maxSizeBytes ?? defaultMaxConfigSizeBytes,
+    });
+    if (!parsed.ok) throw new ExperimentRejectedError(parsed.issues);
+    value = parsed.value;
+  }
+  const runtime = parseExperimentForRuntime(value, { registry });
+  if (runtime.experiment === undefined) throw new ExperimentRejectedError(runtime.issues);
+  const experimentId = runtime.experiment.id;
+  for (const skipped of runtime.skippedFaults) {
+    const firstIssue = skipped.issues[0];
+    const reason = firstIssue === undefined ? '' : `: ${formatValidationIssues([firstIssue])}`;
+    options.reportSkipped(`fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped${reason}`, {
+      experimentId,
+      faultId: skipped.id,
+      configVersion: version,
+      details: { index: skipped.index, issues: formatValidationIssues(skipped.issues) },
+    });
+  }
+  const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
+  for (const entry of skipped) {
+    options.reportSkipped(`fault ${entry.id ?? `#${entry.index}`} ${entry.reason}; it was skipped`, {
+      experimentId,
+      faultId: entry.id,
+      faultType: entry.type,
+      configVersion: version,
+      details:
+        entry.issues.length > 0
+          ? { index: entry.index, issues: formatValidationIssues(entry.issues) }
+          : { index: entry.index },
+    });
+  }
+  return { compiled, registry };
+}
