@@ -133,12 +133,9 @@ describe('AWS secrets stay out of events and errors', () => {
     expect(logged).not.toContain(secureValue.slice(0, 12));
   });
 
-  // KNOWN DEFECT (reported in issue 8): validation issues quote document values (`must be an object, got
-  // "pw-…"`, `is not a known fault type: "hunter2-…"`, truncated to ~40 characters), and the config-error and
-  // fault-skipped events carry those issues. A function pointed at the wrong SecureString (a real password) logs
-  // it. `it.fails` keeps this visible: the day values are redacted for secret sources this turns red, and the
-  // marker must be removed.
-  it.fails('does not quote a SecureString that is not an experiment in config-error or fault-skipped events', async () => {
+  // Validation issues quote document values (`must be an object, got "pw-…"`); a function pointed at the wrong
+  // SecureString (a real password) must not log it, so the runtime masks quoted values in its events.
+  it('does not quote a SecureString that is not an experiment in config-error or fault-skipped events', async () => {
     // Prepare
     const password = `pw-${randomUUID().slice(0, 8)}`;
     const harness = createHarness();

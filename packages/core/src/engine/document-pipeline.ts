@@ -1,4 +1,5 @@
 import { defaultMaxConfigSizeBytes, parseExperimentText } from '../experiment/parse-text.js';
+import { redactValidationIssues } from '../experiment/redact.js';
 import { formatValidationIssues, parseExperimentForRuntime } from '../experiment/validate.js';
 import { builtinFaultRegistry } from '../faults/builtin.js';
 import type { FaultRegistry } from '../faults/registry.js';
@@ -23,10 +24,17 @@ import type { EventFields } from './event-emitter.js';
  */
 export class ExperimentRejectedError extends Error {
   override readonly name = 'ExperimentRejectedError';
+  /** The problems, with document values masked (see `redactValidationIssues`). */
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
-    super(`the experiment is invalid, nothing will be injected:\n${formatValidationIssues(issues)}`, options);
-    this.issues = issues;
+    // This message ends up in function logs: a source pointed at the wrong secret must not print it. The values
+    // are masked; `faultline validate` on the document shows them.
+    const redacted = redactValidationIssues(issues);
+    super(
+      `the experiment is invalid, nothing will be injected (run faultline validate on it for the values):\n${formatValidationIssues(redacted)}`,
+      options,
+    );
+    this.issues = redacted;
   }
 }
 
@@ -100,13 +108,14 @@ export async function compileExperimentDocument(
   if (runtime.experiment === undefined) throw new ExperimentRejectedError(runtime.issues);
   const experimentId = runtime.experiment.id;
   for (const skipped of runtime.skippedFaults) {
-    const firstIssue = skipped.issues[0];
+    const issues = redactValidationIssues(skipped.issues);
+    const firstIssue = issues[0];
     const reason = firstIssue === undefined ? '' : `: ${formatValidationIssues([firstIssue])}`;
     options.reportSkipped(`fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped${reason}`, {
       experimentId,
       faultId: skipped.id,
       configVersion: version,
-      details: { index: skipped.index, issues: formatValidationIssues(skipped.issues) },
+      details: { index: skipped.index, issues: formatValidationIssues(issues) },
     });
   }
   const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
@@ -118,7 +127,7 @@ export async function compileExperimentDocument(
       configVersion: version,
       details:
         entry.issues.length > 0
-          ? { index: entry.index, issues: formatValidationIssues(entry.issues) }
+          ? { index: entry.index, issues: formatValidationIssues(redactValidationIssues(entry.issues)) }
           : { index: entry.index },
     });
   }
