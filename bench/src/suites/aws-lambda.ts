@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { withFaults } from '@faultline/aws-lambda';
 import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
-import { build } from 'esbuild';
-import { type BenchRow, type BenchSuite, createRow, measureInterleaved, medianOf } from '../harness.js';
+import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
+import { measurePackageCost } from '../package-cost.js';
 
 /**
  * `@faultline/aws-lambda`: the added cost per invocation of `withFaults` when nothing fires (config cached: no
@@ -116,67 +112,6 @@ async function engineFor(source: ConfigSource): Promise<FaultEngine> {
   return engine;
 }
 
-function runNode(args: readonly string[]): Promise<string> {
-  return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, args, { timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolveRun(stdout.trim());
-    });
-  });
-}
-
-/** Milliseconds the child spends in `import(url)`, measured inside the fresh process. */
-async function timeColdImport(url: string): Promise<number> {
-  const script = `const s=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-s))`;
-  return Number(await runNode(['--input-type=module', '-e', script]));
-}
-
-interface BundleSize {
-  /** The entry chunk: what an import evaluates and parses up front. */
-  readonly bytes: number;
-  readonly gzipBytes: number;
-  /** Entry plus the chunks only `import()` loads (YAML parser, cloud SDK glue). */
-  readonly totalBytes: number;
-  readonly entryFile: string;
-}
-
-/**
- * Bundles with code splitting, so lazily imported modules (`yaml`, loaded only for YAML documents) land in their
- * own chunks, as they stay separate files in the published package.
- */
-async function bundle(entry: string, outdir: string): Promise<BundleSize> {
-  const output = await build({
-    entryPoints: [entry],
-    bundle: true,
-    minify: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['@aws-sdk/*', '@middy/*'],
-    outdir,
-    entryNames: 'entry',
-    write: false,
-    logLevel: 'silent',
-  });
-  await mkdir(outdir, { recursive: true });
-  let entryChunk: Uint8Array | undefined;
-  let totalBytes = 0;
-  for (const file of output.outputFiles) {
-    await writeFile(file.path, file.contents);
-    totalBytes += file.contents.byteLength;
-    if (basename(file.path) === 'entry.js') entryChunk = file.contents;
-  }
-  if (entryChunk === undefined) throw new Error(`esbuild produced no entry chunk for ${entry}`);
-  return {
-    bytes: entryChunk.byteLength,
-    gzipBytes: gzipSync(entryChunk).byteLength,
-    totalBytes,
-    entryFile: join(outdir, 'entry.js'),
-  };
-}
-
 export const suite: BenchSuite = {
   name: 'aws-lambda',
   async run(benchContext) {
@@ -217,57 +152,22 @@ export const suite: BenchSuite = {
       );
     }
 
-    const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-aws-'));
-    try {
-      benchContext.log('aws-lambda: bundle size (esbuild, minified, AWS SDK and Middy external)');
-      const sizes: Record<string, BundleSize> = {};
-      for (const [label, entry] of [
-        ['@faultline/aws-lambda', 'index.ts'],
-        ['@faultline/aws-lambda/ssm', 'ssm/index.ts'],
-        ['@faultline/aws-lambda/middy', 'middy/index.ts'],
-      ] as const) {
-        const size = await bundle(
-          join(packageDirectory, 'src', entry),
-          join(directory, `${entry.replace(/\W/g, '-')}.mjs`),
-        );
-        sizes[label] = size;
-        rows.push(
-          createRow({
-            name: `aws-lambda: bundle of ${label} (with core)`,
-            value: size.bytes / 1000,
-            unit: 'kB',
-            baseline: null,
-            note: `entry chunk of esbuild --bundle --minify --splitting, ESM, @aws-sdk/* and @middy/* external, core included; ${(size.gzipBytes / 1000).toFixed(1)} kB gzipped; ${(size.totalBytes / 1000).toFixed(1)} kB with the lazily imported chunks (YAML parser) (failure-lambda: 11.8 kB, 4.3 kB gzipped)`,
-          }),
-        );
-      }
-
-      benchContext.log('aws-lambda: cold import in fresh processes');
-      const emptyModule = join(directory, 'empty.mjs');
-      await writeFile(emptyModule, 'export {};\n');
-      const runs = benchContext.quick ? 10 : 15;
-      const packageTimes: number[] = [];
-      const emptyTimes: number[] = [];
-      for (let run = 0; run < runs; run++) {
-        // Interleaved, so both see the same machine state.
-        emptyTimes.push(await timeColdImport(pathToFileURL(emptyModule).href));
-        packageTimes.push(
-          await timeColdImport(pathToFileURL((sizes['@faultline/aws-lambda'] as BundleSize).entryFile).href),
-        );
-      }
-      rows.push(
-        createRow({
-          name: 'aws-lambda: cold import of @faultline/aws-lambda',
-          value: medianOf(packageTimes),
-          unit: 'ms',
-          baseline: medianOf(emptyTimes),
-          target: { of: 'added', max: 30 },
-          note: `median of ${runs} fresh \`node\` processes each, import() of the entry chunk above vs an empty module; @aws-sdk/client-ssm loads only on the first SSM read (failure-lambda: +233 ms)`,
-        }),
-      );
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
+    rows.push(
+      ...(await measurePackageCost({
+        prefix: 'aws-lambda',
+        entries: [
+          {
+            label: '@faultline/aws-lambda',
+            file: join(packageDirectory, 'src', 'index.ts'),
+            coldImport: true,
+          },
+          { label: '@faultline/aws-lambda/ssm', file: join(packageDirectory, 'src', 'ssm', 'index.ts') },
+          { label: '@faultline/aws-lambda/middy', file: join(packageDirectory, 'src', 'middy', 'index.ts') },
+        ],
+        external: ['@aws-sdk/*', '@middy/*'],
+        context: benchContext,
+      })),
+    );
     return rows;
   },
 };

@@ -1,16 +1,13 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { gzipSync } from 'node:zlib';
 import type { HttpResponseInit } from '@azure/functions';
 import { type AzureFunctionsAppLike, installFaults, withFaults } from '@faultline/azure-functions';
 import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
-import { build } from 'esbuild';
-import { type BenchRow, type BenchSuite, createRow, measureInterleaved, medianOf } from '../harness.js';
+import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
+import { measurePackageCost } from '../package-cost.js';
 
 /**
  * @faultline/azure-functions: the added cost per invocation when nothing fires (bare v4 handler vs wrapped, with
@@ -19,7 +16,7 @@ import { type BenchRow, type BenchSuite, createRow, measureInterleaved, medianOf
  * external).
  */
 
-const execFileAsync = promisify(execFile);
+const _execFileAsync = promisify(execFile);
 // The library's classes are not visible as ESM named exports of its CommonJS bundle; require them.
 const { HttpRequest, InvocationContext } = createRequire(import.meta.url)(
   '@azure/functions',
@@ -38,12 +35,6 @@ const nonFiringTargetNs = 300;
  * (measured on this machine kind; `Headers.get` ~0.5 µs per name). The issue's budget for a non-firing experiment.
  */
 const headerMatchTargetNs = 1_000;
-/**
- * failure-lambda 1.0 adds 233 ms (its SDK imported eagerly). Most of ours is Node built-ins that @faultline/core
- * loads at import (net, dns, async_hooks, crypto for the interceptor scope and config hashing), not this adapter.
- */
-const coldImportTargetMs = 30;
-const bundleTargetBytes = 120_000;
 
 const response: HttpResponseInit = { status: 200, jsonBody: { id: '42', item: 'book' } };
 const handler = async (_request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> =>
@@ -143,12 +134,6 @@ function captureHook(): { app: AzureFunctionsAppLike; hook: () => ((context: nev
   };
 }
 
-async function timeNode(script: string): Promise<number> {
-  const started = process.hrtime.bigint();
-  await execFileAsync(process.execPath, [script], { env: { PATH: process.env.PATH ?? '' } });
-  return Number(process.hrtime.bigint() - started) / 1e6;
-}
-
 export const suite: BenchSuite = {
   name: 'azure-functions',
   async run(benchContext) {
@@ -220,107 +205,27 @@ export const suite: BenchSuite = {
       );
     }
 
-    const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-azure-'));
-    try {
-      benchContext.log('azure-functions: bundling with esbuild');
-      // Code splitting, as a user's bundler does for dynamic import(): what is loaded at import time is the entry
-      // plus its static chunks; lazily loaded code (the YAML parser, used only for YAML experiments) is reported
-      // apart.
-      const bundle = await build({
-        entryPoints: { 'azure-functions': entryPoint },
-        bundle: true,
-        splitting: true,
-        minify: true,
-        format: 'esm',
-        platform: 'node',
-        target: 'node20',
-        conditions: ['source'],
+    rows.push(
+      ...(await measurePackageCost({
+        prefix: 'azure-functions',
+        entries: [
+          { label: '@faultline/azure-functions', file: entryPoint, coldImport: true },
+          {
+            label: '@faultline/azure-functions/app-configuration',
+            file: join(
+              repositoryDirectory,
+              'packages',
+              'azure-functions',
+              'src',
+              'app-configuration',
+              'index.ts',
+            ),
+          },
+        ],
         external: externals,
-        outdir: directory,
-        outExtension: { '.js': '.mjs' },
-        metafile: true,
-        logLevel: 'silent',
-      });
-      const outputs = bundle.metafile.outputs;
-      const entryName = Object.keys(outputs).find((name) => outputs[name]?.entryPoint !== undefined);
-      if (entryName === undefined) throw new Error('esbuild produced no entry chunk');
-      const eager = new Set<string>();
-      const visit = (name: string) => {
-        if (eager.has(name)) return;
-        eager.add(name);
-        for (const entry of outputs[name]?.imports ?? []) {
-          if (!entry.external && entry.kind === 'import-statement') visit(entry.path);
-        }
-      };
-      visit(entryName);
-      const sizeOf = (names: Iterable<string>) => {
-        let total = 0;
-        for (const name of names) total += outputs[name]?.bytes ?? 0;
-        return total;
-      };
-      const lazyNames = Object.keys(outputs).filter((name) => !eager.has(name) && name.endsWith('.mjs'));
-      const eagerBytes = sizeOf(eager);
-      const eagerGzipBytes = (
-        await Promise.all([...eager].map(async (name) => gzipSync(await readFile(name)).byteLength))
-      ).reduce((sum, value) => sum + value, 0);
-      const eagerSdkImports = [...eager]
-        .flatMap((name) => outputs[name]?.imports ?? [])
-        .filter(
-          (entry) => entry.external && entry.kind === 'import-statement' && entry.path.startsWith('@azure/'),
-        ).length;
-      rows.push(
-        createRow({
-          name: 'azure-functions: bundle loaded at import (esbuild, minified, SDKs external)',
-          value: eagerBytes / 1000,
-          unit: 'kB',
-          baseline: null,
-          target: { of: 'value', max: bundleTargetBytes / 1000 },
-          note: `${(eagerGzipBytes / 1000).toFixed(1)} kB gzipped, @faultline/core included; ${(sizeOf(lazyNames) / 1000).toFixed(1)} kB more in lazily imported chunks (YAML parser); failure-lambda 1.0: 11.8 kB (4.3 kB gzipped), one cloud, fewer faults`,
-        }),
-        createRow({
-          name: 'azure-functions: cloud SDKs imported eagerly by the entry',
-          value: eagerSdkImports,
-          unit: 'imports',
-          baseline: 0,
-          target: { of: 'value', max: 0 },
-          note: '@azure/app-configuration is only a dynamic import(), loaded when the App Configuration source reads',
-        }),
-      );
-
-      benchContext.log('azure-functions: cold import in fresh processes');
-      const emptyPath = join(directory, 'empty.mjs');
-      const importerPath = join(directory, 'import-bundle.mjs');
-      await writeFile(emptyPath, '');
-      await writeFile(importerPath, `await import(${JSON.stringify(`./${basename(entryName)}`)});\n`);
-      const runs = benchContext.quick ? 10 : 21;
-      const emptyMs: number[] = [];
-      const importMs: number[] = [];
-      await timeNode(emptyPath);
-      await timeNode(importerPath);
-      for (let run = 0; run < runs; run += 1) {
-        if (run % 2 === 0) {
-          emptyMs.push(await timeNode(emptyPath));
-          importMs.push(await timeNode(importerPath));
-        } else {
-          importMs.push(await timeNode(importerPath));
-          emptyMs.push(await timeNode(emptyPath));
-        }
-      }
-      const emptyMedian = medianOf(emptyMs);
-      const importMedian = medianOf(importMs);
-      rows.push(
-        createRow({
-          name: 'azure-functions: cold import of the bundle in a fresh node process',
-          value: importMedian,
-          unit: 'ms',
-          baseline: emptyMedian,
-          target: { of: 'added', max: coldImportTargetMs },
-          note: `median of ${runs} interleaved runs each; baseline: an empty module; added ${(importMedian - emptyMedian).toFixed(1)} ms (failure-lambda 1.0: +233 ms, its SDK imported eagerly)`,
-        }),
-      );
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
+        context: benchContext,
+      })),
+    );
     return rows;
   },
 };

@@ -1,14 +1,10 @@
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
+import { fileURLToPath } from 'node:url';
 import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import { withCloudEventFaults, withFaults } from '@faultline/gcp-functions';
-import { build } from 'esbuild';
-import { type BenchRow, type BenchSuite, createRow, measureInterleaved, medianOf } from '../harness.js';
+import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
+import { measurePackageCost } from '../package-cost.js';
 
 /**
  * `@faultline/gcp-functions`: the added cost per invocation of `withFaults` / `withCloudEventFaults` when nothing
@@ -102,42 +98,6 @@ async function engineFor(source: ConfigSource): Promise<FaultEngine> {
   return engine;
 }
 
-function runNode(args: readonly string[]): Promise<string> {
-  return new Promise((resolveRun, reject) => {
-    execFile(process.execPath, args, { timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${error.message}\n${stderr}`));
-      else resolveRun(stdout.trim());
-    });
-  });
-}
-
-/** Milliseconds the child spends in `import(url)`, measured inside the fresh process. */
-async function timeColdImport(url: string): Promise<number> {
-  const script = `const s=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-s))`;
-  return Number(await runNode(['--input-type=module', '-e', script]));
-}
-
-async function bundle(entry: string, outfile: string): Promise<{ bytes: number; gzipBytes: number }> {
-  const result = await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    minify: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    conditions: ['source'],
-    // yaml is imported lazily by core, only for YAML documents; like the SDKs it is not part of the load path.
-    external: ['@google-cloud/*', 'yaml'],
-    write: false,
-    logLevel: 'silent',
-  });
-  const output = result.outputFiles[0];
-  if (output === undefined) throw new Error(`esbuild produced nothing for ${entry}`);
-  await writeFile(outfile, output.contents);
-  return { bytes: output.contents.byteLength, gzipBytes: gzipSync(output.contents).byteLength };
-}
-
 export const suite: BenchSuite = {
   name: 'gcp-functions',
   async run(context) {
@@ -201,58 +161,24 @@ export const suite: BenchSuite = {
       );
     }
 
-    const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-gcp-'));
-    try {
-      context.log('gcp-functions: bundle size (esbuild, minified, Google SDKs external)');
-      const root = await bundle(
-        join(packageDirectory, 'src', 'index.ts'),
-        join(directory, 'gcp-functions.mjs'),
-      );
-      const firestore = await bundle(
-        join(packageDirectory, 'src', 'firestore', 'index.ts'),
-        join(directory, 'gcp-functions-firestore.mjs'),
-      );
-      rows.push(
-        createRow({
-          name: 'gcp-functions: bundle of @faultline/gcp-functions (with core)',
-          value: root.bytes / 1000,
-          unit: 'kB',
-          baseline: null,
-          note: `esbuild --bundle --minify, ESM, @google-cloud/* and yaml (lazy) external, core included; ${(root.gzipBytes / 1000).toFixed(1)} kB gzipped`,
-        }),
-        createRow({
-          name: 'gcp-functions: bundle of @faultline/gcp-functions/firestore',
-          value: firestore.bytes / 1000,
-          unit: 'kB',
-          baseline: null,
-          note: `the Firestore source alone (SDK external, loaded lazily); ${(firestore.gzipBytes / 1000).toFixed(1)} kB gzipped`,
-        }),
-      );
-
-      context.log('gcp-functions: cold import in fresh processes');
-      const emptyModule = join(directory, 'empty.mjs');
-      await writeFile(emptyModule, 'export {};\n');
-      const runs = context.quick ? 10 : 15;
-      const packageTimes: number[] = [];
-      const emptyTimes: number[] = [];
-      for (let run = 0; run < runs; run++) {
-        // Interleaved, so both see the same machine state.
-        emptyTimes.push(await timeColdImport(pathToFileURL(emptyModule).href));
-        packageTimes.push(await timeColdImport(pathToFileURL(join(directory, 'gcp-functions.mjs')).href));
-      }
-      rows.push(
-        createRow({
-          name: 'gcp-functions: cold import of @faultline/gcp-functions',
-          value: medianOf(packageTimes),
-          unit: 'ms',
-          baseline: medianOf(emptyTimes),
-          target: { of: 'added', max: 50 },
-          note: `median of ${runs} fresh \`node\` processes each, import() of the bundle above vs an empty module; no Google SDK is loaded until a Firestore source is used (failure-lambda: +233 ms)`,
-        }),
-      );
-    } finally {
-      await rm(directory, { recursive: true, force: true });
-    }
+    rows.push(
+      ...(await measurePackageCost({
+        prefix: 'gcp-functions',
+        entries: [
+          {
+            label: '@faultline/gcp-functions',
+            file: join(packageDirectory, 'src', 'index.ts'),
+            coldImport: true,
+          },
+          {
+            label: '@faultline/gcp-functions/firestore',
+            file: join(packageDirectory, 'src', 'firestore', 'index.ts'),
+          },
+        ],
+        external: ['@google-cloud/*'],
+        context,
+      })),
+    );
     return rows;
   },
 };
