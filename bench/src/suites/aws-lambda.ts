@@ -1,9 +1,9 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { withFaults } from '@faultline/aws-lambda';
-import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
 import { measurePackageCost } from '../package-cost.js';
+import { standardScenarios, warmEngine } from '../scenarios.js';
 
 /**
  * `@faultline/aws-lambda`: the added cost per invocation of `withFaults` when nothing fires (config cached: no
@@ -11,9 +11,6 @@ import { measurePackageCost } from '../package-cost.js';
  * a fresh Node process, and the bundle sizes. The reference numbers are failure-lambda's (anchors.md): 325–690 ns
  * with all flags off, 12 µs with a flag that does not fire, +233 ms cold import, 11.8 kB bundle.
  */
-
-const idleTargetNs = 100;
-const nonFiringTargetNs = 1000;
 
 const packageDirectory = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -59,58 +56,10 @@ const context = {
 const result = { statusCode: 200, body: '{"price":10}' };
 const handler = async (_event: typeof event, _context: typeof context) => result;
 
-const missingSource: ConfigSource = { name: 'bench:missing', load: async () => ({ kind: 'missing' }) };
-const adminOnly = [{ field: 'http.path', op: 'prefix', value: '/admin' }];
-
-function experiment(faults: object[], extra: object = {}) {
-  return { schemaVersion: 1, id: 'bench-aws', faults, ...extra };
-}
-
-const scenarios = [
-  {
-    name: 'no experiment in the store',
-    source: missingSource,
-    targetNs: idleTargetNs,
-    note: 'idle path: one synchronous state read, then the handler',
-  },
-  {
-    name: '10 faults that do not match',
-    source: createInlineSource(
-      experiment(
-        Array.from({ length: 10 }, (_, index) => ({
-          id: `admin-${index}`,
-          type: index % 2 === 0 ? 'latency' : 'status',
-          probability: 0.5,
-          ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
-          match: [{ field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` }, ...adminOnly],
-        })),
-      ),
-    ),
-    targetNs: nonFiringTargetNs,
-    note: 'detects the trigger, builds the invocation (headers, query, ARN), decides 10 faults, calls the handler',
-  },
-  {
-    name: 'dry-run experiment, fault that does not match',
-    source: createInlineSource(
-      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }], {
-        mode: 'dry-run',
-      }),
-    ),
-    targetNs: nonFiringTargetNs,
-    note: 'dry-run adds nothing when nothing would fire',
-  },
-] as const;
-
-async function engineFor(source: ConfigSource): Promise<FaultEngine> {
-  const engine = createFaultEngine({
-    source,
-    environment: {},
-    logLevel: 'silent',
-    cache: { ttlMs: 3_600_000 },
-  });
-  await engine.ready();
-  return engine;
-}
+const scenarios = standardScenarios(
+  'bench-aws',
+  'detects the trigger, builds the invocation (headers, query, ARN), decides 10 faults, calls the handler',
+);
 
 export const suite: BenchSuite = {
   name: 'aws-lambda',
@@ -132,7 +81,7 @@ export const suite: BenchSuite = {
 
     for (const scenario of scenarios) {
       benchContext.log(`aws-lambda: withFaults, ${scenario.name}`);
-      const engine = await engineFor(scenario.source);
+      const engine = await warmEngine(scenario.source);
       const wrapped = withFaults(handler, { engine, environment: {} });
       const measured = await measureInterleaved({
         baseline: () => handler(event, context),

@@ -13,6 +13,7 @@ import {
   type InMemoryResponse,
 } from '@faultline/core/testing';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
+import { dryRunNonMatchingSource, missingSource, tenNonMatchingFaultsSource } from '../scenarios.js';
 
 /**
  * The added cost of the engine per invocation when nothing fires, against a bare async handler measured in the
@@ -41,8 +42,6 @@ const request: InMemoryRequest = {
   query: {},
 };
 const context: InMemoryContext = { functionName: 'orders', stage: 'dev' };
-
-const missingSource: ConfigSource = { name: 'bench:missing', load: async () => ({ kind: 'missing' }) };
 
 function experiment(faults: object[], extra: object = {}) {
   return { schemaVersion: 1, id: 'bench', faults, ...extra };
@@ -98,27 +97,13 @@ const scenarios: readonly Scenario[] = [
   },
   {
     name: 'enabled experiment, 10 faults that do not match',
-    source: createInlineSource(
-      experiment(
-        Array.from({ length: 10 }, (_, index) => ({
-          id: `admin-${index}`,
-          type: index % 2 === 0 ? 'latency' : 'status',
-          probability: 0.5,
-          ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
-          match: [{ field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` }, ...adminOnly],
-        })),
-      ),
-    ),
+    source: tenNonMatchingFaultsSource('bench'),
     targetNs: nonFiringTargetNs,
     note: '10 match evaluations per invocation',
   },
   {
     name: 'dry-run experiment, fault that does not match',
-    source: createInlineSource(
-      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }], {
-        mode: 'dry-run',
-      }),
-    ),
+    source: dryRunNonMatchingSource('bench'),
     targetNs: nonFiringTargetNs,
     note: 'dry-run adds nothing when nothing would fire',
   },

@@ -1,19 +1,16 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import { withCloudEventFaults, withFaults } from '@faultline/gcp-functions';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
 import { measurePackageCost } from '../package-cost.js';
+import { idleTargetNs, missingSource, standardScenarios, warmEngine } from '../scenarios.js';
 
 /**
  * `@faultline/gcp-functions`: the added cost per invocation of `withFaults` / `withCloudEventFaults` when nothing
  * fires (calling the wrapped function directly with minimal request/response objects, as the Functions Framework
  * would), the cold import of the package in a fresh Node process, and its bundle size.
  */
-
-const idleTargetNs = 100;
-const nonFiringTargetNs = 1_000;
 
 const packageDirectory = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -45,58 +42,10 @@ const cloudEvent = {
 };
 const eventHandler = async (_event: typeof cloudEvent): Promise<void> => undefined;
 
-const missingSource: ConfigSource = { name: 'bench:missing', load: async () => ({ kind: 'missing' }) };
-const adminOnly = [{ field: 'http.path', op: 'prefix', value: '/admin' }];
-
-function experiment(faults: object[], extra: object = {}) {
-  return { schemaVersion: 1, id: 'bench-gcp', faults, ...extra };
-}
-
-const scenarios = [
-  {
-    name: 'no experiment in the store',
-    source: missingSource,
-    targetNs: idleTargetNs,
-    note: 'idle path: one synchronous state read, then the handler',
-  },
-  {
-    name: '10 faults that do not match',
-    source: createInlineSource(
-      experiment(
-        Array.from({ length: 10 }, (_, index) => ({
-          id: `admin-${index}`,
-          type: index % 2 === 0 ? 'latency' : 'status',
-          probability: 0.5,
-          ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
-          match: [{ field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` }, ...adminOnly],
-        })),
-      ),
-    ),
-    targetNs: nonFiringTargetNs,
-    note: 'builds the invocation from req (headers, query), decides 10 faults, calls the handler',
-  },
-  {
-    name: 'dry-run experiment, fault that does not match',
-    source: createInlineSource(
-      experiment([{ id: 'admin', type: 'status', probability: 1, status: 503, match: adminOnly }], {
-        mode: 'dry-run',
-      }),
-    ),
-    targetNs: nonFiringTargetNs,
-    note: 'dry-run adds nothing when nothing would fire',
-  },
-] as const;
-
-async function engineFor(source: ConfigSource): Promise<FaultEngine> {
-  const engine = createFaultEngine({
-    source,
-    environment: {},
-    logLevel: 'silent',
-    cache: { ttlMs: 3_600_000 },
-  });
-  await engine.ready();
-  return engine;
-}
+const scenarios = standardScenarios(
+  'bench-gcp',
+  'builds the invocation from req (headers, query), decides 10 faults, calls the handler',
+);
 
 export const suite: BenchSuite = {
   name: 'gcp-functions',
@@ -119,7 +68,7 @@ export const suite: BenchSuite = {
 
     for (const scenario of scenarios) {
       context.log(`gcp-functions: HTTP, ${scenario.name}`);
-      const engine = await engineFor(scenario.source);
+      const engine = await warmEngine(scenario.source);
       const wrapped = withFaults(httpHandler, { engine, environment: { K_SERVICE: 'orders' } });
       const result = await measureInterleaved({
         baseline: () => httpHandler(request, response),
@@ -141,7 +90,7 @@ export const suite: BenchSuite = {
 
     {
       context.log('gcp-functions: CloudEvent, no experiment');
-      const engine = await engineFor(missingSource);
+      const engine = await warmEngine(missingSource);
       const wrapped = withCloudEventFaults(eventHandler, { engine, environment: {} });
       const result = await measureInterleaved({
         baseline: () => eventHandler(cloudEvent),
