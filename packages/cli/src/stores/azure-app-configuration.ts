@@ -8,6 +8,7 @@ import {
   StoreConflictError,
   serializeDocument,
   setEnabledWithReadWrite,
+  versionConflict,
 } from './store.js';
 
 /** Options of {@link createAppConfigurationStore}. */
@@ -126,17 +127,7 @@ export function createAppConfigurationStore(options: AppConfigurationStoreOption
     if (error instanceof StoreConflictError || error instanceof StoreAccessError) return error;
     if (statusOf(error) === 412) {
       const current = await read().catch(() => undefined);
-      return new StoreConflictError(
-        current === undefined
-          ? `${name}: the experiment you expected (version ${expected}) is gone`
-          : expected === null
-            ? `${name}: already holds an experiment (version ${current.version})`
-            : `${name}: holds version ${current.version}, newer than the version ${expected} you last saw`,
-        name,
-        expected,
-        current?.version ?? null,
-        { cause: error },
-      );
+      return versionConflict(name, expected, current?.version ?? null, { cause: error });
     }
     return accessError(name, error);
   }

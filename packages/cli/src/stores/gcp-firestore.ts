@@ -8,6 +8,7 @@ import {
   StoreConflictError,
   serializeDocument,
   setEnabledWithReadWrite,
+  versionConflict,
 } from './store.js';
 
 /** Options of {@link createFirestoreStore}. */
@@ -140,17 +141,7 @@ export function createFirestoreStore(options: FirestoreStoreOptions): Experiment
     const code = (error as { code?: unknown }).code;
     if (code === grpcFailedPrecondition || code === grpcAlreadyExists || code === grpcNotFound) {
       const current = await read().catch(() => undefined);
-      return new StoreConflictError(
-        current === undefined
-          ? `${name}: the experiment you expected (version ${expected}) is gone`
-          : expected === null
-            ? `${name}: already holds an experiment (version ${current.version})`
-            : `${name}: holds version ${current.version}, newer than the version ${expected} you last saw`,
-        name,
-        expected,
-        current?.version ?? null,
-        { cause: error },
-      );
+      return versionConflict(name, expected, current?.version ?? null, { cause: error });
     }
     return accessError(name, error);
   }

@@ -202,18 +202,35 @@ export function assertExpectedVersion(
     );
   }
   const actual = current ?? null;
-  if (options.expectedVersion !== actual) {
-    throw new StoreConflictError(
-      actual === null
-        ? `${store}: the experiment you expected (version ${options.expectedVersion}) is gone`
-        : options.expectedVersion === null
-          ? `${store}: already holds an experiment (version ${actual})`
-          : `${store}: holds version ${actual}, newer than the version ${options.expectedVersion} you last saw`,
-      store,
-      options.expectedVersion,
-      actual,
-    );
-  }
+  if (options.expectedVersion !== actual) throw versionConflict(store, options.expectedVersion, actual);
+}
+
+/**
+ * The conflict between the version a write expected and the one the store holds, said the way a person needs it:
+ * gone, already there, or newer than what they last saw.
+ *
+ * @example
+ * ```ts
+ * throw versionConflict('gcp-firestore:faultline/demo', '3', '5'); // holds version 5, newer than the version 3 …
+ * ```
+ */
+export function versionConflict(
+  store: string,
+  expected: string | null | undefined,
+  actual: string | null,
+  options?: ErrorOptions,
+): StoreConflictError {
+  return new StoreConflictError(
+    actual === null
+      ? `${store}: the experiment you expected (version ${expected}) is gone`
+      : expected === null
+        ? `${store}: already holds an experiment (version ${actual})`
+        : `${store}: holds version ${actual}, newer than the version ${expected} you last saw`,
+    store,
+    expected,
+    actual,
+    options,
+  );
 }
 
 /**
