@@ -562,24 +562,30 @@ export function validateFaultEntry(
   return invalid;
 }
 
+/** The envelope of `faults`: a list, and not an oversized one (checked before any entry is looked at). */
+function isFaultList(value: unknown, path: string, issues: ValidationIssue[]): value is unknown[] {
+  if (!Array.isArray(value)) {
+    issues.push({ path, message: `must be a list of fault entries, got ${describeValue(value)}` });
+    return false;
+  }
+  if (value.length > maxFaultsPerExperiment) {
+    issues.push({
+      path,
+      message: `must hold at most ${maxFaultsPerExperiment} faults, got ${value.length}`,
+      hint: 'split the experiment into several files',
+    });
+    return false;
+  }
+  return true;
+}
+
 function faultsSchema(registry: FaultRegistry): Schema<FaultDefinition[]> {
   const description = `The faults to inject (at most ${maxFaultsPerExperiment}); ids must be unique.`;
   return {
     kind: 'array',
     description,
     validate(value, path, issues) {
-      if (!Array.isArray(value)) {
-        issues.push({ path, message: `must be a list of fault entries, got ${describeValue(value)}` });
-        return invalid;
-      }
-      if (value.length > maxFaultsPerExperiment) {
-        issues.push({
-          path,
-          message: `must hold at most ${maxFaultsPerExperiment} faults, got ${value.length}`,
-          hint: 'split the experiment into several files',
-        });
-        return invalid;
-      }
+      if (!isFaultList(value, path, issues)) return invalid;
       const before = issues.length;
       const faults: FaultDefinition[] = [];
       const firstIndexOfDuplicate = new Map<number, number>();
@@ -843,19 +849,7 @@ const faultListEnvelope: Schema<unknown[]> = {
   kind: 'array',
   description: undefined,
   validate(value, path, issues) {
-    if (!Array.isArray(value)) {
-      issues.push({ path, message: `must be a list of fault entries, got ${describeValue(value)}` });
-      return invalid;
-    }
-    if (value.length > maxFaultsPerExperiment) {
-      issues.push({
-        path,
-        message: `must hold at most ${maxFaultsPerExperiment} faults, got ${value.length}`,
-        hint: 'split the experiment into several files',
-      });
-      return invalid;
-    }
-    return value;
+    return isFaultList(value, path, issues) ? value : invalid;
   },
   toJsonSchema: (): JsonSchema => ({ type: 'array', maxItems: maxFaultsPerExperiment }),
 };
