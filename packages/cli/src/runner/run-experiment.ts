@@ -296,7 +296,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
             atMs: now,
             target: state.target.name,
             condition: describeStopCondition(condition),
-            observed: round(observed),
+            // Ratios keep 4 digits: 0.52 shown as 0.5 would read as "0.5 > 0.5" in the journal.
+            observed: round(observed, condition.metric.endsWith('Ms') ? 1 : 4),
           };
         }
       }
