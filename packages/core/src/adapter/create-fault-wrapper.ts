@@ -1,14 +1,20 @@
+import { checkCachedConfigOptions } from '../config/cache-options.js';
 import type { ConfigSource } from '../config/config-source.js';
 import { resolveDefaultConfigSource } from '../config/default-source.js';
-import { readEnvironmentSettings } from '../config/environment-settings.js';
+import {
+  readEnvironmentSettings,
+  resolveCachedConfigOptions,
+  snapshotSettingsVariables,
+} from '../config/environment-settings.js';
 import type { CompiledExperiment, CompiledFault } from '../engine/compile.js';
-import { describeError } from '../engine/event-emitter.js';
+import { createDeferredFaultEngine } from '../engine/deferred-engine.js';
 import type { FaultEngine, FaultEngineOptions } from '../engine/fault-engine.js';
-import { getSharedFaultEngine } from '../engine/shared-engines.js';
-import type { FaultContext, FaultOutcome, NeutralResponse } from '../faults/fault-type.js';
-import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-error.js';
+import { loadedFaultRuntime, loadFaultRuntime } from '../engine/fault-runtime-loader.js';
+import { systemClock, systemRandom, systemSleep } from '../engine/ports.js';
+import { describeError } from '../events/describe-error.js';
 import type { Invocation } from '../invocation/invocation.js';
-import type { FaultAdapter, InvocationDriver } from './adapter.js';
+import type { FaultAdapter } from './adapter.js';
+import { reportInternalError } from './report-internal-error.js';
 
 /**
  * Options every adapter's wrapper accepts.
@@ -44,12 +50,16 @@ export function isKillSwitchOn(environment: Readonly<Record<string, string | und
 }
 
 /**
- * Resolves the engine a wrapper uses: the given one, else the process-wide one for the resolved source.
+ * Resolves the engine a wrapper uses: the given one, else a handle on the process-wide engine for the resolved
+ * source. Everything is read now (the source, the `FAULTLINE_*` settings) and bad cache options throw now, but the
+ * engine's code (cached config, decision, fault execution) is only loaded when the first invocation asks for it,
+ * so importing an adapter stays cheap. Until then `current()` returns `loading`; `ready()` loads it.
  *
  * @example
  * ```ts
  * import { resolveFaultEngine } from '@faultline/core';
  * const engine = resolveFaultEngine({}, process.env); // the shared engine for FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG
+ * await engine.ready();
  * ```
  */
 export function resolveFaultEngine(
@@ -57,22 +67,44 @@ export function resolveFaultEngine(
   environment: Readonly<Record<string, string | undefined>>,
 ): FaultEngine {
   if (options.engine !== undefined) return options.engine;
-  if (options.source !== undefined)
-    return getSharedFaultEngine(options.source, { ...options, shareBy: 'object' });
+  const settingsEnvironment = snapshotSettingsVariables(environment);
+  // Checked now, so a bad option fails when the function is wrapped rather than on its first invocation.
+  checkCachedConfigOptions(
+    resolveCachedConfigOptions(options.cache, readEnvironmentSettings(settingsEnvironment)),
+  );
   let source: ConfigSource | undefined;
-  try {
-    source = options.defaultSource?.() ?? resolveDefaultConfigSource(environment);
-  } catch {
-    // A broken default (e.g. an unreadable variable) means no source: never inject, never throw.
-    source = undefined;
+  let shareBy: 'object' | 'name';
+  if (options.source !== undefined) {
+    source = options.source;
+    shareBy = 'object';
+  } else {
+    try {
+      source = options.defaultSource?.() ?? resolveDefaultConfigSource(environment);
+    } catch {
+      // A broken default (e.g. an unreadable variable) means no source: never inject, never throw.
+      source = undefined;
+    }
+    shareBy = 'name';
   }
-  return getSharedFaultEngine(source, { ...options, shareBy: 'name' });
+  const { engine: _engine, defaultSource: _defaultSource, ...engineOptions } = options;
+  return createDeferredFaultEngine({
+    sourceName: source?.name,
+    registry: options.registry,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? systemRandom,
+    sleep: options.sleep ?? systemSleep,
+    onEvent: options.onEvent,
+    create: (runtime) =>
+      runtime.getSharedFaultEngine(source, { ...engineOptions, environment: settingsEnvironment, shareBy }),
+  });
 }
 
 /**
  * Wraps a handler with the fault engine. This is what every adapter's `withFaults` calls.
  *
  * - `FAULTLINE_DISABLED=1` (read now, once) returns `handler` itself: zero cost, nothing wrapped.
+ * - The source and every `FAULTLINE_*` variable are read now; the engine's code (cached config, decision, fault
+ *   execution) loads with one `import()` on the first invocation, which also waits for the first read of the store.
  * - When nothing can fire (no experiment, disabled, outside its window, no fault enabled) an invocation costs one
  *   synchronous state read and calls `handler` directly: no allocation, no `await`, no env or file access.
  * - Otherwise: builds the normalized invocation, decides, and in `enforce` mode runs the `before` effects in fault
@@ -121,7 +153,8 @@ export function createFaultWrapper<A, B, R>(
     return handler;
   }
   const afterLoading = async (first: A, second: B): Promise<R> => {
-    // Only the first invocations of an instance get here; `ready` is bounded by the fetch budget.
+    // Only the first invocations of an instance get here: `ready` loads the engine's code once per process, then
+    // waits for the first read of the store, which the fetch budget bounds.
     await engine.ready();
     const state = engine.current();
     if (state === 'idle' || state === 'loading') return handler(first, second);
@@ -141,7 +174,18 @@ export function createFaultWrapper<A, B, R>(
       return handler(first, second);
     }
     if (faults.length === 0) return handler(first, second);
-    return execute(adapter, handler, engine, compiled, invocation, faults, first, second);
+    // Loaded with the engine; only an engine created directly (`options.engine`) can get here before it.
+    const runtime = loadedFaultRuntime();
+    if (runtime !== undefined) {
+      return runtime.executeFaults(adapter, handler, engine, compiled, invocation, faults, first, second);
+    }
+    return loadFaultRuntime().then(
+      (loaded) => loaded.executeFaults(adapter, handler, engine, compiled, invocation, faults, first, second),
+      (error: unknown) => {
+        reportInternalError(engine, error, 'loading the fault runtime', invocation, undefined, compiled);
+        return handler(first, second);
+      },
+    );
   };
   return function faultlineWrapped(first: A, second: B): Promise<R> {
     const state = engine.current();
@@ -149,28 +193,6 @@ export function createFaultWrapper<A, B, R>(
     if (state === 'loading') return afterLoading(first, second);
     return decideAndRun(state, first, second);
   };
-}
-
-function reportInternalError(
-  engine: FaultEngine,
-  error: unknown,
-  where: string,
-  invocation?: Invocation,
-  fault?: CompiledFault,
-  compiled?: CompiledExperiment,
-): void {
-  try {
-    engine.emit('internal-error', `faultline failed while ${where}; the invocation continues without it`, {
-      experimentId: compiled?.experimentId,
-      configVersion: compiled?.configVersion,
-      faultId: fault?.id,
-      faultType: fault?.type,
-      requestId: invocation?.requestId,
-      details: describeError(error),
-    });
-  } catch {
-    // fail open
-  }
 }
 
 function reportWouldInject(
@@ -187,311 +209,5 @@ function reportWouldInject(
       requestId: invocation.requestId,
       configVersion: compiled.configVersion,
     });
-  }
-}
-
-async function execute<A, B, R>(
-  adapter: FaultAdapter<A, B, R>,
-  handler: (first: A, second: B) => Promise<R>,
-  engine: FaultEngine,
-  compiled: CompiledExperiment,
-  invocation: Invocation,
-  faults: readonly CompiledFault[],
-  first: A,
-  second: B,
-): Promise<R> {
-  let driver: InvocationDriver<R>;
-  try {
-    driver = adapter.createDriver(first, second, invocation, handler);
-  } catch (error) {
-    reportInternalError(engine, error, 'preparing the invocation', invocation, undefined, compiled);
-    return handler(first, second);
-  }
-  const controller = new AbortController();
-  const cleanups: DeferredCleanup[] = [];
-  let deadlineTimer: ReturnType<typeof setTimeout> | undefined;
-  // The platform may freeze or kill the instance at its deadline, before our `finally` runs: undo what faults
-  // changed shortly before it, so a warm instance never keeps a filled disk or a blocked host.
-  const scheduleDeadlineCleanup = (): ReturnType<typeof setTimeout> | undefined => {
-    const deadlineMs = invocation.deadlineMs;
-    if (deadlineMs === undefined) return undefined;
-    let remainingMs: number;
-    try {
-      remainingMs = deadlineMs - deadlineCleanupMarginMs - engine.clock.now();
-    } catch {
-      return undefined;
-    }
-    const timer = setTimeout(
-      () => {
-        if (cleanups.length === 0) return;
-        engine.emit(
-          'fault-detail',
-          `invocation ${invocation.requestId} is about to reach its deadline; cleaning up faults now`,
-          {
-            experimentId: compiled.experimentId,
-            requestId: invocation.requestId,
-            configVersion: compiled.configVersion,
-          },
-          'warn',
-        );
-        void runCleanups(engine, compiled, invocation, cleanups);
-      },
-      Math.min(Math.max(0, remainingMs), maxTimerDelayMs),
-    );
-    timer.unref?.();
-    return timer;
-  };
-  const contexts = new Map<CompiledFault, FaultContext>();
-  const contextFor = (fault: CompiledFault): FaultContext => {
-    let context = contexts.get(fault);
-    if (context === undefined) {
-      context = {
-        invocation,
-        experimentId: compiled.experimentId,
-        fault: fault.definition,
-        clock: engine.clock,
-        random: engine.random,
-        sleep: engine.sleep,
-        signal: controller.signal,
-        defer: (cleanup) => {
-          cleanups.push({ fault, cleanup });
-          deadlineTimer ??= scheduleDeadlineCleanup();
-        },
-        capabilities: driver.capabilities ?? {},
-        report: (level, message, details) => {
-          engine.emit(
-            'fault-detail',
-            message,
-            {
-              experimentId: compiled.experimentId,
-              faultId: fault.id,
-              faultType: fault.type,
-              requestId: invocation.requestId,
-              configVersion: compiled.configVersion,
-              details,
-            },
-            level,
-          );
-        },
-      };
-      contexts.set(fault, context);
-    }
-    return context;
-  };
-
-  let firstHandlerCall: Promise<R> | undefined;
-  const callHandler = (): Promise<R> => {
-    const call = invokeHandler(driver);
-    firstHandlerCall ??= call;
-    return call;
-  };
-
-  for (const fault of faults) {
-    engine.emit('inject', `injecting ${fault.type} fault ${fault.id}`, {
-      experimentId: compiled.experimentId,
-      faultId: fault.id,
-      faultType: fault.type,
-      requestId: invocation.requestId,
-      configVersion: compiled.configVersion,
-    });
-  }
-
-  try {
-    // Before effects, in file order; the first outcome short-circuits the handler.
-    for (const fault of faults) {
-      const before = fault.effect.before;
-      if (before === undefined) continue;
-      let outcome: void | FaultOutcome;
-      try {
-        outcome = await before.call(fault.effect, contextFor(fault));
-      } catch (error) {
-        if (isInjectedFault(error)) throw error;
-        reportInternalError(engine, error, `running the ${fault.type} fault`, invocation, fault, compiled);
-        continue;
-      }
-      if (outcome === undefined) continue;
-      let native: R | undefined;
-      try {
-        native = nativeOutcome(outcome, driver);
-      } catch (error) {
-        // The adapter could not shape the answer: the invocation goes on untouched rather than failing on us.
-        reportInternalError(
-          engine,
-          error,
-          `answering for the ${fault.type} fault`,
-          invocation,
-          fault,
-          compiled,
-        );
-        return await callHandler();
-      }
-      if (native !== undefined) return native;
-      throw injectedErrorFor(outcome, compiled, fault);
-    }
-
-    // Around effects: the first fault is the outermost layer.
-    let next: () => Promise<R> = callHandler;
-    for (let index = faults.length - 1; index >= 0; index--) {
-      const fault = faults[index] as CompiledFault;
-      const around = fault.effect.around;
-      if (around === undefined) continue;
-      const inner = next;
-      const context = contextFor(fault);
-      next = () => around.call(fault.effect, context, inner) as Promise<R>;
-    }
-    let result: R;
-    try {
-      result = await next();
-    } catch (error) {
-      if (isHandlerFailure(error) || isInjectedFault(error)) throw error;
-      reportInternalError(engine, error, 'running an around fault', invocation, undefined, compiled);
-      // Never run the handler a second time because of our failure: reuse its first call when there was one.
-      result = await (firstHandlerCall ?? callHandler());
-    }
-
-    // After effects, on the neutral response.
-    const afters = faults.filter((fault) => fault.effect.after !== undefined);
-    if (afters.length === 0) return result;
-    let response: NeutralResponse | undefined;
-    try {
-      response = driver.readResponse(result);
-    } catch (error) {
-      reportInternalError(engine, error, 'reading the response', invocation, undefined, compiled);
-      return result;
-    }
-    if (response === undefined) {
-      if (engine.isLevelEnabled('debug')) {
-        for (const fault of afters) {
-          engine.emit(
-            'fault-detail',
-            `${fault.type} fault ${fault.id} had no HTTP-like response to change`,
-            {
-              experimentId: compiled.experimentId,
-              faultId: fault.id,
-              faultType: fault.type,
-              requestId: invocation.requestId,
-              configVersion: compiled.configVersion,
-            },
-            'debug',
-          );
-        }
-      }
-      return result;
-    }
-    const original = response;
-    try {
-      for (const fault of afters) {
-        response = await (fault.effect.after as NonNullable<typeof fault.effect.after>).call(
-          fault.effect,
-          contextFor(fault),
-          response,
-        );
-      }
-      return response === original ? result : driver.writeResponse(result, response);
-    } catch (error) {
-      if (isInjectedFault(error)) throw error;
-      reportInternalError(engine, error, 'changing the response', invocation, undefined, compiled);
-      return result;
-    }
-  } catch (error) {
-    if (isHandlerFailure(error)) throw error.error;
-    throw error;
-  } finally {
-    if (deadlineTimer !== undefined) clearTimeout(deadlineTimer);
-    controller.abort();
-    await runCleanups(engine, compiled, invocation, cleanups);
-  }
-}
-
-/** Carries an error thrown by the user's handler through our layers, so it is rethrown untouched, never "ours". */
-class HandlerFailure {
-  constructor(readonly error: unknown) {}
-}
-
-function isHandlerFailure(value: unknown): value is HandlerFailure {
-  return value instanceof HandlerFailure;
-}
-
-async function invokeHandler<R>(driver: InvocationDriver<R>): Promise<R> {
-  try {
-    return await driver.callHandler();
-  } catch (error) {
-    throw new HandlerFailure(error);
-  }
-}
-
-/** The native result for a short-circuit, or `undefined` when it must be thrown instead. */
-function nativeOutcome<R>(outcome: FaultOutcome, driver: InvocationDriver<R>): R | undefined {
-  switch (outcome.kind) {
-    case 'throw':
-      return undefined;
-    case 'respond': {
-      // A copy: the fault's response is shared by every invocation of this config version.
-      const { status, headers, body } = outcome.response;
-      return driver.respond({ status, headers: { ...headers }, body });
-    }
-    case 'throttle':
-      return driver.throttled(outcome.reason);
-    default:
-      throw new TypeError(`unknown fault outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}`);
-  }
-}
-
-/** What to throw for a short-circuit the trigger cannot answer natively. */
-function injectedErrorFor(
-  outcome: FaultOutcome,
-  compiled: CompiledExperiment,
-  fault: CompiledFault,
-): unknown {
-  const details = { experimentId: compiled.experimentId, faultId: fault.id, faultType: fault.type };
-  if (outcome.kind === 'throw') return outcome.error;
-  if (outcome.kind === 'respond') {
-    return new InjectedFaultError(`Injected status ${outcome.response.status}`, {
-      ...details,
-      status: outcome.response.status,
-    });
-  }
-  return new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
-    ...details,
-    name: 'ThrottlingError',
-    status: 429,
-  });
-}
-
-/** A cleanup registered by a fault effect through `context.defer`. */
-interface DeferredCleanup {
-  readonly fault: CompiledFault;
-  readonly cleanup: () => void | Promise<void>;
-}
-
-/** How long before the platform deadline pending cleanups run if the invocation has not ended yet. */
-const deadlineCleanupMarginMs = 100;
-const maxTimerDelayMs = 2 ** 31 - 1;
-
-/** Runs and removes every pending cleanup, newest first; each runs once even when called twice concurrently. */
-async function runCleanups(
-  engine: FaultEngine,
-  compiled: CompiledExperiment,
-  invocation: Invocation,
-  cleanups: DeferredCleanup[],
-): Promise<void> {
-  while (cleanups.length > 0) {
-    const entry = cleanups.pop() as DeferredCleanup;
-    try {
-      await entry.cleanup();
-    } catch (error) {
-      try {
-        engine.emit('cleanup-error', `cleanup of ${entry.fault.type} fault ${entry.fault.id} failed`, {
-          experimentId: compiled.experimentId,
-          faultId: entry.fault.id,
-          faultType: entry.fault.type,
-          requestId: invocation.requestId,
-          configVersion: compiled.configVersion,
-          details: describeError(error),
-        });
-      } catch {
-        // fail open
-      }
-    }
   }
 }

@@ -1,6 +1,7 @@
 import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
 import { systemClock, systemRandom } from '../engine/ports.js';
 import type { EventSink, FaultlineEvent } from '../events/events.js';
+import { type CachedConfigOptions, checkCachedConfigOptions } from './cache-options.js';
 import {
   ConfigDocumentError,
   ConfigFetchTimeoutError,
@@ -9,56 +10,6 @@ import {
   InvalidConfigOptionError,
 } from './config-errors.js';
 import type { ConfigLoadResult, ConfigSource } from './config-source.js';
-
-/**
- * Tuning of the cached config. Every field has a safe default; units are in the names. The engine resolves them as
- * option > `FAULTLINE_CONFIG_*` environment variable > default (see `resolveCachedConfigOptions`).
- *
- * @example
- * ```ts
- * import type { CachedConfigOptions } from '@faultline/core';
- *
- * // Refresh every 10 s, give a slow store at most 300 ms, switch faults off after 5 min without a good read.
- * const cache: CachedConfigOptions = { ttlMs: 10_000, fetchBudgetMs: 300, maxStaleMs: 300_000 };
- * ```
- */
-export interface CachedConfigOptions {
-  /** How long a loaded config is served before it is refreshed in the background. Default 30000. */
-  ttlMs?: number;
-  /** ± share of `ttlMs` (and of each backoff) added at random so instances do not refresh in lockstep. Default 0.1. */
-  jitterRatio?: number;
-  /** Longest time one read of the store may take; the source's signal aborts then. Default 1000. */
-  fetchBudgetMs?: number;
-  /** After this long without a successful read, the cached config switches off (no faults). Default 900000 (15 min). */
-  maxStaleMs?: number;
-  /** Wait before retrying a failed read; doubles per consecutive failure. Default 5000. */
-  errorBackoffMs?: number;
-  /** Upper bound of the doubling backoff. Default 60000. */
-  maxBackoffMs?: number;
-  /** Text documents larger than this are refused before parsing. Default 262144 (256 KiB). */
-  maxSizeBytes?: number;
-}
-
-/**
- * The defaults of {@link CachedConfigOptions}.
- *
- * @example
- * ```ts
- * import { defaultCachedConfigOptions } from '@faultline/core';
- *
- * defaultCachedConfigOptions.ttlMs; // 30000
- * defaultCachedConfigOptions.maxSizeBytes; // 262144
- * ```
- */
-export const defaultCachedConfigOptions: Readonly<Required<CachedConfigOptions>> = Object.freeze({
-  ttlMs: 30_000,
-  jitterRatio: 0.1,
-  fetchBudgetMs: 1_000,
-  maxStaleMs: 15 * 60_000,
-  errorBackoffMs: 5_000,
-  maxBackoffMs: 60_000,
-  maxSizeBytes: 256 * 1024,
-});
 
 /**
  * One cached config state. The same object is returned until something changes, so callers may compare by identity.
@@ -273,13 +224,14 @@ class CachedConfigState<T> implements CachedConfig<T> {
     if (typeof this.parse !== 'function') {
       throw new InvalidConfigOptionError('parse', this.parse, 'a function (document, version) => value');
     }
-    this.ttlMs = readDuration('ttlMs', options.ttlMs);
-    this.jitterRatio = readRatio(options.jitterRatio);
-    this.fetchBudgetMs = readDuration('fetchBudgetMs', options.fetchBudgetMs);
-    this.maxStaleMs = readDuration('maxStaleMs', options.maxStaleMs);
-    this.errorBackoffMs = readDuration('errorBackoffMs', options.errorBackoffMs);
-    this.maxBackoffMs = Math.max(this.errorBackoffMs, readDuration('maxBackoffMs', options.maxBackoffMs));
-    this.maxSizeBytes = readDuration('maxSizeBytes', options.maxSizeBytes);
+    const checked = checkCachedConfigOptions(options);
+    this.ttlMs = checked.ttlMs;
+    this.jitterRatio = checked.jitterRatio;
+    this.fetchBudgetMs = checked.fetchBudgetMs;
+    this.maxStaleMs = checked.maxStaleMs;
+    this.errorBackoffMs = checked.errorBackoffMs;
+    this.maxBackoffMs = checked.maxBackoffMs;
+    this.maxSizeBytes = checked.maxSizeBytes;
   }
 
   peek(): CachedValue<T> | undefined {
@@ -720,20 +672,4 @@ function safeCall(callback: () => void): void {
   } catch {
     // Unsubscribing is best effort.
   }
-}
-
-function readDuration(option: keyof CachedConfigOptions, value: number | undefined): number {
-  if (value === undefined) return defaultCachedConfigOptions[option];
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-    throw new InvalidConfigOptionError(option, value, 'a number ≥ 0');
-  }
-  return value;
-}
-
-function readRatio(value: number | undefined): number {
-  if (value === undefined) return defaultCachedConfigOptions.jitterRatio;
-  if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-    throw new InvalidConfigOptionError('jitterRatio', value, 'a number between 0 and 1');
-  }
-  return value;
 }

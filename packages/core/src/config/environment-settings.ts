@@ -1,6 +1,6 @@
 import type { EventLevel } from '../events/events.js';
 import { eventLevels } from '../events/events.js';
-import { type CachedConfigOptions, defaultCachedConfigOptions } from './cached-config.js';
+import { type CachedConfigOptions, defaultCachedConfigOptions } from './cache-options.js';
 
 /**
  * The FAULTLINE_* settings, read once (at wrapper or engine creation), never per invocation.
@@ -119,6 +119,36 @@ export function readEnvironmentSettings(
     hasInlineConfig: (environment.FAULTLINE_CONFIG ?? '').trim() !== '',
     warnings,
   };
+}
+
+/** Every variable {@link readEnvironmentSettings} reads. */
+const settingsVariables = [
+  'FAULTLINE_DISABLED',
+  'FAULTLINE_LOG_LEVEL',
+  ...durationVariables.map(([, variable]) => variable),
+  'FAULTLINE_CONFIG_FILE',
+  'FAULTLINE_CONFIG',
+] as const;
+
+/**
+ * A copy of the variables {@link readEnvironmentSettings} reads, so settings read later (an engine created on the
+ * first invocation) see the values of when the wrapper was created, as documented. Not exported from the package.
+ *
+ * @example
+ * ```ts
+ * const environment = snapshotSettingsVariables(process.env);
+ * readEnvironmentSettings(environment); // the same settings, whatever process.env becomes
+ * ```
+ */
+export function snapshotSettingsVariables(
+  environment: Readonly<Record<string, string | undefined>>,
+): Readonly<Record<string, string | undefined>> {
+  const snapshot: Record<string, string | undefined> = {};
+  for (const variable of settingsVariables) {
+    const value = environment[variable];
+    if (value !== undefined) snapshot[variable] = value;
+  }
+  return snapshot;
 }
 
 /**

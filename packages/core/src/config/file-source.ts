@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { defaultCachedConfigOptions } from './cached-config.js';
+import { defaultCachedConfigOptions } from './cache-options.js';
 import { ConfigDocumentError, ConfigTooLargeError, InvalidConfigOptionError } from './config-errors.js';
 import type { ConfigLoadResult, ConfigSource } from './config-source.js';
 import { type ConfigDocumentFormat, decodeConfigDocument, formatFromFileName } from './document-format.js';

@@ -1,10 +1,13 @@
 export {
-  type CachedConfig,
   type CachedConfigOptions,
+  checkCachedConfigOptions,
+  defaultCachedConfigOptions,
+} from './cache-options.js';
+export {
+  type CachedConfig,
   type CachedValue,
   type CreateCachedConfigOptions,
   createCachedConfig,
-  defaultCachedConfigOptions,
 } from './cached-config.js';
 export {
   ConfigDocumentError,

@@ -86,11 +86,3 @@ export function createEventEmitter(options: {
     },
   };
 }
-
-/** A short, secret-free description of an unknown error for events. */
-export function describeError(error: unknown): Record<string, unknown> {
-  if (error instanceof Error) {
-    return { errorName: error.name, errorMessage: error.message.slice(0, 500) };
-  }
-  return { errorMessage: String(error).slice(0, 500) };
-}

@@ -1,4 +1,5 @@
-import { type CachedConfig, type CachedConfigOptions, createCachedConfig } from '../config/cached-config.js';
+import type { CachedConfigOptions } from '../config/cache-options.js';
+import { type CachedConfig, createCachedConfig } from '../config/cached-config.js';
 import type { ConfigSource } from '../config/config-source.js';
 import { readEnvironmentSettings } from '../config/environment-settings.js';
 import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';

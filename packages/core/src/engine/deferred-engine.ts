@@ -1,0 +1,130 @@
+import { describeError } from '../events/describe-error.js';
+import type { EventSink } from '../events/events.js';
+import type { FaultRegistry } from '../faults/registry.js';
+import type { EngineState, FaultEngine } from './fault-engine.js';
+import { type FaultRuntime, loadFaultRuntime } from './fault-runtime-loader.js';
+import type { Clock, RandomSource, Sleep } from './ports.js';
+
+/**
+ * What {@link createDeferredFaultEngine} needs: the parts of the engine known at wrap time, and how to create the
+ * real engine once the runtime has loaded.
+ */
+export interface DeferredFaultEngineOptions {
+  readonly sourceName: string | undefined;
+  readonly registry: FaultRegistry | undefined;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+  readonly sleep: Sleep;
+  /** Where a failed load is reported; default: one JSON line on the console. */
+  readonly onEvent: EventSink | undefined;
+  /** Creates (or finds the shared) real engine. May throw: the instance then runs without faults. */
+  readonly create: (runtime: FaultRuntime) => FaultEngine;
+}
+
+/**
+ * An engine whose code loads on first use. Wrappers hold one from the moment they are created, but the cached
+ * config, the decision and the fault execution are only imported when the first invocation asks for the state:
+ * until then `current()` says `loading`, and `ready()` loads the runtime and waits for the real engine's first
+ * read. After that every call goes straight to the real engine (the idle path costs one more function call).
+ *
+ * If the runtime cannot be loaded or the engine cannot be created, this reports one `internal-error` and stays
+ * `idle`: the function keeps running without faults.
+ *
+ * @example
+ * ```ts
+ * const engine = createDeferredFaultEngine({
+ *   sourceName: source.name,
+ *   registry: undefined,
+ *   clock: systemClock,
+ *   random: systemRandom,
+ *   sleep: systemSleep,
+ *   onEvent: undefined,
+ *   create: (runtime) => runtime.getSharedFaultEngine(source, { shareBy: 'object' }),
+ * });
+ * engine.current(); // 'loading'
+ * await engine.ready(); // loads the runtime and reads the store once (bounded by the fetch budget)
+ * ```
+ */
+export function createDeferredFaultEngine(options: DeferredFaultEngineOptions): FaultEngine {
+  let engine: FaultEngine | undefined;
+  let failed = false;
+  let closed = false;
+  let loading: Promise<FaultEngine | undefined> | undefined;
+
+  const reportFailure = (error: unknown): void => {
+    const event = {
+      source: 'faultline' as const,
+      type: 'internal-error' as const,
+      level: 'error' as const,
+      time: new Date().toISOString(),
+      message:
+        'faultline could not load its runtime; this instance runs without faults (check that the deployment package is complete)',
+      ...(options.sourceName === undefined ? {} : { configSource: options.sourceName }),
+      details: describeError(error),
+    };
+    try {
+      if (options.onEvent === undefined) console.error(JSON.stringify(event));
+      else options.onEvent(event);
+    } catch {
+      // nothing left to do
+    }
+  };
+
+  const load = (): Promise<FaultEngine | undefined> => {
+    loading ??= loadFaultRuntime()
+      .then((runtime) => {
+        if (closed) return undefined;
+        engine = options.create(runtime);
+        return engine;
+      })
+      .catch((error: unknown) => {
+        failed = true;
+        reportFailure(error);
+        return undefined;
+      });
+    return loading;
+  };
+
+  return {
+    sourceName: options.sourceName,
+    get registry() {
+      return engine?.registry ?? options.registry;
+    },
+    // A shared engine may have been created by another wrapper with other ports: once loaded, its own apply.
+    get clock() {
+      return engine?.clock ?? options.clock;
+    },
+    get random() {
+      return engine?.random ?? options.random;
+    },
+    get sleep() {
+      return engine?.sleep ?? options.sleep;
+    },
+    current(): EngineState {
+      if (engine !== undefined) return engine.current();
+      return failed || closed ? 'idle' : 'loading';
+    },
+    async ready() {
+      const loaded = await load();
+      await loaded?.ready();
+    },
+    plan(compiled, invocation) {
+      // A compiled experiment only comes from a loaded engine, so this is always set here.
+      return (engine as FaultEngine).plan(compiled, invocation);
+    },
+    emit(type, message, fields, level) {
+      engine?.emit(type, message, fields, level);
+    },
+    isLevelEnabled(level) {
+      return engine?.isLevelEnabled(level) ?? false;
+    },
+    async refresh() {
+      const loaded = await load();
+      await loaded?.refresh();
+    },
+    close() {
+      closed = true;
+      engine?.close();
+    },
+  };
+}

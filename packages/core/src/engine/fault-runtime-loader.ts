@@ -1,0 +1,41 @@
+/** The lazily loaded part of the engine (`fault-runtime.ts`). */
+export type FaultRuntime = typeof import('./fault-runtime.js');
+
+let loaded: FaultRuntime | undefined;
+let loading: Promise<FaultRuntime> | undefined;
+
+/**
+ * The runtime if it has finished loading, else `undefined`. Synchronous, for the per-invocation path.
+ *
+ * @example
+ * ```ts
+ * const runtime = loadedFaultRuntime();
+ * if (runtime === undefined) return loadFaultRuntime().then((loadedRuntime) => run(loadedRuntime));
+ * ```
+ */
+export function loadedFaultRuntime(): FaultRuntime | undefined {
+  return loaded;
+}
+
+/**
+ * Loads the runtime once per process (every wrapper and engine shares it). A failed load is retried by the next
+ * call rather than remembered, so a transient file system error does not switch faults off for good.
+ *
+ * @example
+ * ```ts
+ * const { getSharedFaultEngine } = await loadFaultRuntime();
+ * ```
+ */
+export function loadFaultRuntime(): Promise<FaultRuntime> {
+  loading ??= import('./fault-runtime.js').then(
+    (module) => {
+      loaded = module;
+      return module;
+    },
+    (error: unknown) => {
+      loading = undefined;
+      throw error;
+    },
+  );
+  return loading;
+}
