@@ -1,10 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { gzipSync } from 'node:zlib';
-import { build, type Metafile } from 'esbuild';
+import { bundleForLoad } from '@faultline/testkit/bundle';
 import { type BenchContext, type BenchRow, createRow, medianOf } from './harness.js';
 
 /** Issue 8's targets for what a package costs a function before its first invocation. */
@@ -18,7 +17,31 @@ export interface PackageEntry {
   readonly file: string;
   /** Also time its cold import in fresh processes (the main entry of each adapter). */
   readonly coldImport?: boolean;
+  /**
+   * Also time a cold start up to the first response: an async function body (JS) that receives the imported bundle
+   * as `entry` and wraps and invokes a handler once. It runs with `FAULTLINE_CONFIG` holding an armed experiment
+   * whose one fault does not match, so the first invocation loads the runtime, reads and compiles the experiment.
+   */
+  readonly firstInvocation?: string;
 }
+
+/** The experiment the first-invocation measurement reads from `FAULTLINE_CONFIG`: armed, matching nothing. */
+const coldStartExperiment = JSON.stringify({
+  schemaVersion: 1,
+  id: 'bench-cold-start',
+  faults: [
+    {
+      id: 'admin-only',
+      type: 'status',
+      probability: 1,
+      status: 503,
+      match: [{ field: 'http.path', op: 'prefix', value: '/admin' }],
+    },
+  ],
+});
+
+/** The baseline of the first-invocation measurement: import nothing, call a bare async handler once. */
+const bareFirstInvocation = 'const handler = async () => ({ statusCode: 200 }); await handler({}, {});';
 
 /** What {@link measurePackageCost} measures for one adapter. */
 export interface PackageCostOptions {
@@ -52,7 +75,7 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
     for (const [index, entry] of options.entries.entries()) {
       context.log(`${prefix}: bundling ${entry.label}`);
       const outdir = join(directory, String(index));
-      const bundle = await bundleEntry(entry.file, outdir, options.external);
+      const bundle = await bundleForLoad({ file: entry.file, outdir, external: options.external });
       rows.push(
         createRow({
           name: `${prefix}: bundle of ${entry.label} loaded at import`,
@@ -60,7 +83,7 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
           unit: 'kB',
           baseline: null,
           target: { of: 'value', max: packageCostTargets.entryBundleKb },
-          note: `esbuild --bundle --minify --splitting, ESM, ${options.external.join(', ')} external, @faultline/core included; ${(bundle.eagerGzipBytes / 1000).toFixed(1)} kB gzipped; ${(bundle.lazyBytes / 1000).toFixed(1)} kB more in chunks only import() loads (experiment pipeline, YAML parser); ${bundle.eagerPeerImports} peer imports at load (failure-lambda: 11.8 kB, 4.3 kB gzipped, its SDK loaded eagerly)`,
+          note: `esbuild --bundle --minify --splitting, ESM, ${options.external.join(', ')} external, @faultline/core included; ${(bundle.eagerGzipBytes / 1000).toFixed(1)} kB gzipped; ${(bundle.lazyBytes / 1000).toFixed(1)} kB more in chunks only import() loads on the first invocation (engine runtime, experiment pipeline, YAML parser); ${bundle.eagerPeerImports} peer imports at load (failure-lambda: 11.8 kB, 4.3 kB gzipped, its SDK loaded eagerly)`,
         }),
       );
       if (entry.coldImport !== true) continue;
@@ -93,6 +116,41 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
           note: `median of ${runs} fresh node processes each, import() of the bundle above vs an empty module; added ${(packageMedian - emptyMedian).toFixed(1)} ms; cloud SDKs load only when their config source reads (failure-lambda: +233 ms)`,
         }),
       );
+      if (entry.firstInvocation === undefined) continue;
+      context.log(`${prefix}: cold start to the first response in fresh processes`);
+      const wrappedMs: number[] = [];
+      const bareMs: number[] = [];
+      const wrappedScript = coldStartScript(bundleUrl, entry.firstInvocation);
+      const bareScript = coldStartScript(emptyUrl, bareFirstInvocation);
+      // The experiment must really have been read and compiled on that first invocation, or this measures nothing.
+      const timeWrapped = async (): Promise<number> => {
+        const { value, stdout } = await runTimedScript(wrappedScript);
+        if (!stdout.includes('"type":"config-load"')) {
+          throw new Error(`${prefix}: the first invocation did not load the experiment:\n${stdout}`);
+        }
+        return value;
+      };
+      await timeWrapped();
+      for (let run = 0; run < runs; run++) {
+        if (run % 2 === 0) {
+          bareMs.push(await timeScript(bareScript));
+          wrappedMs.push(await timeWrapped());
+        } else {
+          wrappedMs.push(await timeWrapped());
+          bareMs.push(await timeScript(bareScript));
+        }
+      }
+      const wrappedMedian = medianOf(wrappedMs);
+      const bareMedian = medianOf(bareMs);
+      rows.push(
+        createRow({
+          name: `${prefix}: cold start to the first response with ${entry.label}`,
+          value: wrappedMedian,
+          unit: 'ms',
+          baseline: bareMedian,
+          note: `median of ${runs} fresh node processes each: import the bundle, wrap a handler, invoke it once with an armed inline experiment (FAULTLINE_CONFIG, one fault that does not match) vs a bare handler; added ${(wrappedMedian - bareMedian).toFixed(1)} ms, of which the import above is the part paid before the first invocation; the rest is loading the runtime and the experiment pipeline and compiling the experiment on that invocation`,
+        }),
+      );
     }
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -100,76 +158,48 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
   return rows;
 }
 
-interface EntryBundle {
-  readonly entryFile: string;
-  /** The entry chunk and every chunk it imports statically: what `import` loads. */
-  readonly eagerBytes: number;
-  readonly eagerGzipBytes: number;
-  /** Chunks reached only through `import()`. */
-  readonly lazyBytes: number;
-  /** Static imports of external (peer) packages from the eager chunks: an eager cloud SDK shows here. */
-  readonly eagerPeerImports: number;
-}
-
-async function bundleEntry(file: string, outdir: string, external: readonly string[]): Promise<EntryBundle> {
-  const result = await build({
-    entryPoints: { entry: file },
-    bundle: true,
-    minify: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    conditions: ['source'],
-    external: [...external],
-    outdir,
-    outExtension: { '.js': '.mjs' },
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const outputs: Metafile['outputs'] = result.metafile.outputs;
-  const entryName = Object.keys(outputs).find((name) => outputs[name]?.entryPoint !== undefined);
-  if (entryName === undefined) throw new Error(`esbuild produced no entry chunk for ${file}`);
-  const eager = new Set<string>();
-  const visit = (name: string): void => {
-    if (eager.has(name)) return;
-    eager.add(name);
-    for (const imported of outputs[name]?.imports ?? []) {
-      if (!imported.external && imported.kind === 'import-statement') visit(imported.path);
-    }
-  };
-  visit(entryName);
-  let eagerBytes = 0;
-  let lazyBytes = 0;
-  let eagerGzipBytes = 0;
-  let eagerPeerImports = 0;
-  for (const [name, output] of Object.entries(outputs)) {
-    if (!name.endsWith('.mjs')) continue;
-    if (!eager.has(name)) {
-      lazyBytes += output.bytes;
-      continue;
-    }
-    eagerBytes += output.bytes;
-    eagerGzipBytes += gzipSync(await readFile(name)).byteLength;
-    eagerPeerImports += output.imports.filter(
-      (imported) =>
-        imported.external && imported.kind === 'import-statement' && !imported.path.startsWith('node:'),
-    ).length;
-  }
-  return { entryFile: entryName, eagerBytes, eagerGzipBytes, lazyBytes, eagerPeerImports };
-}
-
 /** Milliseconds a fresh node process spends in `import(url)`, measured inside that process. */
 function timeColdImport(url: string): Promise<number> {
-  const script = `const s=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-s))`;
+  return timeScript(
+    `const s=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-s))`,
+  );
+}
+
+/** A module script that imports `url` as `entry`, runs `body`, and prints the milliseconds both took. */
+function coldStartScript(url: string, body: string): string {
+  return `const s=performance.now();const entry=await import(${JSON.stringify(url)});${body}\nprocess.stdout.write(String(performance.now()-s))`;
+}
+
+/** Runs a module script in a fresh node process (loopback-only environment) and reads the number it prints. */
+async function timeScript(script: string): Promise<number> {
+  return (await runTimedScript(script)).value;
+}
+
+/** {@link timeScript}, also returning what the process printed before the measurement (faultline's events). */
+function runTimedScript(script: string): Promise<{ value: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--input-type=module', '-e', script],
-      { timeout: 60_000, env: { PATH: process.env.PATH ?? '' } },
+      {
+        timeout: 60_000,
+        env: {
+          PATH: process.env.PATH ?? '',
+          FAULTLINE_CONFIG: coldStartExperiment,
+          METADATA_SERVER_DETECTION: 'none',
+          AWS_EC2_METADATA_DISABLED: 'true',
+          AWS_REGION: 'us-east-1',
+        },
+      },
       (error, stdout, stderr) => {
         if (error) reject(new Error(`${error.message}\n${stderr}`));
-        else resolve(Number(stdout.trim()));
+        else {
+          // faultline's events (JSON lines) come first; the measurement is the last line.
+          const lines = stdout.trim().split('\n');
+          const value = Number(lines.at(-1));
+          if (Number.isFinite(value)) resolve({ value, stdout });
+          else reject(new Error(`no measurement in the output of a fresh process:\n${stdout}\n${stderr}`));
+        }
       },
     );
   });

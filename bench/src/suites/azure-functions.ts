@@ -183,7 +183,15 @@ export const suite: BenchSuite = {
       ...(await measurePackageCost({
         prefix: 'azure-functions',
         entries: [
-          { label: '@faultline/azure-functions', file: entryPoint, coldImport: true },
+          {
+            label: '@faultline/azure-functions',
+            file: entryPoint,
+            coldImport: true,
+            firstInvocation: [
+              'const handler = entry.withFaults(async () => ({ status: 200 }));',
+              "await handler({ method: 'GET', url: 'http://127.0.0.1/orders/1', headers: new Headers(), query: new URLSearchParams(), params: {} }, { invocationId: 'i-1', functionName: 'orders', options: { trigger: { type: 'httpTrigger', name: 'request' } } });",
+            ].join('\n'),
+          },
           {
             label: '@faultline/azure-functions/app-configuration',
             file: join(
