@@ -1,5 +1,4 @@
 import type { ConfigSource } from './config-source.js';
-import { contentVersion } from './document-format.js';
 
 /**
  * Where {@link createEnvironmentSource} reads from.
@@ -43,6 +42,7 @@ export function createEnvironmentSource(options: EnvironmentSourceOptions = {}):
       signal.throwIfAborted();
       const text = environment[variable];
       if (text === undefined || text.trim() === '') return { kind: 'missing' };
+      const { contentVersion } = await import('./content-version.js');
       const version = contentVersion(text);
       if (version === previousVersion) return { kind: 'unchanged' };
       return { kind: 'document', document: text, version };

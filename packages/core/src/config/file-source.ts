@@ -1,5 +1,3 @@
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defaultCachedConfigOptions } from './cache-options.js';
 import { ConfigDocumentError, ConfigTooLargeError, InvalidConfigOptionError } from './config-errors.js';
@@ -52,10 +50,12 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
     name,
     async load({ signal, previousVersion }): Promise<ConfigLoadResult> {
       signal.throwIfAborted();
-      let handle: Awaited<ReturnType<typeof open>>;
+      // Loaded on the first read: `node:fs` is not free for a cold process that may never read a file.
+      const { constants, promises } = await import('node:fs');
+      let handle: Awaited<ReturnType<typeof promises.open>>;
       try {
         // Non-blocking, so a FIFO or device at the path cannot park a thread-pool thread until someone writes.
-        handle = await open(absolutePath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+        handle = await promises.open(absolutePath, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
       } catch (error) {
         if (missingFileCodes.has((error as NodeJS.ErrnoException).code ?? '')) return { kind: 'missing' };
         throw error;

@@ -16,11 +16,11 @@ export {
   InvalidConfigOptionError,
 } from './config-errors.js';
 export type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from './config-source.js';
+export { contentVersion } from './content-version.js';
 export { resolveDefaultConfigSource } from './default-source.js';
 export {
   type ConfigDocumentFormat,
   configDocumentFormats,
-  contentVersion,
   decodeConfigDocument,
   formatFromFileName,
 } from './document-format.js';

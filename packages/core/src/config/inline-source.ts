@@ -1,5 +1,4 @@
 import type { ConfigSource } from './config-source.js';
-import { contentVersion } from './document-format.js';
 
 /**
  * A source that serves one experiment given in code (an object, or JSON/YAML text). Its version is a content hash,
@@ -22,6 +21,7 @@ export function createInlineSource(experiment: object | string): ConfigSource {
     name: 'inline',
     async load({ signal, previousVersion }) {
       signal.throwIfAborted();
+      const { contentVersion } = await import('./content-version.js');
       const version = contentVersion(experiment);
       if (version === previousVersion) return { kind: 'unchanged' };
       return { kind: 'document', document: experiment, version };

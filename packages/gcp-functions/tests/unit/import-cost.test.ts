@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  builtinsAllowedAtImport,
   bundleForLoad,
   type LoadBundle,
   lazyRuntimeModules,
@@ -52,18 +53,22 @@ describe('what importing the GCP adapter loads', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it.each(Object.keys(entries))('%s: at most 25 kB, no SDK and none of the engine runtime', (label) => {
-    const bundle = bundles.get(label) as LoadBundle;
+  it.each(Object.keys(entries))(
+    '%s: at most 25 kB, no SDK, no costly builtin and none of the engine runtime',
+    (label) => {
+      const bundle = bundles.get(label) as LoadBundle;
 
-    expect(
-      bundle.eagerInputs.some((input) => input.endsWith('core/src/adapter/create-fault-wrapper.ts')),
-    ).toBe(true);
-    expect(runtimeModulesIn(bundle)).toEqual([]);
-    expect(bundle.eagerPeerImports).toBe(0);
-    expect(bundle.eagerBytes).toBeLessThanOrEqual(maxEagerBundleBytes);
-    // The runtime is still shipped, behind import().
-    expect(bundle.lazyBytes).toBeGreaterThan(bundle.eagerBytes);
-  });
+      expect(
+        bundle.eagerInputs.some((input) => input.endsWith('core/src/adapter/create-fault-wrapper.ts')),
+      ).toBe(true);
+      expect(runtimeModulesIn(bundle)).toEqual([]);
+      expect(bundle.eagerPeerImports).toBe(0);
+      expect(bundle.eagerNodeBuiltins.filter((name) => !builtinsAllowedAtImport.includes(name))).toEqual([]);
+      expect(bundle.eagerBytes).toBeLessThanOrEqual(maxEagerBundleBytes);
+      // The runtime is still shipped, behind import().
+      expect(bundle.lazyBytes).toBeGreaterThan(bundle.eagerBytes);
+    },
+  );
 
   it('the bundled wrapper loads its runtime on the first invocation and injects', async () => {
     const bundle = bundles.get('@faultline/gcp-functions') as LoadBundle;
