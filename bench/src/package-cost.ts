@@ -18,11 +18,22 @@ export interface PackageEntry {
   /** Also time its cold import in fresh processes (the main entry of each adapter). */
   readonly coldImport?: boolean;
   /**
-   * Also time a cold start up to the first response: an async function body (JS) that receives the imported bundle
-   * as `entry` and wraps and invokes a handler once. It runs with `FAULTLINE_CONFIG` holding an armed experiment
-   * whose one fault does not match, so the first invocation loads the runtime, reads and compiles the experiment.
+   * Also time a cold start up to the first response: JavaScript that gets the imported bundle as `entry` and wraps
+   * and invokes a handler once. It runs with `FAULTLINE_CONFIG` holding an armed experiment whose one fault does not
+   * match, so the first invocation loads the runtime, reads and compiles the experiment.
    */
-  readonly firstInvocation?: string;
+  readonly firstInvocation?: FirstInvocation;
+}
+
+/** How the first-invocation measurement drives an entry (see {@link PackageEntry.firstInvocation}). */
+export interface FirstInvocation {
+  /**
+   * Runs before the clock starts, in both the measured and the baseline process: what the platform does before it
+   * calls the function (e.g. building the request objects; Node loads its `Headers` class on first use).
+   */
+  readonly prelude?: string;
+  /** Wraps a handler of the imported `entry` and invokes it once. */
+  readonly body: string;
 }
 
 /** The experiment the first-invocation measurement reads from `FAULTLINE_CONFIG`: armed, matching nothing. */
@@ -120,8 +131,9 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
       context.log(`${prefix}: cold start to the first response in fresh processes`);
       const wrappedMs: number[] = [];
       const bareMs: number[] = [];
-      const wrappedScript = coldStartScript(bundleUrl, entry.firstInvocation);
-      const bareScript = coldStartScript(emptyUrl, bareFirstInvocation);
+      const prelude = entry.firstInvocation.prelude ?? '';
+      const wrappedScript = coldStartScript(bundleUrl, prelude, entry.firstInvocation.body);
+      const bareScript = coldStartScript(emptyUrl, prelude, bareFirstInvocation);
       // The experiment must really have been read and compiled on that first invocation, or this measures nothing.
       const timeWrapped = async (): Promise<number> => {
         const { value, stdout } = await runTimedScript(wrappedScript);
@@ -165,9 +177,9 @@ function timeColdImport(url: string): Promise<number> {
   );
 }
 
-/** A module script that imports `url` as `entry`, runs `body`, and prints the milliseconds both took. */
-function coldStartScript(url: string, body: string): string {
-  return `const s=performance.now();const entry=await import(${JSON.stringify(url)});${body}\nprocess.stdout.write(String(performance.now()-s))`;
+/** A module script that runs `prelude`, then imports `url` as `entry`, runs `body`, and prints how long both took. */
+function coldStartScript(url: string, prelude: string, body: string): string {
+  return `${prelude}\nconst s=performance.now();const entry=await import(${JSON.stringify(url)});${body}\nprocess.stdout.write(String(performance.now()-s))`;
 }
 
 /** Runs a module script in a fresh node process (loopback-only environment) and reads the number it prints. */

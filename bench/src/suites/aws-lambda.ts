@@ -109,10 +109,12 @@ export const suite: BenchSuite = {
             label: '@faultline/aws-lambda',
             file: join(packageDirectory, 'src', 'index.ts'),
             coldImport: true,
-            firstInvocation: [
-              'const handler = entry.withFaults(async () => ({ statusCode: 200 }));',
-              "await handler({ version: '2.0', routeKey: '$default', rawPath: '/orders/1', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/orders/1' }, requestId: 'r-1', stage: '$default' }, isBase64Encoded: false }, { awsRequestId: 'r-1', functionName: 'orders', getRemainingTimeInMillis: () => 3000 });",
-            ].join('\n'),
+            firstInvocation: {
+              body: [
+                'const handler = entry.withFaults(async () => ({ statusCode: 200 }));',
+                "await handler({ version: '2.0', routeKey: '$default', rawPath: '/orders/1', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/orders/1' }, requestId: 'r-1', stage: '$default' }, isBase64Encoded: false }, { awsRequestId: 'r-1', functionName: 'orders', getRemainingTimeInMillis: () => 3000 });",
+              ].join('\n'),
+            },
           },
           { label: '@faultline/aws-lambda/ssm', file: join(packageDirectory, 'src', 'ssm', 'index.ts') },
           { label: '@faultline/aws-lambda/middy', file: join(packageDirectory, 'src', 'middy', 'index.ts') },

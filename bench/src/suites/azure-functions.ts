@@ -187,10 +187,15 @@ export const suite: BenchSuite = {
             label: '@faultline/azure-functions',
             file: entryPoint,
             coldImport: true,
-            firstInvocation: [
-              'const handler = entry.withFaults(async () => ({ status: 200 }));',
-              "await handler({ method: 'GET', url: 'http://127.0.0.1/orders/1', headers: new Headers(), query: new URLSearchParams(), params: {} }, { invocationId: 'i-1', functionName: 'orders', options: { trigger: { type: 'httpTrigger', name: 'request' } } });",
-            ].join('\n'),
+            firstInvocation: {
+              // The host builds the request before it calls the function; Node loads `Headers` on first use.
+              prelude:
+                "const request = { method: 'GET', url: 'http://127.0.0.1/orders/1', headers: new Headers(), query: new URLSearchParams(), params: {} };",
+              body: [
+                'const handler = entry.withFaults(async () => ({ status: 200 }));',
+                "await handler(request, { invocationId: 'i-1', functionName: 'orders', options: { trigger: { type: 'httpTrigger', name: 'request' } } });",
+              ].join('\n'),
+            },
           },
           {
             label: '@faultline/azure-functions/app-configuration',

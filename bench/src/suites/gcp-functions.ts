@@ -118,10 +118,12 @@ export const suite: BenchSuite = {
             label: '@faultline/gcp-functions',
             file: join(packageDirectory, 'src', 'index.ts'),
             coldImport: true,
-            firstInvocation: [
-              'const handler = entry.withCloudEventFaults(async () => undefined);',
-              "await handler({ specversion: '1.0', id: 'e-1', source: '//bench', type: 'bench.created' });",
-            ].join('\n'),
+            firstInvocation: {
+              body: [
+                'const handler = entry.withCloudEventFaults(async () => undefined);',
+                "await handler({ specversion: '1.0', id: 'e-1', source: '//bench', type: 'bench.created' });",
+              ].join('\n'),
+            },
           },
           {
             label: '@faultline/gcp-functions/firestore',
