@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module';
+import { STATUS_CODES } from 'node:http';
 import type { NeutralResponse } from '@faultline/core';
 import { httpLambdaTriggers, isObject, type LambdaTrigger } from '../invocation/detect-trigger.js';
 
@@ -184,10 +184,6 @@ export function writeNativeResponse<Result>(
   return next as Result;
 }
 
-let statusCodes: Readonly<Record<number, string | undefined>> | undefined;
-
 function statusDescription(status: number): string {
-  // `node:http` costs a cold process about 1 ms to load; only an ALB answer shaped by a fault needs its phrases.
-  statusCodes ??= (createRequire(import.meta.url)('node:http') as typeof import('node:http')).STATUS_CODES;
-  return `${status} ${statusCodes[status] ?? 'Unknown'}`;
+  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
 }

@@ -47,19 +47,25 @@ export async function bundleForLoad(options: {
   readonly file: string;
   readonly outdir: string;
   readonly external: readonly string[];
+  /**
+   * `esm` (default): with code splitting, as measured. `cjs`: one CommonJS file (`import()` becomes `require`), as
+   * many Lambda projects bundle; then everything counts as loaded at import.
+   */
+  readonly format?: 'esm' | 'cjs';
 }): Promise<LoadBundle> {
+  const commonJs = options.format === 'cjs';
   const result = await build({
     entryPoints: { entry: options.file },
     bundle: true,
     minify: true,
-    splitting: true,
-    format: 'esm',
+    splitting: !commonJs,
+    format: commonJs ? 'cjs' : 'esm',
     platform: 'node',
     target: 'node20',
     conditions: ['source'],
     external: [...options.external],
     outdir: options.outdir,
-    outExtension: { '.js': '.mjs' },
+    outExtension: { '.js': commonJs ? '.cjs' : '.mjs' },
     metafile: true,
     logLevel: 'silent',
   });
@@ -82,7 +88,7 @@ export async function bundleForLoad(options: {
   const eagerInputs = new Set<string>();
   const eagerNodeBuiltins = new Set<string>();
   for (const [name, output] of Object.entries(outputs)) {
-    if (!name.endsWith('.mjs')) continue;
+    if (!name.endsWith('.mjs') && !name.endsWith('.cjs')) continue;
     if (!eager.has(name)) {
       lazyBytes += output.bytes;
       continue;
@@ -134,14 +140,15 @@ export const lazyRuntimeModules = [
 /**
  * The `node:` builtins an adapter may import at load. Each builtin has its own cost for a cold ES module import
  * (measured in a fresh Node 20 process: `node:crypto` +2.1 ms, `node:http` +0.9 ms, `node:fs` +0.5 ms,
- * `node:path` +0.4 ms, `node:module` +0.2 ms); the expensive ones load with `import()` where they are used.
+ * `node:path` +0.4 ms); the expensive ones load with `import()` where they are used. Runtime packages never use
+ * `import.meta`, which a user's bundle to CommonJS would leave empty.
  *
  * @example
  * ```ts
  * expect(bundle.eagerNodeBuiltins.filter((name) => !builtinsAllowedAtImport.includes(name))).toEqual([]);
  * ```
  */
-export const builtinsAllowedAtImport: readonly string[] = ['node:module', 'node:path', 'node:url'];
+export const builtinsAllowedAtImport: readonly string[] = ['node:path', 'node:url'];
 
 /**
  * The target issue 8 sets for the code an adapter's entry loads at import (esbuild, minified, SDKs external).
