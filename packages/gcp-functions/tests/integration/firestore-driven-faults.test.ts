@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { createFaultEngine, type FaultEngine } from '@faultline/core';
+import { type ConfigSource, createFaultEngine, type FaultEngine } from '@faultline/core';
 import { createMemorySink } from '@faultline/core/testing';
 import {
   createEmulatorFirestore,
@@ -12,7 +12,7 @@ import {
 } from '@faultline/testkit';
 import { Firestore } from '@google-cloud/firestore';
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createFirestoreSource } from '../../src/firestore/index.js';
 import { withFaults } from '../../src/index.js';
 import { type ServedFunction, serveFunction } from '../support/framework-server.js';
@@ -146,14 +146,23 @@ describe('faults driven by a Firestore document on the emulator', () => {
     // Prepare
     const path = `faultline-e2e/${randomUUID()}`;
     await firestore.doc(path).set({ experiment: unavailableExperiment() });
-    const engine = createFaultEngine({
-      source: createFirestoreSource({ documentPath: path, firestore, realtime: true }),
-      cache: { ttlMs: 60_000 },
-      onEvent: createMemorySink(),
-    });
+    // Counts what the listener delivers, so the test flips the document only once the listen stream is live: a
+    // write racing the stream's registration is the TTL path's job (one minute here), not the listener's.
+    const firestoreSource = createFirestoreSource({ documentPath: path, firestore, realtime: true });
+    let deliveries = 0;
+    const source: ConfigSource = {
+      ...firestoreSource,
+      subscribe: (listener, onError) =>
+        (firestoreSource.subscribe as NonNullable<ConfigSource['subscribe']>)((result) => {
+          deliveries++;
+          listener(result);
+        }, onError),
+    };
+    const engine = createFaultEngine({ source, cache: { ttlMs: 60_000 }, onEvent: createMemorySink() });
     opened.push(engine);
     const served = await serveOrders(engine);
     expect((await fetch(served.url)).status).toBe(503);
+    await vi.waitFor(() => expect(deliveries).toBeGreaterThan(0), { timeout: 10_000, interval: 5 });
     const propagationMs: number[] = [];
 
     // Act: flip the experiment off and on again; only the listener can deliver within the one-minute TTL.
