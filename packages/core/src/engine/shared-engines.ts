@@ -12,7 +12,9 @@ let withoutSource: FaultEngine | undefined;
 
 /**
  * Returns the process-wide engine for `source`, creating it with `options` the first time. Later callers with the
- * same source get the same engine (their other options are ignored).
+ * same source get the same engine (their other options are ignored). Wrappers call this on their first invocation,
+ * through the handle `resolveFaultEngine` gave them, so with several wrappers on one source the options of the
+ * first one invoked apply.
  *
  * @example
  * ```ts
