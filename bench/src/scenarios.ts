@@ -33,6 +33,28 @@ export function tenNonMatchingFaultsSource(experimentId: string): ConfigSource {
   );
 }
 
+/**
+ * Ten faults with nothing in common that all miss the benchmarked request (each on its own path): no condition can
+ * be checked once for all of them, so this is the cost per fault.
+ */
+export function tenUnrelatedNonMatchingFaultsSource(experimentId: string): ConfigSource {
+  return createInlineSource(
+    experiment(
+      experimentId,
+      Array.from({ length: 10 }, (_, index) => ({
+        id: `route-${index}`,
+        type: index % 2 === 0 ? 'latency' : 'status',
+        probability: 0.5,
+        ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
+        match: [
+          { field: 'http.path', op: 'prefix', value: `/admin-${index}` },
+          { field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` },
+        ],
+      })),
+    ),
+  );
+}
+
 /** An enforced experiment whose one fault does not match the benchmarked request. */
 export function oneNonMatchingFaultSource(experimentId: string): ConfigSource {
   return createInlineSource(

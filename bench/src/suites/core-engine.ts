@@ -13,7 +13,12 @@ import {
   type InMemoryResponse,
 } from '@faultline/core/testing';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
-import { dryRunNonMatchingSource, missingSource, tenNonMatchingFaultsSource } from '../scenarios.js';
+import {
+  dryRunNonMatchingSource,
+  missingSource,
+  tenNonMatchingFaultsSource,
+  tenUnrelatedNonMatchingFaultsSource,
+} from '../scenarios.js';
 
 /**
  * The added cost of the engine per invocation when nothing fires, against a bare async handler measured in the
@@ -99,7 +104,13 @@ const scenarios: readonly Scenario[] = [
     name: 'enabled experiment, 10 faults that do not match',
     source: tenNonMatchingFaultsSource('bench'),
     targetNs: nonFiringTargetNs,
-    note: '10 match evaluations per invocation',
+    note: 'the ten faults share their path condition, which is checked once for all of them',
+  },
+  {
+    name: 'enabled experiment, 10 unrelated faults that do not match',
+    source: tenUnrelatedNonMatchingFaultsSource('bench'),
+    targetNs: nonFiringTargetNs,
+    note: 'nothing shared: 10 random draws and up to 10 match evaluations per invocation',
   },
   {
     name: 'dry-run experiment, fault that does not match',

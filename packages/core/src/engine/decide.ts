@@ -90,7 +90,7 @@ export interface DecideOptions {
 
 /**
  * Decides which faults of a compiled experiment apply to one invocation: experiment switch, window, targets,
- * production guard, then per fault `match`, sampling (sticky on `sampleBy` when the key is present, else
+ * production guard, the conditions all faults share, then per fault `match`, sampling (sticky on `sampleBy` when the key is present, else
  * `random`) and the injection budget. Pure: the same inputs give the same plan, nothing is mutated, no event is
  * emitted.
  *
@@ -120,6 +120,8 @@ export function decide(
   ) {
     return plans['production-refused'];
   }
+  // A condition every fault requires failed: no fault can match, so none is sampled (no random draw either).
+  if (compiled.sharedMatch !== undefined && !compiled.sharedMatch(invocation)) return nothingSampled;
   let selected: CompiledFault[] | undefined;
   let limited: CompiledFault[] | undefined;
   let remaining = options.budgetRemaining ?? Number.POSITIVE_INFINITY;

@@ -215,3 +215,112 @@ describe('decide', () => {
     });
   });
 });
+
+describe('conditions every fault shares', () => {
+  const checkout = { field: 'http.path', op: 'prefix', value: '/checkout' } as const;
+  const post = { field: 'http.method', op: 'eq', value: 'POST' } as const;
+
+  it('are checked once, before any fault is sampled', () => {
+    const compiled = compile({
+      faults: [
+        { id: 'slow', type: 'latency', delayMs: 10, probability: 0.5, match: [checkout] },
+        always({ id: 'down', probability: 0.5, match: [post, checkout] }),
+      ],
+    });
+    let draws = 0;
+    const counting = () => {
+      draws++;
+      return 0;
+    };
+
+    const elsewhere = decide(compiled, createTestInvocation({ http: { path: '/orders/1' } }), noon, counting);
+    expect(elsewhere.inject).toEqual([]);
+    expect(draws).toBe(0);
+
+    const atCheckout = decide(
+      compiled,
+      createTestInvocation({ http: { path: '/checkout/1', method: 'POST' } }),
+      noon,
+      counting,
+    );
+    expect(atCheckout.inject.map((fault) => fault.id)).toEqual(['slow', 'down']);
+    expect(draws).toBe(2);
+  });
+
+  it('are none when one fault lacks them, or for a single fault', () => {
+    expect(
+      compile({ faults: [always({ id: 'a', match: [checkout] }), always({ id: 'b', match: [post] })] })
+        .sharedMatch,
+    ).toBeUndefined();
+    expect(
+      compile({ faults: [always({ id: 'a', match: [checkout] }), always({ id: 'b' })] }).sharedMatch,
+    ).toBeUndefined();
+    expect(compile({ faults: [always({ id: 'a', match: [checkout] })] }).sharedMatch).toBeUndefined();
+    expect(
+      compile({
+        faults: [always({ id: 'a', match: [checkout] }), always({ id: 'b', match: [checkout, post] })],
+      }).sharedMatch,
+    ).toBeDefined();
+  });
+
+  it('never change a decision (property: the same plan as deciding fault by fault)', () => {
+    const condition = fc.constantFrom<MatchCondition>(
+      checkout,
+      post,
+      { field: 'http.path', op: 'prefix', value: '/orders' },
+      { field: 'http.header.x-tenant', op: 'eq', value: 'acme' },
+      { field: 'stage', op: 'in', value: ['dev', 'staging'] },
+    );
+    const fault = fc.record({
+      probability: fc.constantFrom(1, 0.5, 0.1),
+      match: fc.uniqueArray(condition, { maxLength: 3, selector: (value) => JSON.stringify(value) }),
+      sticky: fc.boolean(),
+    });
+    const invocation = fc.record({
+      path: fc.constantFrom('/checkout/7', '/orders/7', '/admin'),
+      method: fc.constantFrom('GET', 'POST'),
+      tenant: fc.constantFrom('acme', 'globex'),
+      stage: fc.constantFrom('dev', 'prod-like', 'staging'),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(fault, { minLength: 2, maxLength: 6 }),
+        invocation,
+        fc.integer(),
+        (faults, request, seed) => {
+          const compiled = compile({
+            faults: faults.map((entry, index) =>
+              always({
+                id: `f${index}`,
+                probability: entry.probability,
+                ...(entry.match.length > 0 ? { match: entry.match } : {}),
+                ...(entry.sticky ? { sampleBy: 'requestId' } : {}),
+              }),
+            ),
+          });
+          const fields = createTestInvocation({
+            stage: request.stage,
+            requestId: `r-${seed}`,
+            http: { path: request.path, method: request.method, headers: { 'x-tenant': request.tenant } },
+          });
+          const withShared = decide(compiled, fields, noon, createSeededRandom(seed));
+          const faultByFault = decide(
+            { ...compiled, sharedMatch: undefined },
+            fields,
+            noon,
+            createSeededRandom(seed),
+          );
+          const ids = (plan: typeof withShared) => plan.inject.map((entry) => entry.id);
+          if (compiled.sharedMatch !== undefined && !compiled.sharedMatch(fields)) {
+            // Nothing can match, whatever the draws would have been.
+            expect(ids(faultByFault)).toEqual([]);
+            expect(ids(withShared)).toEqual([]);
+          } else {
+            expect(ids(withShared)).toEqual(ids(faultByFault));
+          }
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
