@@ -17,20 +17,31 @@ function experiment(id: string, faults: object[], extra: object = {}): object {
   return { schemaVersion: 1, id, faults, ...extra };
 }
 
-/** Ten faults that match on a header and a path the benchmarked request does not have. */
-export function tenNonMatchingFaultsSource(experimentId: string): ConfigSource {
+/** Ten latency and status faults (probability 0.5), each with the conditions `matchFor` gives it. */
+function tenFaultsSource(experimentId: string, matchFor: (index: number) => object[]): ConfigSource {
   return createInlineSource(
     experiment(
       experimentId,
       Array.from({ length: 10 }, (_, index) => ({
-        id: `admin-${index}`,
+        id: `fault-${index}`,
         type: index % 2 === 0 ? 'latency' : 'status',
         probability: 0.5,
         ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
-        match: [{ field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` }, ...adminOnly],
+        match: matchFor(index),
       })),
     ),
   );
+}
+
+/**
+ * Ten faults that match on a header and a path the benchmarked request does not have; they share the path
+ * condition, so it is checked once for all of them.
+ */
+export function tenNonMatchingFaultsSource(experimentId: string): ConfigSource {
+  return tenFaultsSource(experimentId, (index) => [
+    { field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` },
+    ...adminOnly,
+  ]);
 }
 
 /**
@@ -38,21 +49,10 @@ export function tenNonMatchingFaultsSource(experimentId: string): ConfigSource {
  * be checked once for all of them, so this is the cost per fault.
  */
 export function tenUnrelatedNonMatchingFaultsSource(experimentId: string): ConfigSource {
-  return createInlineSource(
-    experiment(
-      experimentId,
-      Array.from({ length: 10 }, (_, index) => ({
-        id: `route-${index}`,
-        type: index % 2 === 0 ? 'latency' : 'status',
-        probability: 0.5,
-        ...(index % 2 === 0 ? { delayMs: 100 } : { status: 503 }),
-        match: [
-          { field: 'http.path', op: 'prefix', value: `/admin-${index}` },
-          { field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` },
-        ],
-      })),
-    ),
-  );
+  return tenFaultsSource(experimentId, (index) => [
+    { field: 'http.path', op: 'prefix', value: `/admin-${index}` },
+    { field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` },
+  ]);
 }
 
 /** An enforced experiment whose one fault does not match the benchmarked request. */
