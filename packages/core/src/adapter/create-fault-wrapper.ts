@@ -9,7 +9,7 @@ import {
 import type { CompiledExperiment, CompiledFault } from '../engine/compile.js';
 import { createDeferredFaultEngine } from '../engine/deferred-engine.js';
 import type { FaultEngine, FaultEngineOptions } from '../engine/fault-engine.js';
-import { loadedFaultRuntime, loadFaultRuntime } from '../engine/fault-runtime-loader.js';
+import { loadedFaultRuntime, loadFaultRuntime, preloadFaultRuntime } from '../engine/fault-runtime-loader.js';
 import { systemClock, systemRandom, systemSleep } from '../engine/ports.js';
 import { describeError } from '../events/describe-error.js';
 import type { Invocation } from '../invocation/invocation.js';
@@ -104,7 +104,8 @@ export function resolveFaultEngine(
  *
  * - `FAULTLINE_DISABLED=1` (read now, once) returns `handler` itself: zero cost, nothing wrapped.
  * - The source and every `FAULTLINE_*` variable are read now; the engine's code (cached config, decision, fault
- *   execution) loads with one `import()` on the first invocation, which also waits for the first read of the store.
+ *   execution) starts loading right after the current work (usually the function's initialisation) and is awaited
+ *   by the first invocation, which also waits for the first read of the store.
  * - When nothing can fire (no experiment, disabled, outside its window, no fault enabled) an invocation costs one
  *   synchronous state read and calls `handler` directly: no allocation, no `await`, no env or file access.
  * - Otherwise: builds the normalized invocation, decides, and in `enforce` mode runs the `before` effects in fault
@@ -152,6 +153,8 @@ export function createFaultWrapper<A, B, R>(
     }
     return handler;
   }
+  // Wrappers are usually created while the function initialises: load the runtime then, off the first request.
+  preloadFaultRuntime();
   const afterLoading = async (first: A, second: B): Promise<R> => {
     // Only the first invocations of an instance get here: `ready` loads the engine's code once per process, then
     // waits for the first read of the store, which the fetch budget bounds.

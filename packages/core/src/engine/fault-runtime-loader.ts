@@ -39,3 +39,27 @@ export function loadFaultRuntime(): Promise<FaultRuntime> {
   );
   return loading;
 }
+
+let preloadScheduled = false;
+
+/**
+ * Starts loading the runtime once the current work is done (`setImmediate`, unref'd), without waiting for it and
+ * without creating an engine: a wrapper created during a function's initialisation then usually finds the runtime
+ * loaded by its first invocation. Loading has no side effect; a failure is left to the first real load to report.
+ *
+ * @example
+ * ```ts
+ * const engine = resolveFaultEngine(options, environment);
+ * preloadFaultRuntime();
+ * ```
+ */
+export function preloadFaultRuntime(): void {
+  if (preloadScheduled || loaded !== undefined) return;
+  preloadScheduled = true;
+  const immediate = setImmediate(() => {
+    loadFaultRuntime().catch(() => {
+      // The first invocation loads again and reports what fails.
+    });
+  });
+  immediate.unref?.();
+}

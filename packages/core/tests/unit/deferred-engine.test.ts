@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import {
   type ConfigSource,
   createFaultWrapper,
@@ -11,8 +13,11 @@ import { createInMemoryAdapter, createMemorySink, type InMemoryResponse } from '
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeferredFaultEngine } from '../../src/engine/deferred-engine.js';
 
-// Wrappers hold an engine from the moment they are created, but its code (cached config, decision, execution)
-// loads on the first invocation. These tests pin what is decided when wrapping and what happens on first use.
+const execFileAsync = promisify(execFile);
+
+// Wrappers hold an engine from the moment they are created; its code (cached config, decision, execution) loads
+// in the background and the first invocation awaits it. These tests pin what is decided when wrapping and what
+// happens on first use.
 
 function countingSource(document: object): ConfigSource & { loads(): number } {
   let loads = 0;
@@ -158,5 +163,39 @@ describe('the engine a wrapper holds', () => {
 
     expect(engine.current()).toBe('idle');
     expect(source.loads()).toBe(0);
+  });
+});
+
+describe('loading the runtime while the function initialises', () => {
+  it('starts once the wrapping module has run, before the first invocation, without reading the store', async () => {
+    // A fresh process: in this one other tests have long loaded the runtime.
+    const loader = new URL('../../src/engine/fault-runtime-loader.ts', import.meta.url).href;
+    const core = new URL('../../src/index.ts', import.meta.url).href;
+    const testing = new URL('../../src/testing/index.ts', import.meta.url).href;
+    const script = `
+      const { loadedFaultRuntime } = await import(${JSON.stringify(loader)});
+      const { createFaultWrapper } = await import(${JSON.stringify(core)});
+      const { createInMemoryAdapter } = await import(${JSON.stringify(testing)});
+      let reads = 0;
+      const source = { name: 'counting', async load() { reads++; return { kind: 'missing' }; } };
+      createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200 }), { source, environment: {}, onEvent: () => {} });
+      const atWrap = loadedFaultRuntime() !== undefined;
+      for (let turn = 0; turn < 50 && loadedFaultRuntime() === undefined; turn++) await new Promise((resolve) => setTimeout(resolve, 10));
+      console.log(JSON.stringify({ atWrap, beforeFirstInvocation: loadedFaultRuntime() !== undefined, reads }));
+    `;
+    const { stdout } = await execFileAsync(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        timeout: 30_000,
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
+
+    expect(JSON.parse(stdout.trim().split('\n').at(-1) as string)).toEqual({
+      atWrap: false,
+      beforeFirstInvocation: true,
+      reads: 0,
+    });
   });
 });
