@@ -6,6 +6,7 @@ import {
   type FaultAdapter,
   type FaultlineOptions,
   isKillSwitchOn,
+  preloadFaultRuntime,
   systemClock,
 } from '@faultline/core';
 import { createAppConfigurationSource } from './app-configuration/index.js';
@@ -291,6 +292,8 @@ export function installFaults(
   // One entry per function name: the hot path is a single Map lookup and an identity check.
   const byFunction = new Map<string, { original: unknown; replacement: (...args: never[]) => unknown }>();
   const wrappers = new WeakMap<object, (...args: never[]) => unknown>();
+  // Wrappers are created on each function's first invocation; load the engine runtime during initialisation anyway.
+  preloadFaultRuntime();
   const registration = app.hook.preInvocation((context) => {
     try {
       const original = context.functionHandler;

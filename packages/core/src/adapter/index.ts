@@ -1,2 +1,3 @@
+export { preloadFaultRuntime } from '../engine/fault-runtime-loader.js';
 export * from './adapter.js';
 export * from './create-fault-wrapper.js';

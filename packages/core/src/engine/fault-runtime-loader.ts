@@ -43,14 +43,16 @@ export function loadFaultRuntime(): Promise<FaultRuntime> {
 let preloadScheduled = false;
 
 /**
- * Starts loading the runtime once the current work is done (`setImmediate`, unref'd), without waiting for it and
- * without creating an engine: a wrapper created during a function's initialisation then usually finds the runtime
- * loaded by its first invocation. Loading has no side effect; a failure is left to the first real load to report.
+ * Starts loading faultline's engine runtime once the current work is done (`setImmediate`, unref'd), without waiting
+ * for it, creating an engine or reading a store, so the first invocation usually finds it loaded. Every wrapper calls
+ * it when it is created; call it yourself during initialisation when wrappers are only created on the first
+ * invocation (as `installFaults` does). Once per process; a failure is left to the first real load to report.
  *
  * @example
  * ```ts
- * const engine = resolveFaultEngine(options, environment);
- * preloadFaultRuntime();
+ * import { preloadFaultRuntime } from '@faultline/core';
+ *
+ * preloadFaultRuntime(); // at module scope, while the function initialises
  * ```
  */
 export function preloadFaultRuntime(): void {
