@@ -8,8 +8,8 @@ import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
 import type { CompiledExperiment } from './compile.js';
 import { type DecideOptions, type DecisionPlan, decide } from './decide.js';
-import type { compileExperimentDocument } from './document-pipeline.js';
 import { createEventEmitter, type EventFields } from './event-emitter.js';
+import { createModuleLoader } from './module-loader.js';
 import {
   type Clock,
   type RandomSource,
@@ -115,22 +115,11 @@ export interface FaultEngine {
 
 const minuteMs = 60_000;
 
-let documentPipeline: Promise<typeof compileExperimentDocument> | undefined;
-
 /**
  * The validator, the schema and every fault type live behind one `import()`, loaded on the first config document
  * and shared by all engines of the process; a failed load is retried with the next document.
  */
-function loadDocumentPipeline(): Promise<typeof compileExperimentDocument> {
-  documentPipeline ??= import('./document-pipeline.js').then(
-    (module) => module.compileExperimentDocument,
-    (error: unknown) => {
-      documentPipeline = undefined;
-      throw error;
-    },
-  );
-  return documentPipeline;
-}
+const documentPipeline = createModuleLoader(() => import('./document-pipeline.js'));
 
 /**
  * Creates an engine: reads the experiment through a cached config (TTL, single flight, fetch budget, stale
@@ -186,7 +175,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
 
   async function parse(document: string | object, version: string): Promise<CompiledExperiment> {
     // Runs inside the cached config's fetch budget, so loading the pipeline counts against it like the read does.
-    const compileDocument = await loadDocumentPipeline();
+    const { compileExperimentDocument: compileDocument } = await documentPipeline.load();
     const result = await compileDocument(document, version, {
       registry: options.registry,
       maxSizeBytes,

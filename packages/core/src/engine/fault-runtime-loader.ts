@@ -1,8 +1,9 @@
+import { createModuleLoader } from './module-loader.js';
+
 /** The lazily loaded part of the engine (`fault-runtime.ts`). */
 export type FaultRuntime = typeof import('./fault-runtime.js');
 
-let loaded: FaultRuntime | undefined;
-let loading: Promise<FaultRuntime> | undefined;
+const runtime = createModuleLoader<FaultRuntime>(() => import('./fault-runtime.js'));
 
 /**
  * The runtime if it has finished loading, else `undefined`. Synchronous, for the per-invocation path.
@@ -14,12 +15,12 @@ let loading: Promise<FaultRuntime> | undefined;
  * ```
  */
 export function loadedFaultRuntime(): FaultRuntime | undefined {
-  return loaded;
+  return runtime.loaded();
 }
 
 /**
- * Loads the runtime once per process (every wrapper and engine shares it). A failed load is retried by the next
- * call rather than remembered, so a transient file system error does not switch faults off for good.
+ * Loads the runtime once per process (every wrapper and engine shares it); a failed load is retried by the next
+ * call.
  *
  * @example
  * ```ts
@@ -27,17 +28,7 @@ export function loadedFaultRuntime(): FaultRuntime | undefined {
  * ```
  */
 export function loadFaultRuntime(): Promise<FaultRuntime> {
-  loading ??= import('./fault-runtime.js').then(
-    (module) => {
-      loaded = module;
-      return module;
-    },
-    (error: unknown) => {
-      loading = undefined;
-      throw error;
-    },
-  );
-  return loading;
+  return runtime.load();
 }
 
 let preloadScheduled = false;
@@ -56,7 +47,7 @@ let preloadScheduled = false;
  * ```
  */
 export function preloadFaultRuntime(): void {
-  if (preloadScheduled || loaded !== undefined) return;
+  if (preloadScheduled || runtime.loaded() !== undefined) return;
   preloadScheduled = true;
   const immediate = setImmediate(() => {
     loadFaultRuntime().catch(() => {
