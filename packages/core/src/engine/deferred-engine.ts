@@ -22,10 +22,11 @@ export interface DeferredFaultEngineOptions {
 }
 
 /**
- * An engine whose code loads on first use. Wrappers hold one from the moment they are created, but the cached
- * config, the decision and the fault execution are only imported when the first invocation asks for the state:
- * until then `current()` says `loading`, and `ready()` loads the runtime and waits for the real engine's first
- * read. After that every call goes straight to the real engine (the idle path costs one more function call).
+ * An engine whose code loads apart from it. Wrappers hold one from the moment they are created; the cached config,
+ * the decision and the fault execution are imported separately (in the background after wrapping, see
+ * `preloadFaultRuntime`, or when first needed). The real engine is created by the first `ready()`: until then
+ * `current()` says `loading`, and `ready()` waits for the runtime, creates the engine and waits for its first read.
+ * After that every call goes straight to the real engine (the idle path costs one more function call).
  *
  * If the runtime cannot be loaded or the engine cannot be created, this reports one `internal-error` and stays
  * `idle`: the function keeps running without faults.
