@@ -87,7 +87,8 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
 }
 
 /**
- * Exit code for a finished run: 0 held, 1 deviated / not run, 4 failed, 130 interrupted.
+ * Exit code for a finished run: 0 held, 1 deviated / not run, 4 failed or a rollback not verified, 130
+ * interrupted (and rolled back).
  *
  * @example
  * ```ts
@@ -95,6 +96,9 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
  * ```
  */
 export function exitCodeForRun(journal: RunJournal): number {
+  // A store that may still hold our faults outranks every verdict.
+  if (journal.targets.some((target) => target.rollback !== undefined && !target.rollback.ok))
+    return exitCodes.storeError;
   if (journal.status === 'interrupted') return exitCodes.interrupted;
   if (journal.status === 'failed' && journal.verdict !== 'deviated') return exitCodes.storeError;
   return journal.verdict === 'held' ? exitCodes.ok : exitCodes.invalidOrDeviated;

@@ -1,4 +1,5 @@
 import type { RunJournal, TargetJournal, ToleranceCheck } from './journal.js';
+import { describeReadBack } from './rollback.js';
 
 const chartWidth = 640;
 const chartHeight = 180;
@@ -108,7 +109,7 @@ function renderSummaryTable(journal: RunJournal): string {
       <td>${percent(steady.successRatio)} ok · p95 ${steady.latencyMs.p95} ms <span class="sub">(${steady.count} req)</span></td>
       <td>${fault === undefined ? '—' : `${percent(fault.successRatio)} ok · p95 ${fault.latencyMs.p95} ms <span class="sub">(${fault.count} req)</span>`}</td>
       <td>${fault === undefined ? '—' : renderChecks(target.fault?.checks ?? [])}</td>
-      <td class="${target.rollback === undefined || target.rollback.ok ? 'ok' : 'bad'}">${escapeHtml(target.rollback?.action ?? '—')}</td>
+      <td class="${target.rollback === undefined || target.rollback.ok ? 'ok' : 'bad'}">${escapeHtml(target.rollback?.action ?? '—')}${target.rollback === undefined ? '' : `<div class="sub">read back: ${escapeHtml(describeReadBack(target.rollback.verified))}</div>`}</td>
     </tr>`;
   });
   return `<table class="summary"><tr><th>target</th><th>verdict</th><th>steady state</th><th>under fault</th><th>tolerances</th><th>rollback</th></tr>${rows.join('')}</table>`;

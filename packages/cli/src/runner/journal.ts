@@ -1,4 +1,5 @@
 import type { SampleSummary, TimelineBucket } from './metrics.js';
+import type { RollbackRecord } from './rollback.js';
 
 /** One step of a run, in order. */
 export interface JournalStep {
@@ -36,7 +37,8 @@ export interface TargetJournal {
   readonly verdict: 'held' | 'deviated' | 'not-run';
   readonly reason?: string;
   readonly pushedVersion?: string;
-  readonly rollback?: { readonly action: string; readonly ok: boolean; readonly detail?: string };
+  /** What the rollback did, and the store's state read back afterwards (`verified`). */
+  readonly rollback?: RollbackRecord;
   readonly skippedRequests: number;
   readonly timeline: readonly TimelineBucket[];
 }

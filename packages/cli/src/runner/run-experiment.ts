@@ -3,6 +3,7 @@ import type { RunSection, RunTarget, StopCondition } from '@faultline/core';
 import type { StoreCoordinates } from '../stores/index.js';
 import {
   createStore,
+  defaultStoreOperationTimeoutMs,
   describeCoordinates,
   type ExperimentStore,
   type StoredExperiment,
@@ -10,6 +11,13 @@ import {
 import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
 import { type LoadGenerator, sendProbe, startLoad } from './load.js';
 import { type Sample, type SampleSummary, summarize, toTimeline } from './metrics.js';
+import {
+  describeReadBack,
+  type RollbackRecord,
+  rollBackStore,
+  type TrackedStore,
+  trackOperations,
+} from './rollback.js';
 
 /** Options of {@link runExperiment}. */
 export interface RunExperimentOptions {
@@ -28,6 +36,11 @@ export interface RunExperimentOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Chart resolution. Default: about ten requests per bucket, between 500 ms and 5 s. */
   readonly bucketMs?: number;
+  /**
+   * Longest the rollback waits for a store's in-flight writes (also ones past their time bound) before it reads
+   * the store back; a write still unsettled then makes that store's rollback "not ok". Default 25 000 ms.
+   */
+  readonly fenceTimeoutMs?: number;
 }
 
 /** Sequential requests per target before the steady-state sample, to leave cold starts out of it. */
@@ -36,13 +49,18 @@ const warmUpRequests = 3;
 /** How often stop conditions are evaluated while faults are active. */
 const stopCheckIntervalMs = 200;
 
+/** Default of {@link RunExperimentOptions.fenceTimeoutMs}: a store operation's own bound, plus a margin. */
+const defaultFenceTimeoutMs = defaultStoreOperationTimeoutMs + 5000;
+
 interface TargetState {
   readonly target: RunTarget;
-  readonly store: ExperimentStore;
+  readonly store: TrackedStore;
   previous: StoredExperiment | undefined;
   pushedVersion: string | undefined;
+  /** Every version this run wrote here: the rollback recognises its own experiment by them. */
+  readonly writtenVersions: Set<string>;
   load: LoadGenerator | undefined;
-  rollback: TargetJournal['rollback'];
+  rollback: RollbackRecord | undefined;
 }
 
 /**
@@ -80,6 +98,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   const openStore =
     options.openStore ?? ((coordinates: StoreCoordinates) => createStore(coordinates, options.environment));
   const stopLabels = run.stopConditions.map(describeStopCondition);
+  const experimentId = String(options.document.id ?? 'experiment');
   // About ten requests per chart bucket, so a single failure does not look like a 20 % spike.
   const bucketMs =
     options.bucketMs ??
@@ -107,15 +126,27 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   signal.addEventListener('abort', onAbort, { once: true });
 
   try {
+    // Every store on its own: one that cannot be configured is named, with the others still listed.
+    const unopened: string[] = [];
     for (const target of run.targets) {
-      states.push({
-        target,
-        store: openStore(target.store as StoreCoordinates),
-        previous: undefined,
-        pushedVersion: undefined,
-        load: undefined,
-        rollback: undefined,
-      });
+      try {
+        states.push({
+          target,
+          store: trackOperations(openStore(target.store as StoreCoordinates)),
+          previous: undefined,
+          pushedVersion: undefined,
+          writtenVersions: new Set(),
+          load: undefined,
+          rollback: undefined,
+        });
+      } catch (openError) {
+        unopened.push(`${target.name}: ${messageOf(openError)}`);
+        record('open-store', false, messageOf(openError), target.name);
+      }
+    }
+    if (unopened.length > 0) {
+      // Nothing was written yet: refuse the whole run rather than inject on some targets only.
+      throw new Error(`cannot open every store, nothing was injected (${unopened.join('; ')})`);
     }
     record(
       'start',
@@ -199,19 +230,29 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
           ? `injecting: pushing "${String(options.document.id)}" to ${states.length} store(s)`
           : `ramp step ${index + 1}/${steps_.length}: probability ${step.probability}`,
       );
-      await Promise.all(
+      // allSettled, not all: when one push fails, the others are still in flight, and the rollback must know
+      // what they wrote before it decides anything.
+      const pushes = await Promise.allSettled(
         states.map(async (state) => {
           const expectedVersion = state.pushedVersion ?? state.previous?.version ?? null;
-          const written = await state.store.write({ ...document, enabled: true }, { expectedVersion });
-          state.pushedVersion = written.version;
-          record(
-            'push',
-            true,
-            `version ${written.version}${step.probability === undefined ? '' : ` (probability ${step.probability})`}`,
-            state.target.name,
-          );
+          try {
+            const written = await state.store.write({ ...document, enabled: true }, { expectedVersion });
+            state.pushedVersion = written.version;
+            state.writtenVersions.add(written.version);
+            record(
+              'push',
+              true,
+              `version ${written.version}${step.probability === undefined ? '' : ` (probability ${step.probability})`}`,
+              state.target.name,
+            );
+          } catch (pushError) {
+            record('push', false, messageOf(pushError), state.target.name);
+            throw pushError;
+          }
         }),
       );
+      const failedPush = pushes.find((push) => push.status === 'rejected');
+      if (failedPush !== undefined) throw failedPush.reason;
       rampMarks.push({ probability: step.probability ?? Number.NaN, startMs: elapsedMs() });
       if (run.propagationWaitMs > 0) {
         progress(`waiting ${run.propagationWaitMs} ms for functions to pick it up`);
@@ -234,7 +275,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       progress('interrupted: rolling back');
     } else {
       status = 'failed';
-      error = caught instanceof Error ? caught.message : String(caught);
+      error = messageOf(caught);
       record('error', false, error);
       progress(`error: ${error} — rolling back`);
     }
@@ -268,7 +309,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
                 `${result.outcome}${result.version === undefined ? '' : ` (version ${result.version})`}`,
                 state.target.name,
               );
-              if (result.version !== undefined) state.pushedVersion = result.version;
+              if (result.version !== undefined) {
+                state.pushedVersion = result.version;
+                state.writtenVersions.add(result.version);
+              }
             } catch (switchError) {
               record('switch-off', false, (switchError as Error).message, state.target.name);
             }
@@ -362,49 +406,20 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
 
   async function rollBack(state: TargetState): Promise<void> {
     const name = state.target.name;
-    if (state.pushedVersion === undefined) {
-      state.rollback = { action: 'nothing to roll back', ok: true };
-      return;
-    }
-    try {
-      if (state.previous === undefined) {
-        await state.store.remove({ expectedVersion: state.pushedVersion });
-        state.rollback = { action: 'removed the experiment we created', ok: true };
-      } else {
-        // The exact text that was there (JSON or YAML), not a re-serialization.
-        const restored = await state.store.write(state.previous.text, {
-          expectedVersion: state.pushedVersion,
-        });
-        state.rollback = {
-          action: `restored the previous experiment (now version ${restored.version})`,
-          ok: true,
-        };
-      }
-      record('rollback', true, state.rollback.action, name);
-    } catch (rollbackError) {
-      // Someone changed the store during the run, or the restore failed: never leave our faults on.
-      try {
-        const result = await state.store.setEnabled(false);
-        state.rollback = {
-          action: 'switched off (restore failed)',
-          ok: true,
-          detail: `${(rollbackError as Error).message}; enabled=false (${result.outcome})`,
-        };
-        record(
-          'rollback',
-          true,
-          `restore failed (${(rollbackError as Error).message}); switched off instead`,
-          name,
-        );
-      } catch (offError) {
-        state.rollback = {
-          action: 'FAILED',
-          ok: false,
-          detail: `${(rollbackError as Error).message}; off: ${(offError as Error).message}`,
-        };
-        record('rollback', false, state.rollback.detail, name);
-        status = status === 'completed' ? 'failed' : status;
-      }
+    const fenceTimeoutMs = options.fenceTimeoutMs ?? defaultFenceTimeoutMs;
+    state.rollback = await rollBackStore({
+      store: state.store,
+      previous: state.previous,
+      experimentId,
+      writtenVersions: state.writtenVersions,
+      fence: () => state.store.whenSettled(fenceTimeoutMs),
+    });
+    record('rollback', state.rollback.ok, state.rollback.detail ?? state.rollback.action, name);
+    record('verify', state.rollback.ok, `read back: ${describeReadBack(state.rollback.verified)}`, name);
+    if (!state.rollback.ok) {
+      progress(`ROLLBACK NOT VERIFIED on ${name}: ${describeReadBack(state.rollback.verified)}`);
+      status = status === 'completed' ? 'failed' : status;
+      error ??= `rollback not verified on ${name}: ${state.rollback.detail ?? describeReadBack(state.rollback.verified)}`;
     }
   }
 
@@ -468,6 +483,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       reason,
     };
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 class RunInterrupted extends Error {

@@ -61,6 +61,13 @@ export interface ExperimentStore {
   setEnabled(enabled: boolean): Promise<SetEnabledResult>;
   /** Releases SDK clients. */
   close(): Promise<void>;
+  /**
+   * Resolves `true` once every operation started on this client has settled, including ones the caller stopped
+   * waiting for (an operation past its time bound may still land); `false` when `timeoutMs` passed first. Stores
+   * built by {@link withOperationTimeout} (every store `createStore` returns) implement it; a rollback fences on it
+   * before reading the store back.
+   */
+  whenSettled?(timeoutMs: number): Promise<boolean>;
 }
 
 /**
@@ -304,7 +311,13 @@ export function withOperationTimeout(
   store: ExperimentStore,
   timeoutMs: number = defaultStoreOperationTimeoutMs,
 ): ExperimentStore {
+  // The underlying operations, also those whose caller already got the timeout: a late write can still land, and
+  // whenSettled() lets a rollback wait for it instead of concluding too early.
+  const underway = new Set<Promise<unknown>>();
   function bounded<T>(operation: string, promise: Promise<T>): Promise<T> {
+    underway.add(promise);
+    const forget = () => underway.delete(promise);
+    promise.then(forget, forget);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(
@@ -329,6 +342,37 @@ export function withOperationTimeout(
     remove: (options) => bounded('remove', store.remove(options)),
     setEnabled: (enabled) => bounded('switch', store.setEnabled(enabled)),
     close: () => bounded('close', store.close()).catch(() => {}),
+    whenSettled: (waitMs) => whenAllSettled(underway, waitMs),
   };
   return wrapped;
+}
+
+/**
+ * Resolves `true` once every promise in `underway` has settled (also ones added while waiting), `false` when
+ * `timeoutMs` passed first.
+ *
+ * @example
+ * ```ts
+ * const underway = new Set([store.write(document, options)]);
+ * if (!(await whenAllSettled(underway, 5000))) console.warn('a write may still land');
+ * ```
+ */
+export async function whenAllSettled(
+  underway: ReadonlySet<Promise<unknown>>,
+  timeoutMs: number,
+): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+    timer.unref();
+  });
+  try {
+    while (underway.size > 0) {
+      const all = Promise.allSettled([...underway]).then(() => true as const);
+      if ((await Promise.race([all, expired])) === false) return false;
+    }
+    return true;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -3,9 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunSection, validateRunSection } from '@faultline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeRunArtifacts } from '../../src/commands/run.js';
+import { exitCodeForRun, writeRunArtifacts } from '../../src/commands/run.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
-import { createStore, type StoreCoordinates, type WriteOptions } from '../../src/stores/index.js';
+import {
+  createFileStore,
+  createStore,
+  type ExperimentStore,
+  type StoreCoordinates,
+  type WriteOptions,
+  withOperationTimeout,
+} from '../../src/stores/index.js';
 import { type LoopbackService, startLoopbackService } from './loopback-service.js';
 
 let directory: string;
@@ -251,5 +258,176 @@ describe('faultline run', () => {
     expect(html).toContain('class="fault-window"');
     expect(html).toContain('orders keep succeeding quickly');
     expect(html).not.toMatch(/<(script|link)[^>]+(src|href)=/);
+  });
+});
+
+function twoTargetRun(
+  first: { url: string; configFile: string },
+  second: { url: string; configFile: string },
+) {
+  const single = runSection(first.url, first.configFile);
+  const [target] = single.targets;
+  if (target === undefined) throw new Error('no target');
+  return {
+    ...single,
+    targets: [
+      { ...target, name: 'first' },
+      {
+        ...target,
+        name: 'second',
+        store: { kind: 'file' as const, path: second.configFile },
+        probe: { ...target.probe, url: `${second.url}/orders/o-1001` },
+      },
+    ],
+  };
+}
+
+function delayed(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+describe('the rollback', () => {
+  it('waits for every push it started: one target conflicts while the other target is still being written', async () => {
+    // Prepare: the first store gets someone else's write just before our push (a conflict); the second store's
+    // push is slow and lands well after the first one failed.
+    const first = await service('partial-first');
+    const second = await service('partial-second');
+    const theirs = `${JSON.stringify({ schemaVersion: 1, id: 'theirs', enabled: true, faults: [] })}\n`;
+    const openStore = (coordinates: StoreCoordinates): ExperimentStore => {
+      const store = createStore(coordinates);
+      const isFirst = coordinates.kind === 'file' && coordinates.path === first.configFile;
+      let pushes = 0;
+      return {
+        ...store,
+        async write(document: object | string, options: WriteOptions) {
+          pushes++;
+          if (pushes === 1 && isFirst) await writeFile(first.configFile, theirs);
+          if (pushes === 1 && !isFirst) await delayed(400);
+          return store.write(document, options);
+        },
+      };
+    };
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: twoTargetRun(first, second),
+      openStore,
+    });
+    await delayed(600);
+
+    // Assess: the slow write landed, and the rollback removed it, verified by reading the store back
+    expect(journal.status).toBe('failed');
+    expect(journal.steps).toContainEqual(
+      expect.objectContaining({ step: 'push', target: 'second', ok: true }),
+    );
+    expect(await exists(second.configFile)).toBe(false);
+    const secondResult = journal.targets.find((target) => target.name === 'second');
+    expect(secondResult?.rollback).toMatchObject({
+      ok: true,
+      action: 'removed the experiment we created',
+      verified: { state: 'empty' },
+    });
+    // The first store keeps what someone else wrote; the journal says what it read there.
+    expect(await readFile(first.configFile, 'utf8')).toBe(theirs);
+    expect(journal.targets.find((target) => target.name === 'first')?.rollback).toMatchObject({
+      ok: true,
+      verified: { state: 'foreign', id: 'theirs', enabled: true },
+    });
+  });
+
+  it('waits for a write that timed out but still lands, then rolls it back', async () => {
+    // Prepare: the store's operation bound (150 ms) gives up on a write that takes 500 ms and then lands.
+    const target = await service('late-write');
+    let writes = 0;
+    const openStore = (coordinates: StoreCoordinates): ExperimentStore => {
+      const file = createFileStore(coordinates as { kind: 'file'; path: string });
+      return withOperationTimeout(
+        {
+          ...file,
+          async write(document, options) {
+            writes++;
+            if (writes === 1) await delayed(500);
+            return file.write(document, options);
+          },
+        },
+        150,
+      );
+    };
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+      openStore,
+    });
+    await delayed(600);
+
+    // Assess
+    expect(journal.error).toMatch(/did not finish within 150 ms/);
+    expect(await exists(target.configFile)).toBe(false);
+    expect(journal.targets[0]?.rollback).toMatchObject({ ok: true, verified: { state: 'empty' } });
+  });
+
+  it('reports a write that is still in flight when the fence gives up as not verified, and exits 4', async () => {
+    // Prepare: the write takes far longer than the rollback is allowed to wait for it.
+    const target = await service('stuck-write');
+    const openStore = (coordinates: StoreCoordinates): ExperimentStore => {
+      const file = createFileStore(coordinates as { kind: 'file'; path: string });
+      return withOperationTimeout(
+        {
+          ...file,
+          async write(document, options) {
+            await delayed(1500);
+            return file.write(document, options);
+          },
+        },
+        100,
+      );
+    };
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+      openStore,
+      fenceTimeoutMs: 200,
+    });
+
+    // Assess
+    expect(journal.targets[0]?.rollback?.ok).toBe(false);
+    expect(journal.targets[0]?.rollback?.detail).toMatch(/may still land/);
+    expect(exitCodeForRun(journal)).toBe(4);
+    await delayed(1600);
+  });
+
+  it('does not trust a restore that reported success: it reads the store back and switches our experiment off', async () => {
+    // Prepare: a store whose remove() says it worked but leaves the document in place.
+    const target = await service('lying-remove');
+    const openStore = (coordinates: StoreCoordinates): ExperimentStore => ({
+      ...createStore(coordinates),
+      async remove() {},
+    });
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+      openStore,
+    });
+
+    // Assess
+    expect(journal.targets[0]?.rollback).toMatchObject({
+      ok: true,
+      verified: { state: 'ours', enabled: false },
+    });
+    expect(journal.targets[0]?.rollback?.action).toMatch(/switched off/);
+    expect(JSON.parse(await readFile(target.configFile, 'utf8'))).toMatchObject({
+      id: 'slow-but-fine',
+      enabled: false,
+    });
+    expect(journal.steps).toContainEqual(
+      expect.objectContaining({ step: 'verify', target: 'local', detail: expect.stringMatching(/disabled/) }),
+    );
   });
 });

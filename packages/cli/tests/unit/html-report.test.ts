@@ -23,7 +23,11 @@ function target(name: string, verdict: TargetJournal['verdict']): TargetJournal 
     },
     verdict,
     reason: 'success ratio 0.7 (needs ≥ 0.99)',
-    rollback: { action: 'restored the previous experiment', ok: true },
+    rollback: {
+      action: 'restored the previous experiment',
+      ok: true,
+      verified: { state: 'previous', version: '7', id: 'checkout', enabled: false },
+    },
     skippedRequests: 0,
     timeline: Array.from({ length: 20 }, (_, index) => ({
       atMs: index * 500,
@@ -85,9 +89,10 @@ describe('renderHtmlReport', () => {
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(/);
   });
 
-  it('shows the verdict, the reason and the stop condition that fired', () => {
+  it('shows the verdict, the reason, the stop condition that fired and what the rollback read back', () => {
     expect(html).toContain('data-verdict="deviated"');
     expect(html).toContain('success ratio 0.7 (needs ≥ 0.99)');
     expect(html).toContain('Stopped: aws breached errorRate &#62; 0.6 over 3 s (observed 0.7)');
+    expect(html).toContain('read back: the previous experiment (version 7)');
   });
 });
