@@ -4,11 +4,11 @@ import type { ExperimentDefinition, RunSection, ValidationIssue } from '@faultli
 import {
   defaultMaxConfigSizeBytes,
   parseExperimentText,
-  resolvePlaceholders,
   validateExperiment,
   validateRunSection,
 } from '@faultline/core';
 import { UsageError } from './arguments.js';
+import { resolvePlaceholders } from './run-placeholders.js';
 
 /** A file that was read, parsed and validated. */
 export type LoadedExperiment =

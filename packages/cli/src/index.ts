@@ -17,12 +17,23 @@ export {
   toRuntimeDocument,
 } from './experiment-file.js';
 export {
+  type GlobConversion,
+  ImportError,
+  type ImportOptions,
+  type ImportResult,
+  importChaosLambda,
+  importFailureLambda,
+  type RegexToGlobOptions,
+  regexToGlob,
+} from './importers/index.js';
+export {
   type CommandOutput,
   createMemoryOutput,
   createOutput,
   type OutputOptions,
   type Style,
 } from './output.js';
+export { resolvePlaceholders, UnsetPlaceholderError } from './run-placeholders.js';
 export { renderHtmlReport } from './runner/html-report.js';
 export type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './runner/journal.js';
 export {

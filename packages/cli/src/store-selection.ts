@@ -63,7 +63,7 @@ export function selectStores(args: ParsedArguments, run: RunSection | undefined)
       throw new UsageError('no store given', 'name one with --to, e.g. --to file:.faultline/demo.json');
     }
     for (const target of chosenTargets) {
-      selected.push({ label: target.name, coordinates: applyFlags(target.store as StoreCoordinates, args) });
+      selected.push({ label: target.name, coordinates: applyFlags(target.store, args) });
     }
     return selected;
   }
@@ -86,7 +86,7 @@ export function selectStores(args: ParsedArguments, run: RunSection | undefined)
       for (const target of matching) {
         selected.push({
           label: target.name,
-          coordinates: applyFlags(target.store as StoreCoordinates, args),
+          coordinates: applyFlags(target.store, args),
         });
       }
       continue;

@@ -8,7 +8,6 @@ export * from './engine/index.js';
 export * from './events/index.js';
 export * from './experiment/index.js';
 export * from './faults/index.js';
-export * from './importers/index.js';
 export * from './invocation/index.js';
 export * from './matching/index.js';
 export * from './schema/index.js';

@@ -1,16 +1,14 @@
 import { readFile } from 'node:fs/promises';
+import { formatValidationIssues, parseExperimentText, validateExperiment } from '@faultline/core';
+import { UsageError } from '../arguments.js';
+import type { Command } from '../command.js';
+import { exitCodes } from '../exit-codes.js';
 import {
-  formatValidationIssues,
   ImportError,
   type ImportResult,
   importChaosLambda,
   importFailureLambda,
-  parseExperimentText,
-  validateExperiment,
-} from '@faultline/core';
-import { UsageError } from '../arguments.js';
-import type { Command } from '../command.js';
-import { exitCodes } from '../exit-codes.js';
+} from '../importers/index.js';
 
 /** Formats `faultline import --from` understands. */
 export const importFormats = ['failure-lambda', 'chaos-lambda'] as const;

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import type { RunStore } from '@faultline/core';
 import { createSsmStore } from './aws-ssm.js';
 import { createAppConfigurationStore } from './azure-app-configuration.js';
 import { createFileStore } from './file.js';
 import { createFirestoreStore } from './gcp-firestore.js';
 import type { ExperimentStore, StoreKind } from './store.js';
-import { StoreAccessError, withOperationTimeout } from './store.js';
+import { StoreAccessError, storeKinds, withOperationTimeout } from './store.js';
 
 export * from './aws-ssm.js';
 export * from './azure-app-configuration.js';
@@ -12,29 +13,11 @@ export * from './file.js';
 export * from './gcp-firestore.js';
 export * from './store.js';
 
-/** Where one experiment lives: the `store` of a run target, or what `--to` names. */
-export type StoreCoordinates =
-  | {
-      readonly kind: 'aws-ssm';
-      readonly parameter: string;
-      readonly endpoint?: string;
-      readonly region?: string;
-    }
-  | {
-      readonly kind: 'gcp-firestore';
-      readonly document: string;
-      readonly projectId?: string;
-      readonly emulatorHost?: string;
-    }
-  | {
-      readonly kind: 'azure-app-configuration';
-      readonly key: string;
-      readonly label?: string;
-      readonly endpoint?: string;
-      readonly connectionStringEnv?: string;
-      readonly caFile?: string;
-    }
-  | { readonly kind: 'file'; readonly path: string };
+/**
+ * Where one experiment lives: the `store` of a run target, or what `--to` names. The shape is the experiment
+ * format's (core's `RunStore`, one variant per entry of {@link storeKinds}).
+ */
+export type StoreCoordinates = RunStore;
 
 /**
  * Default variable holding the App Configuration connection string (same as the Azure adapter reads).
@@ -134,10 +117,5 @@ export function describeCoordinates(coordinates: StoreCoordinates): string {
  * ```
  */
 export function isStoreKind(value: string): value is StoreKind {
-  return (
-    value === 'aws-ssm' ||
-    value === 'gcp-firestore' ||
-    value === 'azure-app-configuration' ||
-    value === 'file'
-  );
+  return (storeKinds as readonly string[]).includes(value);
 }

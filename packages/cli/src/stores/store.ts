@@ -1,3 +1,4 @@
+import { type RunStoreKind, runStoreKinds } from '@faultline/core';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -71,15 +72,16 @@ export interface ExperimentStore {
 }
 
 /**
- * The kinds of store the CLI writes to.
+ * The kinds of store the CLI writes to: the one list, owned by the experiment format (a run target's
+ * `store.kind`), so a kind the file accepts is a kind the CLI can open, and the other way round.
  *
  * @example
  * ```ts
  * storeKinds.includes('file'); // true
  * ```
  */
-export const storeKinds = ['aws-ssm', 'gcp-firestore', 'azure-app-configuration', 'file'] as const;
-export type StoreKind = (typeof storeKinds)[number];
+export const storeKinds: typeof runStoreKinds = runStoreKinds;
+export type StoreKind = RunStoreKind;
 
 /**
  * The store moved since the caller last saw it (or already exists on create). Exit code 3.

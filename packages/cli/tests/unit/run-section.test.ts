@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders are literal text here.
-import { resolvePlaceholders, UnsetPlaceholderError, validateRunSection } from '@faultline/core';
+import { validateRunSection } from '@faultline/core';
 import { describe, expect, it } from 'vitest';
 import { RunSectionError, resolveRunSection } from '../../src/experiment-file.js';
+import { resolvePlaceholders, UnsetPlaceholderError } from '../../src/run-placeholders.js';
 
 const validRun = {
   hypothesis: 'orders stay fast',

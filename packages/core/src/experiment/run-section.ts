@@ -6,16 +6,13 @@
  *
  * Target URLs and store coordinates are often known only at run time (a demo's free port, an emulator host), so
  * every string in this section may hold `${NAME}` or `${NAME:-default}` placeholders. They are kept verbatim by
- * validation and resolved by the CLI from `--set NAME=value` and the environment (see {@link resolvePlaceholders}).
+ * validation and resolved by the CLI from `--set NAME=value` and the environment; this file only defines their
+ * syntax ({@link createPlaceholderPattern}).
  */
 import { clouds } from '../invocation/invocation.js';
-import type { Infer, Schema, ValidationIssue } from '../schema/schema.js';
+import type { Infer, Properties, Schema, ValidationIssue } from '../schema/schema.js';
 import { describeValue, invalid, isPlainObject, joinPath } from '../schema/schema.js';
 import * as s from '../schema/schema-builders.js';
-
-/** Config stores `faultline push` and `faultline run` can write to. */
-export const runStoreKinds = ['aws-ssm', 'gcp-firestore', 'azure-app-configuration', 'file'] as const;
-export type RunStoreKind = (typeof runStoreKinds)[number];
 
 /** Metrics a stop condition can watch. Ratios are in [0, 1]; latencies in milliseconds. */
 export const stopMetrics = ['successRatio', 'errorRate', 'latencyP95Ms', 'latencyP99Ms'] as const;
@@ -28,7 +25,20 @@ export type StopOperator = (typeof stopOperators)[number];
 /** Default wait after a push so every instance refreshes its cached config (the SDK's default TTL is 30 s + 10 %). */
 export const defaultPropagationWaitMs = 35_000;
 
-const placeholderPattern = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+/**
+ * The placeholder syntax of the `run` section, as a fresh global regular expression (its `lastIndex` is the
+ * caller's own): group 1 is the variable name, group 2 the default after `:-` (`undefined` when there is none).
+ *
+ * @example
+ * ```ts
+ * 'http://${HOST:-127.0.0.1}/x'.replace(createPlaceholderPattern(), (_match, name, fallback) => fallback ?? '');
+ * ```
+ */
+export function createPlaceholderPattern(): RegExp {
+  return /\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+}
+
+const placeholderPattern = createPlaceholderPattern();
 
 /** True when `text` holds at least one `${NAME}` placeholder. */
 export function hasPlaceholder(text: string): boolean {
@@ -75,68 +85,77 @@ function isHttpUrl(text: string): boolean {
 
 const name = (description: string) => s.string({ minLength: 1, maxLength: 512, description });
 
-const awsSsmStoreSchema = s.object(
-  {
-    kind: s.required(s.oneOf(['aws-ssm'])),
-    parameter: s.required(name('SSM parameter name, e.g. `/faultline/orders`.')),
-    endpoint: s.optional(
-      urlString('Endpoint override (e.g. a local moto server); default: the AWS endpoint.'),
-    ),
-    region: s.optional(name('AWS region; default: the SDK default chain (`AWS_REGION`).')),
-  },
-  { description: 'An AWS Systems Manager parameter (String), written with version checks.' },
-);
+/** A store variant: its `kind` first (the discriminant), then its coordinates. */
+function storeVariant<const Kind extends string, P extends Properties>(
+  kind: Kind,
+  properties: P,
+  description: string,
+) {
+  return s.object({ kind: s.required(s.oneOf([kind])), ...properties }, { description });
+}
 
-const gcpFirestoreStoreSchema = s.object(
-  {
-    kind: s.required(s.oneOf(['gcp-firestore'])),
-    document: s.required(name('Document path `collection/document`, e.g. `faultline/orders`.')),
-    projectId: s.optional(name('Google Cloud project id; default: the client default.')),
-    emulatorHost: s.optional(name('Firestore emulator `host:port`; default: `FIRESTORE_EMULATOR_HOST`.')),
-  },
-  { description: 'A Firestore document, written with `lastUpdateTime` preconditions.' },
-);
+/**
+ * Every config store `faultline push` and `faultline run` can write to, by kind: the one list of store kinds (the
+ * CLI opens exactly these). Adding a store starts here.
+ */
+const storeVariants = {
+  'aws-ssm': storeVariant(
+    'aws-ssm',
+    {
+      parameter: s.required(name('SSM parameter name, e.g. `/faultline/orders`.')),
+      endpoint: s.optional(
+        urlString('Endpoint override (e.g. a local moto server); default: the AWS endpoint.'),
+      ),
+      region: s.optional(name('AWS region; default: the SDK default chain (`AWS_REGION`).')),
+    },
+    'An AWS Systems Manager parameter (String), written with version checks.',
+  ),
+  'gcp-firestore': storeVariant(
+    'gcp-firestore',
+    {
+      document: s.required(name('Document path `collection/document`, e.g. `faultline/orders`.')),
+      projectId: s.optional(name('Google Cloud project id; default: the client default.')),
+      emulatorHost: s.optional(name('Firestore emulator `host:port`; default: `FIRESTORE_EMULATOR_HOST`.')),
+    },
+    'A Firestore document, written with `lastUpdateTime` preconditions.',
+  ),
+  'azure-app-configuration': storeVariant(
+    'azure-app-configuration',
+    {
+      key: s.required(name('Key of the setting, e.g. `faultline:orders`.')),
+      label: s.optional(
+        s.string({ maxLength: 512, description: 'Label of the setting; default: no label.' }),
+      ),
+      endpoint: s.optional(
+        urlString('Store endpoint (https://NAME.azconfig.io) when using Entra ID credentials.'),
+      ),
+      connectionStringEnv: s.optional(
+        name('Name of the environment variable holding the connection string (never the secret itself).'),
+      ),
+      caFile: s.optional(name('PEM file of a private CA, e.g. for a local HTTPS test server.')),
+    },
+    'An Azure App Configuration key-value, written with `If-Match` ETags.',
+  ),
+  file: storeVariant(
+    'file',
+    { path: s.required(name('Path of the JSON file the functions read (`FAULTLINE_CONFIG_FILE`).')) },
+    'A local JSON file (tests, local runs).',
+  ),
+} as const;
 
-const azureAppConfigurationStoreSchema = s.object(
-  {
-    kind: s.required(s.oneOf(['azure-app-configuration'])),
-    key: s.required(name('Key of the setting, e.g. `faultline:orders`.')),
-    label: s.optional(s.string({ maxLength: 512, description: 'Label of the setting; default: no label.' })),
-    endpoint: s.optional(
-      urlString('Store endpoint (https://NAME.azconfig.io) when using Entra ID credentials.'),
-    ),
-    connectionStringEnv: s.optional(
-      name('Name of the environment variable holding the connection string (never the secret itself).'),
-    ),
-    caFile: s.optional(name('PEM file of a private CA, e.g. for a local HTTPS test server.')),
-  },
-  { description: 'An Azure App Configuration key-value, written with `If-Match` ETags.' },
-);
+/** A kind of config store (`store.kind` of a run target). */
+export type RunStoreKind = keyof typeof storeVariants;
 
-const fileStoreSchema = s.object(
-  {
-    kind: s.required(s.oneOf(['file'])),
-    path: s.required(name('Path of the JSON file the functions read (`FAULTLINE_CONFIG_FILE`).')),
-  },
-  { description: 'A local JSON file (tests, local runs).' },
-);
+/** Config stores `faultline push` and `faultline run` can write to, in the order the JSON Schema lists them. */
+export const runStoreKinds = Object.keys(storeVariants) as readonly RunStoreKind[];
 
-type StoreVariants = {
-  'aws-ssm': Infer<typeof awsSsmStoreSchema>;
-  'gcp-firestore': Infer<typeof gcpFirestoreStoreSchema>;
-  'azure-app-configuration': Infer<typeof azureAppConfigurationStoreSchema>;
-  file: Infer<typeof fileStoreSchema>;
-};
+type StoreVariants = { [K in RunStoreKind]: Infer<(typeof storeVariants)[K]> };
 
 /** Where one target's experiment document lives. */
 export type RunStore = StoreVariants[RunStoreKind];
 
-const storeVariants: { readonly [K in RunStoreKind]: Schema<StoreVariants[K]> } = {
-  'aws-ssm': awsSsmStoreSchema,
-  'gcp-firestore': gcpFirestoreStoreSchema,
-  'azure-app-configuration': azureAppConfigurationStoreSchema,
-  file: fileStoreSchema,
-};
+// Each entry's key is its own kind (a wrong key would route validation to the wrong variant).
+const _keysMatchKinds: { readonly [K in RunStoreKind]: Schema<{ readonly kind: K }> } = storeVariants;
 
 const storeKindSchema = s.oneOf(runStoreKinds, { description: 'Which kind of store.' });
 
@@ -452,57 +471,6 @@ export type RunSection = Infer<typeof runSectionSchema>;
 export type RunTarget = RunSection['targets'][number];
 /** One stop condition of a {@link RunSection}. */
 export type StopCondition = RunSection['stopConditions'][number];
-
-/** Raised by {@link resolvePlaceholders} when a placeholder has neither a value nor a default. */
-export class UnsetPlaceholderError extends Error {
-  override readonly name = 'UnsetPlaceholderError';
-  constructor(
-    readonly variable: string,
-    readonly path: string,
-  ) {
-    super(
-      `${path}: \${${variable}} is not set — pass --set ${variable}=VALUE or export ${variable}, or write \${${variable}:-default}`,
-    );
-  }
-}
-
-/**
- * Replaces `${NAME}` / `${NAME:-default}` in every string of `value` (deeply). Values come from `variables` first,
- * then `environment`. Throws {@link UnsetPlaceholderError} naming the first unset variable and where it is used.
- *
- * @example
- * ```ts
- * const run = resolvePlaceholders(section, { AWS_DEMO_URL: 'http://127.0.0.1:3001' }, process.env);
- * ```
- */
-export function resolvePlaceholders<T>(
-  value: T,
-  variables: Readonly<Record<string, string | undefined>>,
-  environment: Readonly<Record<string, string | undefined>> = {},
-  path = 'run',
-): T {
-  if (typeof value === 'string') {
-    return value.replace(placeholderPattern, (_match, variable: string, fallback: string | undefined) => {
-      const resolved = variables[variable] ?? environment[variable];
-      if (resolved !== undefined && resolved !== '') return resolved;
-      if (fallback !== undefined) return fallback;
-      throw new UnsetPlaceholderError(variable, path);
-    }) as T;
-  }
-  if (Array.isArray(value)) {
-    return value.map((item, index) =>
-      resolvePlaceholders(item, variables, environment, joinPath(path, index)),
-    ) as T;
-  }
-  if (isPlainObject(value)) {
-    const result: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      result[key] = resolvePlaceholders(item, variables, environment, joinPath(path, key));
-    }
-    return result as T;
-  }
-  return value;
-}
 
 /**
  * Validates a `run` section on its own (the experiment schema embeds {@link runSectionSchema} too).

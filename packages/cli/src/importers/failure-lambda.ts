@@ -1,4 +1,4 @@
-import { isPlainObject } from '../schema/schema.js';
+import { isPlainObject } from '@faultline/core';
 import {
   fieldForEventPath,
   ImportError,
@@ -39,7 +39,8 @@ const maxDiskFillMb = 10_240;
  *
  * @example
  * ```ts
- * import { importFailureLambda, validateExperiment } from '@faultline/core';
+ * import { importFailureLambda } from '@faultline/cli';
+ * import { validateExperiment } from '@faultline/core';
  *
  * const { experiment, warnings } = importFailureLambda({
  *   latency: { enabled: true, percentage: 20, min_latency: 100, max_latency: 400 },

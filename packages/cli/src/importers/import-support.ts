@@ -1,10 +1,13 @@
-import { validateFaultEntry } from '../experiment/experiment-schema.js';
-import { formatValidationIssues } from '../experiment/validate.js';
-import { builtinFaultRegistry } from '../faults/builtin.js';
-import { parseFieldPath } from '../invocation/fields.js';
-import { maxGlobLength } from '../matching/glob.js';
-import type { ValidationIssue } from '../schema/schema.js';
-import { invalid, isPlainObject } from '../schema/schema.js';
+import type { ValidationIssue } from '@faultline/core';
+import {
+  builtinFaultRegistry,
+  formatValidationIssues,
+  invalid,
+  isPlainObject,
+  maxGlobLength,
+  parseFieldPath,
+  validateFaultEntry,
+} from '@faultline/core';
 
 /**
  * What an importer returns: a schema v1 experiment document (plain JSON, ready to write to a file or validate) and
@@ -12,7 +15,7 @@ import { invalid, isPlainObject } from '../schema/schema.js';
  *
  * @example
  * ```ts
- * import { type ImportResult, importChaosLambda } from '@faultline/core';
+ * import { type ImportResult, importChaosLambda } from '@faultline/cli';
  * const { experiment, warnings }: ImportResult = importChaosLambda(config);
  * ```
  */
@@ -26,7 +29,7 @@ export interface ImportResult {
  *
  * @example
  * ```ts
- * import { importFailureLambda } from '@faultline/core';
+ * import { importFailureLambda } from '@faultline/cli';
  * importFailureLambda(config, { id: 'checkout-chaos' });
  * ```
  */
@@ -40,7 +43,7 @@ export interface ImportOptions {
  *
  * @example
  * ```ts
- * import { ImportError, importFailureLambda } from '@faultline/core';
+ * import { ImportError, importFailureLambda } from '@faultline/cli';
  * try {
  *   importFailureLambda(config);
  * } catch (error) {
@@ -99,7 +102,7 @@ export function roundProbability(value: number): number {
  *
  * @example
  * ```ts
- * import { type GlobConversion, regexToGlob } from '@faultline/core';
+ * import { type GlobConversion, regexToGlob } from '@faultline/cli';
  * const conversion: GlobConversion = regexToGlob('^api\\.example\\.com$');
  * ```
  */
@@ -112,7 +115,7 @@ export type GlobConversion =
  *
  * @example
  * ```ts
- * import { regexToGlob } from '@faultline/core';
+ * import { regexToGlob } from '@faultline/cli';
  * regexToGlob('sale', { unanchored: 'wildcard' }); // { ok: true, glob: '*sale*', exact: true }
  * ```
  */
@@ -134,7 +137,7 @@ export interface RegexToGlobOptions {
  *
  * @example
  * ```ts
- * import { regexToGlob } from '@faultline/core';
+ * import { regexToGlob } from '@faultline/cli';
  *
  * regexToGlob('^api\\.example\\.com$'); // { ok: true, glob: 'api.example.com', exact: true }
  * regexToGlob('s3.*.amazonaws.com'); // { ok: true, glob: 's3.*.amazonaws.com', exact: false }

@@ -1,5 +1,5 @@
-export * from './chaos-lambda.js';
-export * from './failure-lambda.js';
+export { importChaosLambda } from './chaos-lambda.js';
+export { importFailureLambda } from './failure-lambda.js';
 export {
   type GlobConversion,
   ImportError,

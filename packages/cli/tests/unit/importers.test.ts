@@ -1,14 +1,13 @@
+import { formatValidationIssues, validateExperiment } from '@faultline/core';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
-  formatValidationIssues,
   ImportError,
   type ImportResult,
   importChaosLambda,
   importFailureLambda,
   regexToGlob,
-  validateExperiment,
-} from '@faultline/core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+} from '../../src/importers/index.js';
 
 /** An imported document must validate against the built-in fault types, with no exception. */
 function expectValidExperiment(result: ImportResult): void {

@@ -25,7 +25,8 @@ const maxLatencyMs = 900_000;
  *
  * @example
  * ```ts
- * import { importChaosLambda, validateExperiment } from '@faultline/core';
+ * import { importChaosLambda } from '@faultline/cli';
+ * import { validateExperiment } from '@faultline/core';
  *
  * const { experiment, warnings } = importChaosLambda({ fault_type: 'latency', delay: 400, is_enabled: true, rate: 0.5 });
  * validateExperiment(experiment).ok; // true
