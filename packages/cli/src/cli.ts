@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { formatValidationIssues } from '@faultline/core';
+import { closestName, formatValidationIssues } from '@faultline/core';
 import { parseArguments, UsageError } from './arguments.js';
 import type { Command } from './command.js';
 import { diffCommand } from './commands/diff.js';
@@ -10,9 +10,10 @@ import { schemaCommand } from './commands/schema.js';
 import { statusCommand } from './commands/status.js';
 import { offCommand, onCommand } from './commands/switch.js';
 import { validateCommand } from './commands/validate.js';
+import { docsUrl } from './docs-links.js';
 import { exitCodes } from './exit-codes.js';
 import { RunSectionError } from './experiment-file.js';
-import { type CommandOutput, createOutput } from './output.js';
+import { type CommandOutput, createOutput, type Style } from './output.js';
 import { defaultSeenVersionsPath } from './seen-versions.js';
 import { StoreAccessError, StoreConflictError } from './stores/index.js';
 
@@ -46,18 +47,19 @@ export interface RunCliOptions {
   readonly statePath?: string;
 }
 
-function mainHelp(): string {
+function mainHelp(style: Style): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return `faultline — chaos experiments for serverless functions on AWS, Google Cloud and Azure
 
 Usage: faultline <command> [options]   (faultline <command> --help for details)
 
 Commands:
-${commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`).join('\n')}
+${commands.map((command) => `  ${style.bold(command.name.padEnd(width))}  ${command.summary}`).join('\n')}
 
 Common options: --json (machine-readable output), --help
 Exit codes: 0 ok · 1 invalid or deviated · 2 usage · 3 version conflict · 4 store error · 130 interrupted
-Docs: docs/cli.md, docs/running-experiments.md`;
+Docs: ${docsUrl('cli')}
+      ${docsUrl('running-experiments')}`;
 }
 
 /**
@@ -83,25 +85,28 @@ export function cliVersion(): string {
  * ```
  */
 export async function runCli(argv: readonly string[], options: RunCliOptions = {}): Promise<number> {
-  const output = options.output ?? createOutput({});
+  const output = options.output ?? createOutput({ environment: options.environment ?? process.env });
   const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? commands.find((command) => command.name === rest[0]) : undefined;
-    output.line(topic?.help ?? mainHelp());
-    return name === undefined ? exitCodes.usage : exitCodes.ok;
+  if (name === undefined) {
+    // No command is a usage error: the help goes to stderr so nothing reads it as a result.
+    output.error(mainHelp(output.errorStyle));
+    return exitCodes.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' && rest[0] !== undefined ? findCommand(rest[0]) : undefined;
+    if (name === 'help' && rest[0] !== undefined && topic === undefined)
+      return unknownCommand(output, rest[0]);
+    output.line(topic === undefined ? mainHelp(output.style) : commandHelp(topic));
+    return exitCodes.ok;
   }
   if (name === '--version' || name === '-v') {
     output.line(cliVersion());
     return exitCodes.ok;
   }
-  const command = commands.find((candidate) => candidate.name === name);
-  if (command === undefined) {
-    output.line(`faultline: unknown command "${name}"`);
-    output.line(`commands: ${commands.map((candidate) => candidate.name).join(', ')}`);
-    return exitCodes.usage;
-  }
+  const command = findCommand(name);
+  if (command === undefined) return unknownCommand(output, name);
   if (rest.includes('--help') || rest.includes('-h')) {
-    output.line(command.help);
+    output.line(commandHelp(command));
     return exitCodes.ok;
   }
   const json = rest.includes('--json');
@@ -120,8 +125,37 @@ export async function runCli(argv: readonly string[], options: RunCliOptions = {
   }
 }
 
+/** A command's help with the link to its section of the CLI docs. */
+function commandHelp(command: Command): string {
+  return `${command.help}\n\nDocs: ${commandDocsUrl(command.name)}`;
+}
+
+function commandDocsUrl(name: string): string {
+  if (name === 'run') return docsUrl('running-experiments');
+  // GitHub-style heading anchors: "## faultline off / on" → #faultline-off--on.
+  return docsUrl('cli', name === 'off' || name === 'on' ? 'faultline-off--on' : `faultline-${name}`);
+}
+
+function findCommand(name: string): Command | undefined {
+  return commands.find((candidate) => candidate.name === name);
+}
+
+function unknownCommand(output: CommandOutput, name: string): number {
+  const { errorStyle } = output;
+  const names = commands.map((candidate) => candidate.name);
+  const suggestion = closestName(name, names);
+  output.error(`${errorStyle.red('✗')} faultline: unknown command "${name}"`);
+  output.error(
+    suggestion === undefined
+      ? `  commands: ${names.join(', ')}`
+      : `  hint: did you mean "faultline ${suggestion}"?`,
+  );
+  output.error(errorStyle.dim('  see: faultline --help'));
+  return exitCodes.usage;
+}
+
 function reportError(output: CommandOutput, json: boolean, command: string, error: unknown): number {
-  const { style } = output;
+  const style = output.errorStyle;
   const code =
     error instanceof UsageError
       ? exitCodes.usage
@@ -140,13 +174,13 @@ function reportError(output: CommandOutput, json: boolean, command: string, erro
     });
     return code;
   }
-  output.line(`${style.red('✗')} faultline ${command}: ${message}`);
+  output.error(`${style.red('✗')} faultline ${command}: ${message}`);
   if (error instanceof RunSectionError && error.issues.length > 0) {
-    for (const line of formatValidationIssues(error.issues).split('\n')) output.line(`  ${line}`);
+    for (const line of formatValidationIssues(error.issues).split('\n')) output.error(`  ${line}`);
   }
   if (error instanceof UsageError) {
-    if (error.hint !== undefined) output.line(`  hint: ${error.hint}`);
-    output.line(style.dim(`  see: faultline ${command} --help`));
+    if (error.hint !== undefined) output.error(`  hint: ${error.hint}`);
+    output.error(style.dim(`  see: faultline ${command} --help, ${commandDocsUrl(command)}`));
   } else if (
     !(
       error instanceof StoreConflictError ||
@@ -155,7 +189,7 @@ function reportError(output: CommandOutput, json: boolean, command: string, erro
     )
   ) {
     const cause = error instanceof Error && error.stack ? error.stack.split('\n').slice(1, 4).join('\n') : '';
-    if (cause) output.line(style.dim(cause));
+    if (cause) output.error(style.dim(cause));
   }
   return code;
 }

@@ -1,5 +1,5 @@
 /**
- * Exit codes of the `faultline` binary (documented in docs/cli.md).
+ * Exit codes of the `faultline` binary (documented in the CLI docs, section "Exit codes").
  *
  * @example
  * ```ts
@@ -19,6 +19,11 @@ export const exitCodes = {
   storeError: 4,
   /** Interrupted with Ctrl-C (a run rolls back first). */
   interrupted: 130,
+  /**
+   * The reader of stdout went away (`faultline schema | head -1`): the process leaves quietly with the status of a
+   * process ended by SIGPIPE (128 + 13), as `cat` or `yes` would.
+   */
+  brokenPipe: 141,
 } as const;
 
 export type ExitCode = (typeof exitCodes)[keyof typeof exitCodes];

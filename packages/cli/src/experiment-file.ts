@@ -8,6 +8,8 @@ import {
   validateRunSection,
 } from '@faultline/core';
 import { UsageError } from './arguments.js';
+import { docsUrl } from './docs-links.js';
+import { type LocatedIssue, locateIssues } from './issue-locations.js';
 import { resolvePlaceholders } from './run-placeholders.js';
 
 /** A file that was read, parsed and validated. */
@@ -22,13 +24,15 @@ export type LoadedExperiment =
   | {
       readonly ok: false;
       readonly path: string;
-      readonly issues: readonly ValidationIssue[];
+      /** Every problem, with its line and column in the file when it has one. */
+      readonly issues: readonly LocatedIssue[];
       /** The parsed document when only validation failed (`off` still uses its run section). */
       readonly raw?: Record<string, unknown>;
     };
 
 /**
- * Reads an experiment file (JSON or YAML, chosen by extension, size-capped) and validates it.
+ * Reads an experiment file (JSON or YAML, chosen by extension, size-capped) and validates it; every issue carries
+ * the line and column of its JSON path when the file has them.
  *
  * @example
  * ```ts
@@ -63,16 +67,15 @@ export async function loadExperimentFile(path: string): Promise<LoadedExperiment
   const format =
     extension === '.json' ? 'json' : extension === '.yaml' || extension === '.yml' ? 'yaml' : undefined;
   const parsed = await parseExperimentText(text, format === undefined ? {} : { format });
-  if (!parsed.ok) return { ok: false, path, issues: parsed.issues };
+  if (!parsed.ok) return { ok: false, path, issues: await locateIssues(text, parsed.issues) };
   const result = validateExperiment(parsed.value);
   if (!result.ok) {
     const raw =
       typeof parsed.value === 'object' && parsed.value !== null
         ? (parsed.value as Record<string, unknown>)
         : undefined;
-    return raw === undefined
-      ? { ok: false, path, issues: result.issues }
-      : { ok: false, path, issues: result.issues, raw };
+    const issues = await locateIssues(text, result.issues);
+    return raw === undefined ? { ok: false, path, issues } : { ok: false, path, issues, raw };
   }
   return { ok: true, path, raw: parsed.value as Record<string, unknown>, experiment: result.experiment };
 }
@@ -131,7 +134,11 @@ export function resolveRunSection(
 ): RunSection {
   if (raw.run === undefined) {
     throw new RunSectionError('the experiment has no run section', [
-      { path: 'run', message: 'is required for this command', hint: 'see docs/running-experiments.md' },
+      {
+        path: 'run',
+        message: 'is required for this command',
+        hint: `see ${docsUrl('running-experiments', 'the-run-section')}`,
+      },
     ]);
   }
   let resolved: unknown;

@@ -1,20 +1,35 @@
 /**
- * Where a command writes. Human output goes to stdout with optional colour; progress goes to stderr so that
- * `--json` stdout stays machine-readable.
+ * Where a command writes, following the conventions of mature command lines: stdout carries the command's result
+ * (a table, a report, JSON); errors, usage and progress go to stderr, so `faultline schema > file` and
+ * `faultline validate --json | jq` never mix the two.
  */
 export interface CommandOutput {
-  /** Writes a line to stdout. */
+  /** Writes a line of the command's result to stdout. */
   line(text?: string): void;
-  /** Writes a progress / diagnostic line to stderr. */
+  /** Writes an error or usage line to stderr (human mode; `--json` errors are results and use {@link json}). */
+  error(text?: string): void;
+  /** Writes a progress / diagnostic line to stderr (suppressed when quiet). */
   progress(text: string): void;
   /** Writes a value as JSON to stdout (for `--json`). */
   json(value: unknown): void;
-  /** Colour helpers; identity functions when colour is off. */
+  /** Colour helpers for stdout; identity functions when colour is off there. */
   readonly style: Style;
+  /** Colour helpers for stderr (errors, progress); identity functions when colour is off there. */
+  readonly errorStyle: Style;
+  /** The stream progress goes to, for live displays (a TTY gets a redrawn line, anything else plain lines). */
+  readonly progressStream: ProgressStream;
+}
+
+/** A writable stream as far as the output needs it. */
+export interface ProgressStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
 }
 
 /** ANSI styling used in readable output. */
 export interface Style {
+  readonly enabled: boolean;
   bold(text: string): string;
   dim(text: string): string;
   green(text: string): string;
@@ -25,6 +40,7 @@ export interface Style {
 
 const identity = (text: string) => text;
 const plainStyle: Style = {
+  enabled: false,
   bold: identity,
   dim: identity,
   green: identity,
@@ -34,6 +50,7 @@ const plainStyle: Style = {
 };
 const wrap = (open: number, close: number) => (text: string) => `\u001b[${open}m${text}\u001b[${close}m`;
 const ansiStyle: Style = {
+  enabled: true,
   bold: wrap(1, 22),
   dim: wrap(2, 22),
   green: wrap(32, 39),
@@ -42,13 +59,38 @@ const ansiStyle: Style = {
   cyan: wrap(36, 39),
 };
 
+/**
+ * Whether to colour a stream, by the conventions other tools follow: `FORCE_COLOR` wins when set (`0` or `false`
+ * turn colour off, anything else — empty included — turns it on), then `NO_COLOR` turns colour off when it is set
+ * to a non-empty value (an empty `NO_COLOR` is ignored, as no-color.org says), then `TERM=dumb` turns it off, and
+ * otherwise colour follows whether the stream is a terminal.
+ *
+ * @example
+ * ```ts
+ * useColor({ isTTY: false }, { FORCE_COLOR: '1' }); // true
+ * useColor({ isTTY: true }, { NO_COLOR: '' }); // true: an empty NO_COLOR does not count
+ * ```
+ */
+export function useColor(
+  stream: { readonly isTTY?: boolean },
+  environment: Readonly<Record<string, string | undefined>>,
+): boolean {
+  const force = environment.FORCE_COLOR;
+  if (force !== undefined) return force !== '0' && force.toLowerCase() !== 'false';
+  if (environment.NO_COLOR !== undefined && environment.NO_COLOR !== '') return false;
+  if (environment.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}
+
 /** Options of {@link createOutput}. */
 export interface OutputOptions {
-  readonly stdout?: { write(text: string): unknown; isTTY?: boolean };
-  readonly stderr?: { write(text: string): unknown; isTTY?: boolean };
-  /** Default: on when stdout is a TTY and `NO_COLOR` is unset. */
+  readonly stdout?: ProgressStream;
+  readonly stderr?: ProgressStream;
+  /** Forces colour on or off for both streams. Default: {@link useColor} per stream. */
   readonly color?: boolean;
-  /** Suppress progress lines (e.g. with `--json`... or `--quiet`). */
+  /** Read for `FORCE_COLOR`, `NO_COLOR` and `TERM`. Default `process.env`. */
+  readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** Suppress progress lines. */
   readonly quiet?: boolean;
 }
 
@@ -59,19 +101,25 @@ export interface OutputOptions {
  * ```ts
  * const output = createOutput({ color: false });
  * output.line(output.style.green('ok'));
+ * output.error('something went wrong'); // stderr
  * ```
  */
 export function createOutput(options: OutputOptions = {}): CommandOutput {
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
-  const color = options.color ?? (stdout.isTTY === true && process.env.NO_COLOR === undefined);
+  const environment = options.environment ?? process.env;
+  const stdoutColor = options.color ?? useColor(stdout, environment);
+  const stderrColor = options.color ?? useColor(stderr, environment);
   return {
     line: (text = '') => void stdout.write(`${text}\n`),
+    error: (text = '') => void stderr.write(`${text}\n`),
     progress: (text) => {
       if (!options.quiet) stderr.write(`${text}\n`);
     },
     json: (value) => void stdout.write(`${JSON.stringify(value, null, 2)}\n`),
-    style: color ? ansiStyle : plainStyle,
+    style: stdoutColor ? ansiStyle : plainStyle,
+    errorStyle: stderrColor ? ansiStyle : plainStyle,
+    progressStream: options.quiet ? { write: () => true, isTTY: false } : stderr,
   };
 }
 

@@ -55,7 +55,7 @@ Example:
     }
     const parsed = await parseExperimentText(text);
     if (!parsed.ok) {
-      output.line(formatValidationIssues(parsed.issues));
+      output.error(formatValidationIssues(parsed.issues));
       return exitCodes.invalidOrDeviated;
     }
     const id = args.value('id');
@@ -65,7 +65,7 @@ Example:
     } catch (error) {
       if (!(error instanceof ImportError)) throw error;
       if (json) output.json({ ok: false, error: error.message });
-      else output.line(`✗ ${file} is not a ${from} config: ${error.message}`);
+      else output.error(`✗ ${file} is not a ${from} config: ${error.message}`);
       return exitCodes.invalidOrDeviated;
     }
     const validated = validateExperiment(result.experiment);
@@ -78,8 +78,8 @@ Example:
           warnings: result.warnings,
         });
       else {
-        output.line(`✗ the converted experiment does not validate:`);
-        output.line(formatValidationIssues(validated.issues));
+        output.error(`✗ the converted experiment does not validate:`);
+        output.error(formatValidationIssues(validated.issues));
       }
       return exitCodes.invalidOrDeviated;
     }

@@ -6,6 +6,7 @@ import type { Command } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
 import { loadExperimentFile, resolveRunSection, toRuntimeDocument } from '../experiment-file.js';
 import type { CommandOutput } from '../output.js';
+import { createProgressDisplay } from '../progress-display.js';
 import { renderHtmlReport } from '../runner/html-report.js';
 import type { RunJournal } from '../runner/journal.js';
 import { runExperiment } from '../runner/run-experiment.js';
@@ -161,8 +162,7 @@ Example:
       file,
       signal: context.signal,
       environment: context.environment,
-      onProgress: (message) =>
-        output.progress(`${output.style.dim(new Date().toISOString().slice(11, 19))} ${message}`),
+      progress: createProgressDisplay({ stream: output.progressStream, style: output.errorStyle }),
     });
     const stamp = journal.startedAt.replace(/[:.]/g, '-');
     const directory = resolve(

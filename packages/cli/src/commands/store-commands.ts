@@ -1,8 +1,9 @@
-import { formatValidationIssues, type RunSection } from '@faultline/core';
+import type { RunSection } from '@faultline/core';
 import { parseAssignments, UsageError } from '../arguments.js';
 import type { CommandContext } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
 import { type LoadedExperiment, loadExperimentFile, resolveRunSection } from '../experiment-file.js';
+import { formatLocatedIssue } from '../issue-locations.js';
 import { type SelectedStore, selectStores } from '../store-selection.js';
 import { createStore, type ExperimentStore, StoreAccessError, StoreConflictError } from '../stores/index.js';
 
@@ -50,8 +51,10 @@ export function reportInvalid(context: CommandContext, loaded: LoadedExperiment)
   if (loaded.ok) return exitCodes.ok;
   if (context.json) context.output.json({ valid: false, path: loaded.path, issues: loaded.issues });
   else {
-    context.output.line(`${context.output.style.red('✗')} ${loaded.path} is invalid; nothing was written:`);
-    for (const line of formatValidationIssues(loaded.issues).split('\n')) context.output.line(`  ${line}`);
+    context.output.error(
+      `${context.output.errorStyle.red('✗')} ${loaded.path} is invalid; nothing was written:`,
+    );
+    for (const issue of loaded.issues) context.output.error(`  ${formatLocatedIssue(loaded.path, issue)}`);
   }
   return exitCodes.invalidOrDeviated;
 }

@@ -1,8 +1,8 @@
-import { formatValidationIssues } from '@faultline/core';
 import { UsageError } from '../arguments.js';
 import type { Command } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
 import { loadExperimentFile } from '../experiment-file.js';
+import { formatLocatedIssue } from '../issue-locations.js';
 
 /** `faultline validate <file>…`: checks experiment files; exit 1 when any is invalid. */
 export const validateCommand: Command = {
@@ -11,7 +11,8 @@ export const validateCommand: Command = {
   help: `Usage: faultline validate <file>... [--json]
 
 Validates each experiment file against schema v1 (the same checks the functions run) and prints every problem
-with its JSON path and a hint. Exit code 1 when any file is invalid.
+as file:line:column, its JSON path and a hint (--json: the same, with "line" and "column" fields). Exit code 1
+when any file is invalid.
 
 Example:
   faultline validate experiments/pricing-latency.yaml`,
@@ -48,7 +49,7 @@ Example:
           output.line(
             `${style.red('✗')} ${result.path}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}`,
           );
-          for (const line of formatValidationIssues(result.issues).split('\n')) output.line(`  ${line}`);
+          for (const issue of result.issues) output.line(`  ${formatLocatedIssue(result.path, issue)}`);
         }
       }
     }

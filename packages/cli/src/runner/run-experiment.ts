@@ -11,6 +11,7 @@ import {
 import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
 import { type LoadGenerator, sendProbe, startLoad } from './load.js';
 import { type Sample, type SampleSummary, summarize, toTimeline } from './metrics.js';
+import { createLineProgress, type RunProgress } from './progress.js';
 import {
   describeReadBack,
   type RollbackRecord,
@@ -29,7 +30,9 @@ export interface RunExperimentOptions {
   readonly file?: string;
   /** Aborting rolls back and ends the run with status `interrupted`. */
   readonly signal?: AbortSignal;
-  /** Progress lines for people. */
+  /** Progress for people: the phase and its length (a live line on a terminal, timestamped lines otherwise). */
+  readonly progress?: RunProgress;
+  /** Progress as plain lines; used when `progress` is not given. */
   readonly onProgress?: (message: string) => void;
   /** Store factory (tests inject one); default {@link createStore} with `environment`. */
   readonly openStore?: (coordinates: StoreCoordinates) => ExperimentStore;
@@ -81,7 +84,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   const startedAtEpoch = Date.now();
   const startedAt = performance.now();
   const elapsedMs = () => Math.round(performance.now() - startedAt);
-  const progress = options.onProgress ?? (() => {});
+  const progress = options.progress ?? createLineProgress(options.onProgress ?? (() => {}));
   const signal = options.signal ?? new AbortController().signal;
   const steps: JournalStep[] = [];
   const record = (step: string, ok: boolean, detail?: string, target?: string) => {
@@ -168,6 +171,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     );
 
     // Warm-up (not measured): first requests pay for connection setup and cold starts, which is not the steady state.
+    progress.phase('warm-up', `warming up: ${warmUpRequests} requests per target (not measured)`);
     await Promise.all(
       states.map(async (state) => {
         const warmUp: Sample[] = [];
@@ -186,8 +190,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
 
     // 2. Steady state: load for `sampleSeconds`, then compare with the tolerances. Load keeps running afterwards
     //    so the charts show one continuous timeline.
-    progress(
-      `steady state: sampling ${run.steadyState.sampleSeconds} s at ${run.load.ratePerSecond} req/s per target…`,
+    progress.phase(
+      'steady-state',
+      `steady state: sampling ${run.steadyState.sampleSeconds} s at ${run.load.ratePerSecond} req/s per target`,
+      run.steadyState.sampleSeconds * 1000,
     );
     for (const state of states) {
       state.load = startLoad({
@@ -212,10 +218,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     if (signal.aborted) throw new RunInterrupted();
     if (!steadyHeld) {
       status = 'steady-state-failed';
-      progress('steady state does NOT hold: stopping before injecting anything');
+      progress.note('steady state does NOT hold: stopping before injecting anything');
       return await finish();
     }
-    progress('steady state holds');
+    progress.note('steady state holds');
 
     // 3. Inject: push (compare-and-set against what we read) and enable, every target at once.
     const steps_ = run.ramp ?? [{ probability: undefined, durationSeconds: run.load.durationSeconds }];
@@ -225,7 +231,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
         step.probability === undefined
           ? options.document
           : withProbability(options.document, step.probability);
-      progress(
+      progress.phase(
+        'push',
         step.probability === undefined
           ? `injecting: pushing "${String(options.document.id)}" to ${states.length} store(s)`
           : `ramp step ${index + 1}/${steps_.length}: probability ${step.probability}`,
@@ -255,13 +262,19 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       if (failedPush !== undefined) throw failedPush.reason;
       rampMarks.push({ probability: step.probability ?? Number.NaN, startMs: elapsedMs() });
       if (run.propagationWaitMs > 0) {
-        progress(`waiting ${run.propagationWaitMs} ms for functions to pick it up`);
+        progress.phase(
+          'propagation',
+          `waiting ${run.propagationWaitMs} ms for functions to pick it up`,
+          run.propagationWaitMs,
+        );
         const breached = await watchStopConditions(run.propagationWaitMs);
         if (breached) break;
       }
       if (index === 0) measureStartMs = elapsedMs();
-      progress(
+      progress.phase(
+        'observe',
         `observing for ${step.durationSeconds} s while checking ${run.stopConditions.length} stop condition(s)`,
+        step.durationSeconds * 1000,
       );
       const breached = await watchStopConditions(step.durationSeconds * 1000);
       if (breached) break;
@@ -272,12 +285,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     if (caught instanceof RunInterrupted || signal.aborted) {
       status = 'interrupted';
       record('interrupted', false, 'aborted by the operator (Ctrl-C): rolling back');
-      progress('interrupted: rolling back');
+      progress.note('interrupted: rolling back');
     } else {
       status = 'failed';
       error = messageOf(caught);
       record('error', false, error);
-      progress(`error: ${error} — rolling back`);
+      progress.note(`error: ${error} — rolling back`);
     }
   }
   return await finish();
@@ -295,7 +308,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
         breach = found;
         status = 'stopped';
         record('stop-condition', false, `${found.condition}: observed ${found.observed}`, found.target);
-        progress(
+        progress.note(
           `STOP: ${found.target}: ${found.condition} (observed ${found.observed}) — switching off everywhere`,
         );
         // Switch off first (one conditional write per store, in parallel); the full restore follows in finish().
@@ -353,11 +366,16 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     // 4. Roll back, always: restore what was there before, or remove what we created.
     if (faultStartMs !== undefined) {
       faultEndMs = elapsedMs();
-      progress('rolling back');
+      progress.phase('rollback', 'rolling back');
       await Promise.all(states.map((state) => rollBack(state)));
     }
     // 5. Recovery: keep the load a little longer to show that things went back to normal.
     if (faultStartMs !== undefined && status !== 'interrupted' && run.recoverySeconds > 0) {
+      progress.phase(
+        'recovery',
+        `recovery: ${run.recoverySeconds} s of load after the rollback`,
+        run.recoverySeconds * 1000,
+      );
       await sleep(run.recoverySeconds * 1000, signal).catch(() => {});
     }
     await Promise.all(states.map((state) => state.load?.stop()));
@@ -373,6 +391,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
           ? 'held'
           : 'deviated';
     record('finish', status === 'completed', `status ${status}, verdict ${verdict}`);
+    progress.end();
     return {
       journalVersion: 1,
       experiment: {
@@ -417,7 +436,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     record('rollback', state.rollback.ok, state.rollback.detail ?? state.rollback.action, name);
     record('verify', state.rollback.ok, `read back: ${describeReadBack(state.rollback.verified)}`, name);
     if (!state.rollback.ok) {
-      progress(`ROLLBACK NOT VERIFIED on ${name}: ${describeReadBack(state.rollback.verified)}`);
+      progress.note(`ROLLBACK NOT VERIFIED on ${name}: ${describeReadBack(state.rollback.verified)}`);
       status = status === 'completed' ? 'failed' : status;
       error ??= `rollback not verified on ${name}: ${state.rollback.detail ?? describeReadBack(state.rollback.verified)}`;
     }

@@ -88,9 +88,57 @@ describe('the faultline binary', () => {
     // Assess
     expect(code, cli.output().stdout + cli.output().stderr).toBe(0);
     expect(cli.output().stdout).toMatch(/local \(local\)\s+HELD/);
+    // Not a terminal: progress is plain timestamped lines on stderr, none of it on stdout.
+    expect(cli.output().stderr).toMatch(/^\d\d:\d\d:\d\d steady state: sampling 1 s/m);
+    expect(cli.output().stderr).toMatch(/^\d\d:\d\d:\d\d observing for 2 s/m);
+    expect(cli.output().stderr).not.toContain('\r');
+    expect(cli.output().stdout).not.toMatch(/observing|steady state: sampling/);
     expect(JSON.parse(await readFile(join(out, 'journal.json'), 'utf8'))).toMatchObject({ verdict: 'held' });
     expect(existsSync(join(out, 'report.html'))).toBe(true);
     expect(existsSync(configFile)).toBe(false);
+  });
+
+  it('shows a live progress line with the phase and the time left on a terminal', async () => {
+    // Prepare
+    const file = await writeExperiment(3);
+    const out = join(directory, 'terminal');
+    const quote = (word: string) => `'${word.replace(/'/g, `'\\''`)}'`;
+    const command = [
+      process.execPath,
+      '--conditions=source',
+      '--import',
+      'tsx',
+      'src/bin.ts',
+      'run',
+      file,
+      '--set',
+      `STORE_FILE=${configFile}`,
+      '--set',
+      `SERVICE_URL=${service.url}`,
+      '--out',
+      out,
+    ]
+      .map(quote)
+      .join(' ');
+
+    // Act: util-linux `script` gives the binary a pseudo-terminal
+    const result = await new Promise<{ status: number | null; stdout: string }>((resolveRun) => {
+      const child = spawn('script', ['-q', '-e', '-c', command, '/dev/null'], {
+        cwd: packageDirectory,
+        env: { ...process.env, NO_COLOR: '1', TERM: 'xterm' },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.on('close', (status) => resolveRun({ status, stdout }));
+    });
+
+    // Assess: the line is redrawn in place (carriage return + erase line) and counts down
+    expect(result.status, result.stdout).toBe(0);
+    const frames = result.stdout.split('\r\u001b[2K').slice(1);
+    expect(frames.some((frame) => /^\S+ observe {2}\d+ s left {2}observing for 3 s/.test(frame))).toBe(true);
+    expect(frames.some((frame) => /^\S+ steady-state {2}\d+ s left/.test(frame))).toBe(true);
+    expect(result.stdout).toMatch(/local \(local\)\s+HELD/);
   });
 
   it('rolls back and exits 130 on Ctrl-C (SIGINT) during the fault window', async () => {

@@ -238,7 +238,8 @@ describe.each(storeCases())('faultline against $kind', (storeKind) => {
 
     // Assess
     expect(result.code).toBe(1);
-    expect(result.stdout).toContain('faults[0].probability');
+    expect(result.stderr).toMatch(/bad\.json:\d+:\d+: faults\[0\]\.probability/);
+    expect(result.stdout).toBe('');
     expect((await createStore(store.coordinates(), environment).read())?.version).toBe(before?.version);
   });
 });

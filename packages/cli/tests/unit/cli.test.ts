@@ -64,11 +64,33 @@ describe('the command line', () => {
     }
   });
 
-  it('exits 2 on an unknown command or option, with a hint', async () => {
-    expect((await cli(['pish'])).code).toBe(2);
+  it('exits 2 on an unknown command or option, with a "did you mean" hint on stderr', async () => {
+    const command = await cli(['pish']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('did you mean "faultline push"?');
+    expect(command.stdout).toBe('');
     const typo = await cli(['push', 'x.yaml', '--forse']);
     expect(typo.code).toBe(2);
-    expect(typo.stdout).toContain('did you mean --force?');
+    expect(typo.stderr).toContain('did you mean --force?');
+    expect(typo.stdout).toBe('');
+  });
+
+  it('lists the commands when an unknown one is not close to any', async () => {
+    const result = await cli(['frobnicate']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('commands: validate, schema');
+    expect(result.stderr).not.toContain('did you mean');
+  });
+
+  it('prints the usage on stderr when no command is given (exit 2), on stdout for --help (exit 0)', async () => {
+    const bare = await cli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toContain('Usage: faultline <command>');
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: faultline <command>');
+    expect(help.stderr).toBe('');
   });
 
   it('prints the JSON Schema', async () => {
@@ -80,7 +102,8 @@ describe('the command line', () => {
   it('names an unset placeholder when the stores come from the run section', async () => {
     const result = await cli(['status', join(repositoryRoot, 'experiments/pricing-latency.yaml')]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/\$\{AWS_DEMO_URL\} is not set — pass --set AWS_DEMO_URL=VALUE/);
+    expect(result.stderr).toMatch(/\$\{AWS_DEMO_URL\} is not set — pass --set AWS_DEMO_URL=VALUE/);
+    expect(result.stdout).toBe('');
   });
 
   it('imports a failure-lambda config into a valid experiment', async () => {
