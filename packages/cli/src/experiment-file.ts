@@ -11,6 +11,7 @@ import { UsageError } from './arguments.js';
 import { docsUrl } from './docs-links.js';
 import { type LocatedIssue, locateIssues } from './issue-locations.js';
 import { resolvePlaceholders } from './run-placeholders.js';
+import { parseStoreCoordinates, type StoreCoordinates } from './stores/index.js';
 
 /** A file that was read, parsed and validated. */
 export type LoadedExperiment =
@@ -151,6 +152,57 @@ export function resolveRunSection(
   if (!result.ok)
     throw new RunSectionError('the run section is invalid once its placeholders are resolved', result.issues);
   return result.run;
+}
+
+/** One run target's store, resolved on its own: its coordinates, or why it cannot be used. */
+export type RunTargetStore =
+  | { readonly name: string; readonly kind: string | undefined; readonly coordinates: StoreCoordinates }
+  | { readonly name: string; readonly kind: string | undefined; readonly problem: string };
+
+/**
+ * Resolves only the `store` of every run target, each on its own: the commands that write to stores (`off`, `on`,
+ * `status`) must not need a probe URL, and one target whose store cannot be resolved (an unset `${NAME}`, a typo)
+ * must not keep the others from being switched off. `undefined` when the file has no run section.
+ *
+ * @example
+ * ```ts
+ * const stores = resolveRunTargetStores(loaded.raw, {}, process.env);
+ * // [{ name: 'aws', kind: 'aws-ssm', coordinates: { kind: 'aws-ssm', parameter: '/faultline/demo' } }, …]
+ * ```
+ */
+export function resolveRunTargetStores(
+  raw: Record<string, unknown>,
+  variables: Readonly<Record<string, string>>,
+  environment: Readonly<Record<string, string | undefined>>,
+): RunTargetStore[] | undefined {
+  const run = raw.run;
+  if (run === undefined) return undefined;
+  const targets = (run as { targets?: unknown } | null)?.targets;
+  if (!Array.isArray(targets)) {
+    throw new RunSectionError('the run section names no targets', [
+      { path: 'run.targets', message: 'must be a list of targets', hint: 'see docs/running-experiments.md' },
+    ]);
+  }
+  return targets.map((target: unknown, index): RunTargetStore => {
+    const fields = (typeof target === 'object' && target !== null ? target : {}) as {
+      name?: unknown;
+      store?: unknown;
+    };
+    const name = typeof fields.name === 'string' ? fields.name : `targets[${index}]`;
+    const path = `run.targets[${index}].store`;
+    const kind = (fields.store as { kind?: unknown } | undefined)?.kind;
+    const known = typeof kind === 'string' ? kind : undefined;
+    let resolved: unknown;
+    try {
+      resolved = dropEmptyStrings(resolvePlaceholders(fields.store, variables, environment, path));
+    } catch (error) {
+      return { name, kind: known, problem: (error as Error).message };
+    }
+    const parsed = parseStoreCoordinates(resolved, path);
+    return parsed.ok
+      ? { name, kind: known, coordinates: parsed.coordinates }
+      : { name, kind: known, problem: parsed.message };
+  });
 }
 
 function dropEmptyStrings(value: unknown): unknown {

@@ -1,15 +1,20 @@
-import type { RunSection } from '@faultline/core';
 import type { ParsedArguments } from './arguments.js';
 import { UsageError } from './arguments.js';
+import type { RunTargetStore } from './experiment-file.js';
 import type { StoreCoordinates } from './stores/index.js';
 import { describeCoordinates, isStoreKind, storeKinds } from './stores/index.js';
 
-/** A store picked on the command line, with the name shown in output. */
-export interface SelectedStore {
-  /** Run-target name (`aws`) or the store address. */
-  readonly label: string;
-  readonly coordinates: StoreCoordinates;
-}
+/**
+ * A store picked on the command line, with the name shown in output; or a run target whose store cannot be used
+ * (`problem` says why), kept in the list so commands report it next to the stores they did reach.
+ */
+export type SelectedStore =
+  | {
+      /** Run-target name (`aws`) or the store address. */
+      readonly label: string;
+      readonly coordinates: StoreCoordinates;
+    }
+  | { readonly label: string; readonly coordinates?: undefined; readonly problem: string };
 
 /** Flags every store-writing command accepts. */
 export const storeFlags = {
@@ -33,15 +38,19 @@ export const storeFlagsHelp = `Stores (repeat --to for several; default: every t
   --set NAME=VALUE          value for a \${NAME} placeholder of the run section (repeatable)`;
 
 /**
- * Resolves which stores a command talks to, from `--to` / `--target` and the experiment's run section.
+ * Resolves which stores a command talks to, from `--to` / `--target` and the stores of the experiment's run
+ * targets (see `resolveRunTargetStores`).
  *
  * @example
  * ```ts
- * const stores = selectStores(args, run); // [{ label: 'aws', coordinates: { kind: 'aws-ssm', … } }]
+ * const stores = selectStores(args, targets); // [{ label: 'aws', coordinates: { kind: 'aws-ssm', … } }]
  * ```
  */
-export function selectStores(args: ParsedArguments, run: RunSection | undefined): SelectedStore[] {
-  const targets = run?.targets ?? [];
+export function selectStores(
+  args: ParsedArguments,
+  runTargets: readonly RunTargetStore[] | undefined,
+): SelectedStore[] {
+  const targets = runTargets ?? [];
   const wanted = args.values('target');
   for (const name of wanted) {
     if (!targets.some((target) => target.name === name)) {
@@ -62,9 +71,7 @@ export function selectStores(args: ParsedArguments, run: RunSection | undefined)
     if (chosenTargets.length === 0) {
       throw new UsageError('no store given', 'name one with --to, e.g. --to file:.faultline/demo.json');
     }
-    for (const target of chosenTargets) {
-      selected.push({ label: target.name, coordinates: applyFlags(target.store, args) });
-    }
+    for (const target of chosenTargets) selected.push(fromTarget(target, args));
     return selected;
   }
 
@@ -76,25 +83,26 @@ export function selectStores(args: ParsedArguments, run: RunSection | undefined)
       throw new UsageError(`--to ${spec}: unknown store kind "${kind}"`, `one of ${storeKinds.join(', ')}`);
     }
     if (address === '') {
-      const matching = chosenTargets.filter((target) => target.store.kind === kind);
+      const matching = chosenTargets.filter((target) => target.kind === kind);
       if (matching.length === 0) {
         throw new UsageError(
           `--to ${kind} needs an address`,
           `write it like ${exampleSpec(kind)}, or add a ${kind} target to the run section`,
         );
       }
-      for (const target of matching) {
-        selected.push({
-          label: target.name,
-          coordinates: applyFlags(target.store, args),
-        });
-      }
+      for (const target of matching) selected.push(fromTarget(target, args));
       continue;
     }
     const coordinates = applyFlags(fromAddress(kind, address), args);
     selected.push({ label: describeCoordinates(coordinates), coordinates });
   }
   return selected;
+}
+
+function fromTarget(target: RunTargetStore, args: ParsedArguments): SelectedStore {
+  return 'problem' in target
+    ? { label: target.name, problem: target.problem }
+    : { label: target.name, coordinates: applyFlags(target.coordinates, args) };
 }
 
 function exampleSpec(kind: StoreCoordinates['kind']): string {

@@ -8,6 +8,7 @@ import {
   closeStores,
   describeError,
   exitCodeFor,
+  forEachStore,
   openStores,
   reportInvalid,
   singleFile,
@@ -36,18 +37,12 @@ Example:
     if (loaded === undefined || !loaded.ok) return exitCodes.invalidOrDeviated;
     const local = toRuntimeDocument(loaded.raw);
     const seen = await loadSeenVersions(context.statePath);
-    const results = await Promise.all(
-      stores.map(async ({ label, store }) => {
-        try {
-          const current = await store.read();
-          seen.set(store.name, current?.version ?? null);
-          const changes: DocumentChange[] = diffDocuments(current?.document, local);
-          return { target: label, store: store.name, version: current?.version ?? null, changes };
-        } catch (error) {
-          return { target: label, store: store.name, error };
-        }
-      }),
-    );
+    const results = await forEachStore(stores, async (store) => {
+      const current = await store.read();
+      seen.set(store.name, current?.version ?? null);
+      const changes: DocumentChange[] = diffDocuments(current?.document, local);
+      return { version: current?.version ?? null, changes };
+    });
     await seen.save();
     await closeStores(stores);
     const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));

@@ -13,13 +13,22 @@ import {
   reportInvalid,
   singleFile,
   storeHeading,
+  unopenedStores,
 } from './store-commands.js';
 
 /** Outcome of pushing to one store. */
 export interface PushOutcome {
   readonly target: string;
   readonly store: string;
-  readonly outcome: 'created' | 'updated' | 'unchanged' | 'would-create' | 'would-update' | 'failed';
+  /** `skipped`: not written because another store of the same push could not be opened (nothing half-applied). */
+  readonly outcome:
+    | 'created'
+    | 'updated'
+    | 'unchanged'
+    | 'would-create'
+    | 'would-update'
+    | 'failed'
+    | 'skipped';
   readonly previousVersion?: string | null;
   readonly version?: string;
   readonly changes?: number;
@@ -69,8 +78,22 @@ Examples:
         `pushing "${loaded.experiment.id}" to ${stores.length} store${stores.length === 1 ? '' : 's'}…`,
       );
 
+    // A push must not half-apply: when a store cannot even be opened (an unset placeholder, a missing connection
+    // string), nothing is written anywhere.
+    const unopened = unopenedStores(stores);
     const outcomes = await Promise.all(
-      stores.map(async ({ label, store }): Promise<PushOutcome> => {
+      stores.map(async (entry): Promise<PushOutcome> => {
+        const { label, store } = entry;
+        if (store === undefined)
+          return { target: label, store: entry.name, outcome: 'failed', error: describeError(entry.error) };
+        if (unopened.length > 0) {
+          return {
+            target: label,
+            store: store.name,
+            outcome: 'skipped',
+            error: `not written: ${unopened.length === 1 ? 'another store' : `${unopened.length} other stores`} could not be opened`,
+          };
+        }
         try {
           const current = await store.read();
           const changes = diffDocuments(current?.document, document);
@@ -129,14 +152,21 @@ Examples:
     );
     await seen.save();
     await closeStores(stores);
-    const errors = outcomes.filter((outcome) => outcome.outcome === 'failed');
+    const errors = outcomes.filter(
+      (outcome) => outcome.outcome === 'failed' || outcome.outcome === 'skipped',
+    );
     if (context.json) output.json({ experiment: loaded.experiment.id, dryRun, results: outcomes });
     else {
       const { style } = output;
       for (const outcome of outcomes) {
-        const mark = outcome.outcome === 'failed' ? style.red('✗') : style.green('✓');
-        const detail =
+        const mark =
           outcome.outcome === 'failed'
+            ? style.red('✗')
+            : outcome.outcome === 'skipped'
+              ? style.yellow('·')
+              : style.green('✓');
+        const detail =
+          outcome.outcome === 'failed' || outcome.outcome === 'skipped'
             ? style.red(outcome.error ?? '')
             : outcome.outcome === 'unchanged'
               ? `unchanged (version ${outcome.version})`

@@ -5,6 +5,7 @@ import {
   closeStores,
   describeError,
   exitCodeFor,
+  forEachStore,
   openStores,
   singleFile,
   storeHeading,
@@ -31,7 +32,8 @@ export const statusCommand: Command = {
   help: `Usage: faultline status [file] [--to KIND[:ADDRESS]]... [--json]
 
 Reads every named store (or every target of the file's run section) in parallel and shows the stored experiment:
-id, enabled, mode, time window, number of faults and version. Exit code 4 if a store could not be read.
+id, enabled, mode, time window, number of faults and version. Needs only the stores' coordinates; a store that
+cannot be configured or read is reported next to the others. Exit code 4 if a store could not be read.
 
 ${storeFlagsHelp}
 
@@ -44,34 +46,33 @@ Example:
     if ('invalid' in opened) return 1;
     const { stores } = opened;
     const seen = await loadSeenVersions(context.statePath);
-    const errors: unknown[] = [];
-    const statuses = await Promise.all(
-      stores.map(async ({ label, store }): Promise<StoreStatus> => {
-        try {
-          const current = await store.read();
-          seen.set(store.name, current?.version ?? null);
-          if (current === undefined) return { target: label, store: store.name, state: 'missing' };
-          const document = current.document as Record<string, unknown> | undefined;
-          if (typeof document !== 'object' || document === null) {
-            return { target: label, store: store.name, state: 'unreadable', version: current.version };
-          }
-          return {
-            target: label,
-            store: store.name,
-            state: 'present',
-            ...(typeof document.id === 'string' ? { id: document.id } : {}),
-            enabled: document.enabled !== false,
-            mode: typeof document.mode === 'string' ? document.mode : 'enforce',
-            ...(document.window === undefined ? {} : { window: document.window }),
-            faults: Array.isArray(document.faults) ? document.faults.length : 0,
-            version: current.version,
-          };
-        } catch (error) {
-          errors.push(error);
-          return { target: label, store: store.name, state: 'error', error: describeError(error) };
-        }
-      }),
-    );
+    const results = await forEachStore(stores, async (store) => {
+      const current = await store.read();
+      seen.set(store.name, current?.version ?? null);
+      return { current };
+    });
+    const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));
+    const statuses = results.map((result): StoreStatus => {
+      const { target, store } = result;
+      if ('error' in result) return { target, store, state: 'error', error: describeError(result.error) };
+      const { current } = result;
+      if (current === undefined) return { target, store, state: 'missing' };
+      const document = current.document as Record<string, unknown> | undefined;
+      if (typeof document !== 'object' || document === null) {
+        return { target, store, state: 'unreadable', version: current.version };
+      }
+      return {
+        target,
+        store,
+        state: 'present',
+        ...(typeof document.id === 'string' ? { id: document.id } : {}),
+        enabled: document.enabled !== false,
+        mode: typeof document.mode === 'string' ? document.mode : 'enforce',
+        ...(document.window === undefined ? {} : { window: document.window }),
+        faults: Array.isArray(document.faults) ? document.faults.length : 0,
+        version: current.version,
+      };
+    });
     await seen.save();
     await closeStores(stores);
     if (context.json) context.output.json({ stores: statuses });

@@ -1,16 +1,30 @@
-import type { RunSection } from '@faultline/core';
 import { parseAssignments, UsageError } from '../arguments.js';
 import type { CommandContext } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
-import { type LoadedExperiment, loadExperimentFile, resolveRunSection } from '../experiment-file.js';
+import {
+  type LoadedExperiment,
+  loadExperimentFile,
+  type RunTargetStore,
+  resolveRunTargetStores,
+} from '../experiment-file.js';
 import { formatLocatedIssue } from '../issue-locations.js';
-import { type SelectedStore, selectStores } from '../store-selection.js';
-import { createStore, type ExperimentStore, StoreAccessError, StoreConflictError } from '../stores/index.js';
+import { selectStores } from '../store-selection.js';
+import {
+  createStore,
+  describeCoordinates,
+  type ExperimentStore,
+  StoreAccessError,
+  StoreConflictError,
+} from '../stores/index.js';
 
-/** A selected store with its client. */
-export interface OpenStore extends SelectedStore {
-  readonly store: ExperimentStore;
-}
+/**
+ * A selected store with its client, or the reason it could not be opened (an unresolvable run-target store, a
+ * missing connection string, an unreadable CA file). Each store is opened on its own, so one that cannot be
+ * configured never keeps a command from acting on the others.
+ */
+export type OpenStore =
+  | { readonly label: string; readonly name: string; readonly store: ExperimentStore }
+  | { readonly label: string; readonly name: string; readonly store?: undefined; readonly error: Error };
 
 /** Whether `--to` names every store completely (then the run section is not needed). */
 function needsRunSection(context: CommandContext): boolean {
@@ -23,8 +37,9 @@ function needsRunSection(context: CommandContext): boolean {
 }
 
 /**
- * Loads the optional experiment file, resolves its run section when the stores come from it, and opens the stores.
- * An invalid file is reported and returned as `undefined` stores (the caller exits 1).
+ * Loads the optional experiment file, resolves the stores of its run targets when the stores come from it (each
+ * store on its own, nothing else of the run section: no probe URL is needed to reach a store), and opens every
+ * store independently. An invalid file is returned as `invalid` when `requireValid` (the caller exits 1).
  */
 export async function openStores(
   context: CommandContext,
@@ -32,18 +47,57 @@ export async function openStores(
 ): Promise<{ loaded: LoadedExperiment | undefined; stores: OpenStore[] } | { invalid: LoadedExperiment }> {
   const loaded = options.file === undefined ? undefined : await loadExperimentFile(options.file);
   if (loaded !== undefined && !loaded.ok && options.requireValid) return { invalid: loaded };
-  let run: RunSection | undefined;
+  let targets: RunTargetStore[] | undefined;
   // Without a validation gate (status, off, on) a file whose faults are broken still names its stores.
   const raw = loaded?.ok ? loaded.raw : loaded?.raw;
   if (raw !== undefined && raw.run !== undefined && needsRunSection(context)) {
-    run = resolveRunSection(raw, parseAssignments(context.args.values('set')), context.environment);
+    targets = resolveRunTargetStores(raw, parseAssignments(context.args.values('set')), context.environment);
   }
-  const selected = selectStores(context.args, run);
-  const stores = selected.map((entry) => ({
-    ...entry,
-    store: createStore(entry.coordinates, context.environment),
-  }));
+  const stores = selectStores(context.args, targets).map((entry): OpenStore => {
+    if (entry.coordinates === undefined) {
+      return {
+        label: entry.label,
+        name: entry.label,
+        error: new StoreAccessError(`${entry.label}: ${entry.problem}`, entry.label),
+      };
+    }
+    const name = describeCoordinates(entry.coordinates);
+    try {
+      return { label: entry.label, name, store: createStore(entry.coordinates, context.environment) };
+    } catch (error) {
+      return {
+        label: entry.label,
+        name,
+        error: error instanceof Error ? error : new StoreAccessError(`${name}: ${String(error)}`, name),
+      };
+    }
+  });
   return { loaded, stores };
+}
+
+/**
+ * Runs `action` on every store that could be opened, all in parallel, and turns a store that could not be opened
+ * or whose action failed into an `error` outcome: every store gets an answer, none is skipped because another
+ * failed.
+ */
+export async function forEachStore<T extends object>(
+  stores: readonly OpenStore[],
+  action: (store: ExperimentStore) => Promise<T>,
+): Promise<({ target: string; store: string; elapsedMs: number } & (T | { error: unknown }))[]> {
+  return Promise.all(
+    stores.map(async (entry) => {
+      const startedAt = performance.now();
+      const elapsed = () => Math.round(performance.now() - startedAt);
+      if (entry.store === undefined)
+        return { target: entry.label, store: entry.name, error: entry.error, elapsedMs: 0 };
+      try {
+        const result = await action(entry.store);
+        return { target: entry.label, store: entry.store.name, ...result, elapsedMs: elapsed() };
+      } catch (error) {
+        return { target: entry.label, store: entry.store.name, error, elapsedMs: elapsed() };
+      }
+    }),
+  );
 }
 
 /** Prints an invalid file and returns exit code 1. */
@@ -74,7 +128,18 @@ export function describeError(error: unknown): string {
 
 /** Closes every store, ignoring errors (we are exiting). */
 export async function closeStores(stores: readonly OpenStore[]): Promise<void> {
-  await Promise.allSettled(stores.map((entry) => entry.store.close()));
+  await Promise.allSettled(stores.map((entry) => entry.store?.close()));
+}
+
+/**
+ * For commands that must not half-apply (`push`): the stores that could not be opened, reported, or an empty list.
+ */
+export function unopenedStores(
+  stores: readonly OpenStore[],
+): { label: string; name: string; error: Error }[] {
+  return stores.flatMap((entry) =>
+    entry.store === undefined ? [{ label: entry.label, name: entry.name, error: entry.error }] : [],
+  );
 }
 
 /** Throws a usage error when the command got more positionals than it takes. */

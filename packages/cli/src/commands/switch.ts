@@ -4,6 +4,7 @@ import {
   closeStores,
   describeError,
   exitCodeFor,
+  forEachStore,
   openStores,
   singleFile,
   storeHeading,
@@ -17,27 +18,9 @@ async function flip(context: CommandContext, enabled: boolean): Promise<number> 
   const opened = await openStores(context, { file, requireValid: false });
   if ('invalid' in opened) return 1;
   const { stores } = opened;
-  const results = await Promise.all(
-    stores.map(async ({ label, store }) => {
-      const storeStartedAt = performance.now();
-      try {
-        const result = await store.setEnabled(enabled);
-        return {
-          target: label,
-          store: store.name,
-          ...result,
-          elapsedMs: Math.round(performance.now() - storeStartedAt),
-        };
-      } catch (error) {
-        return {
-          target: label,
-          store: store.name,
-          error,
-          elapsedMs: Math.round(performance.now() - storeStartedAt),
-        };
-      }
-    }),
-  );
+  // Every store that could be opened is switched, in parallel; one that could not is reported, never a reason to
+  // skip the others.
+  const results = await forEachStore(stores, (store) => store.setEnabled(enabled));
   await closeStores(stores);
   const elapsedMs = Math.round(performance.now() - startedAt);
   const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));
@@ -82,8 +65,10 @@ export const offCommand: Command = {
 
 Sets enabled: false in every named store (or every target of the file's run section), all stores in parallel,
 one read and one conditional write each, retrying when someone writes at the same time. No validation gate: it
-works even when the local file is broken. Functions stop injecting within their config TTL; for an immediate
-stop without any store, set FAULTLINE_DISABLED=1 on the functions.
+works even when the local file is broken, and it needs only the stores' coordinates (no probe URL, no other
+placeholder). A store that cannot be configured or reached is reported and the others are still switched off;
+the exit code (4, or 3 on a conflict) comes after every store was tried. Functions stop injecting within their
+config TTL; for an immediate stop without any store, set FAULTLINE_DISABLED=1 on the functions.
 
 ${storeFlagsHelp}
 
@@ -99,7 +84,8 @@ export const onCommand: Command = {
   summary: 'Switch stored experiments back on in every named store',
   help: `Usage: faultline on [file] [--to KIND[:ADDRESS]]... [--json]
 
-Sets enabled: true in every named store (the stored experiment must exist; push it first).
+Sets enabled: true in every named store (the stored experiment must exist; push it first). Like off, it needs
+only the stores' coordinates and reports every store on its own.
 
 ${storeFlagsHelp}
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { RunStore } from '@faultline/core';
+import { type RunStore, validateRunStore } from '@faultline/core';
 import { createSsmStore } from './aws-ssm.js';
 import { createAppConfigurationStore } from './azure-app-configuration.js';
 import { createFileStore } from './file.js';
@@ -106,6 +106,33 @@ export function describeCoordinates(coordinates: StoreCoordinates): string {
     case 'file':
       return `file:${coordinates.path}`;
   }
+}
+
+/**
+ * Checks one run target's `store` on its own (placeholders already resolved), so a command that only writes to
+ * stores (`off`, `on`, `status`) needs nothing else from the run section, and one broken target never hides the
+ * others. Returns the coordinates, or a message naming the field and the fix.
+ *
+ * @example
+ * ```ts
+ * parseStoreCoordinates({ kind: 'file', path: '.faultline/demo.json' }, 'run.targets[0].store');
+ * // { ok: true, coordinates: { kind: 'file', path: '.faultline/demo.json' } }
+ * ```
+ */
+export function parseStoreCoordinates(
+  value: unknown,
+  path: string,
+):
+  | { readonly ok: true; readonly coordinates: StoreCoordinates }
+  | { readonly ok: false; readonly message: string } {
+  const result = validateRunStore(value, path);
+  if (result.ok) return { ok: true, coordinates: result.store };
+  return {
+    ok: false,
+    message: result.issues
+      .map((issue) => `${issue.path}: ${issue.message}${issue.hint === undefined ? '' : ` (${issue.hint})`}`)
+      .join('; '),
+  };
 }
 
 /**

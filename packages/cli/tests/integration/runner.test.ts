@@ -430,4 +430,31 @@ describe('the rollback', () => {
       expect.objectContaining({ step: 'verify', target: 'local', detail: expect.stringMatching(/disabled/) }),
     );
   });
+
+  it('opens every store on its own and injects nowhere when one cannot be opened, naming it', async () => {
+    // Prepare
+    const first = await service('unopened-first');
+    const second = await service('unopened-second');
+    const openStore = (coordinates: StoreCoordinates): ExperimentStore => {
+      if (coordinates.kind === 'file' && coordinates.path === second.configFile)
+        throw new Error('the connection string variable is not set');
+      return createStore(coordinates);
+    };
+
+    // Act
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: twoTargetRun(first, second),
+      openStore,
+    });
+
+    // Assess
+    expect(journal.status).toBe('failed');
+    expect(journal.error).toMatch(/second: the connection string variable is not set/);
+    expect(journal.steps).toContainEqual(
+      expect.objectContaining({ step: 'open-store', target: 'second', ok: false }),
+    );
+    expect(journal.steps.some((step) => step.step === 'push')).toBe(false);
+    expect(await exists(first.configFile)).toBe(false);
+  });
 });

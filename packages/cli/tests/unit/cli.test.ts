@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders are literal text in these files.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -99,11 +100,42 @@ describe('the command line', () => {
     expect(JSON.parse(result.stdout)).toHaveProperty('properties.faults');
   });
 
-  it('names an unset placeholder when the stores come from the run section', async () => {
-    const result = await cli(['status', join(repositoryRoot, 'experiments/pricing-latency.yaml')]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/\$\{AWS_DEMO_URL\} is not set — pass --set AWS_DEMO_URL=VALUE/);
-    expect(result.stdout).toBe('');
+  it('names an unset placeholder of a store, and asks for none of the probes', async () => {
+    // Prepare: the store's path and the probe's URL are both placeholders nobody set
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-placeholder-'));
+    const file = join(directory, 'experiment.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        schemaVersion: 1,
+        id: 'x',
+        faults: [],
+        run: {
+          hypothesis: 'h',
+          targets: [
+            {
+              name: 'local',
+              cloud: 'local',
+              store: { kind: 'file', path: '${LOCAL_STORE}' },
+              probe: { url: '${LOCAL_URL}/orders' },
+            },
+          ],
+          steadyState: { successRatio: { min: 0.99 } },
+          load: { ratePerSecond: 5, durationSeconds: 4 },
+        },
+      }),
+    );
+
+    // Act
+    const result = await cli(['status', file]);
+
+    // Assess
+    expect(result.code).toBe(4);
+    expect(result.stdout).toMatch(/\$\{LOCAL_STORE\} is not set — pass --set LOCAL_STORE=VALUE/);
+    expect(result.stdout).not.toContain('LOCAL_URL');
+    const found = await cli(['status', file, '--set', `LOCAL_STORE=${join(directory, 'store.json')}`]);
+    expect(found.code).toBe(0);
+    expect(found.stdout).toContain('no experiment');
   });
 
   it('imports a failure-lambda config into a valid experiment', async () => {

@@ -490,3 +490,23 @@ export function validateRunSection(
   if (run === invalid || issues.length > 0) return { ok: false, issues };
   return { ok: true, run, issues: [] };
 }
+
+/**
+ * Validates one run target's `store` on its own, so the CLI's store commands (`off`, `on`, `status`) can use each
+ * target's store without the rest of the run section, and one broken target never hides the others.
+ *
+ * @example
+ * ```ts
+ * const result = validateRunStore({ kind: 'file', path: '.faultline/demo.json' }, 'run.targets[0].store');
+ * if (result.ok) console.log(result.store.kind); // 'file'
+ * ```
+ */
+export function validateRunStore(
+  input: unknown,
+  path = 'store',
+): { ok: true; store: RunStore; issues: [] } | { ok: false; issues: ValidationIssue[] } {
+  const issues: ValidationIssue[] = [];
+  const store = storeSchema.validate(input, path, issues);
+  if (store === invalid || issues.length > 0) return { ok: false, issues };
+  return { ok: true, store, issues: [] };
+}
