@@ -58,7 +58,7 @@ export async function openStores(
       return {
         label: entry.label,
         name: entry.label,
-        error: new StoreAccessError(`${entry.label}: ${entry.problem}`, entry.label),
+        error: new StoreAccessError(entry.problem, entry.label),
       };
     }
     const name = describeCoordinates(entry.coordinates);
