@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${NAME}` placeholders are literal text here.
-import { validateRunSection } from '@faultline/core';
+import { validateRunSection, validateRunStore } from '@faultline/core';
 import { describe, expect, it } from 'vitest';
-import { RunSectionError, resolveRunSection } from '../../src/experiment-file.js';
+import { RunSectionError, resolveRunSection, resolveRunTargetStores } from '../../src/experiment-file.js';
 import { resolvePlaceholders, UnsetPlaceholderError } from '../../src/run-placeholders.js';
 
 const validRun = {
@@ -57,6 +57,38 @@ describe('the run section schema', () => {
         path: 'run.steadyState',
         message: 'must state at least one tolerance',
       });
+  });
+});
+
+describe('one target store on its own', () => {
+  it('validates a store without the rest of the run section, naming the field and the fix', () => {
+    expect(validateRunStore({ kind: 'file', path: 'x.json' }, 'run.targets[0].store')).toMatchObject({
+      ok: true,
+      store: { kind: 'file', path: 'x.json' },
+    });
+    const wrong = validateRunStore({ kind: 'aws-ssm', parameter: '/x', endpoint: 'not a url' }, 's');
+    expect(wrong.ok).toBe(false);
+    expect(wrong.issues[0]).toMatchObject({ path: 's.endpoint' });
+  });
+
+  it('resolves only the stores, each on its own: an unset probe URL is never asked for', () => {
+    const stores = resolveRunTargetStores(
+      {
+        run: {
+          ...validRun,
+          targets: [
+            validRun.targets[0],
+            { ...validRun.targets[0], name: 'b', store: { kind: 'file', path: '${P}' } },
+          ],
+        },
+      },
+      {},
+      {},
+    );
+    expect(stores).toEqual([
+      { name: 'aws', kind: 'aws-ssm', coordinates: { kind: 'aws-ssm', parameter: '/faultline/demo' } },
+      { name: 'b', kind: 'file', problem: expect.stringContaining('${P} is not set') },
+    ]);
   });
 });
 
