@@ -18,17 +18,18 @@ import { fileURLToPath } from 'node:url';
 import type { RunSection, RunTarget } from '@faultline/core';
 import {
   applyLoopbackEnvironment,
+  describeMotoOrigin,
   type FirestoreEmulator,
   type MotoServer,
-  startFirestoreEmulator,
-  startMoto,
 } from '@faultline/testkit';
 import { parseArguments } from '../arguments.js';
 import { printVerdictTable, writeRunArtifacts } from '../commands/run.js';
 import { loadExperimentFile, resolveRunSection, toRuntimeDocument } from '../experiment-file.js';
 import { createOutput } from '../output.js';
+import { createProgressDisplay } from '../progress-display.js';
 import type { RunJournal } from '../runner/journal.js';
 import { runExperiment } from '../runner/run-experiment.js';
+import { describeCloudBackend, startDemoBackends } from './demo-backends.js';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -99,33 +100,20 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
   try {
     // 1. Backends, in parallel. The demos reuse them through MOTO_ENDPOINT / FIRESTORE_EMULATOR_HOST.
     say('starting local backends (moto, Firestore emulator)…');
-    const [moto, firestore] = await Promise.all([
-      startMoto().catch((error: Error) => {
-        say(
-          style.yellow(
-            `moto unavailable (${error.message.split('\n')[0]}): AWS falls back to the file store`,
-          ),
-        );
-        return undefined;
-      }),
-      startFirestoreEmulator().catch((error: Error) => {
-        say(
-          style.yellow(
-            `Firestore emulator unavailable (${error.message.split('\n')[0]}): GCP falls back to the file store`,
-          ),
-        );
-        return undefined;
-      }),
-    ]);
+    const backends = await startDemoBackends(process.env);
+    stops.push(() => backends.stop());
+    const { moto, firestore } = backends;
     if (moto !== undefined) {
-      stops.push(() => moto.stop());
       process.env.MOTO_ENDPOINT = moto.endpoint;
-    }
-    if (firestore !== undefined) {
-      stops.push(() => firestore.stop());
-      process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-    }
-    say(`backends: ${describeBackends(moto, firestore)}`);
+      say(describeMotoOrigin(moto.origin));
+    } else say(style.yellow(`moto unavailable (${backends.motoProblem}): AWS falls back to the file store`));
+    if (firestore !== undefined) process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+    else
+      say(
+        style.yellow(
+          `Firestore emulator unavailable (${backends.firestoreProblem}): GCP falls back to the file store`,
+        ),
+      );
     if (signal.aborted) return journals;
 
     // 2. The three demo apps.
@@ -157,6 +145,13 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
       }),
     );
     if (demos.size === 0) throw new Error('no demo app could start');
+    // One line per cloud: where its experiment lives, and whether that is the real backend or a fallback.
+    output.line();
+    output.line(style.bold('Where each cloud keeps its experiment'));
+    for (const cloud of clouds) {
+      const line = describeCloudBackend(cloud.name, demos.get(cloud.name), backends);
+      output.line(`  ${line.includes('FALLBACK') ? style.yellow(line) : line}`);
+    }
     if (signal.aborted) return journals;
 
     const variables = demoVariables(demos, moto, firestore);
@@ -187,7 +182,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
         run,
         file: relative(repositoryRoot, path),
         signal,
-        onProgress: (message) => say(message),
+        progress: createProgressDisplay({ stream: output.progressStream, style: output.errorStyle }),
       });
       journals.push(journal);
       const directory = experiments.length === 1 ? reportRoot : join(reportRoot, loaded.experiment.id);
@@ -234,14 +229,6 @@ function printMatrix(output: ReturnType<typeof createOutput>, journals: readonly
     });
     output.line([journal.experiment.id.padEnd(width), ...cells].join('  '));
   }
-}
-
-function describeBackends(moto: MotoServer | undefined, firestore: FirestoreEmulator | undefined): string {
-  return [
-    moto === undefined ? 'SSM: file fallback' : `SSM on ${moto.endpoint}`,
-    firestore === undefined ? 'Firestore: file fallback' : `Firestore emulator on ${firestore.host}`,
-    'App Configuration: started by the Azure demo',
-  ].join(' · ');
 }
 
 /** Values for the `${VAR}` placeholders of the shared experiments. */
