@@ -58,5 +58,31 @@ export {
   runExperiment,
 } from './runner/run-experiment.js';
 export { defaultSeenVersionsPath, loadSeenVersions, type SeenVersions } from './seen-versions.js';
-export * from './stores/index.js';
+export { createSsmStore, type SsmStoreOptions } from './stores/aws-ssm.js';
+export {
+  type AppConfigurationStoreOptions,
+  createAppConfigurationStore,
+} from './stores/azure-app-configuration.js';
+export { createFileStore, type FileStoreOptions } from './stores/file.js';
+export { createFirestoreStore, type FirestoreStoreOptions } from './stores/gcp-firestore.js';
+export {
+  createStore,
+  defaultConnectionStringVariable,
+  describeCoordinates,
+  parseStoreCoordinates,
+  type StoreCoordinates,
+} from './stores/index.js';
+export {
+  defaultStoreOperationTimeoutMs,
+  type ExperimentStore,
+  maxDocumentBytes,
+  type SetEnabledResult,
+  StoreAccessError,
+  StoreConflictError,
+  type StoredExperiment,
+  type StoreKind,
+  storeKinds,
+  type WriteOptions,
+  type WriteResult,
+} from './stores/store.js';
 export { type DocumentChange, diffDocuments, formatChanges } from './structural-diff.js';
