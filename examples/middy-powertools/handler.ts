@@ -1,0 +1,32 @@
+// A Lambda handler composed with Middy and Powertools for AWS Lambda, with faultline's middleware last, right
+// around the handler. Set FAULTLINE_SSM_PARAMETER=/faultline/orders on the function and push ./experiment.yaml
+// there (`faultline push examples/middy-powertools/experiment.yaml --to aws-ssm:/faultline/orders`).
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { faultlineMiddleware } from '@faultline/aws-lambda/middy';
+import { isInjectedFault } from '@faultline/core';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda';
+
+const logger = new Logger({ serviceName: 'orders' });
+
+async function getOrder(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
+  const id = event.pathParameters?.id ?? 'unknown';
+  logger.info('loading order', { id });
+  return { statusCode: 200, body: JSON.stringify({ id, status: 'shipped' }) };
+}
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use({
+    // Your error handling sees injected errors like real ones; the log says which were a drill.
+    onError: async (request) => {
+      logger.error('request failed', {
+        drill: isInjectedFault(request.error),
+        error: request.error as Error,
+      });
+      request.response = { statusCode: 503, body: JSON.stringify({ message: 'try again shortly' }) };
+    },
+  })
+  .use(faultlineMiddleware()) // last: it sits right around the handler
+  .handler(getOrder);
