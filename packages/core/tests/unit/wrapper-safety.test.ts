@@ -297,6 +297,62 @@ describe('shared engines', () => {
     const second = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 201 }), options);
     await Promise.all([first({ requestId: 'a' }, {}), second({ requestId: 'b' }, {})]);
     expect(loads()).toBe(1);
+    expect(options.onEvent.ofType('config-error')).toEqual([]);
+  });
+
+  it('tells, in one event on the shared engine, which options of a later wrapper do not apply', async () => {
+    const { source, loads } = countingSource('test:conflicting-options');
+    const firstSink = createMemorySink();
+    const laterSink = createMemorySink();
+    const first = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200 }), {
+      source,
+      environment: {},
+      onEvent: firstSink,
+      cache: { ttlMs: 60_000 },
+    });
+    const later = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 201 }), {
+      source,
+      environment: { FAULTLINE_LOG_LEVEL: 'debug' },
+      onEvent: laterSink,
+      cache: { ttlMs: 60_000 },
+    });
+
+    await first({ requestId: 'a' }, {});
+    await later({ requestId: 'b' }, {});
+
+    expect(loads()).toBe(1);
+    expect(firstSink.ofType('config-error')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        configSource: 'test:conflicting-options',
+        details: { ignoredOptions: ['onEvent', 'environment'] },
+      }),
+    ]);
+    expect(laterSink.events).toEqual([]);
+  });
+
+  it('closes every shared engine on reset, also those shared by source object', async () => {
+    let unsubscribed = 0;
+    const source: ConfigSource = {
+      name: 'test:subscribed',
+      async load() {
+        return { kind: 'document', document: { schemaVersion: 1, id: 'shared', faults: [] }, version: '1' };
+      },
+      subscribe: () => () => {
+        unsubscribed++;
+      },
+    };
+    const wrapped = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200 }), {
+      source,
+      environment: {},
+      onEvent: createMemorySink(),
+    });
+    await wrapped({ requestId: 'a' }, {});
+    expect(unsubscribed).toBe(0);
+
+    resetSharedFaultEngines();
+
+    expect(unsubscribed).toBe(1);
   });
 
   it("uses the adapter's default source when no source is passed", async () => {
