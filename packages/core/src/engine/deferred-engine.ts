@@ -109,9 +109,9 @@ export function createDeferredFaultEngine(options: DeferredFaultEngineOptions): 
       const loaded = await load();
       await loaded?.ready();
     },
-    plan(compiled, invocation) {
-      // A compiled experiment only comes from a loaded engine, so this is always set here.
-      return (engine as FaultEngine).plan(compiled, invocation);
+    plan(invocation) {
+      // Nothing fires while the engine is loading.
+      return engine?.plan(invocation);
     },
     emit(type, message, fields, level) {
       engine?.emit(type, message, fields, level);

@@ -9,6 +9,7 @@ import type { Invocation } from '../invocation/invocation.js';
 import type { CompiledExperiment } from './compile.js';
 import { type DecideOptions, type DecisionPlan, decide } from './decide.js';
 import { createEventEmitter, type EventFields } from './event-emitter.js';
+import { createFaultRun, type FaultRun } from './fault-run.js';
 import { createModuleLoader } from './module-loader.js';
 import {
   type Clock,
@@ -53,7 +54,8 @@ export interface FaultEngineOptions {
 
 /**
  * What the wrapper reads per invocation: `idle` when nothing can fire (the common case), `loading` before the
- * first config load finished, or the compiled experiment when some fault may fire.
+ * first config load finished, or the compiled experiment when some fault may fire (then build the invocation and
+ * ask {@link FaultEngine.plan}).
  *
  * @example
  * ```ts
@@ -70,10 +72,9 @@ export type EngineState = CompiledExperiment | 'idle' | 'loading';
  * ```ts
  * const engine = createFaultEngine({ source });
  * await engine.ready();
- * const state = engine.current();
- * if (typeof state === 'object') {
- *   const plan = engine.plan(state, invocation);
- *   console.log(plan.inject.map((fault) => fault.id));
+ * if (engine.current() !== 'idle') {
+ *   const run = engine.plan(invocation);
+ *   console.log(run?.faults.map((fault) => fault.id) ?? 'nothing fires');
  * }
  * engine.close();
  * ```
@@ -96,8 +97,13 @@ export interface FaultEngine {
   current(): EngineState;
   /** Waits for the first config load (bounded by the fetch budget). Never rejects. */
   ready(): Promise<void>;
-  /** Decides for one invocation and books the injection budget; emits once-per-version guard events. */
-  plan(compiled: CompiledExperiment, invocation: Invocation): DecisionPlan;
+  /**
+   * Decides for one invocation against the experiment in force: books the injection budget, emits the dry-run
+   * `would-inject` events and the once-per-version guard events, and returns the run of the faults that fire, or
+   * `undefined` when none does (idle, loading, not sampled, not matched, dry-run). Synchronous; call it only after
+   * {@link FaultEngine.current} said something may fire, so the idle path never builds an invocation.
+   */
+  plan(invocation: Invocation): FaultRun | undefined;
   /** Emits an event through the engine's sink (filtered by its level; `level` overrides the type's default). */
   emit(
     type: FaultlineEventType,
@@ -246,7 +252,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
 
   const unlimited: DecideOptions = Object.freeze({});
 
-  function plan(compiled: CompiledExperiment, invocation: Invocation): DecisionPlan {
+  function decideFor(compiled: CompiledExperiment, invocation: Invocation): DecisionPlan {
     const state = compiled.state;
     const limited = compiled.maxInjectionsPerMinute !== Number.POSITIVE_INFINITY;
     // Reading the clock is not free on every platform; only windows and budgets need it.
@@ -295,7 +301,33 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     return result;
   }
 
-  return {
+  function reportWouldInject(
+    compiled: CompiledExperiment,
+    invocation: Invocation,
+    faults: DecisionPlan['wouldInject'],
+  ): void {
+    for (const fault of faults) {
+      events.emit('would-inject', `dry-run: would inject ${fault.type} fault ${fault.id}`, {
+        experimentId: compiled.experimentId,
+        faultId: fault.id,
+        faultType: fault.type,
+        requestId: invocation.requestId,
+        configVersion: compiled.configVersion,
+      });
+    }
+  }
+
+  function plan(invocation: Invocation): FaultRun | undefined {
+    // The window is checked by `decide`, with the one clock read this needs.
+    const compiled = config?.peek()?.value;
+    if (compiled === undefined || !compiled.armed) return undefined;
+    const decision = decideFor(compiled, invocation);
+    if (decision.wouldInject.length > 0) reportWouldInject(compiled, invocation, decision.wouldInject);
+    if (decision.inject.length === 0) return undefined;
+    return createFaultRun(engine, compiled, invocation, decision.inject);
+  }
+
+  const engine: FaultEngine = {
     sourceName: source?.name,
     get registry() {
       return registry;
@@ -325,4 +357,5 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
       config?.close();
     },
   };
+  return engine;
 }

@@ -1,7 +1,7 @@
-import type { CompiledExperiment, CompiledFault } from '../engine/compile.js';
-import type { FaultEngine } from '../engine/fault-engine.js';
 import { describeError } from '../events/describe-error.js';
 import type { Invocation } from '../invocation/invocation.js';
+import type { CompiledExperiment, CompiledFault } from './compile.js';
+import type { FaultEngine } from './fault-engine.js';
 
 /**
  * Reports a failure of faultline's own as an `internal-error` event; never throws (fail open).
@@ -17,7 +17,7 @@ import type { Invocation } from '../invocation/invocation.js';
  * ```
  */
 export function reportInternalError(
-  engine: FaultEngine,
+  engine: Pick<FaultEngine, 'emit'>,
   error: unknown,
   where: string,
   invocation?: Invocation,

@@ -130,7 +130,7 @@ export const lazyRuntimeModules = [
   'packages/core/src/engine/shared-engines.ts',
   'packages/core/src/engine/decide.ts',
   'packages/core/src/engine/event-emitter.ts',
-  'packages/core/src/adapter/execute-faults.ts',
+  'packages/core/src/engine/fault-run.ts',
   'packages/core/src/engine/document-pipeline.ts',
   'packages/core/src/engine/compile.ts',
   'packages/core/src/experiment/validate.ts',

@@ -1,0 +1,460 @@
+import { describeError } from '../events/describe-error.js';
+import type {
+  AdapterCapabilities,
+  FaultContext,
+  FaultOutcome,
+  NeutralResponse,
+} from '../faults/fault-type.js';
+import { isInjectedFault } from '../faults/injected-fault-error.js';
+import type { Invocation } from '../invocation/invocation.js';
+import type { CompiledExperiment, CompiledFault } from './compile.js';
+import type { FaultEngine } from './fault-engine.js';
+import { reportInternalError } from './report-internal-error.js';
+
+// Loaded with the rest of the engine runtime (`fault-runtime.ts`), never at import: a run only exists once an engine
+// has compiled an experiment. Code loaded at import (wrappers, hosts) refers to `FaultRun` as a type only.
+
+/**
+ * The first `before` effect that answered instead of the handler: respond, throw or throttle.
+ *
+ * @example
+ * ```ts
+ * const shortCircuit = await run.before();
+ * if (shortCircuit?.outcome.kind === 'throw') throw shortCircuit.outcome.error;
+ * ```
+ */
+export interface ShortCircuit {
+  /** The fault whose effect answered. */
+  readonly fault: CompiledFault;
+  /** Its answer. An `InjectedFaultError` a `before` effect threw arrives here as `{ kind: 'throw' }`. */
+  readonly outcome: FaultOutcome;
+}
+
+/**
+ * How the handler ended, as a host that runs it itself hands it to {@link FaultRun.leave}.
+ *
+ * @example
+ * ```ts
+ * const outcome: HandlerOutcome<Response> = { ok: false, error: request.error };
+ * ```
+ */
+export type HandlerOutcome<Result> =
+  | { readonly ok: true; readonly value: Result }
+  | { readonly ok: false; readonly error: unknown };
+
+/**
+ * One invocation that faults fire for, as phases a host calls in order: `before()`, then `around(next)` (or
+ * `enter()` … `leave(outcome)` when the host calls the handler itself between two hooks), then `after(response)`,
+ * and always `finish()`. `engine.plan(invocation)` returns one; when nothing fires it returns `undefined` and the
+ * host calls the handler directly.
+ *
+ * Phases never throw faultline's own errors: they report them as `internal-error` events and let the invocation go
+ * on untouched. What they do throw is either deliberate (an `InjectedFaultError`) or the handler's own error,
+ * rethrown as it was.
+ *
+ * @example
+ * ```ts
+ * const run = engine.plan(invocation);
+ * if (run === undefined) return handler(request);
+ * try {
+ *   const shortCircuit = await run.before();
+ *   if (shortCircuit !== undefined) return answer(shortCircuit); // the handler is skipped
+ *   const response = await run.around(() => handler(request));
+ *   return await run.after(response); // a NeutralResponse, or undefined when not HTTP-like
+ * } finally {
+ *   await run.finish(); // cleanups, newest first
+ * }
+ * ```
+ */
+export interface FaultRun {
+  readonly invocation: Invocation;
+  readonly experimentId: string;
+  /** The faults that fire, in file order. */
+  readonly faults: readonly CompiledFault[];
+  /**
+   * Whether `after` may change a response (some fault has an `after` effect and the run has not failed open): read
+   * the handler's response for {@link FaultRun.after} only then.
+   */
+  readonly changesResponse: boolean;
+  /**
+   * Emits one `inject` event per fault, then runs the `before` effects in file order and resolves with the first
+   * answer (the handler must then be skipped), or `undefined`. `capabilities` are what the trigger offers to
+   * effects (e.g. the SQS batch). Never rejects.
+   */
+  before(capabilities?: AdapterCapabilities): Promise<ShortCircuit | undefined>;
+  /**
+   * Runs the `around` effects as an onion around `next` (the first fault outermost) and resolves with what they
+   * return. The handler's own error is rethrown untouched; if an effect fails, the handler still runs once.
+   */
+  around<Result>(next: () => Promise<Result>): Promise<Result>;
+  /**
+   * The `around` phase for hosts that call the handler themselves between two hooks (a Middy middleware): runs the
+   * effects up to the handler and resolves with `undefined` once they reach it, or with `{ result }` when one
+   * answered without it; rejects with an injected error. Then hand the handler's outcome to {@link FaultRun.leave}.
+   * If the host never does (another middleware ended the request), the run closes itself shortly before the
+   * invocation's deadline (15 minutes when it has none) and runs its cleanups.
+   */
+  enter<Result>(): Promise<{ readonly result: Result } | undefined>;
+  /** Hands the handler's outcome to the effects opened by {@link FaultRun.enter}; resolves or rejects with theirs. */
+  leave<Result>(outcome: HandlerOutcome<Result>): Promise<Result>;
+  /**
+   * Runs the `after` effects in file order on the handler's neutral response and resolves with the result — the
+   * same object when nothing changed it. `undefined` (no HTTP-like response) is returned as is, with a debug event.
+   */
+  after(response: NeutralResponse | undefined): Promise<NeutralResponse | undefined>;
+  /** Ends the run: aborts the effects' signal and runs every pending cleanup, newest first. Never rejects. */
+  finish(): Promise<void>;
+  /**
+   * For hosts whose own step failed (shaping an answer, reading the response): reports an `internal-error` event
+   * and turns the rest of the run into a pass-through (`around` calls `next`, `after` changes nothing); `finish`
+   * still cleans up.
+   */
+  failOpen(error: unknown, where: string, fault?: CompiledFault): void;
+}
+
+/** What a run needs from its engine. */
+export type FaultRunEngine = Pick<FaultEngine, 'emit' | 'isLevelEnabled' | 'clock' | 'random' | 'sleep'>;
+
+/** How long before the platform deadline a run that has not finished cleans up. */
+const deadlineCleanupMarginMs = 100;
+/** A handler phase opened by `enter` on an invocation without a deadline closes after this (Lambda's longest). */
+const maxOpenHandlerPhaseMs = 900_000;
+const maxTimerDelayMs = 2 ** 31 - 1;
+const noCapabilities: AdapterCapabilities = Object.freeze({});
+
+/**
+ * Creates the run of one invocation: what `engine.plan` returns when faults fire.
+ *
+ * @example
+ * ```ts
+ * const run = createFaultRun(engine, compiled, invocation, plan.inject);
+ * ```
+ */
+export function createFaultRun(
+  engine: FaultRunEngine,
+  compiled: CompiledExperiment,
+  invocation: Invocation,
+  faults: readonly CompiledFault[],
+): FaultRun {
+  return new InvocationRun(engine, compiled, invocation, faults);
+}
+
+/** Carries the handler's own error through the effects, so it is rethrown untouched and never counted as ours. */
+class HandlerFailure {
+  constructor(readonly error: unknown) {}
+}
+
+/** Rejects a handler phase the host never closed. */
+const abandonedHandlerPhase = Symbol('abandoned handler phase');
+
+interface DeferredCleanup {
+  readonly fault: CompiledFault;
+  readonly cleanup: () => void | Promise<void>;
+}
+
+interface OpenHandlerPhase {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  readonly promise: Promise<unknown>;
+  readonly effects: Promise<unknown>;
+}
+
+class InvocationRun implements FaultRun {
+  readonly invocation: Invocation;
+  readonly experimentId: string;
+  readonly faults: readonly CompiledFault[];
+  readonly #engine: FaultRunEngine;
+  readonly #compiled: CompiledExperiment;
+  readonly #afters: readonly CompiledFault[];
+  readonly #controller = new AbortController();
+  readonly #cleanups: DeferredCleanup[] = [];
+  readonly #contexts = new Map<CompiledFault, FaultContext>();
+  #capabilities = noCapabilities;
+  #deadlineTimer: ReturnType<typeof setTimeout> | undefined;
+  #handlerPhase: OpenHandlerPhase | undefined;
+  /** Set by `failOpen` and by closing an abandoned handler phase: the remaining phases leave the invocation alone. */
+  #untouched = false;
+
+  constructor(
+    engine: FaultRunEngine,
+    compiled: CompiledExperiment,
+    invocation: Invocation,
+    faults: readonly CompiledFault[],
+  ) {
+    this.#engine = engine;
+    this.#compiled = compiled;
+    this.invocation = invocation;
+    this.experimentId = compiled.experimentId;
+    this.faults = faults;
+    this.#afters = faults.filter((fault) => fault.effect.after !== undefined);
+  }
+
+  get changesResponse(): boolean {
+    return !this.#untouched && this.#afters.length > 0;
+  }
+
+  async before(capabilities?: AdapterCapabilities): Promise<ShortCircuit | undefined> {
+    if (this.#untouched) return undefined;
+    if (capabilities !== undefined) this.#capabilities = capabilities;
+    this.#reportInjections();
+    for (const fault of this.faults) {
+      const before = fault.effect.before;
+      if (before === undefined) continue;
+      let outcome: void | FaultOutcome;
+      try {
+        outcome = await before.call(fault.effect, this.#contextFor(fault));
+      } catch (error) {
+        if (isInjectedFault(error)) return { fault, outcome: { kind: 'throw', error } };
+        this.#reportInternalError(error, `running the ${fault.type} fault`, fault);
+        continue;
+      }
+      if (outcome !== undefined) return { fault, outcome };
+    }
+    return undefined;
+  }
+
+  async around<Result>(next: () => Promise<Result>): Promise<Result> {
+    if (this.#untouched) return next();
+    let firstCall: Promise<Result> | undefined;
+    const callHandler = (): Promise<Result> => {
+      const call = callMarkingFailure(next);
+      firstCall ??= call;
+      return call;
+    };
+    let onion = callHandler;
+    for (let index = this.faults.length - 1; index >= 0; index--) {
+      const fault = this.faults[index] as CompiledFault;
+      const around = fault.effect.around;
+      if (around === undefined) continue;
+      const inner = onion;
+      const context = this.#contextFor(fault);
+      onion = () => around.call(fault.effect, context, inner) as Promise<Result>;
+    }
+    try {
+      return await onion();
+    } catch (error) {
+      if (error instanceof HandlerFailure) throw error.error;
+      if (isInjectedFault(error)) throw error;
+      this.#reportInternalError(error, 'running an around fault');
+      // Never run the handler a second time because of our failure: reuse its first call when there was one.
+      try {
+        return await (firstCall ?? callHandler());
+      } catch (failure) {
+        throw failure instanceof HandlerFailure ? failure.error : failure;
+      }
+    }
+  }
+
+  enter<Result>(): Promise<{ readonly result: Result } | undefined> {
+    return new Promise((resolve, reject) => {
+      const phase = {} as { -readonly [Key in keyof OpenHandlerPhase]: OpenHandlerPhase[Key] };
+      phase.promise = new Promise<unknown>((resolvePhase, rejectPhase) => {
+        phase.resolve = resolvePhase;
+        phase.reject = rejectPhase;
+      });
+      let reached = false;
+      // An effect may call `next` synchronously, before `around` has returned: `phase.effects` is set right after.
+      phase.effects = this.around(() => {
+        if (!reached) {
+          reached = true;
+          this.#handlerPhase = phase;
+          this.#armDeadline();
+          resolve(undefined);
+        }
+        return phase.promise;
+      });
+      phase.effects.then(
+        (result) => {
+          if (!reached) resolve({ result: result as Result });
+        },
+        (error: unknown) => {
+          if (!reached) reject(error);
+        },
+      );
+    });
+  }
+
+  async leave<Result>(outcome: HandlerOutcome<Result>): Promise<Result> {
+    const phase = this.#handlerPhase;
+    if (phase === undefined || this.#untouched) {
+      if (outcome.ok) return outcome.value;
+      throw outcome.error;
+    }
+    this.#handlerPhase = undefined;
+    if (outcome.ok) phase.resolve(outcome.value);
+    else phase.reject(outcome.error);
+    return (await phase.effects) as Result;
+  }
+
+  async after(response: NeutralResponse | undefined): Promise<NeutralResponse | undefined> {
+    if (!this.changesResponse) return response;
+    if (response === undefined) {
+      this.#reportNothingToChange();
+      return undefined;
+    }
+    let changed = response;
+    try {
+      for (const fault of this.#afters) {
+        const after = fault.effect.after as NonNullable<typeof fault.effect.after>;
+        changed = await after.call(fault.effect, this.#contextFor(fault), changed);
+      }
+      return changed;
+    } catch (error) {
+      if (isInjectedFault(error)) throw error;
+      this.#reportInternalError(error, 'changing the response');
+      return response;
+    }
+  }
+
+  async finish(): Promise<void> {
+    if (this.#deadlineTimer !== undefined) {
+      clearTimeout(this.#deadlineTimer);
+      this.#deadlineTimer = undefined;
+    }
+    this.#abandonHandlerPhase();
+    this.#controller.abort();
+    await this.#runCleanups();
+  }
+
+  failOpen(error: unknown, where: string, fault?: CompiledFault): void {
+    this.#reportInternalError(error, where, fault);
+    this.#untouched = true;
+  }
+
+  #contextFor(fault: CompiledFault): FaultContext {
+    let context = this.#contexts.get(fault);
+    if (context === undefined) {
+      const engine = this.#engine;
+      context = {
+        invocation: this.invocation,
+        experimentId: this.experimentId,
+        fault: fault.definition,
+        clock: engine.clock,
+        random: engine.random,
+        sleep: engine.sleep,
+        signal: this.#controller.signal,
+        defer: (cleanup) => {
+          this.#cleanups.push({ fault, cleanup });
+          this.#armDeadline();
+        },
+        capabilities: this.#capabilities,
+        report: (level, message, details) => {
+          engine.emit('fault-detail', message, { ...this.#fieldsOf(fault), details }, level);
+        },
+      };
+      this.#contexts.set(fault, context);
+    }
+    return context;
+  }
+
+  #fieldsOf(fault: CompiledFault) {
+    return {
+      experimentId: this.experimentId,
+      faultId: fault.id,
+      faultType: fault.type,
+      requestId: this.invocation.requestId,
+      configVersion: this.#compiled.configVersion,
+    };
+  }
+
+  #reportInjections(): void {
+    for (const fault of this.faults) {
+      this.#engine.emit('inject', `injecting ${fault.type} fault ${fault.id}`, this.#fieldsOf(fault));
+    }
+  }
+
+  #reportNothingToChange(): void {
+    if (!this.#engine.isLevelEnabled('debug')) return;
+    for (const fault of this.#afters) {
+      this.#engine.emit(
+        'fault-detail',
+        `${fault.type} fault ${fault.id} had no HTTP-like response to change`,
+        this.#fieldsOf(fault),
+        'debug',
+      );
+    }
+  }
+
+  #reportInternalError(error: unknown, where: string, fault?: CompiledFault): void {
+    reportInternalError(this.#engine, error, where, this.invocation, fault, this.#compiled);
+  }
+
+  /**
+   * The platform may freeze or kill the instance at its deadline, before `finish` runs: shortly before it, undo what
+   * faults changed (so a warm instance never keeps a filled disk or a blocked host) and close a handler phase the
+   * host never came back for. Armed by the first cleanup and by `enter`; one timer per run.
+   */
+  #armDeadline(): void {
+    if (this.#deadlineTimer !== undefined) return;
+    let delayMs: number;
+    try {
+      const deadlineMs = this.invocation.deadlineMs;
+      if (deadlineMs !== undefined) {
+        delayMs = deadlineMs - deadlineCleanupMarginMs - this.#engine.clock.now();
+      } else if (this.#handlerPhase !== undefined) {
+        delayMs = maxOpenHandlerPhaseMs;
+      } else {
+        return;
+      }
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => this.#onDeadline(), Math.min(Math.max(0, delayMs), maxTimerDelayMs));
+    timer.unref?.();
+    this.#deadlineTimer = timer;
+  }
+
+  #onDeadline(): void {
+    this.#abandonHandlerPhase();
+    if (this.#cleanups.length === 0) return;
+    this.#engine.emit(
+      'fault-detail',
+      `invocation ${this.invocation.requestId} is about to reach its deadline; cleaning up faults now`,
+      {
+        experimentId: this.experimentId,
+        requestId: this.invocation.requestId,
+        configVersion: this.#compiled.configVersion,
+      },
+      'warn',
+    );
+    void this.#runCleanups();
+  }
+
+  /** Closes a handler phase the host never came back for; whatever it reports later is left alone. */
+  #abandonHandlerPhase(): void {
+    const phase = this.#handlerPhase;
+    if (phase === undefined) return;
+    this.#handlerPhase = undefined;
+    this.#untouched = true;
+    phase.reject(abandonedHandlerPhase);
+  }
+
+  /** Runs and removes every pending cleanup, newest first; each runs once even when called twice concurrently. */
+  async #runCleanups(): Promise<void> {
+    const cleanups = this.#cleanups;
+    while (cleanups.length > 0) {
+      const entry = cleanups.pop() as DeferredCleanup;
+      try {
+        await entry.cleanup();
+      } catch (error) {
+        try {
+          this.#engine.emit(
+            'cleanup-error',
+            `cleanup of ${entry.fault.type} fault ${entry.fault.id} failed`,
+            { ...this.#fieldsOf(entry.fault), details: describeError(error) },
+          );
+        } catch {
+          // fail open
+        }
+      }
+    }
+  }
+}
+
+async function callMarkingFailure<Result>(next: () => Promise<Result>): Promise<Result> {
+  try {
+    return await next();
+  } catch (error) {
+    throw new HandlerFailure(error);
+  }
+}
