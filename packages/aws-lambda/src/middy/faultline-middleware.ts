@@ -1,9 +1,9 @@
 import {
-  createFaultWrapper,
-  type FaultAdapter,
-  type FaultEngine,
-  isKillSwitchOn,
-  resolveFaultEngine,
+  answerShortCircuit,
+  changeNativeResponse,
+  createPhaseWrapper,
+  type FaultRun,
+  type InvocationDriver,
 } from '@faultline/core';
 import type { LambdaContext } from '../invocation/lambda-context.js';
 import { createLambdaAdapter } from '../lambda-adapter.js';
@@ -66,33 +66,25 @@ export const disabledFaultlineMiddleware: MiddyMiddleware = Object.freeze({
   before: async () => undefined,
 });
 
-type Settled<Result> =
-  | { readonly ok: true; readonly value: Result }
-  | { readonly ok: false; readonly error: unknown };
-
-/** One invocation's run of the engine, parked while Middy runs the handler phase. */
-interface Flow<Result> {
-  /** Settles the handler phase: the engine's `callHandler` resolves or rejects with it. */
-  finishHandler(outcome: Settled<Result | null | undefined>): void;
-  /** The engine's run: after effects, cleanups. */
-  readonly settled: Promise<Settled<Result>>;
-  abandonTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Closed at the deadline because Middy never came back to `after` / `onError`. */
-  abandoned: boolean;
+/** One request's run, from Middy's `before` to its `after` / `onError`. */
+interface ActiveRun<Result> {
+  readonly run: FaultRun;
+  readonly driver: InvocationDriver<Result>;
 }
 
-/** Lambda's longest invocation (15 min): the bound when a context cannot tell its remaining time. */
-const maxInvocationMs = 900_000;
+/** What `before` resolves with when the handler should run: nothing to answer early. */
+const noEarlyResponse: Promise<undefined> = Promise.resolve(undefined);
 
 /**
- * Middy middleware running the same engine as `withFaults`: `before` runs the before and around effects (and may
- * answer early with an injected response or throw an injected error), Middy's handler phase — the handler plus the
- * middlewares registered after this one — is the engine's "handler call", and `after` / `onError` finish the run
- * (after effects such as `corrupt` and `cors`, then every cleanup).
+ * Middy middleware running the same engine as `withFaults`, its hooks mapped onto the engine's phases: `before`
+ * plans and runs the `before` effects (and may answer early with an injected response or throw an injected error),
+ * then opens the `around` effects (`enter`); Middy's handler phase — the handler plus the middlewares registered
+ * after this one — is the handler they wrap; `after` closes them (`leave`), runs the `after` effects (such as
+ * `corrupt` and `cors`) and every cleanup (`finish`); `onError` closes them with the error and cleans up.
  *
  * Register it last (innermost), so its handler phase is the handler itself. If another middleware ends the request
- * without running the handler, the run is closed at the Lambda deadline, so cleanups still happen. Concurrent
- * requests (in tests, or several handlers in one process) are independent.
+ * without running the handler, the run closes itself shortly before the Lambda deadline, so cleanups still happen.
+ * Concurrent requests (in tests, or several handlers in one process) are independent.
  *
  * Limits: `duplicate` cannot make Middy run its handler twice (the handler runs once); faults that scope outgoing
  * calls with AsyncLocalStorage (`dependency`, `blackhole`) see only calls made during `before`, because Middy calls
@@ -114,126 +106,88 @@ export function faultlineMiddleware<
   Result = unknown,
   Context extends LambdaContext = LambdaContext,
 >(options: LambdaFaultlineOptions = {}): MiddyMiddleware<Event, Result, Context> {
-  const environment = options.environment ?? process.env;
-  if (isKillSwitchOn(environment))
-    return disabledFaultlineMiddleware as MiddyMiddleware<Event, Result, Context>;
-  const engineOptions = {
-    ...options,
-    defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
-  };
-  let engine: FaultEngine;
-  try {
-    engine = resolveFaultEngine(engineOptions, environment);
-  } catch {
+  type Request = MiddyRequest<Event, Result, Context>;
+  const active = new WeakMap<Request, ActiveRun<Result>>();
+  const continueToHandler = (): Promise<Result | undefined> => noEarlyResponse;
+
+  const before = createPhaseWrapper(
+    continueToHandler,
+    { ...options, defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)) },
+    () => {
+      const lambda = createLambdaAdapter<Event, Result, Context>(adapterOptions(options));
+      return {
+        toInvocation: (request: Request) => lambda.toInvocation(request.event, request.context),
+        async runPhases(run, request: Request): Promise<Result | undefined> {
+          let driver: InvocationDriver<Result>;
+          try {
+            driver = lambda.createDriver(
+              request.event,
+              request.context,
+              run.invocation,
+              middyCallsTheHandler,
+            );
+          } catch (error) {
+            run.failOpen(error, 'preparing the invocation');
+            return undefined;
+          }
+          let handled = false;
+          try {
+            const shortCircuit = await run.before(driver.capabilities);
+            const answer = shortCircuit && answerShortCircuit(run, shortCircuit, driver);
+            if (answer !== undefined) return answer.result;
+            const entered = await run.enter<Result>();
+            if (entered !== undefined) return entered.result;
+            // Middy runs the handler phase now; `after` or `onError` finishes the run.
+            active.set(request, { run, driver });
+            handled = true;
+            return undefined;
+          } finally {
+            if (!handled) await run.finish();
+          }
+        },
+      };
+    },
+  );
+  if (before === continueToHandler) {
+    // Kill switch, or faultline could not be set up (reported): Middy still needs a middleware.
     return disabledFaultlineMiddleware as MiddyMiddleware<Event, Result, Context>;
   }
 
-  type Request = MiddyRequest<Event, Result, Context>;
-  const flows = new WeakMap<Request, Flow<Result>>();
-  const handlerPhases = new WeakMap<Request, Promise<Result>>();
-  const reachedHandler = new WeakMap<Request, () => void>();
-
-  const adapter = createMiddyAdapter<Event, Result, Context>(
-    createLambdaAdapter<Event, Result, Context>(adapterOptions(options)),
-  );
-  // The engine's "handler" is Middy's handler phase: it signals that `before` may return, then waits for it.
-  const run = createFaultWrapper(
-    adapter,
-    (request: Request) => {
-      reachedHandler.get(request)?.();
-      return (
-        handlerPhases.get(request) ?? Promise.reject(new Error('faultline: Middy handler phase not found'))
-      );
-    },
-    { ...engineOptions, engine },
-  );
-
-  const finish = (flow: Flow<Result>, outcome: Settled<Result | null | undefined>) => {
-    if (flow.abandonTimer !== undefined) clearTimeout(flow.abandonTimer);
-    flow.finishHandler(outcome);
+  const take = (request: Request): ActiveRun<Result> | undefined => {
+    const entry = active.get(request);
+    if (entry !== undefined) active.delete(request);
+    return entry;
   };
 
   return {
     name: 'faultline',
-    async before(request) {
-      // The idle path: one synchronous check, nothing allocated.
-      if (engine.current() === 'idle') return undefined;
-
-      let finishHandler!: Flow<Result>['finishHandler'];
-      handlerPhases.set(
-        request,
-        new Promise<Result>((resolve, reject) => {
-          finishHandler = (outcome) =>
-            outcome.ok ? resolve(outcome.value as Result) : reject(outcome.error);
-        }),
-      );
-      let signalReached!: () => void;
-      const reached = new Promise<'handler'>((resolve) => {
-        signalReached = () => resolve('handler');
-      });
-      reachedHandler.set(request, signalReached);
-      const settled = run(request, request.context).then(
-        (value): Settled<Result> => ({ ok: true, value }),
-        (error: unknown): Settled<Result> => ({ ok: false, error }),
-      );
-
-      const first = await Promise.race([reached, settled]);
-      if (first !== 'handler') {
-        // A before effect answered or threw: Middy skips the handler and the after hooks.
-        if (first.ok) return first.value;
-        throw first.error;
-      }
-      const flow: Flow<Result> = { finishHandler, settled, abandonTimer: undefined, abandoned: false };
-      flows.set(request, flow);
-      // If a middleware after this one ends the request, Middy calls neither `after` nor `onError`: close the run at
-      // the deadline (the platform ends the invocation then anyway) so its cleanups still happen.
-      flow.abandonTimer = setTimeout(() => {
-        flow.abandoned = true;
-        finish(flow, { ok: true, value: request.response });
-      }, safeRemainingMs(request.context) ?? maxInvocationMs);
-      flow.abandonTimer.unref?.();
-      return undefined;
-    },
+    // The idle path: one synchronous check, then the shared resolved promise.
+    before: (request) => before(request, undefined),
     async after(request) {
-      const flow = flows.get(request);
-      if (flow === undefined) return;
-      flows.delete(request);
-      // Past the deadline the run was closed without this response: leave the response alone.
-      if (flow.abandoned) return;
-      finish(flow, { ok: true, value: request.response });
-      const outcome = await flow.settled;
-      if (!outcome.ok) throw outcome.error;
-      request.response = outcome.value;
+      const entry = take(request);
+      if (entry === undefined) return;
+      try {
+        const result = await entry.run.leave({ ok: true, value: request.response as Result });
+        request.response = await changeNativeResponse(entry.run, entry.driver, result);
+      } finally {
+        await entry.run.finish();
+      }
     },
     async onError(request) {
-      const flow = flows.get(request);
-      if (flow === undefined) return;
-      flows.delete(request);
-      if (flow.abandoned) return;
-      finish(flow, { ok: false, error: request.error });
-      // Wait for the cleanups; the error itself stays Middy's to handle.
-      await flow.settled;
+      const entry = take(request);
+      if (entry === undefined) return;
+      try {
+        await entry.run.leave({ ok: false, error: request.error });
+      } catch {
+        // The error stays Middy's to handle.
+      } finally {
+        await entry.run.finish();
+      }
     },
   };
 }
 
-/** Feeds the Lambda adapter from a Middy request, so the middleware reuses its mapping and response shapes. */
-function createMiddyAdapter<Event, Result, Context extends LambdaContext>(
-  lambda: FaultAdapter<Event, Context, Result>,
-): FaultAdapter<MiddyRequest<Event, Result, Context>, Context, Result> {
-  return {
-    cloud: lambda.cloud,
-    toInvocation: (request, context) => lambda.toInvocation(request.event, context),
-    createDriver: (request, context, invocation, handlerPhase) =>
-      lambda.createDriver(request.event, context, invocation, () => handlerPhase(request, context)),
-  };
-}
-
-function safeRemainingMs(context: LambdaContext): number | undefined {
-  try {
-    const remainingMs = context.getRemainingTimeInMillis();
-    return Number.isFinite(remainingMs) && remainingMs > 0 ? remainingMs : undefined;
-  } catch {
-    return undefined;
-  }
+/** The driver's handler call: never used, Middy calls the handler itself. */
+function middyCallsTheHandler(): Promise<never> {
+  return Promise.reject(new TypeError('faultline: Middy calls the handler itself'));
 }
