@@ -1,10 +1,4 @@
-import {
-  createFaultWrapper,
-  type FaultAdapter,
-  type InvocationDriver,
-  isKillSwitchOn,
-  systemClock,
-} from '@faultline/core';
+import { createFaultWrapper, type FaultAdapter, type InvocationDriver, systemClock } from '@faultline/core';
 import {
   type CloudEventLike,
   type FunctionIdentity,
@@ -73,7 +67,6 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
   options: GcpFaultlineOptions = {},
 ): CloudEventHandler<Event> {
   const environment = options.environment ?? process.env;
-  if (isKillSwitchOn(environment)) return handler;
   let run: (cloudEvent: CloudEventLike, second: undefined) => Promise<unknown>;
   try {
     const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
@@ -89,6 +82,8 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
     reportSetupFailure(error);
     return handler;
   }
+  // Under the kill switch the wrapper is the handler itself.
+  if (run === (handler as unknown)) return handler;
   // Exactly one parameter: the framework switches to callback style for functions declaring two.
   return function faultlineCloudEventFunction(cloudEvent: Event): unknown {
     return run(cloudEvent, undefined);

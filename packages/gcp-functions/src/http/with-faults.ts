@@ -1,22 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
-  createFaultWrapper,
-  type FaultAdapter,
-  type FaultEngine,
-  type InvocationDriver,
-  isKillSwitchOn,
+  createPhaseWrapper,
+  type FaultRun,
   type NeutralResponse,
-  resolveFaultEngine,
+  type ShortCircuit,
   systemClock,
 } from '@faultline/core';
-import { type FunctionIdentity, resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
+import { resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
 import {
   defaultMaxCapturedBodyBytes,
   type GcpFaultlineOptions,
-  reportSetupFailure,
   resolveGcpDefaultSource,
 } from '../options.js';
-import { ResponseCapture } from './response-capture.js';
+import { type CaptureOutcome, ResponseCapture } from './response-capture.js';
 
 /**
  * An HTTP function as the Functions Framework calls it: `(req, res)`, Express request and response.
@@ -32,63 +28,70 @@ export type HttpHandler<Request extends IncomingMessage, Response extends Server
   response: Response,
 ) => unknown;
 
-/**
- * What an HTTP invocation produced once faults ran: the response the handler sent (held back) or one a fault
- * substituted. Internal to the adapter; the Functions Framework never sees it.
- */
-class HttpOutcome {
-  constructor(
-    /** A response to send instead of the captured one; `undefined` sends what the handler wrote. */
-    readonly replacement: NeutralResponse | undefined,
-    /** The body streamed past the capture limit: nothing can be changed. */
-    readonly passedThrough = false,
-  ) {}
-}
-
-const handlerOutcome = new HttpOutcome(undefined);
-const passedThroughOutcome = new HttpOutcome(undefined, true);
 const throttledResponse: NeutralResponse = {
   status: 429,
   headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' },
   body: 'Too Many Requests',
 };
 
-function createHttpAdapter(
-  identity: FunctionIdentity,
+/**
+ * The phases of one HTTP invocation that faults fire for. The response is captured from the start, so nothing
+ * reaches the client before the faults are done: an answer from a `before` effect replaces the handler, and
+ * `after` effects get the captured response and return the one to send. Cleanups run before it is sent.
+ */
+async function runCaptured(
+  run: FaultRun,
+  handler: (request: IncomingMessage, response: ServerResponse) => unknown,
+  request: IncomingMessage,
+  response: ServerResponse,
   maxCapturedBodyBytes: number,
-  captures: WeakMap<ServerResponse, ResponseCapture>,
-): FaultAdapter<IncomingMessage, ServerResponse, HttpOutcome> {
-  return {
-    cloud: 'gcp',
-    toInvocation: (request) => toHttpInvocation(request, identity),
-    createDriver(request, response, _invocation, handler): InvocationDriver<HttpOutcome> {
-      const capture = new ResponseCapture(response, maxCapturedBodyBytes);
-      captures.set(response, capture);
-      return {
-        callHandler: () => callCaptured(handler, request, response, capture),
-        respond: (neutral) => new HttpOutcome(neutral),
-        throttled: () => new HttpOutcome(throttledResponse),
-        readResponse: (outcome) => {
-          if (outcome.passedThrough) return undefined;
-          return outcome.replacement ?? capture.read();
-        },
-        writeResponse: (_outcome, neutral) => new HttpOutcome(neutral),
-      };
-    },
-  };
+): Promise<void> {
+  const capture = new ResponseCapture(response, maxCapturedBodyBytes);
+  let replacement: NeutralResponse | undefined;
+  try {
+    const shortCircuit = await run.before();
+    if (shortCircuit !== undefined) {
+      replacement = answerFor(shortCircuit);
+    } else {
+      const ended = await run.around(() => callCaptured(handler, request, response, capture));
+      if (run.changesResponse) {
+        // A body that streamed past the capture limit has been sent: there is nothing left to change.
+        const captured = ended === 'passed-through' ? undefined : capture.read();
+        const changed = await run.after(captured);
+        if (changed !== captured) replacement = changed;
+      }
+    }
+  } catch (error) {
+    await run.finish();
+    // A complete response goes out as the handler wrote it; otherwise the Functions Framework answers 500.
+    if (capture.outcome === 'ended') capture.flush();
+    else capture.releaseWithPartialBody();
+    throw error;
+  }
+  await run.finish();
+  capture.flush(replacement);
+}
+
+/** The response that answers for the handler, or throws the injected error (the framework then answers 500). */
+function answerFor(shortCircuit: ShortCircuit): NeutralResponse {
+  const { outcome } = shortCircuit;
+  if (outcome.kind === 'throw') throw outcome.error;
+  if (outcome.kind === 'throttle') return throttledResponse;
+  return outcome.response;
 }
 
 /**
  * Runs the handler against the captured response. The invocation ends when the handler ends the response (a
  * handler may return long before, e.g. from a callback), when it fails before that, or when the client leaves.
+ * Resolves with how the capture ended.
  */
 function callCaptured(
-  handler: (request: IncomingMessage, response: ServerResponse) => Promise<HttpOutcome>,
+  handler: (request: IncomingMessage, response: ServerResponse) => unknown,
   request: IncomingMessage,
   response: ServerResponse,
   capture: ResponseCapture,
-): Promise<HttpOutcome> {
-  return new Promise<HttpOutcome>((resolve, reject) => {
+): Promise<CaptureOutcome> {
+  return new Promise<CaptureOutcome>((resolve, reject) => {
     let returned: unknown;
     try {
       returned = handler(request, response);
@@ -107,15 +110,11 @@ function callCaptured(
       });
     }
     capture.done.then((outcome) => {
-      if (outcome !== 'passed-through') {
-        resolve(handlerOutcome);
+      if (outcome !== 'passed-through' || response.writableFinished || response.destroyed) {
+        resolve(outcome);
         return;
       }
-      if (response.writableFinished || response.destroyed) {
-        resolve(passedThroughOutcome);
-        return;
-      }
-      const finished = (): void => resolve(passedThroughOutcome);
+      const finished = (): void => resolve(outcome);
       response.once('finish', finished);
       response.once('close', finished);
     });
@@ -158,59 +157,18 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
   options: GcpFaultlineOptions = {},
 ): HttpHandler<Request, Response> {
   const environment = options.environment ?? process.env;
-  const engineOptions = {
-    ...options,
-    defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
-  };
-  const plainHandler = handler as unknown as (
-    request: IncomingMessage,
-    response: ServerResponse,
-  ) => Promise<HttpOutcome>;
-  const captures = new WeakMap<ServerResponse, ResponseCapture>();
-  let engine: FaultEngine;
-  let run: (request: IncomingMessage, response: ServerResponse) => Promise<HttpOutcome>;
-  if (isKillSwitchOn(environment)) return handler;
-  try {
-    const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
-    const adapter = createHttpAdapter(
-      identity,
-      options.maxCapturedBodyBytes ?? defaultMaxCapturedBodyBytes,
-      captures,
-    );
-    engine = options.engine ?? resolveFaultEngine(engineOptions, environment);
-    run = createFaultWrapper(adapter, plainHandler, { ...engineOptions, engine });
-  } catch (error) {
-    reportSetupFailure(error);
-    return handler;
-  }
-
-  const finish = (response: ServerResponse, outcome: HttpOutcome): void => {
-    const capture = captures.get(response);
-    if (capture === undefined) return;
-    captures.delete(response);
-    capture.flush(outcome instanceof HttpOutcome ? outcome.replacement : undefined);
-  };
-  const fail = (response: ServerResponse, error: unknown): never => {
-    const capture = captures.get(response);
-    if (capture !== undefined) {
-      captures.delete(response);
-      // A complete response goes out as the handler wrote it; otherwise the Functions Framework answers 500.
-      if (capture.outcome === 'ended') capture.flush();
-      else capture.releaseWithPartialBody();
-    }
-    throw error;
-  };
-
-  return function faultlineHttpFunction(request: Request, response: Response): unknown {
-    // Same idle check as the core wrapper, so idle requests cost nothing extra here either.
-    if (engine.current() === 'idle') return handler(request, response);
-    // The engine may still find nothing to do (its state can change between the two reads) and then returns
-    // whatever the handler returned, which need not be a promise: nothing was captured in that case.
-    const pending: unknown = run(request, response);
-    if (!isThenable(pending)) return pending;
-    return pending.then(
-      (outcome) => finish(response, outcome as HttpOutcome),
-      (error: unknown) => fail(response, error),
-    );
-  };
+  const plainHandler = handler as HttpHandler<IncomingMessage, ServerResponse>;
+  return createPhaseWrapper(
+    handler,
+    { ...options, defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)) },
+    () => {
+      const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
+      const maxCapturedBodyBytes = options.maxCapturedBodyBytes ?? defaultMaxCapturedBodyBytes;
+      return {
+        toInvocation: (request) => toHttpInvocation(request, identity),
+        runPhases: (run, request, response) =>
+          runCaptured(run, plainHandler, request, response, maxCapturedBodyBytes),
+      };
+    },
+  );
 }

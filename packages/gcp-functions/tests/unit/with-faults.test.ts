@@ -35,9 +35,9 @@ async function armedEngine(): Promise<FaultEngine> {
 const request = { method: 'GET', url: '/orders/1', headers: {} } as IncomingMessage;
 
 describe('withFaults called directly', () => {
-  it('returns what a synchronous handler returns when the experiment goes idle between two state reads', async () => {
-    // Prepare: the engine is armed for the adapter's own check and idle for the core wrapper's, as when a push
-    // switches the experiment off in between.
+  it('returns what a synchronous handler returns when no fault fires after all', async () => {
+    // Prepare: the engine says armed for the idle check on one read and idle on the next, as when a push switches
+    // the experiment off in between; the request matches no fault either way, so the plan finds nothing to run.
     const engine = await armedEngine();
     const armed = engine.current();
     let reads = 0;
