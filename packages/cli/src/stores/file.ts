@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
+import { withFileLock } from './file-lock.js';
 import type { ExperimentStore, StoredExperiment, WriteOptions } from './store.js';
 import {
   assertExpectedVersion,
@@ -19,7 +20,10 @@ export interface FileStoreOptions {
 
 /**
  * A local JSON file as an experiment store. The version is a content hash, so edits by hand are detected too;
- * writes go to a temporary file and are renamed into place, so readers never see half a document.
+ * writes go to a temporary file and are renamed into place, so readers never see half a document. Compare-and-set
+ * is atomic among faultline processes: the version check and the rename happen under an exclusive lock file
+ * (`PATH.lock`, see {@link withFileLock}), so of two writers expecting the same version exactly one succeeds. An
+ * editor that writes the file by hand takes no lock; its change is still detected by the next compare-and-set.
  *
  * @example
  * ```ts
@@ -62,20 +66,25 @@ export function createFileStore(options: FileStoreOptions): ExperimentStore {
     read,
     async write(document, writeOptions) {
       const text = serializeDocument(document);
-      await check(writeOptions);
-      try {
-        await mkdir(dirname(path), { recursive: true });
+      return withFileLock(path, name, async () => {
+        await check(writeOptions);
         const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-        await writeFile(temporary, text);
-        await rename(temporary, path);
-      } catch (error) {
-        throw new StoreAccessError(`${name}: ${(error as Error).message}`, name, { cause: error });
-      }
-      return { version: hashVersion(Buffer.from(text)) };
+        try {
+          await mkdir(dirname(path), { recursive: true });
+          await writeFile(temporary, text);
+          await rename(temporary, path);
+        } catch (error) {
+          await rm(temporary, { force: true }).catch(() => {});
+          throw new StoreAccessError(`${name}: ${(error as Error).message}`, name, { cause: error });
+        }
+        return { version: hashVersion(Buffer.from(text)) };
+      });
     },
     async remove(writeOptions) {
-      await check(writeOptions);
-      await rm(path, { force: true });
+      await withFileLock(path, name, async () => {
+        await check(writeOptions);
+        await rm(path, { force: true });
+      });
     },
     setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled),
     async close() {},
