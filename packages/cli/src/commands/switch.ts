@@ -1,4 +1,5 @@
 import type { Command, CommandContext } from '../command.js';
+import { exitCodes } from '../exit-codes.js';
 import { storeFlags, storeFlagsHelp } from '../store-selection.js';
 import {
   closeStores,
@@ -46,6 +47,8 @@ async function flip(context: CommandContext, enabled: boolean): Promise<number> 
               ? `already ${enabled ? 'on' : 'off'}`
               : `switched ${enabled ? 'on' : 'off'} (version ${result.version})`;
         context.output.line(`${style.green('✓')} ${head}  ${text}  ${style.dim(`${result.elapsedMs} ms`)}`);
+        for (const lost of result.lostUpdates ?? [])
+          context.output.line(`  ${style.yellow('!')} overwrote someone else's concurrent write: ${lost}`);
       }
     }
     context.output.line(
@@ -54,7 +57,11 @@ async function flip(context: CommandContext, enabled: boolean): Promise<number> 
       ),
     );
   }
-  return exitCodeFor(errors);
+  // The switch took effect, but someone's write was overwritten on a store without compare-and-set: say so with
+  // the conflict code instead of exiting 0.
+  const lostUpdates = results.some((result) => !('error' in result) && (result.lostUpdates?.length ?? 0) > 0);
+  const code = exitCodeFor(errors);
+  return code === exitCodes.ok && lostUpdates ? exitCodes.conflict : code;
 }
 
 /** `faultline off [file] --to …`: the stop button. */
@@ -67,8 +74,10 @@ Sets enabled: false in every named store (or every target of the file's run sect
 one read and one conditional write each, retrying when someone writes at the same time. No validation gate: it
 works even when the local file is broken, and it needs only the stores' coordinates (no probe URL, no other
 placeholder). A store that cannot be configured or reached is reported and the others are still switched off;
-the exit code (4, or 3 on a conflict) comes after every store was tried. Functions stop injecting within their
-config TTL; for an immediate stop without any store, set FAULTLINE_DISABLED=1 on the functions.
+the exit code (4, or 3 on a conflict) comes after every store was tried. SSM has no compare-and-set: if someone
+else's write lands between off's read and its write, off still switches the experiment off, names the
+overwritten version (and how to get it back from the parameter history) and exits 3. Functions stop injecting
+within their config TTL; for an immediate stop without any store, set FAULTLINE_DISABLED=1 on the functions.
 
 ${storeFlagsHelp}
 

@@ -6,6 +6,7 @@ import {
   parseStoredText,
   StoreAccessError,
   StoreConflictError,
+  StoreLostUpdateError,
   setEnabledWithReadWrite,
 } from './store.js';
 
@@ -16,16 +17,30 @@ export interface SsmStoreOptions {
   /** Endpoint override, e.g. a local moto server. */
   readonly endpoint?: string;
   readonly region?: string;
+  /**
+   * Your own SSM client (its region, credentials and middleware apply; `endpoint` and `region` are then ignored).
+   * `close()` leaves it open. Default: one created on first use, with the AWS SDK loaded lazily.
+   */
+  readonly client?: SSMClient;
 }
 
 /** Standard-tier parameters hold 4 KB; larger experiments need the advanced tier (chosen automatically). */
 const standardTierMaxBytes = 4096;
 
 /**
- * An SSM parameter (type `String`) as an experiment store. SSM has no compare-and-set: the store reads the current
- * version, refuses when it is not the one you saw, then writes and checks that the new version is exactly one
- * above — so a concurrent writer is always detected and reported, never silently lost. The AWS SDK is loaded on
- * first use.
+ * An SSM parameter (type `String`) as an experiment store. The AWS SDK is loaded on first use.
+ *
+ * What is guaranteed, exactly (SSM has no conditional update; `PutParameter` only refuses to *create* over an
+ * existing parameter):
+ * - **Create** is atomic: `Overwrite: false` fails if someone created the parameter meanwhile (a conflict).
+ * - **Replace** reads the version, refuses when it is not the one you saw, then writes. A write of someone else
+ *   that lands between that read and our write is overwritten, and cannot be prevented; but SSM numbers versions
+ *   one by one, so our write's version tells exactly how many were overwritten. Every such version is reported as a
+ *   {@link StoreLostUpdateError} (exit code 3) naming it, who wrote it and when (`ssm:GetParameterHistory`), and
+ *   how to get it back from the parameter history (SSM keeps the last 100 versions).
+ * - **Delete** reads the version, then deletes: a write landing in between is deleted with the parameter, history
+ *   included, and cannot be detected afterwards. The window is one round trip; `faultline run` reads every store
+ *   back after its rollback.
  *
  * @example
  * ```ts
@@ -40,13 +55,57 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
   function client() {
     clientPromise ??= import('@aws-sdk/client-ssm').then((sdk) => ({
       sdk,
-      client: new sdk.SSMClient({
-        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-        ...(options.region === undefined ? {} : { region: options.region }),
-        maxAttempts: 2,
-      }),
+      client:
+        options.client ??
+        new sdk.SSMClient({
+          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+          ...(options.region === undefined ? {} : { region: options.region }),
+          maxAttempts: 2,
+        }),
     }));
     return clientPromise;
+  }
+
+  /** One line per version in `(after, before)`: who wrote it and when, from the parameter history. */
+  async function describeOverwritten(after: number, before: number): Promise<string[]> {
+    const versions = Array.from({ length: before - after - 1 }, (_, index) => after + 1 + index);
+    const found = new Map<number, { user?: string; date?: Date }>();
+    let historyError: string | undefined;
+    try {
+      const { client: ssm, sdk } = await client();
+      let nextToken: string | undefined;
+      // The newest versions come last; a handful of pages covers any realistic race.
+      for (let page = 0; page < 5; page++) {
+        const output = await ssm.send(
+          new sdk.GetParameterHistoryCommand({
+            Name: options.parameter,
+            MaxResults: 50,
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
+        );
+        for (const entry of output.Parameters ?? []) {
+          if (entry.Version !== undefined && versions.includes(entry.Version))
+            found.set(entry.Version, {
+              ...(entry.LastModifiedUser === undefined ? {} : { user: entry.LastModifiedUser }),
+              ...(entry.LastModifiedDate === undefined ? {} : { date: entry.LastModifiedDate }),
+            });
+        }
+        nextToken = output.NextToken;
+        if (nextToken === undefined || found.size === versions.length) break;
+      }
+    } catch (error) {
+      historyError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+    return versions.map((version) => {
+      const entry = found.get(version);
+      const who =
+        entry === undefined
+          ? historyError === undefined
+            ? ''
+            : ` (author unknown: GetParameterHistory failed: ${historyError})`
+          : ` written by ${entry.user ?? 'unknown'}${entry.date === undefined ? '' : ` at ${entry.date.toISOString()}`}`;
+      return `version ${version}${who}; get it back with: aws ssm get-parameter --name ${options.parameter}:${version}`;
+    });
   }
 
   async function read(): Promise<StoredExperiment | undefined> {
@@ -117,12 +176,16 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
         }
         throw accessError(name, error);
       }
-      if (before !== undefined && version !== undefined && version !== Number(before) + 1) {
-        throw new StoreConflictError(
-          `${name}: another writer changed it while we wrote (version ${before} → ${version}); check it with faultline diff`,
+      if (before !== undefined && version !== undefined && version > Number(before) + 1) {
+        // Versions are numbered one by one: everything between the one we checked and ours was written by someone
+        // else after our check, and our write replaced it.
+        const lost = await describeOverwritten(Number(before), version);
+        throw new StoreLostUpdateError(
+          `${name}: lost update: our write (now version ${version}) replaced ${lost.length === 1 ? 'a version' : `${lost.length} versions`} someone else wrote after we checked version ${before}: ${lost.join('; ')}. Check the stored experiment with faultline diff`,
           name,
           before,
           String(version),
+          lost,
         );
       }
       return { version: String(version ?? '') };
@@ -138,7 +201,7 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
     },
     setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled),
     async close() {
-      if (clientPromise !== undefined) (await clientPromise).client.destroy();
+      if (clientPromise !== undefined && options.client === undefined) (await clientPromise).client.destroy();
     },
   };
   return store;

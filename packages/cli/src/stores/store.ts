@@ -38,6 +38,11 @@ export interface SetEnabledResult {
   /** `missing` when the store holds no experiment (nothing to switch). */
   readonly outcome: 'changed' | 'unchanged' | 'missing';
   readonly version: string | undefined;
+  /**
+   * Writes of others that the switch overwrote on a store without compare-and-set (SSM), reported instead of
+   * silently lost; the command exits 3 when there are any, although the switch itself took effect.
+   */
+  readonly lostUpdates?: readonly string[];
 }
 
 /** A config store holding one experiment document. */
@@ -94,7 +99,7 @@ export type StoreKind = RunStoreKind;
  * ```
  */
 export class StoreConflictError extends Error {
-  override readonly name = 'StoreConflictError';
+  override readonly name: string = 'StoreConflictError';
   constructor(
     message: string,
     readonly store: string,
@@ -103,6 +108,34 @@ export class StoreConflictError extends Error {
     options?: ErrorOptions,
   ) {
     super(message, options);
+  }
+}
+
+/**
+ * A write landed, but it overwrote versions someone else wrote between our version check and our write: a store
+ * without compare-and-set (SSM) cannot prevent this, so it is detected and reported, never silent. Exit code 3
+ * (a conflict: look again). The overwritten versions stay in the store's history.
+ *
+ * @example
+ * ```ts
+ * await store.write(document, { expectedVersion: '7' }).catch((error) => {
+ *   if (error instanceof StoreLostUpdateError) console.error(error.lost.join('\n'));
+ * });
+ * ```
+ */
+export class StoreLostUpdateError extends StoreConflictError {
+  override readonly name: string = 'StoreLostUpdateError';
+  constructor(
+    message: string,
+    store: string,
+    expectedVersion: string,
+    /** The version our write created (it is stored now). */
+    readonly writtenVersion: string,
+    /** One line per overwritten version: which, who wrote it, when, how to get it back. */
+    readonly lost: readonly string[],
+    options?: ErrorOptions,
+  ) {
+    super(message, store, expectedVersion, writtenVersion, options);
   }
 }
 
@@ -273,16 +306,19 @@ export async function setEnabledWithReadWrite(
   store: ExperimentStore,
   enabled: boolean,
 ): Promise<SetEnabledResult> {
-  return retryOnConflict(async () => {
+  // A lost update is a conflict, so the switch is retried (and then sees its own write); what was overwritten is
+  // kept and reported with the result.
+  const lostUpdates: string[] = [];
+  const result = await retryOnConflict(async (): Promise<SetEnabledResult> => {
     const current = await store.read();
-    if (current === undefined) return { outcome: 'missing', version: undefined } as const;
+    if (current === undefined) return { outcome: 'missing', version: undefined };
     const source = current.document;
     if (
       typeof source === 'object' &&
       source !== null &&
       (source as { enabled?: unknown }).enabled === enabled
     ) {
-      return { outcome: 'unchanged', version: current.version } as const;
+      return { outcome: lostUpdates.length === 0 ? 'unchanged' : 'changed', version: current.version };
     }
     const next = withEnabled(source, enabled);
     if (next === undefined) {
@@ -291,9 +327,15 @@ export async function setEnabledWithReadWrite(
         store.name,
       );
     }
-    const written = await store.write(next, { expectedVersion: current.version });
-    return { outcome: 'changed', version: written.version } as const;
+    try {
+      const written = await store.write(next, { expectedVersion: current.version });
+      return { outcome: 'changed', version: written.version };
+    } catch (error) {
+      if (error instanceof StoreLostUpdateError) lostUpdates.push(...error.lost);
+      throw error;
+    }
   });
+  return lostUpdates.length === 0 ? result : { ...result, lostUpdates };
 }
 
 /** Default bound on one store operation (the SDKs' own retries can otherwise wait for minutes). */
