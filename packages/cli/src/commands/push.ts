@@ -43,10 +43,14 @@ export const pushCommand: Command = {
   help: `Usage: faultline push <file> [--to KIND[:ADDRESS]]... [--force] [--expected-version V] [--dry-run] [--json]
 
 Validates the file, then writes it (without its run section) to every named store, in parallel. Writes are
-compare-and-set: SSM version check, Firestore lastUpdateTime precondition, App Configuration If-Match. A stored
-experiment is replaced only if it is still the version you last saw with diff, status or push (remembered in
-.faultline/cli-state.json); otherwise push stops with exit code 3 and overwrites nothing. Review it with
-\`faultline diff\`, then push again, or pass --force.
+compare-and-set: Firestore lastUpdateTime precondition, App Configuration If-Match, the file store's version check
+under a lock file. A stored experiment is replaced only if it is still the version you last saw with diff, status
+or push (remembered in .faultline/cli-state.json); otherwise push stops with exit code 3 and overwrites nothing.
+Review it with \`faultline diff\`, then push again, or pass --force.
+
+SSM has no compare-and-set: push checks the version, then writes. Someone else's write landing in between is
+overwritten and cannot be prevented, but it is always reported (exit 3) with the overwritten version, its author
+and \`aws ssm get-parameter --name NAME:VERSION\` to get it back from the parameter history.
 
   --force                  overwrite whatever is stored
   --expected-version V     replace only version V (e.g. from \`faultline status --json\`)
