@@ -6,6 +6,7 @@ import {
   defaultStoreOperationTimeoutMs,
   describeCoordinates,
   type ExperimentStore,
+  StoreLostUpdateError,
   type StoredExperiment,
 } from '../stores/index.js';
 import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
@@ -253,6 +254,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
               state.target.name,
             );
           } catch (pushError) {
+            // A lost update on SSM: our write landed (the rollback must recognise it) over someone else's.
+            if (pushError instanceof StoreLostUpdateError) state.writtenVersions.add(pushError.writtenVersion);
             record('push', false, messageOf(pushError), state.target.name);
             throw pushError;
           }
