@@ -51,6 +51,7 @@ export {
   type TimelineBucket,
   toTimeline,
 } from './runner/metrics.js';
+export type { ReadBack, ReadBackState, RollbackRecord } from './runner/rollback.js';
 export {
   describeStopCondition,
   evaluateTolerances,
@@ -81,6 +82,7 @@ export {
   StoreConflictError,
   type StoredExperiment,
   type StoreKind,
+  StoreLostUpdateError,
   storeKinds,
   type WriteOptions,
   type WriteResult,
