@@ -6,8 +6,8 @@ import {
   defaultStoreOperationTimeoutMs,
   describeCoordinates,
   type ExperimentStore,
-  StoreLostUpdateError,
   type StoredExperiment,
+  StoreLostUpdateError,
 } from '../stores/index.js';
 import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
 import { type LoadGenerator, sendProbe, startLoad } from './load.js';
@@ -255,7 +255,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
             );
           } catch (pushError) {
             // A lost update on SSM: our write landed (the rollback must recognise it) over someone else's.
-            if (pushError instanceof StoreLostUpdateError) state.writtenVersions.add(pushError.writtenVersion);
+            if (pushError instanceof StoreLostUpdateError)
+              state.writtenVersions.add(pushError.writtenVersion);
             record('push', false, messageOf(pushError), state.target.name);
             throw pushError;
           }
