@@ -27,7 +27,7 @@ export async function packageDemo(): Promise<string> {
     bundle: true,
     format: 'esm',
     platform: 'node',
-    target: 'node20',
+    target: 'node22',
     conditions: ['source'],
     // The worker injects itself into @azure/functions, so the app must use the installed package, not a copy.
     external: [...runtimeDependencies, '@azure/identity'],
