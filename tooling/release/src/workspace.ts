@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's root folder. */
-export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const repositoryRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
 /** The fields of a package.json these checks read. */
 export interface PackageManifest {
@@ -20,7 +20,7 @@ export interface WorkspacePackage {
   readonly manifest: PackageManifest;
 }
 
-/** Every package of the pnpm workspace (the globs of `pnpm-workspace.yaml`: `packages/*`, `apps/*`, `bench`, `release`). */
+/** Every package of the pnpm workspace (the globs of `pnpm-workspace.yaml`: `packages/*`, `apps/*`, `bench`, `tooling/*`). */
 export function readWorkspacePackages(): WorkspacePackage[] {
   const workspace = readFileSync(join(repositoryRoot, 'pnpm-workspace.yaml'), 'utf8');
   const globs = [...workspace.matchAll(/^\s+-\s+(\S+)\s*$/gm)].map((match) => match[1] as string);
