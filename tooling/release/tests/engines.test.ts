@@ -37,6 +37,13 @@ describe('engines say what CI tests', () => {
     }
   });
 
+  it('runs on the Node version CI meant (.ci/run sets FAULTLINE_EXPECTED_NODE_MAJOR for each of its three runs)', () => {
+    const expected = process.env.FAULTLINE_EXPECTED_NODE_MAJOR;
+    const major = Number(process.versions.node.split('.')[0]);
+    expect(ciNodeVersions().has(major), `Node ${process.versions.node} is one CI tests`).toBe(true);
+    if (expected !== undefined) expect(major).toBe(Number(expected));
+  });
+
   it('every workspace package declares the same range as the root', () => {
     const packages = readWorkspacePackages();
     expect(packages.length).toBeGreaterThanOrEqual(10);
