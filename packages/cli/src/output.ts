@@ -86,7 +86,7 @@ export function useColor(
 export interface OutputOptions {
   readonly stdout?: ProgressStream;
   readonly stderr?: ProgressStream;
-  /** Forces colour on or off for both streams. Default: {@link useColor} per stream. */
+  /** Forces colour on or off for both streams. Default: `useColor` per stream (FORCE_COLOR, NO_COLOR, TERM, TTY). */
   readonly color?: boolean;
   /** Read for `FORCE_COLOR`, `NO_COLOR` and `TERM`. Default `process.env`. */
   readonly environment?: Readonly<Record<string, string | undefined>>;

@@ -28,7 +28,7 @@ export type GcpFaultlineOptions = FaultlineOptions &
   };
 
 /**
- * Default for {@link GcpFaultlineOptions.maxCapturedBodyBytes}: 10 MiB.
+ * Default for the `maxCapturedBodyBytes` option of {@link GcpFaultlineOptions}: 10 MiB.
  *
  * @example
  * ```ts

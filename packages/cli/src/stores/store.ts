@@ -70,7 +70,7 @@ export interface ExperimentStore {
   /**
    * Resolves `true` once every operation started on this client has settled, including ones the caller stopped
    * waiting for (an operation past its time bound may still land); `false` when `timeoutMs` passed first. Stores
-   * built by {@link withOperationTimeout} (every store `createStore` returns) implement it; a rollback fences on it
+   * built by `withOperationTimeout` (every store `createStore` returns) implement it; a rollback fences on it
    * before reading the store back.
    */
   whenSettled?(timeoutMs: number): Promise<boolean>;
