@@ -22,7 +22,7 @@ export interface FileStoreOptions {
  * A local JSON file as an experiment store. The version is a content hash, so edits by hand are detected too;
  * writes go to a temporary file and are renamed into place, so readers never see half a document. Compare-and-set
  * is atomic among faultline processes: the version check and the rename happen under an exclusive lock file
- * (`PATH.lock`, see {@link withFileLock}), so of two writers expecting the same version exactly one succeeds. An
+ * (`PATH.lock`, see `withFileLock`), so of two writers expecting the same version exactly one succeeds. An
  * editor that writes the file by hand takes no lock; its change is still detected by the next compare-and-set.
  *
  * @example
