@@ -25,6 +25,8 @@ describe('the JSON Schema as the README tells users to use it', () => {
     );
     expect(schema.$id).toBe(experimentJsonSchemaId);
     expect(generateExperimentJsonSchema().$id).toBe(experimentJsonSchemaId);
-    expect(readRepositoryFile('README.md').replace(/\s+/g, ' ')).toContain(`stable \`$id\` \`${experimentJsonSchemaId}\``);
+    expect(readRepositoryFile('README.md').replace(/\s+/g, ' ')).toContain(
+      `stable \`$id\` \`${experimentJsonSchemaId}\``,
+    );
   });
 });
