@@ -41,7 +41,7 @@ export const commands: readonly Command[] = [
 export interface RunCliOptions {
   readonly output?: CommandOutput;
   readonly environment?: Readonly<Record<string, string | undefined>>;
-  /** Aborted on Ctrl-C (the binary wires SIGINT to it). */
+  /** Aborted on Ctrl-C, SIGTERM or SIGHUP (the binary wires them to it, with the signal's name as the reason). */
   readonly signal?: AbortSignal;
   /** Where versions you reviewed are remembered. Default `.faultline/cli-state.json`. */
   readonly statePath?: string;
@@ -57,7 +57,8 @@ Commands:
 ${commands.map((command) => `  ${style.bold(command.name.padEnd(width))}  ${command.summary}`).join('\n')}
 
 Common options: --json (machine-readable output), --help
-Exit codes: 0 ok · 1 invalid or deviated · 2 usage · 3 version conflict · 4 store error · 130 interrupted
+Exit codes: 0 ok · 1 invalid or deviated · 2 usage · 3 version conflict · 4 store error ·
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP
 Docs: ${docsUrl('cli')}
       ${docsUrl('running-experiments')}`;
 }

@@ -115,12 +115,14 @@ export const runCommand: Command = {
 Follows the file's run section:
   1. checks the steady state (HTTP probes: success ratio, latency percentiles; command probes);
      if it does not hold, stops before injecting anything
-  2. pushes and enables the faults in every target's store (compare-and-set), waits propagationWaitMs
+  2. pushes and enables the faults in every target's store (compare-and-set), with a window.end at the planned
+     end of the fault window plus expiryMarginSeconds (so a killed run expires by itself); waits propagationWaitMs
   3. drives load (rate, concurrency) while checking the stop conditions every 200 ms over a sliding window;
      a breach switches the experiment off everywhere at once
   4. optional ramp: re-pushes with each step's probability
   5. measures and gives a verdict per target: hypothesis held / deviated, numbers vs tolerances
-  6. ALWAYS rolls back (restores the previous stored experiment, or removes ours), also on errors and Ctrl-C
+  6. ALWAYS rolls back (restores the previous stored experiment, or removes ours), also on errors, Ctrl-C,
+     SIGTERM and SIGHUP; then reads every store back and reports what it holds
   7. writes journal.json and report.html (self-contained, charts) to --out (default reports/<id>-<time>/)
 
   --set NAME=VALUE   value for a \${NAME} placeholder in the run section (environment variables work too)
@@ -128,7 +130,9 @@ Follows the file's run section:
   --out DIR          where to write journal.json and report.html
   --json             print the journal instead of the table
 
-Exit codes: 0 held · 1 deviated or steady state did not hold · 4 store error · 130 interrupted (rolled back)
+Exit codes: 0 held · 1 deviated or steady state did not hold · 4 store error or rollback not verified ·
+130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (rolled back). SIGKILL cannot be caught: the pushed experiment
+expires at its window.end.
 
 Example:
   faultline run experiments/pricing-latency.yaml --set AWS_DEMO_URL=http://127.0.0.1:3001 --target aws`,

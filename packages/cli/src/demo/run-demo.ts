@@ -283,13 +283,20 @@ async function main(): Promise<void> {
       ? named
       : undefined;
   const controller = new AbortController();
-  process.on('SIGINT', () => {
-    if (controller.signal.aborted) process.exit(130);
-    process.stderr.write(
-      '\ninterrupted: rolling back and stopping the demo (Ctrl-C again to exit at once)\n',
-    );
-    controller.abort();
-  });
+  // Like the binary: SIGINT, SIGTERM and SIGHUP roll back and stop the demo; only a second Ctrl-C exits at once.
+  for (const name of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(name, () => {
+      if (controller.signal.aborted) {
+        if (name === 'SIGINT') process.exit(130);
+        return;
+      }
+      if (name !== 'SIGHUP')
+        process.stderr.write(
+          `\n${name}: rolling back and stopping the demo (Ctrl-C again to exit at once)\n`,
+        );
+      controller.abort(name);
+    });
+  }
   const out = args.value('out');
   const journals = await runDemo({
     signal: controller.signal,

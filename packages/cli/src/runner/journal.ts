@@ -72,6 +72,11 @@ export interface RunJournal {
     readonly faultEndMs?: number;
     readonly endMs: number;
   };
+  /**
+   * The `window.end` given to what the run pushed (ISO 8601): after it the functions inject nothing, even if the
+   * runner was killed before rolling back.
+   */
+  readonly expiresAt?: string;
   readonly ramp?: readonly { readonly probability: number; readonly startMs: number }[];
   readonly stopConditions: readonly string[];
   readonly breach?: StopBreach;

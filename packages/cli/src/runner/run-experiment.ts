@@ -115,6 +115,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   let faultStartMs: number | undefined;
   let measureStartMs: number | undefined;
   let faultEndMs: number | undefined;
+  let expiresAt: string | undefined;
   const rampMarks: { probability: number; startMs: number }[] = [];
   const states: TargetState[] = [];
   const steadyResults = new Map<
@@ -226,16 +227,22 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
 
     // 3. Inject: push (compare-and-set against what we read) and enable, every target at once.
     const steps_ = run.ramp ?? [{ probability: undefined, durationSeconds: run.load.durationSeconds }];
+    // The last line of defence: if this process is killed (SIGKILL, a lost machine) nothing rolls back, so what is
+    // pushed expires by itself at the planned end of the fault window plus a margin.
+    const plannedFaultMs = steps_.reduce(
+      (sum, step) => sum + run.propagationWaitMs + step.durationSeconds * 1000,
+      0,
+    );
+    expiresAt = expiryOf(options.document, Date.now() + plannedFaultMs + run.expiryMarginSeconds * 1000);
+    const expiring = withWindowEnd(options.document, expiresAt);
     faultStartMs = elapsedMs();
     for (const [index, step] of steps_.entries()) {
       const document =
-        step.probability === undefined
-          ? options.document
-          : withProbability(options.document, step.probability);
+        step.probability === undefined ? expiring : withProbability(expiring, step.probability);
       progress.phase(
         'push',
         step.probability === undefined
-          ? `injecting: pushing "${String(options.document.id)}" to ${states.length} store(s)`
+          ? `injecting: pushing "${String(options.document.id)}" to ${states.length} store(s), expiring at ${expiresAt}`
           : `ramp step ${index + 1}/${steps_.length}: probability ${step.probability}`,
       );
       // allSettled, not all: when one push fails, the others are still in flight, and the rollback must know
@@ -288,8 +295,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   } catch (caught) {
     if (caught instanceof RunInterrupted || signal.aborted) {
       status = 'interrupted';
-      record('interrupted', false, 'aborted by the operator (Ctrl-C): rolling back');
-      progress.note('interrupted: rolling back');
+      // The binary aborts with the signal's name (SIGINT, SIGTERM, SIGHUP) as the reason.
+      const by = typeof signal.reason === 'string' ? signal.reason : 'the operator';
+      record('interrupted', false, `aborted by ${by}: rolling back`);
+      progress.note(`interrupted (${by}): rolling back`);
     } else {
       status = 'failed';
       error = messageOf(caught);
@@ -419,6 +428,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
         ...(faultEndMs === undefined ? {} : { faultEndMs }),
         endMs,
       },
+      ...(expiresAt === undefined ? {} : { expiresAt }),
       ...(run.ramp === undefined ? {} : { ramp: rampMarks }),
       stopConditions: stopLabels,
       ...(breach === undefined ? {} : { breach }),
@@ -605,6 +615,30 @@ export function describeStopCondition(condition: StopCondition): string {
 
 function describeChecks(summary: SampleSummary, checks: readonly ToleranceCheck[]): string {
   return `${summary.count} requests; ${checks.map((check) => `${check.name} ${check.observed} ${check.tolerance} ${check.ok ? 'ok' : 'FAILED'}`).join(', ')}`;
+}
+
+/**
+ * The `window.end` the pushed experiment gets: `plannedEndMs`, or the document's own earlier end. Refuses a document
+ * whose window starts after that (the functions would reject `start >= end`, and keep their previous config).
+ */
+function expiryOf(document: Record<string, unknown>, plannedEndMs: number): string {
+  const window = (document.window ?? {}) as { start?: unknown; end?: unknown };
+  const ownEndMs = typeof window.end === 'string' ? Date.parse(window.end) : Number.NaN;
+  const endMs = Number.isFinite(ownEndMs) && ownEndMs < plannedEndMs ? ownEndMs : plannedEndMs;
+  const startMs = typeof window.start === 'string' ? Date.parse(window.start) : Number.NaN;
+  if (Number.isFinite(startMs) && startMs >= endMs) {
+    throw new Error(
+      `window.start (${String(window.start)}) is after the run's planned end (${new Date(endMs).toISOString()}): nothing would be injected; move window.start earlier or remove it`,
+    );
+  }
+  return Number.isFinite(ownEndMs) && ownEndMs < plannedEndMs
+    ? String(window.end)
+    : new Date(plannedEndMs).toISOString();
+}
+
+function withWindowEnd(document: Record<string, unknown>, end: string): Record<string, unknown> {
+  const window = typeof document.window === 'object' && document.window !== null ? document.window : {};
+  return { ...document, window: { ...window, end } };
 }
 
 function withProbability(document: Record<string, unknown>, probability: number): Record<string, unknown> {

@@ -23,15 +23,18 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-async function writeExperiment(durationSeconds: number): Promise<string> {
-  const file = join(directory, `experiment-${durationSeconds}.yaml`);
+async function writeExperiment(
+  durationSeconds: number,
+  options: { readonly fault?: string; readonly extra?: readonly string[] } = {},
+): Promise<string> {
+  const file = join(directory, `experiment-${durationSeconds}-${Math.random().toString(36).slice(2)}.yaml`);
   await writeFile(
     file,
     [
       'schemaVersion: 1',
       'id: binary-test',
       'faults:',
-      '  - { id: slow, type: latency, delayMs: 20, probability: 1 }',
+      `  - ${options.fault ?? '{ id: slow, type: latency, delayMs: 20, probability: 1 }'}`,
       'run:',
       '  hypothesis: orders stay fast',
       '  targets:',
@@ -43,6 +46,7 @@ async function writeExperiment(durationSeconds: number): Promise<string> {
       `  load: { ratePerSecond: 20, durationSeconds: ${durationSeconds}, concurrency: 4 }`,
       '  propagationWaitMs: 300',
       '  recoverySeconds: 0.5',
+      ...(options.extra ?? []),
     ].join('\n'),
   );
   return file;
@@ -141,10 +145,52 @@ describe('the faultline binary', () => {
     expect(result.stdout).toMatch(/local \(local\)\s+HELD/);
   });
 
-  it('rolls back and exits 130 on Ctrl-C (SIGINT) during the fault window', async () => {
-    // Prepare
-    const file = await writeExperiment(60);
-    const out = join(directory, 'interrupted');
+  it.each([
+    ['SIGINT', 'Ctrl-C', 130],
+    ['SIGTERM', 'a cancelled CI job', 143],
+    ['SIGHUP', 'a closed terminal', 129],
+  ] as const)(
+    'rolls back on %s (%s) during the fault window and exits %i',
+    async (signal, _cause, exitCode) => {
+      // Prepare
+      const file = await writeExperiment(60);
+      const out = join(directory, `interrupted-${signal}`);
+      const cli = startCli([
+        'run',
+        file,
+        '--set',
+        `STORE_FILE=${configFile}`,
+        '--set',
+        `SERVICE_URL=${service.url}`,
+        '--out',
+        out,
+      ]);
+      await observing(cli);
+      expect(existsSync(configFile)).toBe(true);
+
+      // Act
+      cli.child.kill(signal);
+      const code = await cli.exited;
+
+      // Assess
+      expect(code, cli.output().stderr).toBe(exitCode);
+      if (signal !== 'SIGHUP') expect(cli.output().stderr).toContain('rolling back');
+      expect(existsSync(configFile)).toBe(false);
+      const journal = JSON.parse(await readFile(join(out, 'journal.json'), 'utf8'));
+      expect(journal.status).toBe('interrupted');
+      expect(journal.steps).toContainEqual(
+        expect.objectContaining({ step: 'interrupted', detail: `aborted by ${signal}: rolling back` }),
+      );
+      expect(journal.targets[0].rollback).toMatchObject({ ok: true, verified: { state: 'empty' } });
+    },
+  );
+
+  it('leaves an experiment behind on SIGKILL that expires by itself at its window.end', async () => {
+    // Prepare: every request fails while the experiment is on; it expires 1 s after the planned 2.3 s of faults
+    const file = await writeExperiment(2, {
+      fault: '{ id: down, type: status, status: 503, probability: 1 }',
+      extra: ['  expiryMarginSeconds: 1'],
+    });
     const cli = startCli([
       'run',
       file,
@@ -153,32 +199,43 @@ describe('the faultline binary', () => {
       '--set',
       `SERVICE_URL=${service.url}`,
       '--out',
-      out,
+      join(directory, 'killed'),
     ]);
-    await new Promise<void>((resolveObserving, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`never started observing: ${cli.output().stderr}`)),
-        30_000,
-      );
-      cli.child.stderr.on('data', () => {
-        if (cli.output().stderr.includes('observing')) {
-          clearTimeout(timer);
-          resolveObserving();
-        }
-      });
-    });
-    expect(existsSync(configFile)).toBe(true);
+    const pushedAfter = Date.now();
+    await observing(cli);
 
-    // Act
-    cli.child.kill('SIGINT');
-    const code = await cli.exited;
+    // Act: nothing can be caught or rolled back
+    cli.child.kill('SIGKILL');
+    await cli.exited;
 
-    // Assess
-    expect(code).toBe(130);
-    expect(cli.output().stderr).toContain('rolling back');
-    expect(existsSync(configFile)).toBe(false);
-    const journal = JSON.parse(await readFile(join(out, 'journal.json'), 'utf8'));
-    expect(journal.status).toBe('interrupted');
-    expect(journal.steps.map((step: { step: string }) => step.step)).toContain('rollback');
+    // Assess: the store still holds the experiment, with a window.end shortly after the planned fault window
+    const stored = JSON.parse(await readFile(configFile, 'utf8'));
+    expect(stored).toMatchObject({ id: 'binary-test', enabled: true });
+    const endMs = Date.parse(stored.window.end);
+    expect(endMs).toBeGreaterThan(pushedAfter + 3300);
+    expect(endMs).toBeLessThan(Date.now() + 3300);
+    expect((await fetch(`${service.url}/orders/o-1001`)).status).toBe(503);
+    // Once window.end has passed (plus the service's 150 ms config TTL), nothing is injected any more.
+    await new Promise((resolveLater) => setTimeout(resolveLater, Math.max(0, endMs - Date.now()) + 500));
+    expect((await fetch(`${service.url}/orders/o-1001`)).status).toBe(200);
+    await rm(configFile, { force: true });
   });
 });
+
+/** Resolves once the binary prints that it observes (the experiment is pushed and on). */
+function observing(cli: ReturnType<typeof startCli>): Promise<void> {
+  return new Promise<void>((resolveObserving, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`never started observing: ${cli.output().stderr}`)),
+      30_000,
+    );
+    const check = () => {
+      if (cli.output().stderr.includes('observing')) {
+        clearTimeout(timer);
+        resolveObserving();
+      }
+    };
+    cli.child.stderr.on('data', check);
+    check();
+  });
+}

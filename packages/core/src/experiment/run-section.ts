@@ -22,6 +22,9 @@ export type StopMetric = (typeof stopMetrics)[number];
 export const stopOperators = ['lt', 'gt'] as const;
 export type StopOperator = (typeof stopOperators)[number];
 
+/** Default of `expiryMarginSeconds`: room for a slow rollback and for clock skew between the runner and the functions. */
+export const defaultExpiryMarginSeconds = 120;
+
 /** Default wait after a push so every instance refreshes its cached config (the SDK's default TTL is 30 s + 10 %). */
 export const defaultPropagationWaitMs = 35_000;
 
@@ -445,6 +448,16 @@ export const runSectionSchema = s.object(
         description: 'Load kept after rollback to show the recovery.',
       }),
       3,
+    ),
+    expiryMarginSeconds: s.defaulted(
+      s.number({
+        minimum: 1,
+        maximum: 86_400,
+        unit: 's',
+        description:
+          'What `faultline run` pushes carries a `window.end` at the planned end of the fault window plus this margin, so an experiment whose runner was killed (SIGKILL, a lost machine) expires by itself. An earlier `window.end` of the document is kept.',
+      }),
+      defaultExpiryMarginSeconds,
     ),
   },
   {
