@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
 import { createVitestConfig } from '../../vitest.shared.ts';
 
-export default defineConfig(createVitestConfig(import.meta.dirname));
+// The packaging tests build and pack the same packages: one file at a time, so no build wipes another's output.
+export default defineConfig(createVitestConfig(import.meta.dirname, { fileParallelism: false }));

@@ -1,4 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment, WriteOptions } from './store.js';
 import {
   assertExpectedVersion,
@@ -53,16 +54,18 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
   let clientPromise: Promise<{ client: SSMClient; sdk: typeof import('@aws-sdk/client-ssm') }> | undefined;
 
   function client() {
-    clientPromise ??= import('@aws-sdk/client-ssm').then((sdk) => ({
-      sdk,
-      client:
-        options.client ??
-        new sdk.SSMClient({
-          ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-          ...(options.region === undefined ? {} : { region: options.region }),
-          maxAttempts: 2,
-        }),
-    }));
+    clientPromise ??= importPeerSdk(name, '@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm')).then(
+      (sdk) => ({
+        sdk,
+        client:
+          options.client ??
+          new sdk.SSMClient({
+            ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+            ...(options.region === undefined ? {} : { region: options.region }),
+            maxAttempts: 2,
+          }),
+      }),
+    );
     return clientPromise;
   }
 

@@ -1,4 +1,5 @@
 import type { AppConfigurationClient } from '@azure/app-configuration';
+import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment } from './store.js';
 import {
   assertExpectedVersion,
@@ -44,7 +45,11 @@ export function createAppConfigurationStore(options: AppConfigurationStoreOption
   let clientPromise: Promise<AppConfigurationClient> | undefined;
 
   function client() {
-    clientPromise ??= import('@azure/app-configuration').then(
+    clientPromise ??= importPeerSdk(
+      name,
+      '@azure/app-configuration',
+      () => import('@azure/app-configuration'),
+    ).then(
       (sdk) =>
         new sdk.AppConfigurationClient(options.connectionString, {
           ...(options.ca === undefined ? {} : { tlsOptions: { ca: options.ca } }),

@@ -1,4 +1,5 @@
 import type { Firestore } from '@google-cloud/firestore';
+import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment } from './store.js';
 import {
   assertExpectedVersion,
@@ -51,7 +52,11 @@ export function createFirestoreStore(options: FirestoreStoreOptions): Experiment
   }
 
   function client() {
-    clientPromise ??= import('@google-cloud/firestore').then((sdk) => ({
+    clientPromise ??= importPeerSdk(
+      name,
+      '@google-cloud/firestore',
+      () => import('@google-cloud/firestore'),
+    ).then((sdk) => ({
       sdk,
       db: new sdk.Firestore({
         ...(options.projectId === undefined ? {} : { projectId: options.projectId }),

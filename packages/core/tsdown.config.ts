@@ -1,0 +1,3 @@
+import { createLibraryBuild } from '../../tsdown.shared.ts';
+
+export default createLibraryBuild(import.meta.dirname);
