@@ -4,12 +4,18 @@ import type { RunSection } from '@faultline/core';
 import { parseAssignments, UsageError } from '../arguments.js';
 import type { Command } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
-import { loadExperimentFile, resolveRunSection, toRuntimeDocument } from '../experiment-file.js';
+import {
+  loadExperimentFile,
+  RunSectionError,
+  resolveRunSection,
+  toRuntimeDocument,
+} from '../experiment-file.js';
 import type { CommandOutput } from '../output.js';
 import { createProgressDisplay } from '../progress-display.js';
 import { renderHtmlReport } from '../runner/html-report.js';
 import type { RunJournal } from '../runner/journal.js';
 import { runExperiment } from '../runner/run-experiment.js';
+import { findUnreachableStopConditions } from '../runner/stop-condition-check.js';
 import { reportInvalid, singleFile } from './store-commands.js';
 
 /**
@@ -129,6 +135,9 @@ Follows the file's run section:
   --target NAME      only these targets (repeatable)
   --out DIR          where to write journal.json and report.html
   --json             print the journal instead of the table
+  --allow-unreachable-stops
+                     run although a stop condition can never fire with the planned load and duration (for
+                     example minSamples above what ratePerSecond sends in its window); without it, run refuses
 
 Exit codes: 0 held · 1 deviated or steady state did not hold · 4 store error or rollback not verified ·
 130/143/129 interrupted by SIGINT/SIGTERM/SIGHUP (rolled back). SIGKILL cannot be caught: the pushed experiment
@@ -136,7 +145,7 @@ expires at its window.end.
 
 Example:
   faultline run experiments/pricing-latency.yaml --set AWS_DEMO_URL=http://127.0.0.1:3001 --target aws`,
-  flags: { values: ['out'], repeatable: ['set', 'target'], switches: ['json'] },
+  flags: { values: ['out'], repeatable: ['set', 'target'], switches: ['json', 'allow-unreachable-stops'] },
   async run(context) {
     const file = singleFile(context, 'run', true) as string;
     const loaded = await loadExperimentFile(file);
@@ -160,6 +169,28 @@ Example:
         ? resolved
         : { ...resolved, targets: resolved.targets.filter((target) => wanted.includes(target.name)) };
     const { output } = context;
+    // A stop button that cannot fire is worse than none: it looks like protection. Refuse before injecting.
+    const unreachable = findUnreachableStopConditions(run);
+    if (unreachable.length > 0) {
+      if (!context.args.has('allow-unreachable-stops')) {
+        throw new RunSectionError(
+          `${unreachable.length === 1 ? 'a stop condition' : `${unreachable.length} stop conditions`} can never fire with the planned load and duration; nothing was injected. Fix the run section, or pass --allow-unreachable-stops to run anyway`,
+          unreachable,
+        );
+      }
+      for (const issue of unreachable)
+        output.error(
+          output.errorStyle.yellow(
+            `! ${issue.path}: ${issue.message} (running anyway: --allow-unreachable-stops)`,
+          ),
+        );
+    }
+    if (run.stopConditions.length === 0)
+      output.error(
+        output.errorStyle.yellow(
+          '! run.stopConditions is empty: nothing will stop this run early if the target breaks',
+        ),
+      );
     const journal = await runExperiment({
       document: toRuntimeDocument(loaded.raw),
       run,

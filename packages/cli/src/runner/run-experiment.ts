@@ -20,6 +20,7 @@ import {
   type TrackedStore,
   trackOperations,
 } from './rollback.js';
+import { findUnreachableStopConditions, plannedFaultWindowSeconds } from './stop-condition-check.js';
 
 /** Options of {@link runExperiment}. */
 export interface RunExperimentOptions {
@@ -158,6 +159,17 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       true,
       `${run.targets.length} target(s): ${run.targets.map((target) => target.name).join(', ')}`,
     );
+    // `faultline run` refuses these unless told to go on; a library caller gets them in the journal either way.
+    const unreachable = findUnreachableStopConditions(run);
+    record(
+      'stop-conditions',
+      unreachable.length === 0 && run.stopConditions.length > 0,
+      run.stopConditions.length === 0
+        ? 'none: nothing stops the run early'
+        : unreachable.length === 0
+          ? `${run.stopConditions.length} condition(s), each can fire with the planned load`
+          : unreachable.map((issue) => `${issue.path}: ${issue.message}`).join('; '),
+    );
 
     // 1. Remember what every store holds, so the rollback can restore it exactly.
     await Promise.all(
@@ -229,10 +241,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     const steps_ = run.ramp ?? [{ probability: undefined, durationSeconds: run.load.durationSeconds }];
     // The last line of defence: if this process is killed (SIGKILL, a lost machine) nothing rolls back, so what is
     // pushed expires by itself at the planned end of the fault window plus a margin.
-    const plannedFaultMs = steps_.reduce(
-      (sum, step) => sum + run.propagationWaitMs + step.durationSeconds * 1000,
-      0,
-    );
+    const plannedFaultMs = plannedFaultWindowSeconds(run) * 1000;
     expiresAt = expiryOf(options.document, Date.now() + plannedFaultMs + run.expiryMarginSeconds * 1000);
     const expiring = withWindowEnd(options.document, expiresAt);
     faultStartMs = elapsedMs();
