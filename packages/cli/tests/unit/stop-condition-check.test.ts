@@ -62,7 +62,8 @@ describe('stop conditions that can never fire', () => {
       stopConditions: [{ metric: 'errorRate', op: 'gt', value: 0.5, windowSeconds: 10, minSamples: 20 }],
     });
     expect(findUnreachableStopConditions(ramped)).toEqual([]);
-    expect(findUnreachableStopConditions({ ...ramped, ramp: undefined })).toHaveLength(1);
+    const { ramp: _ramp, ...withoutRamp } = ramped;
+    expect(findUnreachableStopConditions(withoutRamp)).toHaveLength(1);
   });
 
   it('finds thresholds outside what can be measured: a ratio above 1, a value below 0, a latency above the probe timeout', () => {
