@@ -1,13 +1,19 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleForLoad } from '@faultline/testkit/bundle';
+import { installTarballs, packPublishedPackages } from '@faultline/testkit/packing';
 import { type BenchContext, type BenchRow, createRow, medianOf } from './harness.js';
 
-/** Issue 8's targets for what a package costs a function before its first invocation. */
-export const packageCostTargets = { entryBundleKb: 25, coldImportAddedMs: 10 } as const;
+/** What a package may cost a function before its first response (issues 8 and 15), bundled or not. */
+export const packageCostTargets = {
+  entryBundleKb: 25,
+  coldImportAddedMs: 10,
+  firstResponseAddedMs: 25,
+} as const;
 
 /** One entry point of a package (`@faultline/aws-lambda`, `@faultline/aws-lambda/ssm`, …). */
 export interface PackageEntry {
@@ -65,11 +71,14 @@ export interface PackageCostOptions {
 }
 
 /**
- * The same method for every adapter, so their rows compare: `esbuild --bundle --minify --splitting` (ESM, Node 20,
- * peers external), as a user's bundler treats our dynamic `import()`s. A row reports what is loaded at import time
- * (the entry chunk and the chunks it imports statically); code only `import()` loads (the experiment pipeline,
- * the YAML parser) is given in the note. Cold import: a fresh `node` process times `import()` of that bundle,
- * interleaved with the same process importing an empty module, median of many runs.
+ * The same method for every adapter, so their rows compare. Bundle size: `esbuild --bundle --minify --splitting`
+ * (ESM, Node 20, peers external), as a user's bundler treats our dynamic `import()`s; a row reports what is loaded at
+ * import time (the entry chunk and the chunks it imports statically); code only `import()` loads (the experiment
+ * pipeline, the YAML parser) is given in the note. Cold import and first response are measured twice: from that
+ * bundle, and from the packages as `npm install` puts the `pnpm pack` tarballs into a fresh project (no bundler:
+ * the published `dist/` files of the adapter and of `@faultline/core`). Each is timed in fresh `node` processes,
+ * interleaved with the same process importing an empty module (or calling a bare handler); rows give medians and
+ * the notes min–max and the CPU time added.
  *
  * @example
  * ```ts
@@ -98,71 +107,22 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
         }),
       );
       if (entry.coldImport !== true) continue;
-      context.log(`${prefix}: cold import of ${entry.label} in fresh processes`);
-      const runs = context.quick ? 9 : 21;
-      const packageMs: number[] = [];
-      const emptyMs: number[] = [];
-      const bundleUrl = pathToFileURL(bundle.entryFile).href;
-      const emptyUrl = pathToFileURL(emptyModule).href;
-      await timeColdImport(bundleUrl); // warms the file system cache, as a deployed function's image is
-      for (let run = 0; run < runs; run++) {
-        // Interleaved and alternating, so both sides see the same machine state.
-        if (run % 2 === 0) {
-          emptyMs.push(await timeColdImport(emptyUrl));
-          packageMs.push(await timeColdImport(bundleUrl));
-        } else {
-          packageMs.push(await timeColdImport(bundleUrl));
-          emptyMs.push(await timeColdImport(emptyUrl));
+      const layouts: ImportLayout[] = [
+        {
+          kind: 'bundled',
+          what: 'the bundle above',
+          target: pathToFileURL(bundle.entryFile).href,
+          empty: pathToFileURL(emptyModule).href,
+          cwd: directory,
+        },
+        await installedLayout(entry.label, context),
+      ];
+      for (const layout of layouts) {
+        rows.push(await measureColdImport(prefix, entry, layout, context));
+        if (entry.firstInvocation !== undefined) {
+          rows.push(await measureFirstResponse(prefix, entry, entry.firstInvocation, layout, context));
         }
       }
-      const packageMedian = medianOf(packageMs);
-      const emptyMedian = medianOf(emptyMs);
-      rows.push(
-        createRow({
-          name: `${prefix}: cold import of ${entry.label}`,
-          value: packageMedian,
-          unit: 'ms',
-          baseline: emptyMedian,
-          target: { of: 'added', max: packageCostTargets.coldImportAddedMs },
-          note: `median of ${runs} fresh node processes each, import() of the bundle above vs an empty module; added ${(packageMedian - emptyMedian).toFixed(1)} ms; cloud SDKs load only when their config source reads (failure-lambda: +233 ms)`,
-        }),
-      );
-      if (entry.firstInvocation === undefined) continue;
-      context.log(`${prefix}: cold start to the first response in fresh processes`);
-      const wrappedMs: number[] = [];
-      const bareMs: number[] = [];
-      const prelude = entry.firstInvocation.prelude ?? '';
-      const wrappedScript = coldStartScript(bundleUrl, prelude, entry.firstInvocation.body);
-      const bareScript = coldStartScript(emptyUrl, prelude, bareFirstInvocation);
-      // The experiment must really have been read and compiled on that first invocation, or this measures nothing.
-      const timeWrapped = async (): Promise<number> => {
-        const { value, stdout } = await runTimedScript(wrappedScript);
-        if (!stdout.includes('"type":"config-load"')) {
-          throw new Error(`${prefix}: the first invocation did not load the experiment:\n${stdout}`);
-        }
-        return value;
-      };
-      await timeWrapped();
-      for (let run = 0; run < runs; run++) {
-        if (run % 2 === 0) {
-          bareMs.push(await timeScript(bareScript));
-          wrappedMs.push(await timeWrapped());
-        } else {
-          wrappedMs.push(await timeWrapped());
-          bareMs.push(await timeScript(bareScript));
-        }
-      }
-      const wrappedMedian = medianOf(wrappedMs);
-      const bareMedian = medianOf(bareMs);
-      rows.push(
-        createRow({
-          name: `${prefix}: cold start to the first response with ${entry.label}`,
-          value: wrappedMedian,
-          unit: 'ms',
-          baseline: bareMedian,
-          note: `median of ${runs} fresh node processes each: import the bundle, wrap a handler, invoke it once with an armed inline experiment (FAULTLINE_CONFIG, one fault that does not match) vs a bare handler; added ${(wrappedMedian - bareMedian).toFixed(1)} ms, of which the import above is the part paid before the first invocation; the rest is loading the runtime and the experiment pipeline and compiling the experiment on that invocation`,
-        }),
-      );
     }
   } finally {
     await rm(directory, { recursive: true, force: true });
@@ -170,30 +130,188 @@ export async function measurePackageCost(options: PackageCostOptions): Promise<B
   return rows;
 }
 
-/** Milliseconds a fresh node process spends in `import(url)`, measured inside that process. */
-function timeColdImport(url: string): Promise<number> {
-  return timeScript(
-    `const s=performance.now();await import(${JSON.stringify(url)});process.stdout.write(String(performance.now()-s))`,
+/** Where a cold start is measured from: a bundle on disk, or the packages as npm installs them. */
+interface ImportLayout {
+  readonly kind: 'bundled' | 'installed';
+  /** For the row's note. */
+  readonly what: string;
+  /** What `import()` gets: a file URL, or a bare specifier resolved from `cwd`'s `node_modules`. */
+  readonly target: string;
+  /** A file URL of an empty module: the baseline's import. */
+  readonly empty: string;
+  /** The fresh processes' working directory (bare specifiers resolve from here). */
+  readonly cwd: string;
+}
+
+let installedProject: Promise<string> | undefined;
+
+/**
+ * One npm project per bench run with every published package installed from its `pnpm pack` tarball (built with
+ * the packages' real build, installed with `npm install --offline`): the `node_modules` layout a function gets when
+ * it is deployed without a bundler, as Cloud Functions and Azure Functions do by default.
+ */
+function installedProjectDirectory(context: BenchContext): Promise<string> {
+  installedProject ??= (async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-installed-'));
+    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
+    context.log(
+      'packing the published packages and installing the tarballs with npm (unbundled node_modules)',
+    );
+    const packed = await packPublishedPackages({ destination: join(directory, 'tarballs') });
+    const project = join(directory, 'project');
+    await mkdir(project);
+    await installTarballs({
+      projectDirectory: project,
+      tarballs: packed.map((item) => item.tarball),
+      type: 'module',
+    });
+    await writeFile(join(project, 'empty.mjs'), 'export {};\n');
+    return project;
+  })();
+  return installedProject;
+}
+
+async function installedLayout(label: string, context: BenchContext): Promise<ImportLayout> {
+  const project = await installedProjectDirectory(context);
+  return {
+    kind: 'installed',
+    what: `${label} as npm installs it from its pnpm pack tarball (unbundled node_modules: the package's dist files and @faultline/core's)`,
+    target: label,
+    empty: pathToFileURL(join(project, 'empty.mjs')).href,
+    cwd: project,
+  };
+}
+
+/** One fresh process's measurement: wall-clock and CPU time (user + system) of the measured part. */
+interface ProcessSample {
+  readonly wallMs: number;
+  readonly cpuMs: number;
+}
+
+/** Median, min and max of one side's samples, for a row's note. */
+function describeSpread(values: readonly number[]): string {
+  return `${medianOf(values).toFixed(1)} (${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)})`;
+}
+
+/**
+ * Runs `candidate` and `baseline` in fresh processes, `runs` times each, interleaved and alternating which goes
+ * first, after one unmeasured run of each (which warms the file system cache, as a deployed function's image is).
+ */
+async function interleavedProcesses(
+  runs: number,
+  baseline: () => Promise<ProcessSample>,
+  candidate: () => Promise<ProcessSample>,
+): Promise<{ baseline: ProcessSample[]; candidate: ProcessSample[] }> {
+  await baseline();
+  await candidate();
+  const baselineSamples: ProcessSample[] = [];
+  const candidateSamples: ProcessSample[] = [];
+  for (let run = 0; run < runs; run++) {
+    if (run % 2 === 0) {
+      baselineSamples.push(await baseline());
+      candidateSamples.push(await candidate());
+    } else {
+      candidateSamples.push(await candidate());
+      baselineSamples.push(await baseline());
+    }
+  }
+  return { baseline: baselineSamples, candidate: candidateSamples };
+}
+
+/** A module script that runs `prelude`, then times `work` (wall and CPU) and prints both as the last line. */
+function timedScript(prelude: string, work: string): string {
+  return `${prelude}\nconst c=process.cpuUsage();const s=performance.now();${work}\nconst w=performance.now()-s;const u=process.cpuUsage(c);process.stdout.write('\\n'+JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1000}))`;
+}
+
+async function measureColdImport(
+  prefix: string,
+  entry: PackageEntry,
+  layout: ImportLayout,
+  context: BenchContext,
+): Promise<BenchRow> {
+  context.log(`${prefix}: cold import of ${entry.label} (${layout.kind}) in fresh processes`);
+  const runs = context.quick ? 9 : 21;
+  const importing = (target: string) => timedScript('', `await import(${JSON.stringify(target)});`);
+  const { baseline, candidate } = await interleavedProcesses(
+    runs,
+    async () => (await runTimedScript(importing(layout.empty), layout.cwd)).sample,
+    async () => (await runTimedScript(importing(layout.target), layout.cwd)).sample,
   );
+  const wall = candidate.map((sample) => sample.wallMs);
+  const emptyWall = baseline.map((sample) => sample.wallMs);
+  const addedCpu =
+    medianOf(candidate.map((sample) => sample.cpuMs)) - medianOf(baseline.map((sample) => sample.cpuMs));
+  return createRow({
+    name:
+      layout.kind === 'bundled'
+        ? `${prefix}: cold import of ${entry.label}`
+        : `${prefix}: cold import of ${entry.label} from node_modules (unbundled)`,
+    value: medianOf(wall),
+    unit: 'ms',
+    baseline: medianOf(emptyWall),
+    target: { of: 'added', max: packageCostTargets.coldImportAddedMs },
+    note: `${layout.kind === 'bundled' ? 'import() of the bundle above' : `import() of ${layout.what}`} vs an empty module, ${runs} fresh node processes each, interleaved; median (min–max) ms: ${describeSpread(wall)} vs ${describeSpread(emptyWall)}; added ${(medianOf(wall) - medianOf(emptyWall)).toFixed(1)} ms wall, ${addedCpu.toFixed(1)} ms CPU; cloud SDKs load only when their config source reads (failure-lambda: +233 ms)`,
+  });
 }
 
-/** A module script that runs `prelude`, then imports `url` as `entry`, runs `body`, and prints how long both took. */
-function coldStartScript(url: string, prelude: string, body: string): string {
-  return `${prelude}\nconst s=performance.now();const entry=await import(${JSON.stringify(url)});${body}\nprocess.stdout.write(String(performance.now()-s))`;
+async function measureFirstResponse(
+  prefix: string,
+  entry: PackageEntry,
+  firstInvocation: FirstInvocation,
+  layout: ImportLayout,
+  context: BenchContext,
+): Promise<BenchRow> {
+  context.log(
+    `${prefix}: cold start to the first response with ${entry.label} (${layout.kind}) in fresh processes`,
+  );
+  const runs = context.quick ? 9 : 21;
+  const prelude = firstInvocation.prelude ?? '';
+  const wrappedScript = timedScript(
+    prelude,
+    `const entry=await import(${JSON.stringify(layout.target)});${firstInvocation.body}`,
+  );
+  const bareScript = timedScript(
+    prelude,
+    `await import(${JSON.stringify(layout.empty)});${bareFirstInvocation}`,
+  );
+  // The experiment must really have been read and compiled on that first invocation, or this measures nothing.
+  const wrapped = async (): Promise<ProcessSample> => {
+    const { sample, stdout } = await runTimedScript(wrappedScript, layout.cwd);
+    if (!stdout.includes('"type":"config-load"')) {
+      throw new Error(`${prefix}: the first invocation did not load the experiment:\n${stdout}`);
+    }
+    return sample;
+  };
+  const { baseline, candidate } = await interleavedProcesses(
+    runs,
+    async () => (await runTimedScript(bareScript, layout.cwd)).sample,
+    wrapped,
+  );
+  const wall = candidate.map((sample) => sample.wallMs);
+  const bareWall = baseline.map((sample) => sample.wallMs);
+  const addedCpu =
+    medianOf(candidate.map((sample) => sample.cpuMs)) - medianOf(baseline.map((sample) => sample.cpuMs));
+  return createRow({
+    name:
+      layout.kind === 'bundled'
+        ? `${prefix}: cold start to the first response with ${entry.label}`
+        : `${prefix}: cold start to the first response with ${entry.label} from node_modules (unbundled)`,
+    value: medianOf(wall),
+    unit: 'ms',
+    baseline: medianOf(bareWall),
+    target: { of: 'added', max: packageCostTargets.firstResponseAddedMs },
+    note: `${runs} fresh node processes each, interleaved: import ${layout.kind === 'bundled' ? 'the bundle' : layout.what}, wrap a handler, invoke it once with an armed inline experiment (FAULTLINE_CONFIG, one fault that does not match) vs a bare handler; median (min–max) ms: ${describeSpread(wall)} vs ${describeSpread(bareWall)}; added ${(medianOf(wall) - medianOf(bareWall)).toFixed(1)} ms wall, ${addedCpu.toFixed(1)} ms CPU, of which the cold import is the part paid before the first invocation; the rest is loading the runtime and the experiment pipeline and compiling the experiment on that invocation`,
+  });
 }
 
-/** Runs a module script in a fresh node process (loopback-only environment) and reads the number it prints. */
-async function timeScript(script: string): Promise<number> {
-  return (await runTimedScript(script)).value;
-}
-
-/** {@link timeScript}, also returning what the process printed before the measurement (faultline's events). */
-function runTimedScript(script: string): Promise<{ value: number; stdout: string }> {
+/** Runs a module script in a fresh node process (loopback-only environment) and reads the sample it prints last. */
+function runTimedScript(script: string, cwd: string): Promise<{ sample: ProcessSample; stdout: string }> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       ['--input-type=module', '-e', script],
       {
+        cwd,
         timeout: 60_000,
         env: {
           PATH: process.env.PATH ?? '',
@@ -204,14 +322,21 @@ function runTimedScript(script: string): Promise<{ value: number; stdout: string
         },
       },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`${error.message}\n${stderr}`));
-        else {
-          // faultline's events (JSON lines) come first; the measurement is the last line.
-          const lines = stdout.trim().split('\n');
-          const value = Number(lines.at(-1));
-          if (Number.isFinite(value)) resolve({ value, stdout });
-          else reject(new Error(`no measurement in the output of a fresh process:\n${stdout}\n${stderr}`));
+        if (error) {
+          reject(new Error(`${error.message}\n${stderr}`));
+          return;
         }
+        // faultline's events (JSON lines) come first; the measurement is the last line.
+        try {
+          const sample = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ProcessSample;
+          if (Number.isFinite(sample.wallMs) && Number.isFinite(sample.cpuMs)) {
+            resolve({ sample, stdout });
+            return;
+          }
+        } catch {
+          // reported below
+        }
+        reject(new Error(`no measurement in the output of a fresh process:\n${stdout}\n${stderr}`));
       },
     );
   });
