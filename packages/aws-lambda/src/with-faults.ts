@@ -1,4 +1,4 @@
-import { createFaultWrapper, type FaultlineOptions, systemClock } from '@faultline/core';
+import { createFaultWrapper, type FaultlineOptions, markFaultWrapped, systemClock } from '@faultline/core';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
 import { createSsmSource, type SsmSourceOptions } from './ssm/ssm-source.js';
@@ -46,6 +46,7 @@ export type AsyncLambdaHandler<Event, Result, Context extends LambdaContext = La
  * any, nothing is injected. `FAULTLINE_DISABLED=1` returns `handler` itself. Environment variables are read once,
  * here.
  *
+ * A handler returned by `withFaults` is marked, so the faultline Lambda layer leaves it alone (no double injection).
  * When nothing can fire, an invocation costs one synchronous check; faultline's own failures never reach your code
  * (only deliberately injected `InjectedFaultError`s do).
  *
@@ -64,10 +65,13 @@ export function withFaults<Event, Result, Context extends LambdaContext = Lambda
   handler: AsyncLambdaHandler<Event, Result, Context>,
   options: LambdaFaultlineOptions = {},
 ): AsyncLambdaHandler<Event, Result, Context> {
-  return createFaultWrapper(createLambdaAdapter<Event, Result, Context>(adapterOptions(options)), handler, {
-    ...options,
-    defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
-  });
+  const wrapped = createFaultWrapper(
+    createLambdaAdapter<Event, Result, Context>(adapterOptions(options)),
+    handler,
+    { ...options, defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)) },
+  );
+  // Marked so the Lambda layer, which may run another copy of faultline, does not wrap it a second time.
+  return wrapped === handler ? handler : markFaultWrapped(wrapped);
 }
 
 /**

@@ -6,6 +6,8 @@ import {
   type FaultAdapter,
   type FaultlineOptions,
   isKillSwitchOn,
+  isFaultWrapped as isMarkedFaultWrapped,
+  markFaultWrapped,
   preloadFaultRuntime,
   systemClock,
 } from '@faultline/core';
@@ -66,8 +68,6 @@ export type AzureHandler<Input, Result> = (
  * ```
  */
 export type WrappedResult<Result> = Promise<Awaited<Result>>;
-
-const wrappedHandlers = new WeakSet<object>();
 
 /**
  * The Azure Functions adapter: native `(input, InvocationContext)` → normalized invocation, and back. Exported for
@@ -176,12 +176,12 @@ export function withFaults<Input, Result>(
     handler as unknown as (input: unknown, context: InvocationContext) => Promise<unknown>,
     { ...options, defaultSource: options.defaultSource ?? (() => defaultAzureSource(environment)) },
   ) as unknown as (input: Input, context: InvocationContext) => WrappedResult<Result>;
-  if (wrapped !== (handler as unknown)) wrappedHandlers.add(wrapped);
-  return wrapped;
+  return wrapped === (handler as unknown) ? wrapped : markFaultWrapped(wrapped);
 }
 
 /**
- * Whether `handler` was returned by {@link withFaults} (so `installFaults` leaves it alone).
+ * Whether `handler` was returned by {@link withFaults} (so `installFaults` leaves it alone), whichever copy of
+ * faultline in the process wrapped it.
  *
  * @example
  * ```ts
@@ -192,7 +192,7 @@ export function withFaults<Input, Result>(
  * ```
  */
 export function isFaultWrapped(handler: unknown): boolean {
-  return typeof handler === 'function' && wrappedHandlers.has(handler);
+  return isMarkedFaultWrapped(handler);
 }
 
 /**

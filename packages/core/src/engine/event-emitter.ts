@@ -16,6 +16,7 @@ export const eventTypeLevels: Readonly<Record<FaultlineEventType, Exclude<EventL
   'cleanup-error': 'error',
   'internal-error': 'error',
   'fault-detail': 'debug',
+  setup: 'info',
 };
 
 /** Identifying fields of an event; all optional. */

@@ -36,6 +36,11 @@ export const eventTypes = [
    * the platform reported no deadline, or a `corrupt` fault with no HTTP response to change. Debug level.
    */
   'fault-detail',
+  /**
+   * A zero-code install (Lambda layer, Cloud Functions or Azure Functions preload) reports what it wrapped, left
+   * alone or could not load.
+   */
+  'setup',
 ] as const;
 /**
  * @example

@@ -1,4 +1,10 @@
-import { createFaultWrapper, type FaultAdapter, type InvocationDriver, systemClock } from '@faultline/core';
+import {
+  createFaultWrapper,
+  type FaultAdapter,
+  type InvocationDriver,
+  markFaultWrapped,
+  systemClock,
+} from '@faultline/core';
 import {
   type CloudEventLike,
   type FunctionIdentity,
@@ -85,7 +91,7 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
   // Under the kill switch the wrapper is the handler itself.
   if (run === (handler as unknown)) return handler;
   // Exactly one parameter: the framework switches to callback style for functions declaring two.
-  return function faultlineCloudEventFunction(cloudEvent: Event): unknown {
+  return markFaultWrapped(function faultlineCloudEventFunction(cloudEvent: Event): unknown {
     return run(cloudEvent, undefined);
-  };
+  });
 }

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import {
   createPhaseWrapper,
   type FaultRun,
+  markFaultWrapped,
   type NeutralResponse,
   type ShortCircuit,
   systemClock,
@@ -134,7 +135,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * held back until `after` faults (`corrupt`, `cors`) have acted on it, injected responses (`status`, throttling)
  * are written to `res` with status, headers and body while the handler is skipped, and injected errors
  * (`exception`, `timeout`) reach the Functions Framework like an unhandled error (HTTP 500). Every other request
- * goes straight to the handler. With `FAULTLINE_DISABLED=1` the handler itself is returned.
+ * goes straight to the handler. With `FAULTLINE_DISABLED=1` the handler itself is returned. The wrapped function is
+ * marked, so the `@faultline/gcp-functions/auto` preload leaves it alone.
  *
  * Reads the environment once, here: function name (`K_SERVICE`, `FUNCTION_TARGET`), region (`FUNCTION_REGION`),
  * stage (`FAULTLINE_STAGE`) and the config source (see {@link GcpFaultlineOptions}).
@@ -158,7 +160,7 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
 ): HttpHandler<Request, Response> {
   const environment = options.environment ?? process.env;
   const plainHandler = handler as HttpHandler<IncomingMessage, ServerResponse>;
-  return createPhaseWrapper(
+  const wrapped = createPhaseWrapper(
     handler,
     { ...options, defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)) },
     () => {
@@ -171,4 +173,6 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
       };
     },
   );
+  // Marked so the @faultline/gcp-functions/auto preload, which may run another copy of faultline, leaves it alone.
+  return wrapped === handler ? handler : markFaultWrapped(wrapped);
 }

@@ -1,0 +1,85 @@
+import { readEnvironmentSettings } from '../config/environment-settings.js';
+import { systemClock } from '../engine/ports.js';
+import type { EventLevel } from '../events/events.js';
+import { isLevelEnabled } from '../events/json-line-sink.js';
+
+/*
+ * What the zero-code installs (the Lambda layer, the Cloud Functions and Azure Functions preloads) share with the
+ * wrappers. A preload runs faultline from its own copy of the packages (a layer, a bundle) while the user's code may
+ * wrap a handler itself with another copy, so "already wrapped" is a process-wide mark (`Symbol.for`), not a
+ * module-local set.
+ */
+
+const faultWrappedMark: unique symbol = Symbol.for('faultline.fault-wrapped.v1') as never;
+
+/**
+ * Marks `wrapped` as a handler faultline already instruments, for every copy of faultline in the process, and
+ * returns it. Adapters call it on what their `withFaults` returns (never on the user's own handler).
+ *
+ * @example
+ * ```ts
+ * import { markFaultWrapped } from '@faultline/core';
+ * return markFaultWrapped(createFaultWrapper(adapter, handler, options));
+ * ```
+ */
+export function markFaultWrapped<Handler extends (...args: never[]) => unknown>(wrapped: Handler): Handler {
+  if (!Object.hasOwn(wrapped, faultWrappedMark)) {
+    Object.defineProperty(wrapped, faultWrappedMark, { value: true });
+  }
+  return wrapped;
+}
+
+/**
+ * Whether `handler` was returned by a faultline wrapper (any adapter, any copy of the package in the process).
+ * Zero-code installs leave such handlers alone, so a handler is never instrumented twice.
+ *
+ * @example
+ * ```ts
+ * import { isFaultWrapped } from '@faultline/core';
+ * import { withFaults } from '@faultline/aws-lambda';
+ *
+ * isFaultWrapped(withFaults(async () => ({ statusCode: 200 }))); // true
+ * ```
+ */
+export function isFaultWrapped(handler: unknown): boolean {
+  return (
+    typeof handler === 'function' &&
+    (handler as unknown as Record<symbol, unknown>)[faultWrappedMark] === true
+  );
+}
+
+/**
+ * Prints one `setup` line of a zero-code install (what it wrapped, left alone, or could not load), in the format of
+ * faultline's events, to the function's log. `FAULTLINE_LOG_LEVEL` filters it like any event; nothing it does can
+ * throw.
+ *
+ * @example
+ * ```ts
+ * import { reportSetup } from '@faultline/core';
+ * reportSetup('warn', 'FAULTLINE_HANDLER is not set', { mechanism: 'aws-lambda-layer' });
+ * ```
+ */
+export function reportSetup(
+  level: Exclude<EventLevel, 'silent'>,
+  message: string,
+  details: Readonly<Record<string, unknown>> = {},
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): void {
+  try {
+    const threshold = readEnvironmentSettings(environment).logLevel ?? 'info';
+    if (!isLevelEnabled(level, threshold)) return;
+    const line = JSON.stringify({
+      source: 'faultline',
+      type: 'setup',
+      level,
+      time: new Date(systemClock.now()).toISOString(),
+      message,
+      details,
+    });
+    if (level === 'error') console.error(line);
+    else if (level === 'warn') console.warn(line);
+    else console.log(line);
+  } catch {
+    // A log line must never break the function.
+  }
+}
