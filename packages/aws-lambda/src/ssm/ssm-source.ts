@@ -189,7 +189,14 @@ interface SsmSdk {
 }
 
 async function createSdk(options: SsmSourceOptions): Promise<SsmSdk> {
-  const module = await import('@aws-sdk/client-ssm');
+  const imported = await import('@aws-sdk/client-ssm');
+  // A bundle can hand the CommonJS SDK over as its default export only (the Lambda layer loads the runtime's SDK
+  // with `require`, through NODE_PATH).
+  type SsmModule = Pick<typeof imported, 'SSMClient' | 'GetParameterCommand'>;
+  const module: SsmModule =
+    imported.SSMClient === undefined
+      ? ((imported as unknown as { default?: SsmModule }).default ?? imported)
+      : imported;
   const client = options.client ?? new module.SSMClient({ maxAttempts: 1, ...options.clientConfig });
   return { client, GetParameterCommand: module.GetParameterCommand };
 }
