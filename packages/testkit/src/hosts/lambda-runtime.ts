@@ -379,8 +379,12 @@ async function buildNativeClient(packageDirectory: string, nodePath: string): Pr
     );
   }
   const artifacts = join(packageDirectory, 'deps', 'artifacts');
-  const require = createRequire(join(packageDirectory, 'package.json'));
-  const nodeGyp = join(dirname(require.resolve('node-gyp/package.json')), 'bin', 'node-gyp.js');
+  // The same node-gyp version aws-lambda-ric depends on (pinned in testkit's package.json).
+  const nodeGyp = join(
+    dirname(createRequire(import.meta.url).resolve('node-gyp/package.json')),
+    'bin',
+    'node-gyp.js',
+  );
   const environment = {
     ...process.env,
     PATH: `${dirname(nodePath)}:${process.env.PATH ?? '/usr/bin:/bin'}`,
