@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
@@ -70,7 +70,10 @@ export async function bundleForLoad(options: {
     logLevel: 'silent',
   });
   const outputs: Metafile['outputs'] = result.metafile.outputs;
-  const entryName = Object.keys(outputs).find((name) => outputs[name]?.entryPoint !== undefined);
+  // Chunks reached through `import()` are entry points too in the metafile: the entry is the one named `entry`.
+  const entryName = Object.keys(outputs).find(
+    (name) => basename(name) === `entry${commonJs ? '.cjs' : '.mjs'}`,
+  );
   if (entryName === undefined) throw new Error(`esbuild produced no entry chunk for ${options.file}`);
   const eager = new Set<string>();
   const visit = (name: string): void => {
