@@ -1,8 +1,11 @@
-import { isFaultWrapped, isKillSwitchOn, reportSetup } from '@faultline/core';
+import {
+  isFaultWrapped,
+  isKillSwitchOn,
+  reportSetup,
+  summarizeError,
+  unsupportedNodeVersion,
+} from '@faultline/core';
 import { LambdaHandlerResolutionError, loadLambdaHandler } from './handler-resolution.js';
-
-/** The oldest Node major the layer instruments; older runtimes get the original handler, untouched. */
-export const minimumLayerNodeMajor = 20;
 
 const mechanism = 'aws-lambda-layer';
 /** What `awslambda.streamifyResponse` sets on a response-streaming handler. */
@@ -52,7 +55,7 @@ export async function createLayerHandler(
   } catch (error) {
     reportSetup(
       'error',
-      `faultline could not load the original handler ${setting} from ${taskRoot}: ${describe(error)}. ` +
+      `faultline could not load the original handler ${setting} from ${taskRoot}: ${summarizeError(error)}. ` +
         'The runtime reports this error, as it would without the layer.',
       { mechanism, handler: setting },
       environment,
@@ -78,7 +81,7 @@ export async function createLayerHandler(
   } catch (error) {
     reportSetup(
       'error',
-      `faultline could not be set up (${describe(error)}); ${setting} runs without faults`,
+      `faultline could not be set up (${summarizeError(error)}); ${setting} runs without faults`,
       { mechanism, handler: setting },
       environment,
     );
@@ -90,12 +93,9 @@ function reasonToLeaveAlone(
   handler: AnyHandler,
   nodeVersion: string,
 ): { level: 'info' | 'warn'; message: string } | undefined {
-  const major = Number.parseInt(nodeVersion.split('.')[0] ?? '0', 10);
-  if (!(major >= minimumLayerNodeMajor)) {
-    return {
-      level: 'warn',
-      message: `faultline supports Node ${minimumLayerNodeMajor} and later, this runtime is Node ${nodeVersion}; the handler runs without faults`,
-    };
+  const unsupported = unsupportedNodeVersion(nodeVersion);
+  if (unsupported !== undefined) {
+    return { level: 'warn', message: `${unsupported}; the handler runs without faults` };
   }
   if (isFaultWrapped(handler)) {
     return { level: 'info', message: 'already wrapped with withFaults; the layer leaves it as it is' };
@@ -116,9 +116,4 @@ function reasonToLeaveAlone(
     };
   }
   return undefined;
-}
-
-function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 500)}`;
-  return String(error).slice(0, 500);
 }

@@ -83,3 +83,35 @@ export function reportSetup(
     // A log line must never break the function.
   }
 }
+
+/**
+ * `Name: message` of an unknown error, at most 500 characters of message, for a `setup` line.
+ *
+ * @example
+ * ```ts
+ * import { summarizeError } from '@faultline/core';
+ * summarizeError(new TypeError('boom')); // 'TypeError: boom'
+ * ```
+ */
+export function summarizeError(error: unknown): string {
+  if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 500)}`;
+  return String(error).slice(0, 500);
+}
+
+/** The oldest Node major faultline's zero-code installs instrument (the engines every package declares). */
+export const minimumZeroCodeNodeMajor = 20;
+
+/**
+ * Why a zero-code install leaves the function alone on this Node version, or `undefined` when it is supported.
+ *
+ * @example
+ * ```ts
+ * import { unsupportedNodeVersion } from '@faultline/core';
+ * unsupportedNodeVersion('18.20.4'); // 'faultline supports Node 20 and later, this runtime is Node 18.20.4'
+ * ```
+ */
+export function unsupportedNodeVersion(nodeVersion: string = process.versions.node): string | undefined {
+  const major = Number.parseInt(nodeVersion.replace(/^v/, '').split('.')[0] ?? '', 10);
+  if (major >= minimumZeroCodeNodeMajor) return undefined;
+  return `faultline supports Node ${minimumZeroCodeNodeMajor} and later, this runtime is Node ${nodeVersion}`;
+}
