@@ -12,7 +12,6 @@ const published = listWorkspacePackages().filter((entry) => entry.manifest.priva
 describe('API reports', () => {
   it('are checked for the published packages', () => {
     expect(published.map((entry) => entry.manifest.name).sort()).toEqual([
-      '@faultline/aws-cdk',
       '@faultline/aws-lambda',
       '@faultline/azure-functions',
       '@faultline/cli',
