@@ -7,7 +7,12 @@ import {
 } from '@faultline/core';
 import type { LambdaContext } from '../invocation/lambda-context.js';
 import { createLambdaAdapter } from '../lambda-adapter.js';
-import { adapterOptions, type LambdaFaultlineOptions, resolveLambdaDefaultSource } from '../with-faults.js';
+import {
+  adapterOptions,
+  type LambdaFaultlineOptions,
+  lambdaMissingSourceHint,
+  resolveLambdaDefaultSource,
+} from '../with-faults.js';
 
 /**
  * The Middy request, redefined here (as Middy's own packages do) so `@middy/core` stays an optional peer. Middy's
@@ -86,9 +91,9 @@ const noEarlyResponse: Promise<undefined> = Promise.resolve(undefined);
  * without running the handler, the run closes itself shortly before the Lambda deadline, so cleanups still happen.
  * Concurrent requests (in tests, or several handlers in one process) are independent.
  *
- * Limits: `duplicate` cannot make Middy run its handler twice (the handler runs once); faults that scope outgoing
- * calls with AsyncLocalStorage (`dependency`, `blackhole`) see only calls made during `before`, because Middy calls
- * the handler from its own async context — use `withFaults` for those.
+ * `dependency` and `blackhole` faults reach the handler's outgoing calls (and only this request's): the scope they
+ * open is entered in Middy's request chain right as Middy calls the handler. One limit follows from Middy's design:
+ * `duplicate` cannot make Middy run its handler twice (the handler runs once).
  *
  * @example
  * ```ts
@@ -112,7 +117,11 @@ export function faultlineMiddleware<
 
   const before = createPhaseWrapper(
     continueToHandler,
-    { ...options, defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)) },
+    {
+      ...options,
+      defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
+      missingSourceHint: options.missingSourceHint ?? lambdaMissingSourceHint,
+    },
     () => {
       const lambda = createLambdaAdapter<Event, Result, Context>(adapterOptions(options));
       return {
@@ -139,6 +148,8 @@ export function faultlineMiddleware<
             if (entered !== undefined) return entered.result;
             // Middy runs the handler phase now; `after` or `onError` finishes the run.
             active.set(request, { run, driver });
+            const enterHandlerContext = run.handlerContext();
+            if (enterHandlerContext !== undefined) enterOnHandlerCall(request, enterHandlerContext);
             handled = true;
             return undefined;
           } finally {
@@ -185,6 +196,40 @@ export function faultlineMiddleware<
       }
     },
   };
+}
+
+/**
+ * Makes the handler Middy calls next run inside the scope the faults opened (`dependency`, `blackhole`). Middy calls
+ * the handler from its own request chain, which the effects' AsyncLocalStorage scope does not reach, and no
+ * middleware hook runs right before that call. But Middy reads `request.event` synchronously to pass it to the
+ * handler: reading it enters the scope (`AsyncLocalStorage.enterWith`) in that same synchronous step, so the
+ * handler and everything it starts inherit it. The context entered is the request chain's own (Middy awaited this
+ * middleware's `before` first), so nothing outside this request — a concurrent request, the caller — sees the scope;
+ * and it ends with the run. The first read or write turns `event` back into a plain property.
+ */
+function enterOnHandlerCall(request: { event: unknown }, enterHandlerContext: () => void): void {
+  let event = request.event;
+  const settle = () => {
+    Object.defineProperty(request, 'event', {
+      value: event,
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    });
+    enterHandlerContext();
+  };
+  Object.defineProperty(request, 'event', {
+    enumerable: true,
+    configurable: true,
+    get() {
+      settle();
+      return event;
+    },
+    set(value: unknown) {
+      event = value;
+      settle();
+    },
+  });
 }
 
 /** The driver's handler call: never used, Middy calls the handler itself. */

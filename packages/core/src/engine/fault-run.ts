@@ -7,6 +7,7 @@ import type {
 } from '../faults/fault-type.js';
 import { isInjectedFault } from '../faults/injected-fault-error.js';
 import type { Invocation } from '../invocation/invocation.js';
+import { captureInterceptionScope } from '../scope/interception-scope.js';
 import type { CompiledExperiment, CompiledFault } from './compile.js';
 import type { FaultEngine } from './fault-engine.js';
 import { reportInternalError } from './report-internal-error.js';
@@ -98,6 +99,14 @@ export interface FaultRun {
   /** Hands the handler's outcome to the effects opened by {@link FaultRun.enter}; resolves or rejects with theirs. */
   leave<Result>(outcome: HandlerOutcome<Result>): Promise<Result>;
   /**
+   * After {@link FaultRun.enter}: a function that makes the current async context see what the `around` effects set
+   * up for the handler (the interception scope of `dependency` and `blackhole` faults), for hosts that call the
+   * handler from a context those effects do not reach. Call it synchronously, right before the handler is called;
+   * everything the handler then starts is intercepted, and nothing outside that context is. `undefined` when the
+   * effects set up nothing of the kind (then there is nothing to do).
+   */
+  handlerContext(): (() => void) | undefined;
+  /**
    * Runs the `after` effects in file order on the handler's neutral response and resolves with the result — the
    * same object when nothing changed it. `undefined` (no HTTP-like response) is returned as is, with a debug event.
    */
@@ -157,6 +166,8 @@ interface OpenHandlerPhase {
   reject(error: unknown): void;
   readonly promise: Promise<unknown>;
   readonly effects: Promise<unknown>;
+  /** Enters the scope the effects opened around the handler; see {@link FaultRun.handlerContext}. */
+  readonly enterContext: (() => void) | undefined;
 }
 
 class InvocationRun implements FaultRun {
@@ -257,6 +268,8 @@ class InvocationRun implements FaultRun {
       phase.effects = this.around(() => {
         if (!reached) {
           reached = true;
+          // Called inside the effects' onion: the interception scope they opened is this context's.
+          phase.enterContext = captureInterceptionScope();
           this.#handlerPhase = phase;
           this.#armDeadline();
           resolve(undefined);
@@ -272,6 +285,10 @@ class InvocationRun implements FaultRun {
         },
       );
     });
+  }
+
+  handlerContext(): (() => void) | undefined {
+    return this.#untouched ? undefined : this.#handlerPhase?.enterContext;
   }
 
   async leave<Result>(outcome: HandlerOutcome<Result>): Promise<Result> {

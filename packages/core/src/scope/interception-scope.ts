@@ -95,6 +95,30 @@ export function currentInterceptionScope(): InterceptionScope | undefined {
   return scope?.active === true ? scope : undefined;
 }
 
+/**
+ * Captures the interception scope of the calling async context, for a host that calls the handler itself from a
+ * context the scope does not reach (Middy calls it from its own request chain, not from inside the `around`
+ * effects). The returned function enters the captured scope in *its* caller's async context
+ * (`AsyncLocalStorage.enterWith`): for the rest of that synchronous execution and everything it starts, such as the
+ * handler called right after. Once the scope has ended, entering it does nothing: an ended scope intercepts nothing.
+ * `undefined` when no scope is active here.
+ *
+ * @example
+ * ```ts
+ * const enterScope = captureInterceptionScope(); // inside an interception fault's `around`
+ * // later, in the host's own context, synchronously before it calls the handler:
+ * enterScope?.();
+ * ```
+ */
+export function captureInterceptionScope(): (() => void) | undefined {
+  if (registry.openScopeCount === 0) return undefined;
+  const scope = storage.getStore();
+  if (scope === undefined || !scope.active) return undefined;
+  return () => {
+    if (scope.active) storage.enterWith(scope);
+  };
+}
+
 function endScope(scope: MutableScope): void {
   if (!scope.active) return;
   scope.active = false;
