@@ -68,11 +68,19 @@ export function withFaults<Event, Result, Context extends LambdaContext = Lambda
   const wrapped = createFaultWrapper(
     createLambdaAdapter<Event, Result, Context>(adapterOptions(options)),
     handler,
-    { ...options, defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)) },
+    {
+      ...options,
+      defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
+      missingSourceHint: options.missingSourceHint ?? lambdaMissingSourceHint,
+    },
   );
   // Marked so the Lambda layer, which may run another copy of faultline, does not wrap it a second time.
   return wrapped === handler ? handler : markFaultWrapped(wrapped);
 }
+
+/** What the `config-missing` event tells a Lambda function to set: the SSM variable first, then the generic ones. */
+export const lambdaMissingSourceHint =
+  'set FAULTLINE_SSM_PARAMETER to the SSM parameter holding the experiment, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';
 
 /**
  * The adapter settings implied by the wrapper options (shared with the Middy middleware).

@@ -123,6 +123,10 @@ function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, Invoca
  * The source the adapter uses when none is passed: App Configuration when `FAULTLINE_APPCONFIG_KEY` is set, else
  * the core defaults (`FAULTLINE_CONFIG_FILE`, then `FAULTLINE_CONFIG`). Read once, at wrap time.
  */
+/** What the `config-missing` event tells an Azure function to set: the App Configuration variables first. */
+const azureMissingSourceHint =
+  'set FAULTLINE_APPCONFIG_KEY (with FAULTLINE_APPCONFIG_ENDPOINT or FAULTLINE_APPCONFIG_CONNECTION_STRING) for App Configuration, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';
+
 function defaultAzureSource(
   environment: Readonly<Record<string, string | undefined>>,
 ): ConfigSource | undefined {
@@ -174,7 +178,11 @@ export function withFaults<Input, Result>(
     // The engine calls the handler directly on the idle path; a synchronous result is fine for the Azure worker,
     // which awaits `Promise.resolve(handler(...))`, so no extra async layer is added here.
     handler as unknown as (input: unknown, context: InvocationContext) => Promise<unknown>,
-    { ...options, defaultSource: options.defaultSource ?? (() => defaultAzureSource(environment)) },
+    {
+      ...options,
+      defaultSource: options.defaultSource ?? (() => defaultAzureSource(environment)),
+      missingSourceHint: options.missingSourceHint ?? azureMissingSourceHint,
+    },
   ) as unknown as (input: Input, context: InvocationContext) => WrappedResult<Result>;
   return wrapped === (handler as unknown) ? wrapped : markFaultWrapped(wrapped);
 }

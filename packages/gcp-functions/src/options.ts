@@ -69,3 +69,7 @@ export function reportSetupFailure(error: unknown): void {
     // Nothing left to report with.
   }
 }
+
+/** What the `config-missing` event tells a Cloud Function to set: the Firestore variable first, then the generic ones. */
+export const gcpMissingSourceHint =
+  'set FAULTLINE_FIRESTORE_DOCUMENT to the Firestore document holding the experiment, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';

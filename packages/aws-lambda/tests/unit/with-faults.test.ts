@@ -246,3 +246,20 @@ describe('withFaults', () => {
     await expect(wrapped(httpApiEvent(), lambdaContext())).rejects.toBe(failure);
   });
 });
+
+describe('without a config source', () => {
+  it('says which variable to set: the SSM one first (withFaults and the Middy middleware)', async () => {
+    // A fresh module graph: the engine without a source is shared per process and says it once.
+    vi.resetModules();
+    const { withFaults: freshWithFaults } = await import('../../src/index.js');
+    const sink = createMemorySink();
+    const handler = freshWithFaults(ok, { onEvent: sink, environment: {} });
+
+    await handler(httpApiEvent(), lambdaContext());
+
+    const [missing] = sink.ofType('config-missing');
+    expect(missing?.message).toContain(
+      'set FAULTLINE_SSM_PARAMETER to the SSM parameter holding the experiment',
+    );
+  });
+});

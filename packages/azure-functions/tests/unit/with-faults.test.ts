@@ -394,3 +394,18 @@ describe('withFaults on non-HTTP triggers', () => {
     expect(failure).toBe(own);
   });
 });
+
+describe('without a config source', () => {
+  it('says which variables to set: the App Configuration ones first', async () => {
+    // A fresh module graph: the engine without a source is shared per process and says it once.
+    vi.resetModules();
+    const { withFaults: fresh } = await import('../../src/index.js');
+    const sink = createMemorySink();
+    const handler = fresh(async () => ({ body: 'ok' }), { onEvent: sink, environment: {} });
+
+    await handler(httpRequest(), httpContext());
+
+    const [missing] = sink.ofType('config-missing');
+    expect(missing?.message).toMatch(/set FAULTLINE_(AZURE_)?APPCONFIG_KEY/);
+  });
+});

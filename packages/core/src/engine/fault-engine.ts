@@ -50,6 +50,12 @@ export interface FaultEngineOptions {
   readonly sleep?: Sleep;
   /** Where `FAULTLINE_*` variables are read from, once, at creation. Default: `process.env`. */
   readonly environment?: Readonly<Record<string, string | undefined>>;
+  /**
+   * How to configure a source, for the one `config-missing` event an engine without a source emits: adapters name
+   * their own store variables (e.g. `set FAULTLINE_SSM_PARAMETER, …`). Default: `set FAULTLINE_CONFIG_FILE or
+   * FAULTLINE_CONFIG, or pass \`source\``.
+   */
+  readonly missingSourceHint?: string;
 }
 
 /**
@@ -203,7 +209,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
   if (source === undefined) {
     events.emit(
       'config-missing',
-      'no config source is configured (set FAULTLINE_CONFIG_FILE or FAULTLINE_CONFIG, or pass `source`); faultline will not inject',
+      `no config source is configured (${options.missingSourceHint ?? 'set FAULTLINE_CONFIG_FILE or FAULTLINE_CONFIG, or pass `source`'}); faultline will not inject`,
       {},
       'info',
     );

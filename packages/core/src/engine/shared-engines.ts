@@ -25,6 +25,7 @@ const engineOptionNames = [
   'random',
   'sleep',
   'environment',
+  'missingSourceHint',
 ] as const satisfies readonly (keyof FaultEngineOptions)[];
 
 /** Compared field by field (each caller builds its own object); the other options must be the same object. */

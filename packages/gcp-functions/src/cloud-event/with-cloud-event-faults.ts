@@ -11,7 +11,12 @@ import {
   resolveFunctionIdentity,
   toCloudEventInvocation,
 } from '../invocation.js';
-import { type GcpFaultlineOptions, reportSetupFailure, resolveGcpDefaultSource } from '../options.js';
+import {
+  type GcpFaultlineOptions,
+  gcpMissingSourceHint,
+  reportSetupFailure,
+  resolveGcpDefaultSource,
+} from '../options.js';
 
 /**
  * A CloudEvent function as the Functions Framework calls it: one argument, the event; a promise for async work.
@@ -83,6 +88,7 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
     run = createFaultWrapper(createCloudEventAdapter(identity), plainHandler, {
       ...options,
       defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
+      missingSourceHint: options.missingSourceHint ?? gcpMissingSourceHint,
     });
   } catch (error) {
     reportSetupFailure(error);

@@ -11,6 +11,7 @@ import { resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
 import {
   defaultMaxCapturedBodyBytes,
   type GcpFaultlineOptions,
+  gcpMissingSourceHint,
   resolveGcpDefaultSource,
 } from '../options.js';
 import { type CaptureOutcome, ResponseCapture } from './response-capture.js';
@@ -162,7 +163,11 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
   const plainHandler = handler as HttpHandler<IncomingMessage, ServerResponse>;
   const wrapped = createPhaseWrapper(
     handler,
-    { ...options, defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)) },
+    {
+      ...options,
+      defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
+      missingSourceHint: options.missingSourceHint ?? gcpMissingSourceHint,
+    },
     () => {
       const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
       const maxCapturedBodyBytes = options.maxCapturedBodyBytes ?? defaultMaxCapturedBodyBytes;

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import { createMemorySink } from '@faultline/core/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withFaults } from '../../src/index.js';
 
 const engines: FaultEngine[] = [];
@@ -86,5 +86,22 @@ describe('withFaults called directly', () => {
     } finally {
       console.error = original;
     }
+  });
+});
+
+describe('without a config source', () => {
+  it('says which variable to set: the Firestore one first', async () => {
+    // A fresh module graph: the engine without a source is shared per process and says it once.
+    vi.resetModules();
+    const { withCloudEventFaults: fresh } = await import('../../src/index.js');
+    const sink = createMemorySink();
+    const handler = fresh(async () => {}, { onEvent: sink, environment: {} });
+
+    await handler({ id: '1', source: '//test', type: 'test.event' });
+
+    const [missing] = sink.ofType('config-missing');
+    expect(missing?.message).toContain(
+      'set FAULTLINE_FIRESTORE_DOCUMENT to the Firestore document holding the experiment',
+    );
   });
 });
