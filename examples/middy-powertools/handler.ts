@@ -10,10 +10,26 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 
 const logger = new Logger({ serviceName: 'orders' });
 
+const pricingUrl = process.env.PRICING_URL ?? 'https://pricing.internal.example/prices';
+
+/** The price from the pricing service within 300 ms, else the list price: a slow dependency must not slow orders. */
+async function priceOf(id: string): Promise<{ price: number; source: 'pricing' | 'fallback' }> {
+  try {
+    const response = await fetch(`${pricingUrl}/${encodeURIComponent(id)}`, {
+      signal: AbortSignal.timeout(300),
+    });
+    if (!response.ok) throw new Error(`pricing answered ${response.status}`);
+    return { price: ((await response.json()) as { price: number }).price, source: 'pricing' };
+  } catch (error) {
+    logger.warn('pricing unavailable, using the list price', { id, error: error as Error });
+    return { price: 10, source: 'fallback' };
+  }
+}
+
 async function getOrder(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyResultV2> {
   const id = event.pathParameters?.id ?? 'unknown';
   logger.info('loading order', { id });
-  return { statusCode: 200, body: JSON.stringify({ id, status: 'shipped' }) };
+  return { statusCode: 200, body: JSON.stringify({ id, status: 'shipped', ...(await priceOf(id)) }) };
 }
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyResultV2>()
