@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2 } from 'aws-lambda
 
 const logger = new Logger({ serviceName: 'orders' });
 
+// biome-ignore lint/suspicious/noUndeclaredEnvVars: the function's own setting, not a build input
 const pricingUrl = process.env.PRICING_URL ?? 'https://pricing.internal.example/prices';
 
 /** The price from the pricing service within 300 ms, else the list price: a slow dependency must not slow orders. */
