@@ -52,6 +52,20 @@ async function writeExperiment(
   return file;
 }
 
+/** `faultline run` of `file` against the loopback service and the file store, writing to `out`. */
+function runArguments(file: string, out: string): string[] {
+  return [
+    'run',
+    file,
+    '--set',
+    `STORE_FILE=${configFile}`,
+    '--set',
+    `SERVICE_URL=${service.url}`,
+    '--out',
+    out,
+  ];
+}
+
 function startCli(args: string[]) {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', 'src/bin.ts', ...args], {
     cwd: packageDirectory,
@@ -77,16 +91,7 @@ describe('the faultline binary', () => {
     const out = join(directory, 'held');
 
     // Act
-    const cli = startCli([
-      'run',
-      file,
-      '--set',
-      `STORE_FILE=${configFile}`,
-      '--set',
-      `SERVICE_URL=${service.url}`,
-      '--out',
-      out,
-    ]);
+    const cli = startCli(runArguments(file, out));
     const code = await cli.exited;
 
     // Assess
@@ -113,14 +118,7 @@ describe('the faultline binary', () => {
       '--import',
       'tsx',
       'src/bin.ts',
-      'run',
-      file,
-      '--set',
-      `STORE_FILE=${configFile}`,
-      '--set',
-      `SERVICE_URL=${service.url}`,
-      '--out',
-      out,
+      ...runArguments(file, out),
     ]
       .map(quote)
       .join(' ');

@@ -1,7 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
+import {
+  type ChildProcessByStdio,
+  type ChildProcessWithoutNullStreams,
+  spawn,
+  spawnSync,
+} from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 // The real binary, from source, as `pnpm faultline` runs it: conventions are about the process, not the library.
@@ -19,20 +25,26 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-/** Runs the binary with stdout and stderr captured separately. */
-function runBinary(args: string[], environment: Record<string, string | undefined> = {}) {
+/** Waits for a child to close; its stdout and stderr captured separately. */
+function collect(child: ChildProcessWithoutNullStreams | ChildProcessByStdio<null, Readable, Readable>) {
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolveRun) => {
-    const child = spawn(binary[0] as string, [...binary.slice(1), ...args], {
-      cwd: packageDirectory,
-      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...environment },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.on('close', (code) => resolveRun({ code, stdout, stderr }));
   });
+}
+
+/** Runs the binary with stdout and stderr captured separately. */
+function runBinary(args: string[], environment: Record<string, string | undefined> = {}) {
+  return collect(
+    spawn(binary[0] as string, [...binary.slice(1), ...args], {
+      cwd: packageDirectory,
+      env: { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined, ...environment },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 /** Runs the binary on a pseudo-terminal (util-linux `script`): stdout and stderr both reach the terminal. */
@@ -123,21 +135,13 @@ describe('the binary follows command-line conventions', () => {
   });
 
   it('runs from source with `pnpm faultline`, relative paths taken from where it was typed', async () => {
-    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>(
-      (resolveRun) => {
-        // As a user types it in a shell: not inside the pnpm and vitest runs this test itself is in.
-        const environment = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' };
-        const child = spawn('pnpm', ['faultline', 'validate', 'pricing-latency.yaml'], {
-          cwd: resolve(packageDirectory, '../../experiments'),
-          env: environment,
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let stdout = '';
-        let stderr = '';
-        child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.on('close', (code) => resolveRun({ code, stdout, stderr }));
-      },
+    // As a user types it in a shell: not inside the pnpm and vitest runs this test itself is in.
+    const result = await collect(
+      spawn('pnpm', ['faultline', 'validate', 'pricing-latency.yaml'], {
+        cwd: resolve(packageDirectory, '../../experiments'),
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
     );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain('✓ pricing-latency.yaml: experiment "pricing-latency"');
