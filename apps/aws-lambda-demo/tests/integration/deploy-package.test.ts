@@ -3,6 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { startLambdaRuntime, startLambdaRuntimeApi } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse, type Tags } from 'yaml';
 import { packageDemo } from '../../scripts/package.ts';
@@ -49,7 +50,7 @@ function nodeFor(runtime: string): string {
 }
 
 describe('the SAM template builds from a clean checkout', () => {
-  it('points the function at the self-contained deployment folder, whose handler serves and injects on the template runtime', async () => {
+  it('points the function at the self-contained deployment folder, whose handler runs under the Lambda runtime interface client and on the template runtime', async () => {
     // Prepare: the folder the template names, built by the package script.
     const template = parse(await readFile(join(demoDirectory, 'template.yaml'), 'utf8'), {
       customTags: intrinsicTags,
@@ -79,8 +80,8 @@ describe('the SAM template builds from a clean checkout', () => {
     const [file, exportName] = handlerSetting.split('.') as [string, string];
     expect((await stat(join(directory, `${file}.mjs`))).isFile()).toBe(true);
 
-    // Act: load the handler the way the runtime does (fresh process on the template's Node major, the
-    // deployment folder as the task root, nothing else on the resolution path) and invoke it twice.
+    // What every invocation runs with: the template's settings, an experiment from FAULTLINE_CONFIG that stops
+    // the orders route (no network: the pricing URL is a closed port, and /healthz touches no AWS service).
     const experiment = {
       schemaVersion: 1,
       id: 'deployed',
@@ -106,39 +107,58 @@ describe('the SAM template builds from a clean checkout', () => {
       },
       isBase64Encoded: false,
     });
+    const environment = {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_EC2_METADATA_DISABLED: 'true',
+      FAULTLINE_STAGE: 'dev',
+      FAULTLINE_LOG_LEVEL: 'silent',
+      FAULTLINE_CONFIG: JSON.stringify(experiment),
+      PRICING_URL: 'http://127.0.0.1:9',
+      ORDERS_TABLE: 'faultline-demo-orders-dev',
+    };
+
+    // Act 1: the real runtime interface client (aws-lambda-ric, Node >= 22) loads the handler setting from the
+    // folder as its task root and serves two invocations from a loopback Runtime API.
+    const api = await startLambdaRuntimeApi('faultline-demo-orders-dev');
+    const runtimeProcess = await startLambdaRuntime({
+      api,
+      taskRoot: directory,
+      handler: handlerSetting,
+      functionName: 'faultline-demo-orders-dev',
+      environment,
+    });
+    try {
+      const health = await api.invoke(event('/healthz'), { timeoutMs: 6000 });
+      const orders = await api.invoke(event('/orders/o-1001'), { timeoutMs: 6000 });
+
+      // Assess: the health check answers, and faultline (bundled in) injects on the matching route.
+      expect(health, runtimeProcess.output()).toMatchObject({ kind: 'response', body: { statusCode: 200 } });
+      expect(orders, runtimeProcess.output()).toMatchObject({ kind: 'response', body: { statusCode: 503 } });
+    } finally {
+      await runtimeProcess.stop();
+      await api.close();
+    }
+
+    // Act 2: the same bundle on the Node major the template names (a fresh process, the folder as cwd).
     const script = `
       const module = await import(${JSON.stringify(join(directory, `${file}.mjs`))});
       const context = { functionName: 'faultline-demo-orders-dev', awsRequestId: 'r-1', getRemainingTimeInMillis: () => 6000 };
       const health = await module[${JSON.stringify(exportName)}](${JSON.stringify(event('/healthz'))}, context);
       const orders = await module[${JSON.stringify(exportName)}](${JSON.stringify(event('/orders/o-1001'))}, context);
-      process.stdout.write('\\n' + JSON.stringify({ type: typeof module[${JSON.stringify(exportName)}], health, orders }));`;
-    const node = nodeFor(runtime);
-    const { stdout } = await run(node, ['--input-type=module', '-e', script], {
+      process.stdout.write('\\n' + JSON.stringify({ version: process.versions.node, health, orders }));`;
+    const { stdout } = await run(nodeFor(runtime), ['--input-type=module', '-e', script], {
       cwd: directory,
-      env: {
-        PATH: process.env.PATH ?? '',
-        LAMBDA_TASK_ROOT: directory,
-        AWS_LAMBDA_FUNCTION_NAME: 'faultline-demo-orders-dev',
-        AWS_REGION: 'us-east-1',
-        AWS_ACCESS_KEY_ID: 'testing',
-        AWS_SECRET_ACCESS_KEY: 'testing',
-        AWS_EC2_METADATA_DISABLED: 'true',
-        FAULTLINE_STAGE: 'dev',
-        FAULTLINE_LOG_LEVEL: 'silent',
-        FAULTLINE_CONFIG: JSON.stringify(experiment),
-        PRICING_URL: 'http://127.0.0.1:9',
-        ORDERS_TABLE: 'faultline-demo-orders-dev',
-      },
+      env: { PATH: process.env.PATH ?? '', LAMBDA_TASK_ROOT: directory, ...environment },
     });
     const outcome = JSON.parse(stdout.trim().split('\n').at(-1) as string) as {
-      type: string;
+      version: string;
       health: { statusCode: number };
       orders: { statusCode: number };
     };
-
-    // Assess: the health check answers, and faultline (bundled in) injects on the matching route.
-    expect(outcome.type).toBe('function');
+    expect(`nodejs${outcome.version.split('.')[0]}.x`).toBe(runtime);
     expect(outcome.health.statusCode).toBe(200);
     expect(outcome.orders.statusCode).toBe(503);
-  }, 180_000);
+  }, 600_000);
 });
