@@ -31,6 +31,21 @@ export interface BenchRow {
   readonly note?: string;
   /** File name of the suite that produced the row; filled in by the runner. */
   readonly suite?: string;
+  /** How many fresh processes measured the row; `value` and `baseline` are the medians over them. Set by the runner. */
+  readonly runs?: number;
+  /** Smallest and largest `value` over those processes. Set by the runner. */
+  readonly valueRange?: readonly [number, number];
+  /** Smallest and largest `baseline` over those processes. Set by the runner. */
+  readonly baselineRange?: readonly [number, number];
+}
+
+/** Options of {@link BenchContext.scenario}. */
+export interface ScenarioOptions {
+  /**
+   * Fresh processes that measure the scenario. Default: the runner's `--runs` (3; 1 with `--quick`). A scenario that
+   * already takes medians over many fresh processes of its own (cold imports) says 1.
+   */
+  readonly runs?: number;
 }
 
 /** What a suite gets from the runner. */
@@ -39,6 +54,18 @@ export interface BenchContext {
   readonly quick: boolean;
   /** Progress output (stderr), so stdout stays the result table. */
   log(message: string): void;
+  /**
+   * One measurement. The runner measures each scenario in its own fresh processes (`node --expose-gc`, several
+   * runs, interleaved with the other scenarios' runs) and reports the median over them with min–max, so neither
+   * JIT state nor garbage left by another scenario, nor a burst of load in one run, moves the row. Everything a
+   * suite reports comes from a scenario; setup that only a scenario needs belongs inside it.
+   *
+   * @example
+   * ```ts
+   * rows.push(...(await context.scenario('withFaults, nothing armed', async () => [createRow({ ... })])));
+   * ```
+   */
+  scenario(key: string, measure: () => Promise<BenchRow[]>, options?: ScenarioOptions): Promise<BenchRow[]>;
 }
 
 /** A group of related measurements, exported as `suite` from a file in `bench/src/suites/`. */
@@ -239,6 +266,9 @@ async function measureWith(runner: Runner, options: InterleavedOptions): Promise
   const candidateSamples: number[] = [];
   const differences: number[] = [];
   for (let round = 0; round < rounds; round++) {
+    // A collection between rounds (outside the timed loops), so garbage from one round is not collected in the
+    // next one's time. The runner starts scenarios with --expose-gc; elsewhere this is a no-op.
+    collectGarbage();
     let baselineNs: bigint;
     let candidateNs: bigint;
     if (round % 2 === 0) {
@@ -266,6 +296,11 @@ async function measureWith(runner: Runner, options: InterleavedOptions): Promise
     baselineSamplesNsPerOp: baselineSamples,
     candidateSamplesNsPerOp: candidateSamples,
   };
+}
+
+/** Forces a full garbage collection when the process runs with `--expose-gc`. */
+export function collectGarbage(): void {
+  (globalThis as { gc?: () => void }).gc?.();
 }
 
 /** Doubles the iteration count until one round of both functions takes at least `targetRoundMs` (capped). */

@@ -86,42 +86,65 @@ export interface PackageCostOptions {
  * ```
  */
 export async function measurePackageCost(options: PackageCostOptions): Promise<BenchRow[]> {
+  const { context } = options;
+  const rows: BenchRow[] = [];
+  for (const [index, entry] of options.entries.entries()) {
+    // The cold-start rows take medians over many fresh processes of their own: one run of the scenario.
+    rows.push(
+      ...(await context.scenario(
+        `package cost of ${entry.label}`,
+        () => measureEntry(options, entry, index),
+        {
+          runs: 1,
+        },
+      )),
+    );
+  }
+  return rows;
+}
+
+async function measureEntry(
+  options: PackageCostOptions,
+  entry: PackageEntry,
+  index: number,
+): Promise<BenchRow[]> {
   const { prefix, context } = options;
   const rows: BenchRow[] = [];
-  const directory = await mkdtemp(join(tmpdir(), `faultline-bench-${prefix}-`));
+  const directory = await mkdtemp(join(tmpdir(), `faultline-bench-${prefix}-${index}-`));
   try {
     const emptyModule = join(directory, 'empty.mjs');
     await writeFile(emptyModule, 'export {};\n');
-    for (const [index, entry] of options.entries.entries()) {
-      context.log(`${prefix}: bundling ${entry.label}`);
-      const outdir = join(directory, String(index));
-      const bundle = await bundleForLoad({ file: entry.file, outdir, external: options.external });
-      rows.push(
-        createRow({
-          name: `${prefix}: bundle of ${entry.label} loaded at import`,
-          value: bundle.eagerBytes / 1000,
-          unit: 'kB',
-          baseline: null,
-          target: { of: 'value', max: packageCostTargets.entryBundleKb },
-          note: `esbuild --bundle --minify --splitting, ESM, ${options.external.join(', ')} external, @faultline/core included; ${(bundle.eagerGzipBytes / 1000).toFixed(1)} kB gzipped; ${(bundle.lazyBytes / 1000).toFixed(1)} kB more in chunks only import() loads on the first invocation (engine runtime, experiment pipeline, YAML parser); ${bundle.eagerPeerImports} peer imports at load (failure-lambda: 11.8 kB, 4.3 kB gzipped, its SDK loaded eagerly)`,
-        }),
-      );
-      if (entry.coldImport !== true) continue;
-      const layouts: ImportLayout[] = [
-        {
-          kind: 'bundled',
-          what: 'the bundle above',
-          target: pathToFileURL(bundle.entryFile).href,
-          empty: pathToFileURL(emptyModule).href,
-          cwd: directory,
-        },
-        await installedLayout(entry.label, context),
-      ];
-      for (const layout of layouts) {
-        rows.push(await measureColdImport(prefix, entry, layout, context));
-        if (entry.firstInvocation !== undefined) {
-          rows.push(await measureFirstResponse(prefix, entry, entry.firstInvocation, layout, context));
-        }
+    context.log(`${prefix}: bundling ${entry.label}`);
+    const bundle = await bundleForLoad({
+      file: entry.file,
+      outdir: join(directory, 'bundle'),
+      external: options.external,
+    });
+    rows.push(
+      createRow({
+        name: `${prefix}: bundle of ${entry.label} loaded at import`,
+        value: bundle.eagerBytes / 1000,
+        unit: 'kB',
+        baseline: null,
+        target: { of: 'value', max: packageCostTargets.entryBundleKb },
+        note: `esbuild --bundle --minify --splitting, ESM, ${options.external.join(', ')} external, @faultline/core included; ${(bundle.eagerGzipBytes / 1000).toFixed(1)} kB gzipped; ${(bundle.lazyBytes / 1000).toFixed(1)} kB more in chunks only import() loads on the first invocation (engine runtime, experiment pipeline, YAML parser); ${bundle.eagerPeerImports} peer imports at load (failure-lambda: 11.8 kB, 4.3 kB gzipped, its SDK loaded eagerly)`,
+      }),
+    );
+    if (entry.coldImport !== true) return rows;
+    const layouts: ImportLayout[] = [
+      {
+        kind: 'bundled',
+        what: 'the bundle above',
+        target: pathToFileURL(bundle.entryFile).href,
+        empty: pathToFileURL(emptyModule).href,
+        cwd: directory,
+      },
+      await installedLayout(entry.label, context),
+    ];
+    for (const layout of layouts) {
+      rows.push(await measureColdImport(prefix, entry, layout, context));
+      if (entry.firstInvocation !== undefined) {
+        rows.push(await measureFirstResponse(prefix, entry, entry.firstInvocation, layout, context));
       }
     }
   } finally {
@@ -143,30 +166,45 @@ interface ImportLayout {
   readonly cwd: string;
 }
 
+/**
+ * One npm project with every published package installed from its `pnpm pack` tarball (built with the packages'
+ * real build, installed with `npm install --offline`): the `node_modules` layout a function gets when it is deployed
+ * without a bundler, as Cloud Functions and Azure Functions do by default. The runner prepares it once per bench run
+ * and hands it to the scenarios' processes (`FAULTLINE_BENCH_INSTALLED_PROJECT`).
+ *
+ * @example
+ * ```ts
+ * const installed = await prepareInstalledProject(console.error);
+ * process.env.FAULTLINE_BENCH_INSTALLED_PROJECT = installed.directory;
+ * ```
+ */
+export async function prepareInstalledProject(
+  log: (message: string) => void,
+): Promise<{ directory: string; remove(): Promise<void> }> {
+  const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-installed-'));
+  log('packing the published packages and installing the tarballs with npm (unbundled node_modules)');
+  const packed = await packPublishedPackages({ destination: join(directory, 'tarballs') });
+  const project = join(directory, 'project');
+  await mkdir(project);
+  await installTarballs({
+    projectDirectory: project,
+    tarballs: packed.map((item) => item.tarball),
+    type: 'module',
+  });
+  await writeFile(join(project, 'empty.mjs'), 'export {};\n');
+  return { directory: project, remove: () => rm(directory, { recursive: true, force: true }) };
+}
+
 let installedProject: Promise<string> | undefined;
 
-/**
- * One npm project per bench run with every published package installed from its `pnpm pack` tarball (built with
- * the packages' real build, installed with `npm install --offline`): the `node_modules` layout a function gets when
- * it is deployed without a bundler, as Cloud Functions and Azure Functions do by default.
- */
+/** The project the runner prepared, or one made for this process (a suite run outside the runner). */
 function installedProjectDirectory(context: BenchContext): Promise<string> {
   installedProject ??= (async () => {
-    const directory = await mkdtemp(join(tmpdir(), 'faultline-bench-installed-'));
-    process.once('exit', () => rmSync(directory, { recursive: true, force: true }));
-    context.log(
-      'packing the published packages and installing the tarballs with npm (unbundled node_modules)',
-    );
-    const packed = await packPublishedPackages({ destination: join(directory, 'tarballs') });
-    const project = join(directory, 'project');
-    await mkdir(project);
-    await installTarballs({
-      projectDirectory: project,
-      tarballs: packed.map((item) => item.tarball),
-      type: 'module',
-    });
-    await writeFile(join(project, 'empty.mjs'), 'export {};\n');
-    return project;
+    const prepared = process.env.FAULTLINE_BENCH_INSTALLED_PROJECT;
+    if (prepared !== undefined && prepared !== '') return prepared;
+    const installed = await prepareInstalledProject((message) => context.log(message));
+    process.once('exit', () => rmSync(join(installed.directory, '..'), { recursive: true, force: true }));
+    return installed.directory;
   })();
   return installedProject;
 }

@@ -67,37 +67,53 @@ export const suite: BenchSuite = {
     const rows: BenchRow[] = [];
     const rounds = benchContext.quick ? 6 : 30;
 
-    const killed = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
     rows.push(
-      createRow({
-        name: 'aws-lambda: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
-        value: killed === handler ? 0 : 1,
-        unit: 'wrappers',
-        baseline: 0,
-        target: { of: 'value', max: 0 },
-        note: 'identity check: 0 means no wrapper at all, so the kill switch costs nothing (failure-lambda: 195 ns/call)',
-      }),
+      ...(await benchContext.scenario(
+        'kill switch',
+        async () => {
+          const scenarioRows: BenchRow[] = [];
+          const killed = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
+          scenarioRows.push(
+            createRow({
+              name: 'aws-lambda: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
+              value: killed === handler ? 0 : 1,
+              unit: 'wrappers',
+              baseline: 0,
+              target: { of: 'value', max: 0 },
+              note: 'identity check: 0 means no wrapper at all, so the kill switch costs nothing (failure-lambda: 195 ns/call)',
+            }),
+          );
+          return scenarioRows;
+        },
+        { runs: 1 },
+      )),
     );
 
     for (const scenario of scenarios) {
-      benchContext.log(`aws-lambda: withFaults, ${scenario.name}`);
-      const engine = await warmEngine(scenario.source);
-      const wrapped = withFaults(handler, { engine, environment: {} });
-      const measured = await measureInterleaved({
-        baseline: () => handler(event, context),
-        candidate: () => wrapped(event, context),
-        rounds,
-      });
-      engine.close();
       rows.push(
-        createRow({
-          name: `aws-lambda: withFaults, ${scenario.name}`,
-          value: measured.candidateNsPerOp,
-          unit: 'ns/op',
-          baseline: measured.baselineNsPerOp,
-          target: { of: 'added', max: scenario.targetNs },
-          note: `${scenario.note}; added ${measured.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async (event, context) handler`,
-        }),
+        ...(await benchContext.scenario(`withFaults, ${scenario.name}`, async () => {
+          const scenarioRows: BenchRow[] = [];
+          benchContext.log(`aws-lambda: withFaults, ${scenario.name}`);
+          const engine = await warmEngine(scenario.source);
+          const wrapped = withFaults(handler, { engine, environment: {} });
+          const measured = await measureInterleaved({
+            baseline: () => handler(event, context),
+            candidate: () => wrapped(event, context),
+            rounds,
+          });
+          engine.close();
+          scenarioRows.push(
+            createRow({
+              name: `aws-lambda: withFaults, ${scenario.name}`,
+              value: measured.candidateNsPerOp,
+              unit: 'ns/op',
+              baseline: measured.baselineNsPerOp,
+              target: { of: 'added', max: scenario.targetNs },
+              note: `${scenario.note}; added ${measured.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async (event, context) handler`,
+            }),
+          );
+          return scenarioRows;
+        })),
       );
     }
 

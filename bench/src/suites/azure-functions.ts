@@ -114,70 +114,90 @@ export const suite: BenchSuite = {
     const rows: BenchRow[] = [];
     const rounds = benchContext.quick ? 6 : 30;
 
-    const killed = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
     rows.push(
-      createRow({
-        name: 'azure-functions: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
-        value: (killed as unknown) === handler ? 0 : 1,
-        unit: 'wrappers',
-        baseline: 0,
-        target: { of: 'value', max: 0 },
-        note: 'identity check: 0 means no wrapper at all',
-      }),
+      ...(await benchContext.scenario(
+        'kill switch',
+        async () => {
+          const scenarioRows: BenchRow[] = [];
+          const killed = withFaults(handler, { environment: { FAULTLINE_DISABLED: '1' } });
+          scenarioRows.push(
+            createRow({
+              name: 'azure-functions: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
+              value: (killed as unknown) === handler ? 0 : 1,
+              unit: 'wrappers',
+              baseline: 0,
+              target: { of: 'value', max: 0 },
+              note: 'identity check: 0 means no wrapper at all',
+            }),
+          );
+          return scenarioRows;
+        },
+        { runs: 1 },
+      )),
     );
 
     for (const scenario of scenarios) {
-      benchContext.log(`azure-functions: ${scenario.name}`);
-      const engine = await warmEngine(scenario.source);
-      const wrapped = withFaults(handler, { engine, environment: {} });
-      const result = await measureInterleaved({
-        baseline: () => handler(request, context),
-        candidate: () => wrapped(request, context),
-        rounds,
-      });
-      engine.close();
       rows.push(
-        createRow({
-          name: `azure-functions: withFaults, ${scenario.name}`,
-          value: result.candidateNsPerOp,
-          unit: 'ns/op',
-          baseline: result.baselineNsPerOp,
-          target: { of: 'added', max: scenario.targetNs },
-          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: bare async v4 handler`,
-        }),
+        ...(await benchContext.scenario(`withFaults, ${scenario.name}`, async () => {
+          const scenarioRows: BenchRow[] = [];
+          benchContext.log(`azure-functions: ${scenario.name}`);
+          const engine = await warmEngine(scenario.source);
+          const wrapped = withFaults(handler, { engine, environment: {} });
+          const result = await measureInterleaved({
+            baseline: () => handler(request, context),
+            candidate: () => wrapped(request, context),
+            rounds,
+          });
+          engine.close();
+          scenarioRows.push(
+            createRow({
+              name: `azure-functions: withFaults, ${scenario.name}`,
+              value: result.candidateNsPerOp,
+              unit: 'ns/op',
+              baseline: result.baselineNsPerOp,
+              target: { of: 'added', max: scenario.targetNs },
+              note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: bare async v4 handler`,
+            }),
+          );
+          return scenarioRows;
+        })),
       );
     }
 
-    {
-      benchContext.log('azure-functions: installFaults hook, no experiment');
-      const engine = await warmEngine(missingSource);
-      const captured = captureHook();
-      const installed = installFaults(captured.app, { engine, environment: {} });
-      const hook = captured.hook();
-      if (hook === undefined) throw new Error('installFaults registered no pre-invocation hook');
-      const hookContext = { invocationContext: context, functionHandler: handler as unknown };
-      const result = await measureInterleaved({
-        baseline: () => handler(request, context),
-        candidate: () => {
-          hookContext.functionHandler = handler;
-          hook(hookContext as never);
-          return (hookContext.functionHandler as typeof handler)(request, context);
-        },
-        rounds,
-      });
-      installed.dispose();
-      engine.close();
-      rows.push(
-        createRow({
-          name: 'azure-functions: installFaults pre-invocation hook + wrapped handler, no experiment',
-          value: result.candidateNsPerOp,
-          unit: 'ns/op',
-          baseline: result.baselineNsPerOp,
-          target: { of: 'added', max: idleTargetNs },
-          note: `the hook swaps in the cached wrapper (one Map lookup per invocation); added ${result.addedNsPerOp.toFixed(1)} ns/op`,
-        }),
-      );
-    }
+    rows.push(
+      ...(await benchContext.scenario('installFaults hook, no experiment', async () => {
+        const scenarioRows: BenchRow[] = [];
+        benchContext.log('azure-functions: installFaults hook, no experiment');
+        const engine = await warmEngine(missingSource);
+        const captured = captureHook();
+        const installed = installFaults(captured.app, { engine, environment: {} });
+        const hook = captured.hook();
+        if (hook === undefined) throw new Error('installFaults registered no pre-invocation hook');
+        const hookContext = { invocationContext: context, functionHandler: handler as unknown };
+        const result = await measureInterleaved({
+          baseline: () => handler(request, context),
+          candidate: () => {
+            hookContext.functionHandler = handler;
+            hook(hookContext as never);
+            return (hookContext.functionHandler as typeof handler)(request, context);
+          },
+          rounds,
+        });
+        installed.dispose();
+        engine.close();
+        scenarioRows.push(
+          createRow({
+            name: 'azure-functions: installFaults pre-invocation hook + wrapped handler, no experiment',
+            value: result.candidateNsPerOp,
+            unit: 'ns/op',
+            baseline: result.baselineNsPerOp,
+            target: { of: 'added', max: idleTargetNs },
+            note: `the hook swaps in the cached wrapper (one Map lookup per invocation); added ${result.addedNsPerOp.toFixed(1)} ns/op`,
+          }),
+        );
+        return scenarioRows;
+      })),
+    );
 
     rows.push(
       ...(await measurePackageCost({

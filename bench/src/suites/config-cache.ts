@@ -87,105 +87,144 @@ export const suite: BenchSuite = {
 
     const phaseStartedAt = performance.now();
     const elapsed = () => `${((performance.now() - phaseStartedAt) / 1000).toFixed(1)} s`;
-    context.log('peek() on a fresh cache vs a bare function call');
-    const counting = createCountingSource();
-    const config = createCachedConfig(counting.source, { parse: (document) => document, ttlMs: 3_600_000 });
-    const loaded = await config.get();
-    const holder = { current: loaded };
-    const bareRead = () => holder.current;
-    const peek = await measureInterleavedSync({
-      baseline: bareRead,
-      candidate: () => config.peek(),
-      rounds,
-      targetRoundMs,
-    });
     rows.push(
-      createRow({
-        name: 'config-cache: peek() when fresh',
-        value: peek.candidateNsPerOp,
-        unit: 'ns/op',
-        baseline: peek.baselineNsPerOp,
-        target: { of: 'added', max: 100 },
-        note: `baseline: a bare function returning the cached object; added ${peek.addedNsPerOp.toFixed(1)} ns (median of ${peek.rounds} interleaved rounds × ${peek.iterations.toLocaleString('en-US')} calls)`,
-      }),
+      ...(await context.scenario('peek() when fresh', async () => {
+        const scenarioRows: BenchRow[] = [];
+        const counting = createCountingSource();
+        const config = createCachedConfig(counting.source, {
+          parse: (document) => document,
+          ttlMs: 3_600_000,
+        });
+        const loaded = await config.get();
+        const holder = { current: loaded };
+        context.log('peek() on a fresh cache vs a bare function call');
+        const bareRead = () => holder.current;
+        const peek = await measureInterleavedSync({
+          baseline: bareRead,
+          candidate: () => config.peek(),
+          rounds,
+          targetRoundMs,
+        });
+        scenarioRows.push(
+          createRow({
+            name: 'config-cache: peek() when fresh',
+            value: peek.candidateNsPerOp,
+            unit: 'ns/op',
+            baseline: peek.baselineNsPerOp,
+            target: { of: 'added', max: 100 },
+            note: `baseline: a bare function returning the cached object; added ${peek.addedNsPerOp.toFixed(1)} ns (median of ${peek.rounds} interleaved rounds × ${peek.iterations.toLocaleString('en-US')} calls)`,
+          }),
+        );
+
+        config.close();
+        return scenarioRows;
+      })),
     );
 
-    context.log(`get() on a fresh cache vs awaiting a bare async function (${elapsed()})`);
-    const bareAsync = async () => holder.current;
-    const get = await measureInterleaved({
-      baseline: bareAsync,
-      candidate: () => config.get(),
-      rounds,
-      targetRoundMs,
-    });
     rows.push(
-      createRow({
-        name: 'config-cache: await get() when fresh',
-        value: get.candidateNsPerOp,
-        unit: 'ns/op',
-        baseline: get.baselineNsPerOp,
-        target: { of: 'added', max: 500 },
-        note: `baseline: awaiting a bare async function returning the cached object; added ${get.addedNsPerOp.toFixed(1)} ns`,
-      }),
-    );
-    config.close();
+      ...(await context.scenario('await get() when fresh', async () => {
+        const scenarioRows: BenchRow[] = [];
+        const counting = createCountingSource();
+        const config = createCachedConfig(counting.source, {
+          parse: (document) => document,
+          ttlMs: 3_600_000,
+        });
+        const loaded = await config.get();
+        const holder = { current: loaded };
+        context.log(`get() on a fresh cache vs awaiting a bare async function (${elapsed()})`);
+        const bareAsync = async () => holder.current;
+        const get = await measureInterleaved({
+          baseline: bareAsync,
+          candidate: () => config.get(),
+          rounds,
+          targetRoundMs,
+        });
+        scenarioRows.push(
+          createRow({
+            name: 'config-cache: await get() when fresh',
+            value: get.candidateNsPerOp,
+            unit: 'ns/op',
+            baseline: get.baselineNsPerOp,
+            target: { of: 'added', max: 500 },
+            note: `baseline: awaiting a bare async function returning the cached object; added ${get.addedNsPerOp.toFixed(1)} ns`,
+          }),
+        );
 
-    const invocations = 10_000;
-    const simulatedMs = invocations * 10;
-    context.log(
-      `store reads per ${invocations.toLocaleString('en-US')} invocations, 10 ms apart (fake clock)`,
-    );
-    const reads = await simulateTraffic(false, invocations);
-    const idealReads = Math.ceil(simulatedMs / defaultCachedConfigOptions.ttlMs);
-    rows.push(
-      createRow({
-        name: 'config-cache: store reads per 10k invocations (default TTL)',
-        value: reads,
-        unit: 'reads',
-        baseline: idealReads,
-        target: { of: 'value', max: idealReads },
-        note: `${simulatedMs / 1000} s of traffic at the default TTL (${defaultCachedConfigOptions.ttlMs} ms ± 10 %); baseline: one read per TTL per instance`,
-      }),
+        config.close();
+        return scenarioRows;
+      })),
     );
 
-    const failingReads = await simulateTraffic(true, invocations);
     rows.push(
-      createRow({
-        name: 'config-cache: store reads per 10k invocations (store failing)',
-        value: failingReads,
-        unit: 'reads',
-        baseline: invocations,
-        target: { of: 'ratio', max: 0.001 },
-        note: `negative caching with backoff ${defaultCachedConfigOptions.errorBackoffMs} ms doubling to ${defaultCachedConfigOptions.maxBackoffMs} ms; baseline: a reader that retries on every invocation (failure-lambda)`,
-      }),
+      ...(await context.scenario(
+        'store reads',
+        async () => {
+          const scenarioRows: BenchRow[] = [];
+          const invocations = 10_000;
+          const simulatedMs = invocations * 10;
+          context.log(
+            `store reads per ${invocations.toLocaleString('en-US')} invocations, 10 ms apart (fake clock)`,
+          );
+          const reads = await simulateTraffic(false, invocations);
+          const idealReads = Math.ceil(simulatedMs / defaultCachedConfigOptions.ttlMs);
+          scenarioRows.push(
+            createRow({
+              name: 'config-cache: store reads per 10k invocations (default TTL)',
+              value: reads,
+              unit: 'reads',
+              baseline: idealReads,
+              target: { of: 'value', max: idealReads },
+              note: `${simulatedMs / 1000} s of traffic at the default TTL (${defaultCachedConfigOptions.ttlMs} ms ± 10 %); baseline: one read per TTL per instance`,
+            }),
+          );
+
+          const failingReads = await simulateTraffic(true, invocations);
+          scenarioRows.push(
+            createRow({
+              name: 'config-cache: store reads per 10k invocations (store failing)',
+              value: failingReads,
+              unit: 'reads',
+              baseline: invocations,
+              target: { of: 'ratio', max: 0.001 },
+              note: `negative caching with backoff ${defaultCachedConfigOptions.errorBackoffMs} ms doubling to ${defaultCachedConfigOptions.maxBackoffMs} ms; baseline: a reader that retries on every invocation (failure-lambda)`,
+            }),
+          );
+
+          context.log(`store reads when 1,000 invocations arrive together at expiry (${elapsed()})`);
+          const burstSource = createCountingSource({ delayMs: 5 });
+          const clock = createManualClock();
+          const burstConfig = createCachedConfig(burstSource.source, {
+            parse: (document) => document,
+            clock,
+          });
+          await burstConfig.get();
+          const readsBefore = burstSource.reads;
+          clock.advance(defaultCachedConfigOptions.ttlMs * 1.2);
+          const arrivals: Promise<unknown>[] = [];
+          for (let index = 0; index < 1_000; index++) {
+            if (index % 2 === 0) burstConfig.peek();
+            else arrivals.push(burstConfig.get());
+          }
+          await Promise.all(arrivals);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          const burstReads = burstSource.reads - readsBefore;
+          burstConfig.close();
+          scenarioRows.push(
+            createRow({
+              name: 'config-cache: store reads when 1000 invocations arrive at expiry',
+              value: burstReads,
+              unit: 'reads',
+              baseline: 1,
+              target: { of: 'value', max: 1 },
+              note: 'half call peek(), half await get(), all in one tick after the TTL ran out; the store answers in 5 ms',
+            }),
+          );
+          return scenarioRows;
+        },
+        { runs: 1 },
+      )),
     );
 
-    context.log(`store reads when 1,000 invocations arrive together at expiry (${elapsed()})`);
-    const burstSource = createCountingSource({ delayMs: 5 });
-    const clock = createManualClock();
-    const burstConfig = createCachedConfig(burstSource.source, { parse: (document) => document, clock });
-    await burstConfig.get();
-    const readsBefore = burstSource.reads;
-    clock.advance(defaultCachedConfigOptions.ttlMs * 1.2);
-    const arrivals: Promise<unknown>[] = [];
-    for (let index = 0; index < 1_000; index++) {
-      if (index % 2 === 0) burstConfig.peek();
-      else arrivals.push(burstConfig.get());
-    }
-    await Promise.all(arrivals);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const burstReads = burstSource.reads - readsBefore;
-    burstConfig.close();
-    rows.push(
-      createRow({
-        name: 'config-cache: store reads when 1000 invocations arrive at expiry',
-        value: burstReads,
-        unit: 'reads',
-        baseline: 1,
-        target: { of: 'value', max: 1 },
-        note: 'half call peek(), half await get(), all in one tick after the TTL ran out; the store answers in 5 ms',
-      }),
-    );
     return rows;
   },
 };

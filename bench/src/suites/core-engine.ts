@@ -137,40 +137,56 @@ export const suite: BenchSuite = {
     const rows: BenchRow[] = [];
     const rounds = benchContext.quick ? 6 : 30;
 
-    const killed = createFaultWrapper(createInMemoryAdapter(), handler, {
-      environment: { FAULTLINE_DISABLED: '1' },
-    });
     rows.push(
-      createRow({
-        name: 'core-engine: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
-        value: killed === handler ? 0 : 1,
-        unit: 'wrappers',
-        baseline: 0,
-        target: { of: 'value', max: 0 },
-        note: 'identity check: 0 means no wrapper at all, so no added cost',
-      }),
+      ...(await benchContext.scenario(
+        'kill switch',
+        async () => {
+          const scenarioRows: BenchRow[] = [];
+          const killed = createFaultWrapper(createInMemoryAdapter(), handler, {
+            environment: { FAULTLINE_DISABLED: '1' },
+          });
+          scenarioRows.push(
+            createRow({
+              name: 'core-engine: kill switch FAULTLINE_DISABLED=1 returns the handler itself',
+              value: killed === handler ? 0 : 1,
+              unit: 'wrappers',
+              baseline: 0,
+              target: { of: 'value', max: 0 },
+              note: 'identity check: 0 means no wrapper at all, so no added cost',
+            }),
+          );
+          return scenarioRows;
+        },
+        { runs: 1 },
+      )),
     );
 
     for (const scenario of scenarios) {
-      benchContext.log(`core-engine: ${scenario.name}`);
-      const engine = await engineFor(scenario.source);
-      const wrapped = createFaultWrapper(createInMemoryAdapter(), handler, { engine, environment: {} });
-      const result = await measureInterleaved({
-        baseline: () => handler(request, context),
-        candidate: () => wrapped(request, context),
-        rounds,
-      });
-      engine.close();
-      const [load = 0] = loadavg();
       rows.push(
-        createRow({
-          name: `core-engine: ${scenario.name}`,
-          value: result.candidateNsPerOp,
-          unit: 'ns/op',
-          baseline: result.baselineNsPerOp,
-          target: { of: 'added', max: scenario.targetNs },
-          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op (median of per-round differences; issue target ≤ ${issueTargetNs} ns); baseline: bare async handler; 1-min load average ${load.toFixed(1)} on ${availableParallelism()} CPUs`,
-        }),
+        ...(await benchContext.scenario(scenario.name, async () => {
+          const scenarioRows: BenchRow[] = [];
+          benchContext.log(`core-engine: ${scenario.name}`);
+          const engine = await engineFor(scenario.source);
+          const wrapped = createFaultWrapper(createInMemoryAdapter(), handler, { engine, environment: {} });
+          const result = await measureInterleaved({
+            baseline: () => handler(request, context),
+            candidate: () => wrapped(request, context),
+            rounds,
+          });
+          engine.close();
+          const [load = 0] = loadavg();
+          scenarioRows.push(
+            createRow({
+              name: `core-engine: ${scenario.name}`,
+              value: result.candidateNsPerOp,
+              unit: 'ns/op',
+              baseline: result.baselineNsPerOp,
+              target: { of: 'added', max: scenario.targetNs },
+              note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op (median of per-round differences; issue target ≤ ${issueTargetNs} ns); baseline: bare async handler; 1-min load average ${load.toFixed(1)} on ${availableParallelism()} CPUs`,
+            }),
+          );
+          return scenarioRows;
+        })),
       );
     }
     return rows;

@@ -53,62 +53,84 @@ export const suite: BenchSuite = {
     const rows: BenchRow[] = [];
     const rounds = context.quick ? 6 : 30;
 
-    const killedHttp = withFaults(httpHandler, { environment: { FAULTLINE_DISABLED: '1' } });
-    const killedEvent = withCloudEventFaults(eventHandler, { environment: { FAULTLINE_DISABLED: '1' } });
     rows.push(
-      createRow({
-        name: 'gcp-functions: kill switch FAULTLINE_DISABLED=1 returns the handlers themselves',
-        value: (killedHttp === httpHandler ? 0 : 1) + (killedEvent === eventHandler ? 0 : 1),
-        unit: 'wrappers',
-        baseline: 0,
-        target: { of: 'value', max: 0 },
-        note: 'identity check for withFaults and withCloudEventFaults: 0 means no wrapper at all',
-      }),
+      ...(await context.scenario(
+        'kill switch',
+        async () => {
+          const scenarioRows: BenchRow[] = [];
+          const killedHttp = withFaults(httpHandler, { environment: { FAULTLINE_DISABLED: '1' } });
+          const killedEvent = withCloudEventFaults(eventHandler, {
+            environment: { FAULTLINE_DISABLED: '1' },
+          });
+          scenarioRows.push(
+            createRow({
+              name: 'gcp-functions: kill switch FAULTLINE_DISABLED=1 returns the handlers themselves',
+              value: (killedHttp === httpHandler ? 0 : 1) + (killedEvent === eventHandler ? 0 : 1),
+              unit: 'wrappers',
+              baseline: 0,
+              target: { of: 'value', max: 0 },
+              note: 'identity check for withFaults and withCloudEventFaults: 0 means no wrapper at all',
+            }),
+          );
+          return scenarioRows;
+        },
+        { runs: 1 },
+      )),
     );
 
     for (const scenario of scenarios) {
-      context.log(`gcp-functions: HTTP, ${scenario.name}`);
-      const engine = await warmEngine(scenario.source);
-      const wrapped = withFaults(httpHandler, { engine, environment: { K_SERVICE: 'orders' } });
-      const result = await measureInterleaved({
-        baseline: () => httpHandler(request, response),
-        candidate: () => wrapped(request, response),
-        rounds,
-      });
-      engine.close();
       rows.push(
-        createRow({
-          name: `gcp-functions: withFaults (HTTP), ${scenario.name}`,
-          value: result.candidateNsPerOp,
-          unit: 'ns/op',
-          baseline: result.baselineNsPerOp,
-          target: { of: 'added', max: scenario.targetNs },
-          note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async (req, res) handler`,
-        }),
+        ...(await context.scenario(`withFaults (HTTP), ${scenario.name}`, async () => {
+          const scenarioRows: BenchRow[] = [];
+          context.log(`gcp-functions: HTTP, ${scenario.name}`);
+          const engine = await warmEngine(scenario.source);
+          const wrapped = withFaults(httpHandler, { engine, environment: { K_SERVICE: 'orders' } });
+          const result = await measureInterleaved({
+            baseline: () => httpHandler(request, response),
+            candidate: () => wrapped(request, response),
+            rounds,
+          });
+          engine.close();
+          scenarioRows.push(
+            createRow({
+              name: `gcp-functions: withFaults (HTTP), ${scenario.name}`,
+              value: result.candidateNsPerOp,
+              unit: 'ns/op',
+              baseline: result.baselineNsPerOp,
+              target: { of: 'added', max: scenario.targetNs },
+              note: `${scenario.note}; added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async (req, res) handler`,
+            }),
+          );
+          return scenarioRows;
+        })),
       );
     }
 
-    {
-      context.log('gcp-functions: CloudEvent, no experiment');
-      const engine = await warmEngine(missingSource);
-      const wrapped = withCloudEventFaults(eventHandler, { engine, environment: {} });
-      const result = await measureInterleaved({
-        baseline: () => eventHandler(cloudEvent),
-        candidate: () => wrapped(cloudEvent),
-        rounds,
-      });
-      engine.close();
-      rows.push(
-        createRow({
-          name: 'gcp-functions: withCloudEventFaults, no experiment in the store',
-          value: result.candidateNsPerOp,
-          unit: 'ns/op',
-          baseline: result.baselineNsPerOp,
-          target: { of: 'added', max: idleTargetNs },
-          note: `added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async CloudEvent handler`,
-        }),
-      );
-    }
+    rows.push(
+      ...(await context.scenario('withCloudEventFaults, no experiment', async () => {
+        const scenarioRows: BenchRow[] = [];
+        context.log('gcp-functions: CloudEvent, no experiment');
+        const engine = await warmEngine(missingSource);
+        const wrapped = withCloudEventFaults(eventHandler, { engine, environment: {} });
+        const result = await measureInterleaved({
+          baseline: () => eventHandler(cloudEvent),
+          candidate: () => wrapped(cloudEvent),
+          rounds,
+        });
+        engine.close();
+        scenarioRows.push(
+          createRow({
+            name: 'gcp-functions: withCloudEventFaults, no experiment in the store',
+            value: result.candidateNsPerOp,
+            unit: 'ns/op',
+            baseline: result.baselineNsPerOp,
+            target: { of: 'added', max: idleTargetNs },
+            note: `added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async CloudEvent handler`,
+          }),
+        );
+        return scenarioRows;
+      })),
+    );
 
     rows.push(
       ...(await measurePackageCost({
