@@ -61,6 +61,9 @@ function exportTargets(value: unknown, path: string[] = []): { conditions: strin
   return Object.entries(value).flatMap(([key, inner]) => exportTargets(inner, [...path, key]));
 }
 
+/** The zero-code preload entry: imported for its effect (it wraps the user's handlers), it exports nothing. */
+const preloadSubpath = './auto';
+
 function specifierOf(name: string, subpath: string): string {
   return subpath === '.' ? name : `${name}/${subpath.slice(2)}`;
 }
@@ -93,7 +96,27 @@ describe('what pnpm pack puts in each published package', () => {
       );
       expect((manifest.keywords as string[]).length, item.name).toBeGreaterThanOrEqual(5);
       expect(manifest.engines, item.name).toEqual(rootManifest.engines);
-      expect(manifest.sideEffects, item.name).toBe(false);
+      // Only a zero-code preload (`./auto`) runs code on import; every other module is side-effect free.
+      if (Array.isArray(manifest.sideEffects)) {
+        const preloadFiles = exportTargets((manifest.exports as Record<string, unknown>)[preloadSubpath]).map(
+          (leaf) => leaf.target,
+        );
+        expect(
+          preloadFiles.length,
+          `${item.name} lists sideEffects without a ${preloadSubpath} entry`,
+        ).toBeGreaterThan(0);
+        for (const file of manifest.sideEffects as string[]) {
+          expect(
+            preloadFiles.includes(file) || file === `./src/${preloadSubpath.slice(2)}/preload.ts`,
+            `${item.name} sideEffects ${file}`,
+          ).toBe(true);
+        }
+        for (const file of preloadFiles.filter((target) => /\.[cm]js$/.test(target))) {
+          expect(manifest.sideEffects, `${item.name} sideEffects`).toContain(file);
+        }
+      } else {
+        expect(manifest.sideEffects, item.name).toBe(false);
+      }
     }
   });
 
@@ -248,7 +271,8 @@ describe('a user project that installed the tarballs with npm', () => {
     const { stdout } = await run(process.execPath, ['surfaces.mjs'], { cwd: consumerDirectory });
     const surfaces = JSON.parse(stdout) as Record<string, { imported: string[]; required: string[] }>;
     for (const [specifier, { imported, required }] of Object.entries(surfaces)) {
-      expect(imported.length, specifier).toBeGreaterThan(0);
+      if (specifier.endsWith(preloadSubpath.slice(1))) expect(imported, specifier).toEqual([]);
+      else expect(imported.length, specifier).toBeGreaterThan(0);
       expect(required, specifier).toEqual(imported);
     }
   });
