@@ -6,6 +6,7 @@
  * times (default 3), round-robin over all scenarios; a row is the median over those processes, with min–max.
  *
  * - `--quick` (or `BENCH_QUICK=1`): fewer rounds and one run, for a smoke run; the numbers are not for publishing.
+ * - `--only TEXT`: only the scenarios whose key contains TEXT (their suites' other rows stay as they were).
  * - `--strict`: exit non-zero when a row misses its target (a crashed suite always exits non-zero).
  * - A filtered run replaces only the rows of the suites it ran and keeps the others in `results.json`.
  */
@@ -54,11 +55,16 @@ async function main(): Promise<number> {
   const argv = process.argv.slice(2);
   const quick = argv.includes('--quick') || process.env.BENCH_QUICK === '1';
   const strict = argv.includes('--strict');
+  const onlyIndex = argv.indexOf('--only');
+  const only = onlyIndex === -1 ? undefined : argv[onlyIndex + 1];
   const runsIndex = argv.indexOf('--runs');
   const defaultRuns = runsIndex === -1 ? (quick ? 1 : 3) : Number(argv[runsIndex + 1]);
   if (!Number.isInteger(defaultRuns) || defaultRuns < 1) throw new Error('--runs takes a whole number ≥ 1');
   const filters = argv.filter(
-    (argument, index) => !argument.startsWith('--') && !(runsIndex !== -1 && index === runsIndex + 1),
+    (argument, index) =>
+      !argument.startsWith('--') &&
+      !(runsIndex !== -1 && index === runsIndex + 1) &&
+      !(onlyIndex !== -1 && index === onlyIndex + 1),
   );
 
   const files = (await readdir(suitesDirectory))
@@ -82,6 +88,7 @@ async function main(): Promise<number> {
       if (listed.kind !== 'list') throw new Error('the list run reported rows');
       if (listed.scenarios.length === 0) throw new Error('it measures nothing in a context.scenario()');
       for (const { key, runs } of listed.scenarios) {
+        if (only !== undefined && !key.includes(only)) continue;
         scheduled.push({ suiteFile, key, runs: Math.max(1, Math.min(runs ?? defaultRuns, defaultRuns)) });
       }
     } catch (error) {
@@ -138,7 +145,7 @@ async function main(): Promise<number> {
     if (runs === undefined || failed.has(item)) continue;
     rows.push(...aggregateRuns(runs).map((row) => ({ ...row, suite: item.suiteFile })));
   }
-  for (const suiteFile of selected) {
+  for (const suiteFile of only === undefined ? selected : []) {
     if (scheduled.some((item) => item.suiteFile === suiteFile && !failed.has(item) && results.has(item))) {
       if (!scheduled.some((item) => item.suiteFile === suiteFile && failed.has(item)))
         ranSuites.add(suiteFile);
@@ -308,8 +315,13 @@ function mergeResults(
   files: readonly string[],
 ): BenchRow[] {
   const order = new Map(files.map((file, index) => [basename(file, '.ts'), index]));
+  const freshNames = new Set(fresh.map((row) => row.name));
   const kept = previous.filter(
-    (row) => row.suite !== undefined && !ranSuites.has(row.suite) && order.has(row.suite),
+    (row) =>
+      row.suite !== undefined &&
+      !ranSuites.has(row.suite) &&
+      order.has(row.suite) &&
+      !freshNames.has(row.name),
   );
   const all = [...kept, ...fresh];
   // Stable sort: by suite file, rows of one suite in the order the suite returned them.

@@ -5,17 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { HttpResponseInit } from '@azure/functions';
 import { type AzureFunctionsAppLike, installFaults, withFaults } from '@faultline/azure-functions';
-import type { ConfigSource } from '@faultline/core';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
 import { measurePackageCost } from '../package-cost.js';
-import {
-  dryRunNonMatchingSource,
-  idleTargetNs,
-  missingSource,
-  oneNonMatchingFaultSource,
-  tenNonMatchingFaultsSource,
-  warmEngine,
-} from '../scenarios.js';
+import { idleTargetNs, missingSource, standardScenarios, warmEngine } from '../scenarios.js';
 
 /**
  * @faultline/azure-functions: the added cost per invocation when nothing fires (bare v4 handler vs wrapped, with
@@ -36,14 +28,6 @@ const entryPoint = join(repositoryDirectory, 'packages', 'azure-functions', 'src
 /** Peer SDKs stay outside the bundle, as users install them next to it. */
 const externals = ['@azure/functions', '@azure/app-configuration', '@azure/identity'];
 
-/** The project's goal for an armed experiment whose faults do not fire (stricter than issue 8's 1 µs). */
-const nonFiringTargetNs = 300;
-/**
- * A `match` on a header reads the request's headers once, and iterating undici's `Headers` costs ~1 µs by itself
- * (measured on this machine kind; `Headers.get` ~0.5 µs per name). The issue's budget for a non-firing experiment.
- */
-const headerMatchTargetNs = 1_000;
-
 const response: HttpResponseInit = { status: 200, jsonBody: { id: '42', item: 'book' } };
 const handler = async (_request: HttpRequest, _context: InvocationContext): Promise<HttpResponseInit> =>
   response;
@@ -58,39 +42,10 @@ const context = new InvocationContext({
   options: { trigger: { name: 'request', type: 'httpTrigger' } },
 });
 
-interface Scenario {
-  readonly name: string;
-  readonly source: ConfigSource;
-  readonly targetNs: number;
-  readonly note: string;
-}
-
-const scenarios: readonly Scenario[] = [
-  {
-    name: 'no experiment in the store',
-    source: missingSource,
-    targetNs: idleTargetNs,
-    note: 'idle path: one synchronous state read, then the handler',
-  },
-  {
-    name: 'enabled experiment, one fault whose match misses',
-    source: oneNonMatchingFaultSource('bench-azure'),
-    targetNs: nonFiringTargetNs,
-    note: 'builds the invocation from HttpRequest/InvocationContext, decides, calls the handler',
-  },
-  {
-    name: 'enabled experiment, 10 faults that do not match',
-    source: tenNonMatchingFaultsSource('bench-azure'),
-    targetNs: headerMatchTargetNs,
-    note: '10 match evaluations per invocation, on a header (headers are read from the HttpRequest once)',
-  },
-  {
-    name: 'dry-run experiment, fault that does not match',
-    source: dryRunNonMatchingSource('bench-azure'),
-    targetNs: nonFiringTargetNs,
-    note: 'dry-run adds nothing when nothing would fire',
-  },
-];
+const scenarios = standardScenarios(
+  'bench-azure',
+  'builds the invocation from HttpRequest/InvocationContext, decides, calls the handler',
+);
 
 /** A stand-in for `app` that keeps the pre-invocation hook so the bench can call it as the worker would. */
 function captureHook(): { app: AzureFunctionsAppLike; hook: () => ((context: never) => void) | undefined } {

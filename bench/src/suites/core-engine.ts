@@ -16,7 +16,10 @@ import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '.
 import {
   dryRunNonMatchingSource,
   missingSource,
+  oneFaultOnOtherMethodSource,
+  oneNonMatchingTargetNs,
   tenNonMatchingFaultsSource,
+  tenNonMatchingTargetNs,
   tenUnrelatedNonMatchingFaultsSource,
 } from '../scenarios.js';
 
@@ -91,6 +94,12 @@ const scenarios: readonly Scenario[] = [
     note: 'builds the invocation, decides, calls the handler directly',
   },
   {
+    name: 'enabled experiment, 1 fault that does not match (http.method eq DELETE, GET request)',
+    source: oneFaultOnOtherMethodSource('bench'),
+    targetNs: oneNonMatchingTargetNs,
+    note: "issue 15's case: one armed fault on another method; builds the invocation, decides, calls the handler",
+  },
+  {
     name: 'enabled experiment targeting other functions',
     source: createInlineSource(
       experiment([{ id: 'down', type: 'status', probability: 1, status: 503 }], {
@@ -103,13 +112,13 @@ const scenarios: readonly Scenario[] = [
   {
     name: 'enabled experiment, 10 faults that do not match',
     source: tenNonMatchingFaultsSource('bench'),
-    targetNs: nonFiringTargetNs,
+    targetNs: tenNonMatchingTargetNs,
     note: 'the ten faults share their path condition, which is checked once for all of them',
   },
   {
     name: 'enabled experiment, 10 unrelated faults that do not match',
     source: tenUnrelatedNonMatchingFaultsSource('bench'),
-    targetNs: nonFiringTargetNs,
+    targetNs: tenNonMatchingTargetNs,
     note: 'nothing shared: 10 random draws and up to 10 match evaluations per invocation',
   },
   {
