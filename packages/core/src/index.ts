@@ -5,6 +5,7 @@
 export * from './adapter/index.js';
 export * from './config/index.js';
 export * from './engine/index.js';
+export * from './errors/index.js';
 export * from './events/index.js';
 export * from './experiment/index.js';
 export * from './faults/index.js';

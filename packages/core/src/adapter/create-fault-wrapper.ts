@@ -1,4 +1,5 @@
 import type { FaultRun, ShortCircuit } from '../engine/fault-run.js';
+import { FaultlineError } from '../errors/faultline-error.js';
 import type { NeutralResponse } from '../faults/fault-type.js';
 import { InjectedFaultError } from '../faults/injected-fault-error.js';
 import type { FaultAdapter, InvocationDriver } from './adapter.js';
@@ -97,7 +98,10 @@ export function answerShortCircuit<R>(
     } else if (outcome.kind === 'throttle') {
       native = driver.throttled(outcome.reason);
     } else {
-      throw new TypeError(`unknown fault outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}`);
+      throw new FaultlineError(
+        'INTERNAL',
+        `unknown fault outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}`,
+      );
     }
   } catch (error) {
     // The adapter could not shape the answer: the invocation goes on untouched rather than failing on us.

@@ -3,7 +3,7 @@ import type { FaultEngine } from '../engine/fault-engine.js';
 import type { FaultRun } from '../engine/fault-run.js';
 import { preloadFaultRuntime } from '../engine/fault-runtime-loader.js';
 import { reportInternalError } from '../engine/report-internal-error.js';
-import { describeError } from '../events/describe-error.js';
+import { reportInternalErrorLine } from '../events/internal-error-line.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { type FaultlineOptions, isKillSwitchOn, resolveFaultEngine } from './resolve-engine.js';
 
@@ -72,7 +72,10 @@ export function createPhaseWrapper<First, Second, Result>(
     engine = resolveFaultEngine(options, environment);
     host = createHost();
   } catch (error) {
-    reportSetupFailure(error);
+    // Setting up must not break the function either: say why, then run the handler as it is.
+    reportInternalErrorLine('faultline could not be set up; the function runs without it', error, {
+      onEvent: options.onEvent,
+    });
     return handler;
   }
   // Wrappers are usually created while the function initialises: load the runtime then, off the first request.
@@ -103,20 +106,4 @@ export function createPhaseWrapper<First, Second, Result>(
     if (state === 'loading') return afterLoading(first, second) as Result;
     return planAndRun(state, first, second);
   };
-}
-
-/** Setting up must not break the function either: report to the console and run the handler as is. */
-function reportSetupFailure(error: unknown): void {
-  try {
-    console.error(
-      JSON.stringify({
-        source: 'faultline',
-        type: 'internal-error',
-        level: 'error',
-        ...describeError(error),
-      }),
-    );
-  } catch {
-    // nothing left to do
-  }
 }

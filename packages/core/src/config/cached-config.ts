@@ -1,12 +1,13 @@
 import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
 import { systemClock, systemRandom } from '../engine/ports.js';
+import { describeError } from '../errors/describe-error.js';
+import { isFaultlineError } from '../errors/faultline-error.js';
 import type { EventSink, FaultlineEvent } from '../events/events.js';
 import { type CachedConfigOptions, checkCachedConfigOptions } from './cache-options.js';
 import {
   ConfigDocumentError,
   ConfigFetchTimeoutError,
   ConfigTooLargeError,
-  describeError,
   InvalidConfigOptionError,
 } from './config-errors.js';
 import type { ConfigLoadResult, ConfigSource } from './config-source.js';
@@ -158,14 +159,12 @@ type FailureStage = 'load' | 'size' | 'parse' | 'timeout' | 'subscribe';
 
 const timedOut: unique symbol = Symbol('timed-out');
 
-class StageError extends Error {
-  override readonly name = 'StageError';
+/** Carries a failure and the stage it happened in to the one place that reports it; never leaves this file. */
+class StageError {
   constructor(
     readonly stage: FailureStage,
-    override readonly cause: unknown,
-  ) {
-    super(stage);
-  }
+    readonly cause: unknown,
+  ) {}
 }
 
 class CachedConfigState<T> implements CachedConfig<T> {
@@ -491,8 +490,11 @@ class CachedConfigState<T> implements CachedConfig<T> {
   }
 
   private reportError(error: unknown, stage: FailureStage, retryInMs: number, nowMs: number): void {
-    const described = describeError(error);
-    const condition = `${stage}:${described.name}:${described.code ?? ''}`;
+    // Whole messages: an invalid experiment's issues are listed (redacted) in them.
+    const described = describeError(error, Number.POSITIVE_INFINITY);
+    // What tells one failure from another: the service's answer, a system code (`ECONNREFUSED`), else the code.
+    const code = described.serviceCode ?? described.errorCode;
+    const condition = `${stage}:${described.errorName}:${code ?? ''}`;
     const flapping = condition === this.lastCondition && nowMs - this.lastConditionAtMs < this.maxBackoffMs;
     this.lastCondition = condition;
     this.lastConditionAtMs = nowMs;
@@ -501,8 +503,9 @@ class CachedConfigState<T> implements CachedConfig<T> {
     // The same failure coming back soon after a recovery is one flapping condition, already reported.
     if (flapping) return;
     const what = describeStage(stage, this.source.name);
-    const detail =
-      described.code !== undefined ? `${described.code}: ${described.message}` : described.message;
+    // A faultline error's message says what went wrong already; other codes are worth the prefix.
+    const prefix = described.serviceCode ?? (isFaultlineError(error) ? undefined : described.errorCode);
+    const detail = prefix !== undefined ? `${prefix}: ${described.errorMessage}` : described.errorMessage;
     let next: string;
     if (this.good !== undefined && !this.staleSwitchedOff) {
       const staleInMs = Math.max(0, this.maxStaleMs - (nowMs - this.lastSuccessAtMs));
@@ -516,8 +519,9 @@ class CachedConfigState<T> implements CachedConfig<T> {
     }
     this.emit('config-error', 'error', `${what} (${detail}). ${next}`, this.good?.version, {
       stage,
-      errorName: described.name,
-      ...(described.code !== undefined ? { errorCode: described.code } : {}),
+      errorName: described.errorName,
+      ...(described.errorCode !== undefined ? { errorCode: described.errorCode } : {}),
+      ...(described.serviceCode !== undefined ? { serviceCode: described.serviceCode } : {}),
       retryInMs,
       keptVersion: this.staleSwitchedOff ? undefined : this.good?.version,
     });

@@ -1,3 +1,5 @@
+import { FaultlineError } from '../errors/faultline-error.js';
+
 /**
  * Errors raised while reading or decoding a config. They never reach user code: the cached wrapper turns them into
  * one `config-error` event per condition and keeps the last good config.
@@ -14,13 +16,14 @@
  * console.log(error.message); // "ssm:/faultline/orders did not answer within the 1000 ms fetch budget"
  * ```
  */
-export class ConfigFetchTimeoutError extends Error {
+export class ConfigFetchTimeoutError extends FaultlineError {
   override readonly name = 'ConfigFetchTimeoutError';
+  declare readonly code: 'CONFIG_FETCH_TIMEOUT';
   readonly sourceName: string;
   readonly fetchBudgetMs: number;
 
   constructor(sourceName: string, fetchBudgetMs: number) {
-    super(`${sourceName} did not answer within the ${fetchBudgetMs} ms fetch budget`);
+    super('CONFIG_FETCH_TIMEOUT', `${sourceName} did not answer within the ${fetchBudgetMs} ms fetch budget`);
     this.sourceName = sourceName;
     this.fetchBudgetMs = fetchBudgetMs;
   }
@@ -37,13 +40,15 @@ export class ConfigFetchTimeoutError extends Error {
  * console.log(error.message);
  * ```
  */
-export class ConfigTooLargeError extends Error {
+export class ConfigTooLargeError extends FaultlineError {
   override readonly name = 'ConfigTooLargeError';
+  declare readonly code: 'CONFIG_TOO_LARGE';
   readonly sizeBytes: number;
   readonly maxSizeBytes: number;
 
   constructor(sourceName: string, sizeBytes: number, maxSizeBytes: number) {
     super(
+      'CONFIG_TOO_LARGE',
       `${sourceName} holds a ${sizeBytes}-byte document, over the ${maxSizeBytes}-byte cap; ` +
         'raise maxSizeBytes or split the experiment',
     );
@@ -67,13 +72,19 @@ export class ConfigTooLargeError extends Error {
  * }
  * ```
  */
-export class ConfigDocumentError extends Error {
+export class ConfigDocumentError extends FaultlineError {
   override readonly name = 'ConfigDocumentError';
+  declare readonly code: 'CONFIG_DOCUMENT_INVALID';
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('CONFIG_DOCUMENT_INVALID', message, options);
+  }
 }
 
 /**
- * An option passed to `createCachedConfig` (or a config source) is out of range. Thrown at creation time, never
- * while serving an invocation.
+ * An option is out of range. `createCachedConfig` throws it at creation (a wrapper checks its cache options when it
+ * is created, reports the error and runs the handler as it is); a config source rejects its `load()` with it, since
+ * no source throws when it is created. Never thrown while serving an invocation.
  *
  * @example
  * ```ts
@@ -83,12 +94,13 @@ export class ConfigDocumentError extends Error {
  * console.log(error.message); // "ttlMs: expected a number of milliseconds ≥ 0, got -1"
  * ```
  */
-export class InvalidConfigOptionError extends Error {
+export class InvalidConfigOptionError extends FaultlineError {
   override readonly name = 'InvalidConfigOptionError';
+  declare readonly code: 'INVALID_OPTION';
   readonly option: string;
 
   constructor(option: string, value: unknown, expected: string) {
-    super(`${option}: expected ${expected}, got ${formatValue(value)}`);
+    super('INVALID_OPTION', `${option}: expected ${expected}, got ${formatValue(value)}`);
     this.option = option;
   }
 }
@@ -96,26 +108,4 @@ export class InvalidConfigOptionError extends Error {
 function formatValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   return String(value);
-}
-
-/**
- * A short, stable description of any thrown value, for event messages and condition keys. Wrapped errors (e.g.
- * `fetch failed` with a `cause` of `ECONNREFUSED`) report the code and message of their cause too.
- */
-export function describeError(error: unknown): { name: string; code: string | undefined; message: string } {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    const code = readCode(error) ?? (cause instanceof Error ? readCode(cause) : undefined);
-    const message =
-      cause instanceof Error && cause.message !== '' && !error.message.includes(cause.message)
-        ? `${error.message}: ${cause.message}`
-        : error.message;
-    return { name: error.name, code, message };
-  }
-  return { name: typeof error, code: undefined, message: String(error) };
-}
-
-function readCode(error: Error): string | undefined {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' || typeof code === 'number' ? String(code) : undefined;
 }

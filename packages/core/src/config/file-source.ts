@@ -44,11 +44,13 @@ export function createFileSource(path: string, options: FileSourceOptions = {}):
   const name = `file:${absolutePath}`;
   const format = options.format ?? formatFromFileName(absolutePath);
   const maxSizeBytes = options.maxSizeBytes ?? defaultCachedConfigOptions.maxSizeBytes;
-  if (!(maxSizeBytes >= 0)) throw new InvalidConfigOptionError('maxSizeBytes', maxSizeBytes, 'a number ≥ 0');
 
   return {
     name,
     async load({ signal, previousVersion }): Promise<ConfigLoadResult> {
+      // Like every source: never thrown at creation, so a bad setting cannot crash a function's initialisation.
+      if (!(maxSizeBytes >= 0))
+        throw new InvalidConfigOptionError('maxSizeBytes', maxSizeBytes, 'a number ≥ 0');
       signal.throwIfAborted();
       // Loaded on the first read: `node:fs` is not free for a cold process that may never read a file.
       const { constants, promises } = await import('node:fs');

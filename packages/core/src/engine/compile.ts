@@ -1,3 +1,4 @@
+import { FaultlineError } from '../errors/faultline-error.js';
 import { defaultProductionStages } from '../experiment/experiment-schema.js';
 import type {
   ExperimentDefinition,
@@ -251,7 +252,7 @@ export function compileMatchCondition(condition: MatchCondition): InvocationPred
       return compileOrderComparison(read, value as MatchValue, (comparison) => comparison <= 0);
     default: {
       const unknownOperator: never = condition.op;
-      throw new Error(`unknown match operator ${String(unknownOperator)}`);
+      throw new FaultlineError('INTERNAL', `unknown match operator ${String(unknownOperator)}`);
     }
   }
 }

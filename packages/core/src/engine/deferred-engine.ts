@@ -1,5 +1,5 @@
-import { describeError } from '../events/describe-error.js';
 import type { EventSink } from '../events/events.js';
+import { reportInternalErrorLine } from '../events/internal-error-line.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { EngineState, FaultEngine } from './fault-engine.js';
 import { type FaultRuntime, loadFaultRuntime } from './fault-runtime-loader.js';
@@ -52,24 +52,12 @@ export function createDeferredFaultEngine(options: DeferredFaultEngineOptions): 
   let closed = false;
   let loading: Promise<FaultEngine | undefined> | undefined;
 
-  const reportFailure = (error: unknown): void => {
-    const event = {
-      source: 'faultline' as const,
-      type: 'internal-error' as const,
-      level: 'error' as const,
-      time: new Date().toISOString(),
-      message:
-        'faultline could not load its runtime; this instance runs without faults (check that the deployment package is complete)',
-      ...(options.sourceName === undefined ? {} : { configSource: options.sourceName }),
-      details: describeError(error),
-    };
-    try {
-      if (options.onEvent === undefined) console.error(JSON.stringify(event));
-      else options.onEvent(event);
-    } catch {
-      // nothing left to do
-    }
-  };
+  const reportFailure = (error: unknown): void =>
+    reportInternalErrorLine(
+      'faultline could not load its runtime; this instance runs without faults (check that the deployment package is complete)',
+      error,
+      { configSource: options.sourceName, onEvent: options.onEvent },
+    );
 
   const load = (): Promise<FaultEngine | undefined> => {
     loading ??= loadFaultRuntime()

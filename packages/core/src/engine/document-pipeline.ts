@@ -1,3 +1,4 @@
+import { FaultlineError } from '../errors/faultline-error.js';
 import { defaultMaxConfigSizeBytes, parseExperimentText } from '../experiment/parse-text.js';
 import { redactValidationIssues } from '../experiment/redact.js';
 import { formatValidationIssues, parseExperimentForRuntime } from '../experiment/validate.js';
@@ -22,8 +23,9 @@ import type { EventFields } from './event-emitter.js';
  * // faults[0].probability: must be between 0 and 1, got 5 — did you mean 0.05?
  * ```
  */
-export class ExperimentRejectedError extends Error {
+export class ExperimentRejectedError extends FaultlineError {
   override readonly name = 'ExperimentRejectedError';
+  declare readonly code: 'EXPERIMENT_INVALID';
   /** The problems, with document values masked (see `redactValidationIssues`). */
   readonly issues: readonly ValidationIssue[];
   constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
@@ -31,6 +33,7 @@ export class ExperimentRejectedError extends Error {
     // are masked; `faultline validate` on the document shows them.
     const redacted = redactValidationIssues(issues);
     super(
+      'EXPERIMENT_INVALID',
       `the experiment is invalid, nothing will be injected (run faultline validate on it for the values):\n${formatValidationIssues(redacted)}`,
       options,
     );

@@ -1,4 +1,4 @@
-import { describeError } from '../events/describe-error.js';
+import { describeError } from '../errors/describe-error.js';
 import type {
   AdapterCapabilities,
   FaultContext,

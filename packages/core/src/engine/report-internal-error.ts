@@ -1,4 +1,4 @@
-import { describeError } from '../events/describe-error.js';
+import { describeError } from '../errors/describe-error.js';
 import type { Invocation } from '../invocation/invocation.js';
 import type { CompiledExperiment, CompiledFault } from './compile.js';
 import type { FaultEngine } from './fault-engine.js';

@@ -1,3 +1,5 @@
+import { FaultlineError } from '../errors/faultline-error.js';
+
 /**
  * What an {@link InjectedFaultError} says about the fault that raised it.
  *
@@ -34,7 +36,8 @@ export interface InjectedFaultDetails {
  * });
  * ```
  */
-export class InjectedFaultError extends Error {
+export class InjectedFaultError extends FaultlineError {
+  declare readonly code: 'INJECTED_FAULT';
   /** Always `true`: the marker that survives serialization into logs. */
   readonly faultline = true as const;
   readonly experimentId: string;
@@ -43,7 +46,7 @@ export class InjectedFaultError extends Error {
   readonly status: number | undefined;
 
   constructor(message: string, details: InjectedFaultDetails) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    super('INJECTED_FAULT', message, { cause: details.cause });
     this.name = details.name ?? 'InjectedFaultError';
     this.experimentId = details.experimentId;
     this.faultId = details.faultId;

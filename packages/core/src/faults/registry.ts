@@ -1,3 +1,4 @@
+import { FaultlineError } from '../errors/faultline-error.js';
 import type { FaultType } from './fault-type.js';
 
 /** The fault types an engine (and the validator) knows. Built explicitly; nothing registers itself on import. */
@@ -21,7 +22,10 @@ export function createFaultRegistry(types: readonly FaultType[]): FaultRegistry 
   const byType = new Map<string, FaultType>();
   for (const faultType of types) {
     if (byType.has(faultType.type))
-      throw new Error(`faultline: fault type "${faultType.type}" is registered twice`);
+      throw new FaultlineError(
+        'FAULT_TYPE_DUPLICATE',
+        `faultline: fault type "${faultType.type}" is registered twice`,
+      );
     byType.set(faultType.type, faultType);
   }
   const list = [...byType.values()];

@@ -1,3 +1,4 @@
+import { FaultlineError } from '../errors/faultline-error.js';
 import { closestName } from '../schema/schema.js';
 import type { Invocation } from './invocation.js';
 
@@ -128,11 +129,12 @@ export type FieldReader = (invocation: Invocation) => FieldValue;
  * }
  * ```
  */
-export class FieldPathError extends Error {
+export class FieldPathError extends FaultlineError {
   override readonly name = 'FieldPathError';
+  declare readonly code: 'FIELD_PATH_INVALID';
   readonly path: string;
   constructor(path: string, message: string, options?: { cause?: unknown }) {
-    super(`faultline: invalid field path ${JSON.stringify(path)}: ${message}`, options);
+    super('FIELD_PATH_INVALID', `faultline: invalid field path ${JSON.stringify(path)}: ${message}`, options);
     this.path = path;
   }
 }

@@ -40,6 +40,8 @@ function createSystemError(
   marker: InjectedFaultMarker,
   extra: Readonly<Record<string, unknown>>,
 ): InjectedNetworkError {
+  // deliberately not a FaultlineError: shaped like Node's own system errors, so code that handles a real refused or
+  // reset connection handles this one the same way. The injected marker below tells them apart.
   const error = new Error(message);
   return Object.assign(error, {
     errno: errnoByCode[code] ?? -1,

@@ -1,4 +1,5 @@
 import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
+import { FaultlineError } from '../errors/faultline-error.js';
 
 /**
  * A clock tests move by hand.
@@ -33,7 +34,9 @@ export function createFakeClock(startMs = Date.parse('2026-01-01T00:00:00Z')): F
   return {
     now: () => nowMs,
     advance(durationMs) {
-      if (!(durationMs >= 0)) throw new RangeError(`advance expects a duration ≥ 0 ms, got ${durationMs}`);
+      if (!(durationMs >= 0)) {
+        throw new FaultlineError('INVALID_ARGUMENT', `advance expects a duration ≥ 0 ms, got ${durationMs}`);
+      }
       nowMs += durationMs;
     },
     set(epochMs) {
@@ -101,7 +104,9 @@ export function createSeededRandom(seed: number | string = 1): SeededRandom {
  * ```
  */
 export function createConstantRandom(value: number): RandomSource {
-  if (!(value >= 0 && value < 1)) throw new RangeError(`a random value must be in [0, 1), got ${value}`);
+  if (!(value >= 0 && value < 1)) {
+    throw new FaultlineError('INVALID_ARGUMENT', `a random value must be in [0, 1), got ${value}`);
+  }
   return () => value;
 }
 

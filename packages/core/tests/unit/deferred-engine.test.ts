@@ -111,10 +111,18 @@ describe('the engine a wrapper holds', () => {
 
     expect(wrapped).toBe(okHandler);
     expect(logged).toHaveLength(1);
+    // The same shape as every other internal-error event.
     expect(JSON.parse(logged[0] as string)).toMatchObject({
       source: 'faultline',
       type: 'internal-error',
-      errorMessage: expect.stringContaining('fetchBudgetMs'),
+      level: 'error',
+      time: expect.any(String),
+      message: expect.stringContaining('could not be set up'),
+      details: {
+        errorName: 'InvalidConfigOptionError',
+        errorMessage: expect.stringContaining('fetchBudgetMs'),
+        errorCode: 'INVALID_OPTION',
+      },
     });
   });
 

@@ -16,7 +16,13 @@ async function createFileFixture(extension: '.json' | '.yaml' | '') {
   };
 }
 
-describeConfigSourceContract('file source (.json)', { create: () => createFileFixture('.json') });
+describeConfigSourceContract('file source (.json)', {
+  create: () => createFileFixture('.json'),
+  misconfigured: {
+    create: () => createFileSource('experiment.json', { maxSizeBytes: -1 }),
+    names: /maxSizeBytes/,
+  },
+});
 
 describeConfigSourceContract('file source (.yaml)', {
   async create() {

@@ -128,7 +128,9 @@ describe('createFileSource', () => {
     config.close();
   });
 
-  it('rejects a negative size cap at creation', () => {
-    expect(() => createFileSource('x.json', { maxSizeBytes: -1 })).toThrow(InvalidConfigOptionError);
+  it('rejects a negative size cap on load (never at creation)', async () => {
+    const source = createFileSource('x.json', { maxSizeBytes: -1 });
+
+    await expect(load(source)).rejects.toThrow(InvalidConfigOptionError);
   });
 });
