@@ -53,23 +53,6 @@ export function resolveGcpDefaultSource(
   return createFirestoreSource({ documentPath, environment });
 }
 
-/** Setting up must never break the function: say why in the structured log format, then run it unwrapped. */
-export function reportSetupFailure(error: unknown): void {
-  try {
-    console.error(
-      JSON.stringify({
-        source: 'faultline',
-        type: 'internal-error',
-        level: 'error',
-        message: 'faultline could not be set up; the function runs without it',
-        details: { name: (error as Error)?.name, message: (error as Error)?.message ?? String(error) },
-      }),
-    );
-  } catch {
-    // Nothing left to report with.
-  }
-}
-
 /** What the `config-missing` event tells a Cloud Function to set: the Firestore variable first, then the generic ones. */
 export const gcpMissingSourceHint =
   'set FAULTLINE_FIRESTORE_DOCUMENT to the Firestore document holding the experiment, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';

@@ -172,6 +172,7 @@ async function applyDependencyFault(
       await match.sleep(fault.delayMs);
       return next(args);
     case 'reset':
+      // deliberately not a FaultlineError: shaped like Node's own reset error, so callers handle it like a real one.
       throw Object.assign(new Error('socket hang up'), {
         code: 'ECONNRESET',
         faultline: true as const,

@@ -2,6 +2,7 @@ import {
   answerShortCircuit,
   changeNativeResponse,
   createPhaseWrapper,
+  FaultlineError,
   type FaultRun,
   type InvocationDriver,
 } from '@faultline/core';
@@ -234,5 +235,5 @@ function enterOnHandlerCall(request: { event: unknown }, enterHandlerContext: ()
 
 /** The driver's handler call: never used, Middy calls the handler itself. */
 function middyCallsTheHandler(): Promise<never> {
-  return Promise.reject(new TypeError('faultline: Middy calls the handler itself'));
+  return Promise.reject(new FaultlineError('INTERNAL', 'faultline: Middy calls the handler itself'));
 }

@@ -1,4 +1,9 @@
-import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import {
+  type ConfigLoadRequest,
+  type ConfigLoadResult,
+  type ConfigSource,
+  FaultlineError,
+} from '@faultline/core';
 
 /**
  * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer
@@ -52,41 +57,51 @@ export interface SsmSourceOptions {
 }
 
 /**
- * Reading the SSM parameter failed; `code` is the AWS error name (e.g. `ThrottlingException`). faultline reports it
- * as a `config-error` event and keeps the last good config; it never reaches your handler.
+ * Reading the SSM parameter failed (`code` `STORE_READ_FAILED`); `serviceCode` is the AWS error name (e.g.
+ * `ThrottlingException`). faultline reports it as a `config-error` event and keeps the last good config; it never
+ * reaches your handler.
  *
  * @example
  * ```ts
  * const error = new SsmParameterError('/faultline/orders', 'ThrottlingException', 'GetParameter … failed');
- * error.code; // 'ThrottlingException'
+ * error.code; // 'STORE_READ_FAILED'
+ * error.serviceCode; // 'ThrottlingException'
  * ```
  */
-export class SsmParameterError extends Error {
+export class SsmParameterError extends FaultlineError {
   override readonly name = 'SsmParameterError';
+  declare readonly code: 'STORE_READ_FAILED';
   readonly parameterName: string;
-  readonly code: string;
+  /** The AWS error name, e.g. `ThrottlingException`, `AccessDeniedException`. */
+  readonly serviceCode: string;
 
-  constructor(parameterName: string, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(parameterName: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
+    super('STORE_READ_FAILED', message, options);
     this.parameterName = parameterName;
-    this.code = code;
+    this.serviceCode = serviceCode;
   }
 }
 
 /**
- * The SSM source cannot be created: a required option is missing or invalid (thrown at creation, never per call).
+ * The SSM source has no usable parameter name (`code` `INVALID_OPTION`). Like every config source, creating it never
+ * throws: each `load()` rejects with this error, which the engine reports once as a `config-error` event naming the
+ * option and the variable, and the function runs without faults.
  *
  * @example
  * ```ts
- * try {
- *   createSsmSource({ environment: {} });
- * } catch (error) {
+ * const source = createSsmSource({ environment: {} });
+ * await source.load({ signal: AbortSignal.timeout(1_000), previousVersion: undefined }).catch((error) => {
  *   if (error instanceof InvalidSsmSourceOptionError) console.error(error.message); // names the option and the variable
- * }
+ * });
  * ```
  */
-export class InvalidSsmSourceOptionError extends Error {
+export class InvalidSsmSourceOptionError extends FaultlineError {
   override readonly name = 'InvalidSsmSourceOptionError';
+  declare readonly code: 'INVALID_OPTION';
+
+  constructor(message: string) {
+    super('INVALID_OPTION', message);
+  }
 }
 
 const parameterNamePattern = /^[a-zA-Z0-9_.\-/]{1,2048}$/;
@@ -104,7 +119,9 @@ const errorHints: Readonly<Record<string, string>> = {
  * A config source reading one SSM Parameter Store parameter with `GetParameter` (with decryption, so SecureString
  * works). The parameter `Version` is the config version reported in events. `ParameterNotFound` means "no
  * experiment" (no faults, one warning); any other failure — throttling included — is thrown so the core cache backs
- * off and keeps the last good config. `@aws-sdk/client-ssm` is imported on the first read only.
+ * off and keeps the last good config. `@aws-sdk/client-ssm` is imported on the first read only. Like every config
+ * source it never throws when created: a missing or invalid parameter name makes each `load()` reject with an
+ * {@link InvalidSsmSourceOptionError}, which the engine reports as one `config-error` event.
  *
  * Put it behind the engine (which caches it with `createCachedConfig`): each warm instance then calls
  * `GetParameter` once per TTL.
@@ -121,17 +138,7 @@ const errorHints: Readonly<Record<string, string>> = {
 export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
   const environment = options.environment ?? process.env;
   const parameterName = options.parameterName ?? environment.FAULTLINE_SSM_PARAMETER;
-  if (parameterName === undefined || parameterName === '') {
-    throw new InvalidSsmSourceOptionError(
-      'createSsmSource needs a parameter name: pass { parameterName: "/faultline/my-function" } or set FAULTLINE_SSM_PARAMETER',
-    );
-  }
-  if (!parameterNamePattern.test(parameterName)) {
-    throw new InvalidSsmSourceOptionError(
-      `createSsmSource: parameterName "${parameterName}" is not a valid SSM parameter name ` +
-        '(letters, digits, and _ . - /; at most 2048 characters; e.g. "/faultline/orders")',
-    );
-  }
+  const settingsProblem = describeParameterNameProblem(parameterName);
   const withDecryption = options.withDecryption ?? true;
   let sdk: Promise<SsmSdk> | undefined;
 
@@ -145,8 +152,11 @@ export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
   };
 
   return {
-    name: `ssm:${parameterName}`,
+    name: `ssm:${parameterName || '(no parameter name)'}`,
     async load(request: ConfigLoadRequest): Promise<ConfigLoadResult> {
+      if (settingsProblem !== undefined || parameterName === undefined) {
+        throw new InvalidSsmSourceOptionError(settingsProblem ?? 'no parameter name');
+      }
       const { client, GetParameterCommand } = await loadSdk();
       let output: GetParameterOutput;
       try {
@@ -173,6 +183,19 @@ export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
       return { kind: 'document', document: parameter.Value, version };
     },
   };
+}
+
+function describeParameterNameProblem(parameterName: string | undefined): string | undefined {
+  if (parameterName === undefined || parameterName === '') {
+    return 'createSsmSource needs a parameter name: pass { parameterName: "/faultline/my-function" } or set FAULTLINE_SSM_PARAMETER';
+  }
+  if (!parameterNamePattern.test(parameterName)) {
+    return (
+      `createSsmSource: parameterName "${parameterName}" is not a valid SSM parameter name ` +
+      '(letters, digits, and _ . - /; at most 2048 characters; e.g. "/faultline/orders")'
+    );
+  }
+  return undefined;
 }
 
 interface GetParameterOutput {

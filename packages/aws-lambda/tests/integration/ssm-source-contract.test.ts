@@ -19,6 +19,10 @@ afterAll(async () => {
 
 for (const type of ['String', 'SecureString'] as const) {
   describeConfigSourceContract(`SSM source (${type}) on moto`, {
+    misconfigured: {
+      create: () => createSsmSource({ environment: {}, clientConfig: { endpoint: moto.endpoint } }),
+      names: /parameterName.*FAULTLINE_SSM_PARAMETER/,
+    },
     async create() {
       const parameterName = `/faultline/contract/${randomUUID()}`;
       return {

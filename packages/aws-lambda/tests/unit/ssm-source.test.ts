@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSsmSource, type SsmClientLike } from '../../src/ssm/index.js';
+import { createSsmSource, InvalidSsmSourceOptionError, type SsmClientLike } from '../../src/ssm/index.js';
 
 function failingClient(error: Error): SsmClientLike & { calls: number } {
   const client = {
@@ -29,7 +29,8 @@ describe('createSsmSource', () => {
 
     await expect(failure).rejects.toMatchObject({
       name: 'SsmParameterError',
-      code: 'ThrottlingException',
+      code: 'STORE_READ_FAILED',
+      serviceCode: 'ThrottlingException',
       parameterName: '/faultline/orders',
     });
     await expect(failure).rejects.toThrow(/TPS quota/);
@@ -45,13 +46,19 @@ describe('createSsmSource', () => {
     await expect(source.load(request)).rejects.toThrow(/ssm:GetParameter/);
   });
 
-  it('refuses to be created without a parameter name, naming the option and the variable', () => {
-    expect(() => createSsmSource({ environment: {} })).toThrow(/parameterName.*FAULTLINE_SSM_PARAMETER/);
+  it('refuses to load without a parameter name, naming the option and the variable (creating it never throws)', async () => {
+    const source = createSsmSource({ environment: {} });
+
+    await expect(source.load(request)).rejects.toThrow(/parameterName.*FAULTLINE_SSM_PARAMETER/);
+    await expect(source.load(request)).rejects.toBeInstanceOf(InvalidSsmSourceOptionError);
+    await expect(source.load(request)).rejects.toMatchObject({ code: 'INVALID_OPTION' });
   });
 
-  it('refuses an invalid parameter name', () => {
-    expect(() => createSsmSource({ parameterName: 'has spaces', environment: {} })).toThrow(
-      /not a valid SSM/,
-    );
+  it('refuses to load with an invalid parameter name', async () => {
+    const client = failingClient(awsError('ThrottlingException', 'never called'));
+    const source = createSsmSource({ parameterName: 'has spaces', environment: {}, client });
+
+    await expect(source.load(request)).rejects.toThrow(/not a valid SSM/);
+    expect(client.calls).toBe(0);
   });
 });

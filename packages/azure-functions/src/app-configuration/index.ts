@@ -1,5 +1,10 @@
 import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
-import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import {
+  type ConfigLoadRequest,
+  type ConfigLoadResult,
+  type ConfigSource,
+  FaultlineError,
+} from '@faultline/core';
 
 /**
  * The Azure App Configuration config source: the experiment lives in one key-value (JSON or YAML text), read
@@ -83,8 +88,11 @@ export interface AppConfigurationSourceOptions {
 }
 
 /**
- * App Configuration could not be read. The message names the key, label and the likely fix; it never contains the
- * connection string, the access key or request signatures.
+ * App Configuration could not be read. `code` says why — `INVALID_OPTION` (no key or no store configured),
+ * `SDK_MISSING` (a peer dependency is not installed), `STORE_READ_FAILED` (the store refused or could not be
+ * reached; `statusCode` and `serviceCode` say how), `CONFIG_DOCUMENT_INVALID` (the key holds a feature flag or a
+ * Key Vault reference). The message names the key, label and the likely fix; it never contains the connection
+ * string, the access key or request signatures.
  *
  * @example
  * ```ts
@@ -101,17 +109,21 @@ export interface AppConfigurationSourceOptions {
  * }
  * ```
  */
-export class AppConfigurationSourceError extends Error {
+export class AppConfigurationSourceError extends FaultlineError {
   override readonly name = 'AppConfigurationSourceError';
   /** HTTP status the store answered with, when it answered. */
   readonly statusCode: number | undefined;
   /** `AppConfiguration<Status>` or the SDK's error code, for event grouping. */
-  readonly code: string | undefined;
+  readonly serviceCode: string | undefined;
 
-  constructor(message: string, details: { statusCode?: number | undefined; code?: string | undefined } = {}) {
-    super(message);
+  constructor(
+    code: 'INVALID_OPTION' | 'SDK_MISSING' | 'STORE_READ_FAILED' | 'CONFIG_DOCUMENT_INVALID',
+    message: string,
+    details: { statusCode?: number | undefined; serviceCode?: string | undefined } = {},
+  ) {
+    super(code, message);
     this.statusCode = details.statusCode;
-    this.code = details.code;
+    this.serviceCode = details.serviceCode;
   }
 }
 
@@ -164,7 +176,7 @@ export function createAppConfigurationSource(options: AppConfigurationSourceOpti
   let clientPromise: Promise<AppConfigurationClientLike> | undefined;
   const openClient = (): Promise<AppConfigurationClientLike> => {
     if (settingsProblem !== undefined)
-      return Promise.reject(new AppConfigurationSourceError(settingsProblem));
+      return Promise.reject(new AppConfigurationSourceError('INVALID_OPTION', settingsProblem));
     clientPromise ??= createClient(options, connectionString, endpoint);
     // A failed SDK import is retried on the next load instead of being cached forever.
     clientPromise.catch(() => {
@@ -199,8 +211,9 @@ export function createAppConfigurationSource(options: AppConfigurationSourceOpti
         contentType.startsWith(featureFlagContentType)
       ) {
         throw new AppConfigurationSourceError(
+          'CONFIG_DOCUMENT_INVALID',
           `The ${where} is a ${contentType.startsWith(featureFlagContentType) ? 'feature flag' : 'Key Vault reference'}; store the experiment itself as the value (JSON or YAML text).`,
-          { code: 'AppConfigurationUnsupportedContentType' },
+          { serviceCode: 'AppConfigurationUnsupportedContentType' },
         );
       }
       if (setting.value === undefined || setting.value === '') return { kind: 'missing' };
@@ -221,8 +234,9 @@ async function createClient(
     sdk = await import('@azure/app-configuration');
   } catch {
     throw new AppConfigurationSourceError(
+      'SDK_MISSING',
       'The App Configuration source needs the peer dependency @azure/app-configuration: `npm install @azure/app-configuration`.',
-      { code: 'AppConfigurationSdkMissing' },
+      { serviceCode: 'AppConfigurationSdkMissing' },
     );
   }
   const clientOptions: AppConfigurationClientOptions = {
@@ -236,8 +250,9 @@ async function createClient(
     } catch {
       // The SDK's message may echo the connection string; ours never does.
       throw new AppConfigurationSourceError(
+        'INVALID_OPTION',
         'The App Configuration connection string is malformed; expected `Endpoint=https://<store>.azconfig.io;Id=<id>;Secret=<secret>`.',
-        { code: 'AppConfigurationInvalidConnectionString' },
+        { serviceCode: 'AppConfigurationInvalidConnectionString' },
       );
     }
   }
@@ -255,8 +270,9 @@ async function loadDefaultCredential(): Promise<TokenCredential> {
     return new identity.DefaultAzureCredential();
   } catch {
     throw new AppConfigurationSourceError(
+      'SDK_MISSING',
       'FAULTLINE_APPCONFIG_ENDPOINT is set but no credential was passed and @azure/identity is not installed: `npm install @azure/identity` (managed identity), pass `credential`, or use a connection string.',
-      { code: 'AppConfigurationCredentialMissing' },
+      { serviceCode: 'AppConfigurationCredentialMissing' },
     );
   }
 }
@@ -288,26 +304,30 @@ function toSourceError(error: unknown, statusCode: number | undefined, where: st
   if ((error as { name?: unknown } | null)?.name === 'AbortError') return error as Error;
   if (statusCode === 401) {
     return new AppConfigurationSourceError(
+      'STORE_READ_FAILED',
       `App Configuration refused the credentials (401) reading the ${where}: check the access key in the connection string, or the identity's token.`,
-      { statusCode, code: 'AppConfiguration401' },
+      { statusCode, serviceCode: 'AppConfiguration401' },
     );
   }
   if (statusCode === 403) {
     return new AppConfigurationSourceError(
+      'STORE_READ_FAILED',
       `App Configuration denied reading the ${where} (403): assign the function's identity the "App Configuration Data Reader" role on the store.`,
-      { statusCode, code: 'AppConfiguration403' },
+      { statusCode, serviceCode: 'AppConfiguration403' },
     );
   }
   if (statusCode !== undefined) {
-    return new AppConfigurationSourceError(`App Configuration answered ${statusCode} reading the ${where}.`, {
-      statusCode,
-      code: `AppConfiguration${statusCode}`,
-    });
+    return new AppConfigurationSourceError(
+      'STORE_READ_FAILED',
+      `App Configuration answered ${statusCode} reading the ${where}.`,
+      { statusCode, serviceCode: `AppConfiguration${statusCode}` },
+    );
   }
   const code = (error as { code?: unknown } | null)?.code;
   return new AppConfigurationSourceError(
+    'STORE_READ_FAILED',
     `Could not reach App Configuration reading the ${where}: ${error instanceof Error ? error.message : String(error)}`,
-    { code: typeof code === 'string' ? code : 'AppConfigurationUnreachable' },
+    { serviceCode: typeof code === 'string' ? code : 'AppConfigurationUnreachable' },
   );
 }
 

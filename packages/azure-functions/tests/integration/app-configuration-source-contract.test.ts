@@ -28,6 +28,11 @@ for (const label of [undefined, 'prod'] as const) {
       get secrets() {
         return [server.secret, server.connectionString];
       },
+      misconfigured: {
+        create: () =>
+          createAppConfigurationSource({ connectionString: server.connectionString, environment: {} }),
+        names: /key.*FAULTLINE_APPCONFIG_KEY/,
+      },
       async create() {
         const key = `faultline:contract:${randomUUID()}`;
         const id = label === undefined ? { key } : { key, label };

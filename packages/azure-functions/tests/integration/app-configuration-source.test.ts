@@ -92,7 +92,11 @@ describe('the App Configuration source with the real client against the local si
 
     // Assess
     expect(failure).toBeInstanceOf(AppConfigurationSourceError);
-    expect(failure).toMatchObject({ statusCode: 401, code: 'AppConfiguration401' });
+    expect(failure).toMatchObject({
+      statusCode: 401,
+      code: 'STORE_READ_FAILED',
+      serviceCode: 'AppConfiguration401',
+    });
     const text = `${(failure as Error).message} ${JSON.stringify(failure)} ${source.name}`;
     expect(text).not.toContain(wrongSecret);
     expect(text).not.toContain(server.secret);

@@ -11,12 +11,7 @@ import {
   resolveFunctionIdentity,
   toCloudEventInvocation,
 } from '../invocation.js';
-import {
-  type GcpFaultlineOptions,
-  gcpMissingSourceHint,
-  reportSetupFailure,
-  resolveGcpDefaultSource,
-} from '../options.js';
+import { type GcpFaultlineOptions, gcpMissingSourceHint, resolveGcpDefaultSource } from '../options.js';
 
 /**
  * A CloudEvent function as the Functions Framework calls it: one argument, the event; a promise for async work.
@@ -78,22 +73,15 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
   options: GcpFaultlineOptions = {},
 ): CloudEventHandler<Event> {
   const environment = options.environment ?? process.env;
-  let run: (cloudEvent: CloudEventLike, second: undefined) => Promise<unknown>;
-  try {
-    const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
-    const plainHandler = handler as unknown as (
-      cloudEvent: CloudEventLike,
-      second: undefined,
-    ) => Promise<unknown>;
-    run = createFaultWrapper(createCloudEventAdapter(identity), plainHandler, {
+  const run = createFaultWrapper(
+    createCloudEventAdapter(resolveFunctionIdentity(options, environment, options.clock ?? systemClock)),
+    handler as unknown as (cloudEvent: CloudEventLike, second: undefined) => Promise<unknown>,
+    {
       ...options,
       defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
       missingSourceHint: options.missingSourceHint ?? gcpMissingSourceHint,
-    });
-  } catch (error) {
-    reportSetupFailure(error);
-    return handler;
-  }
+    },
+  );
   // Under the kill switch the wrapper is the handler itself.
   if (run === (handler as unknown)) return handler;
   // Exactly one parameter: the framework switches to callback style for functions declaring two.

@@ -1,4 +1,9 @@
-import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import {
+  type ConfigLoadRequest,
+  type ConfigLoadResult,
+  type ConfigSource,
+  FaultlineError,
+} from '@faultline/core';
 
 /**
  * The Firestore config source: experiments live in one Firestore document, read through the core cached config
@@ -107,8 +112,10 @@ export interface FirestoreSourceOptions {
 }
 
 /**
- * The Firestore source could not read a usable experiment (bad path, wrong field type, SDK missing). The cached
- * config reports it as a `config-error` event and fails open; you see it only when calling `load()` yourself.
+ * The Firestore source could not read a usable experiment: `code` says why — `INVALID_OPTION` (no or a bad document
+ * path), `SDK_MISSING` (`@google-cloud/firestore` is not installed), `CONFIG_DOCUMENT_INVALID` (the field holds
+ * something else than an experiment). The cached config reports it as a `config-error` event and fails open; you
+ * see it only when calling `load()` yourself.
  *
  * @example
  * ```ts
@@ -117,8 +124,16 @@ export interface FirestoreSourceOptions {
  * });
  * ```
  */
-export class FirestoreSourceError extends Error {
+export class FirestoreSourceError extends FaultlineError {
   override readonly name = 'FirestoreSourceError';
+
+  constructor(
+    code: 'INVALID_OPTION' | 'SDK_MISSING' | 'CONFIG_DOCUMENT_INVALID',
+    message: string,
+    options?: { readonly cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
 }
 
 /**
@@ -162,7 +177,7 @@ export function createFirestoreSource(options: FirestoreSourceOptions = {}): Con
   let documentPromise: Promise<FirestoreDocumentLike> | undefined;
   const openDocument = (): Promise<FirestoreDocumentLike> => {
     if (pathProblem !== undefined || documentPath === undefined) {
-      return Promise.reject(new FirestoreSourceError(pathProblem ?? 'no document path'));
+      return Promise.reject(new FirestoreSourceError('INVALID_OPTION', pathProblem ?? 'no document path'));
     }
     documentPromise ??= resolveClient(options).then((firestore) => firestore.doc(documentPath));
     // A failed SDK import or client creation is retried on the next load instead of being cached forever.
@@ -242,6 +257,7 @@ function readSnapshot(
     return { kind: 'document', document: toPlainValue(value, 0) as object, version };
   }
   throw new FirestoreSourceError(
+    'CONFIG_DOCUMENT_INVALID',
     `Field "${field}" of Firestore document ${documentPath} is a ${Array.isArray(value) ? 'array' : typeof value}; ` +
       'store the experiment as a JSON/YAML string (preferred) or as a map.',
   );
@@ -253,7 +269,10 @@ const maximumDepth = 32;
 function toPlainValue(value: unknown, depth: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   if (depth > maximumDepth) {
-    throw new FirestoreSourceError(`The experiment map is nested deeper than ${maximumDepth} levels.`);
+    throw new FirestoreSourceError(
+      'CONFIG_DOCUMENT_INVALID',
+      `The experiment map is nested deeper than ${maximumDepth} levels.`,
+    );
   }
   if (Array.isArray(value)) return value.map((item) => toPlainValue(item, depth + 1));
   const maybeTimestamp = value as { toDate?: unknown };
@@ -284,6 +303,7 @@ async function resolveClient(options: FirestoreSourceOptions): Promise<Firestore
     sdk = await import('@google-cloud/firestore');
   } catch (error) {
     throw new FirestoreSourceError(
+      'SDK_MISSING',
       'The Firestore source needs the peer dependency @google-cloud/firestore: `npm install @google-cloud/firestore`.',
       { cause: error },
     );

@@ -177,6 +177,7 @@ export class ResponseCapture {
     const encoding = typeof rest[0] === 'string' ? (rest[0] as BufferEncoding) : undefined;
     const callback = rest.find((argument): argument is WriteCallback => typeof argument === 'function');
     if (this.#outcome === 'ended') {
+      // deliberately not a FaultlineError: Node's own error for this misuse, as the real response would report it.
       const error = Object.assign(new Error('write after end'), { code: 'ERR_STREAM_WRITE_AFTER_END' });
       if (callback) process.nextTick(callback, error);
       return false;

@@ -24,6 +24,10 @@ afterAll(async () => {
 
 function harness(layout: 'string' | 'map', realtime: boolean) {
   return {
+    misconfigured: {
+      create: () => createFirestoreSource({ firestore, realtime, environment: {} }),
+      names: /documentPath.*FAULTLINE_FIRESTORE_DOCUMENT/,
+    },
     async create() {
       const path = `faultline-contract/${randomUUID()}`;
       const document = firestore.doc(path);
