@@ -4,7 +4,7 @@
  * on a command that writes to production stores.
  */
 
-import { closestName } from '@faultline/core';
+import { closestName, FaultlineError } from '@faultline/core';
 /** Declares the flags a command accepts. */
 export interface FlagSpec {
   /** Flags taking a value, e.g. `to`, `set`. */
@@ -36,13 +36,13 @@ export interface ParsedArguments {
  * throw new UsageError('validate needs a file', 'faultline validate experiment.yaml');
  * ```
  */
-export class UsageError extends Error {
+export class UsageError extends FaultlineError {
   override readonly name = 'UsageError';
   constructor(
     message: string,
     readonly hint?: string,
   ) {
-    super(message);
+    super('USAGE', message);
   }
 }
 

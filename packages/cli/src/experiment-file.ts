@@ -3,6 +3,7 @@ import { extname } from 'node:path';
 import type { ExperimentDefinition, RunSection, ValidationIssue } from '@faultline/core';
 import {
   defaultMaxConfigSizeBytes,
+  FaultlineError,
   parseExperimentText,
   validateExperiment,
   validateRunSection,
@@ -107,14 +108,14 @@ export function toRuntimeDocument(raw: Record<string, unknown>): Record<string, 
  * }
  * ```
  */
-export class RunSectionError extends Error {
+export class RunSectionError extends FaultlineError {
   override readonly name = 'RunSectionError';
   constructor(
     message: string,
     readonly issues: readonly ValidationIssue[] = [],
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super('RUN_SECTION_INVALID', message, options);
   }
 }
 

@@ -4,7 +4,7 @@
  * format (core's `createPlaceholderPattern`, which validation uses to accept a URL that is not one yet); putting in
  * the values is the CLI's job, at run time, from `--set NAME=value` and the environment.
  */
-import { createPlaceholderPattern, isPlainObject, joinPath } from '@faultline/core';
+import { createPlaceholderPattern, FaultlineError, isPlainObject, joinPath } from '@faultline/core';
 
 const placeholderPattern = createPlaceholderPattern();
 
@@ -20,13 +20,14 @@ const placeholderPattern = createPlaceholderPattern();
  * }
  * ```
  */
-export class UnsetPlaceholderError extends Error {
+export class UnsetPlaceholderError extends FaultlineError {
   override readonly name = 'UnsetPlaceholderError';
   constructor(
     readonly variable: string,
     readonly path: string,
   ) {
     super(
+      'PLACEHOLDER_UNSET',
       `${path}: \${${variable}} is not set — pass --set ${variable}=VALUE or export ${variable}, or write \${${variable}:-default}`,
     );
   }

@@ -16,6 +16,7 @@ import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RunSection, RunTarget } from '@faultline/core';
+import { FaultlineError } from '@faultline/core';
 import {
   applyLoopbackEnvironment,
   describeMotoOrigin,
@@ -144,7 +145,7 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
         }
       }),
     );
-    if (demos.size === 0) throw new Error('no demo app could start');
+    if (demos.size === 0) throw new FaultlineError('DEMO_FAILED', 'no demo app could start');
     // One line per cloud: where its experiment lives, and whether that is the real backend or a fallback.
     output.line();
     output.line(style.bold('Where each cloud keeps its experiment'));
@@ -164,7 +165,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
       const path = resolve(repositoryRoot, file);
       const loaded = await loadExperimentFile(path);
       if (!loaded.ok)
-        throw new Error(
+        throw new FaultlineError(
+          'EXPERIMENT_INVALID',
           `${file} is invalid: ${loaded.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
         );
       const resolved = resolveRunSection(loaded.raw, variables, process.env);

@@ -1,6 +1,7 @@
 import type { ValidationIssue } from '@faultline/core';
 import {
   builtinFaultRegistry,
+  FaultlineError,
   formatValidationIssues,
   invalid,
   isPlainObject,
@@ -51,10 +52,10 @@ export interface ImportOptions {
  * }
  * ```
  */
-export class ImportError extends Error {
+export class ImportError extends FaultlineError {
   override readonly name = 'ImportError';
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+    super('IMPORT_FAILED', message, options);
   }
 }
 

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { RunSection, RunTarget, StopCondition } from '@faultline/core';
+import { FaultlineError } from '@faultline/core';
 import type { StoreCoordinates } from '../stores/index.js';
 import {
   createStore,
@@ -152,7 +153,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     }
     if (unopened.length > 0) {
       // Nothing was written yet: refuse the whole run rather than inject on some targets only.
-      throw new Error(`cannot open every store, nothing was injected (${unopened.join('; ')})`);
+      throw new FaultlineError(
+        'STORE_ACCESS_FAILED',
+        `cannot open every store, nothing was injected (${unopened.join('; ')})`,
+      );
     }
     record(
       'start',
@@ -531,8 +535,12 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-class RunInterrupted extends Error {
+class RunInterrupted extends FaultlineError {
   override readonly name = 'RunInterrupted';
+
+  constructor() {
+    super('RUN_INTERRUPTED', 'the run was interrupted');
+  }
 }
 
 function samplesBetween(state: TargetState, fromMs: number, toMs: number): Sample[] {

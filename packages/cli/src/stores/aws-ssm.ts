@@ -1,4 +1,5 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import { FaultlineError } from '@faultline/core';
 import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment, WriteOptions } from './store.js';
 import {
@@ -145,7 +146,8 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
       // Compact JSON: SSM's standard tier holds 4 KB.
       const text = typeof document === 'string' ? document : JSON.stringify(document);
       if (Buffer.byteLength(text) > maxDocumentBytes) {
-        throw new RangeError(
+        throw new FaultlineError(
+          'CONFIG_TOO_LARGE',
           `the experiment is ${Buffer.byteLength(text)} bytes; stores accept at most ${maxDocumentBytes}`,
         );
       }

@@ -1,4 +1,4 @@
-import { type RunStoreKind, runStoreKinds } from '@faultline/core';
+import { FaultlineError, type RunStoreKind, runStoreKinds } from '@faultline/core';
 import { parse as parseYaml } from 'yaml';
 
 /**
@@ -98,7 +98,7 @@ export type StoreKind = RunStoreKind;
  * });
  * ```
  */
-export class StoreConflictError extends Error {
+export class StoreConflictError extends FaultlineError {
   override readonly name: string = 'StoreConflictError';
   constructor(
     message: string,
@@ -107,7 +107,7 @@ export class StoreConflictError extends Error {
     readonly actualVersion: string | null | undefined,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super('STORE_CONFLICT', message, options);
   }
 }
 
@@ -147,14 +147,14 @@ export class StoreLostUpdateError extends StoreConflictError {
  * throw new StoreAccessError('aws-ssm:/x: AccessDeniedException', 'aws-ssm:/x');
  * ```
  */
-export class StoreAccessError extends Error {
+export class StoreAccessError extends FaultlineError {
   override readonly name = 'StoreAccessError';
   constructor(
     message: string,
     readonly store: string,
     options?: ErrorOptions,
   ) {
-    super(message, options);
+    super('STORE_ACCESS_FAILED', message, options);
   }
 }
 
@@ -179,7 +179,8 @@ export const maxDocumentBytes = 256 * 1024;
 export function serializeDocument(document: object | string): string {
   const text = typeof document === 'string' ? document : `${JSON.stringify(document, null, 2)}\n`;
   if (Buffer.byteLength(text) > maxDocumentBytes) {
-    throw new RangeError(
+    throw new FaultlineError(
+      'CONFIG_TOO_LARGE',
       `the experiment is ${Buffer.byteLength(text)} bytes; stores accept at most ${maxDocumentBytes}`,
     );
   }

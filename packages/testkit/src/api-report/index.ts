@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { FaultlineError } from '@faultline/core';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
@@ -110,7 +111,8 @@ export function readExportedNames(entryPoints: readonly EntryPoint[]): Map<strin
   for (const entry of entryPoints) {
     const sourceFile = program.getSourceFile(entry.sourceFile);
     const moduleSymbol = sourceFile === undefined ? undefined : checker.getSymbolAtLocation(sourceFile);
-    if (moduleSymbol === undefined) throw new Error(`cannot read the exports of ${entry.sourceFile}`);
+    if (moduleSymbol === undefined)
+      throw new FaultlineError('INTERNAL', `cannot read the exports of ${entry.sourceFile}`);
     const names = checker.getExportsOfModule(moduleSymbol).map((exported) => {
       const target = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       const kind = kindOf(target);

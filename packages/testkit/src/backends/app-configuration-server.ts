@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { FaultlineError } from '@faultline/core';
 
 const execFileAsync = promisify(execFile);
 
@@ -90,8 +91,12 @@ export interface AppConfigurationServer {
 }
 
 /** The server could not start (e.g. `openssl` is missing). */
-export class AppConfigurationServerError extends Error {
+export class AppConfigurationServerError extends FaultlineError {
   override readonly name = 'AppConfigurationServerError';
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('BACKEND_FAILED', message, options);
+  }
 }
 
 const keyValueContentType = 'application/vnd.microsoft.appconfig.kv+json; charset=utf-8';
@@ -464,7 +469,7 @@ function readBody(request: IncomingMessage): Promise<Buffer> {
       size += chunk.length;
       if (size > maxBodyBytes) {
         request.destroy();
-        reject(new Error('request body too large'));
+        reject(new FaultlineError('INVALID_ARGUMENT', 'request body too large'));
         return;
       }
       chunks.push(chunk);

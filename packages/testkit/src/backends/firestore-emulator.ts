@@ -1,6 +1,7 @@
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { Socket } from 'node:net';
+import { FaultlineError } from '@faultline/core';
 import { findFreePort } from './free-port.js';
 
 /** The Debian package that ships Google's Firestore emulator on this machine kind. */
@@ -41,8 +42,12 @@ export interface StartFirestoreEmulatorOptions {
 }
 
 /** The emulator cannot run here: the launcher is missing, Java failed, or it never became ready. */
-export class FirestoreEmulatorUnavailableError extends Error {
+export class FirestoreEmulatorUnavailableError extends FaultlineError {
   override readonly name = 'FirestoreEmulatorUnavailableError';
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, options);
+  }
 }
 
 /**
@@ -250,13 +255,16 @@ async function waitUntilListening(port: number, child: ChildProcess, timeoutMs: 
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the launcher exited (code ${child.exitCode ?? child.signalCode})`);
+      throw new FaultlineError(
+        'BACKEND_UNAVAILABLE',
+        `the launcher exited (code ${child.exitCode ?? child.signalCode})`,
+      );
     }
     // The port accepts connections only once the emulator serves requests ("Dev App Server is now running").
     if (await answersHttp(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`no answer within ${timeoutMs} ms`);
+  throw new FaultlineError('BACKEND_UNAVAILABLE', `no answer within ${timeoutMs} ms`);
 }
 
 async function waitUntilPortFree(port: number, timeoutMs: number): Promise<void> {

@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { FaultlineError } from '@faultline/core';
 
 /**
  * A loopback TCP port that is free right now (the OS picks it), for a backend this process is about to start.
@@ -18,7 +19,7 @@ export function findFreePort(): Promise<number> {
       const address = server.address();
       server.close(() => {
         if (address && typeof address === 'object') resolve(address.port);
-        else reject(new Error('could not allocate a loopback port'));
+        else reject(new FaultlineError('BACKEND_UNAVAILABLE', 'could not allocate a loopback port'));
       });
     });
   });

@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { accessSync, constants, realpathSync } from 'node:fs';
 import type { Socket } from 'node:net';
 import { delimiter, join } from 'node:path';
+import { FaultlineError } from '@faultline/core';
 import { findFreePort } from './free-port.js';
 
 /** Where the moto server came from, for people reading the demo's or a test's output. */
@@ -37,8 +38,12 @@ export interface StartMotoOptions {
 }
 
 /** moto cannot be started: the Python module is missing or the server never became ready. */
-export class MotoUnavailableError extends Error {
+export class MotoUnavailableError extends FaultlineError {
   override readonly name = 'MotoUnavailableError';
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, options);
+  }
 }
 
 /**
@@ -239,7 +244,7 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
     exited = `exited early (code ${code}, signal ${signal})`;
   });
   while (Date.now() < deadline) {
-    if (exited) throw new Error(exited);
+    if (exited) throw new FaultlineError('BACKEND_UNAVAILABLE', exited);
     try {
       const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
       await response.arrayBuffer();
@@ -248,7 +253,7 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
-  throw new Error(`timed out after ${timeoutMs} ms`);
+  throw new FaultlineError('BACKEND_UNAVAILABLE', `timed out after ${timeoutMs} ms`);
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

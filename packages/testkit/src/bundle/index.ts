@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { FaultlineError } from '@faultline/core';
 import { build, type Metafile } from 'esbuild';
 
 /**
@@ -74,7 +75,8 @@ export async function bundleForLoad(options: {
   const entryName = Object.keys(outputs).find(
     (name) => basename(name) === `entry${commonJs ? '.cjs' : '.mjs'}`,
   );
-  if (entryName === undefined) throw new Error(`esbuild produced no entry chunk for ${options.file}`);
+  if (entryName === undefined)
+    throw new FaultlineError('INTERNAL', `esbuild produced no entry chunk for ${options.file}`);
   const eager = new Set<string>();
   const visit = (name: string): void => {
     if (eager.has(name)) return;
@@ -199,7 +201,7 @@ export function runWithBundle(
         },
       },
       (error, stdout, stderr) => {
-        if (error) reject(new Error(`${error.message}\n${stdout}\n${stderr}`));
+        if (error) reject(new FaultlineError('INTERNAL', `${error.message}\n${stdout}\n${stderr}`));
         else resolvePromise(stdout);
       },
     );

@@ -3,6 +3,7 @@ import {
   createFaultRegistry,
   createInlineSource,
   defineFaultType,
+  FaultlineError,
   type FaultlineOptions,
   type FaultRegistry,
   isInjectedFault,
@@ -203,6 +204,7 @@ export function describeAdapterContract(name: string, harness: AdapterContractHa
         attributes: s.object({}),
         create: () => ({
           before: () => {
+            // deliberately not a FaultlineError: stands for a bug in someone else's fault type.
             throw new Error('bug inside a fault type');
           },
         }),
@@ -251,7 +253,10 @@ export function describeAdapterContract(name: string, harness: AdapterContractHa
     outcome: AdapterContractOutcome,
   ): Extract<AdapterContractOutcome, { kind: 'response' }> {
     if (outcome.kind !== 'response') {
-      throw new Error(`expected a response, got an error: ${String((outcome as { error: unknown }).error)}`);
+      throw new FaultlineError(
+        'INVALID_ARGUMENT',
+        `expected a response, got an error: ${String((outcome as { error: unknown }).error)}`,
+      );
     }
     return outcome;
   }
@@ -471,6 +476,7 @@ export function describeAdapterContract(name: string, harness: AdapterContractHa
       it("runs deferred cleanups when the handler throws, and surfaces the handler's own error", async () => {
         const document = experiment([{ id: 'probe', type: cleanupProbeType, probability: 1 }]);
         const handler: AdapterContractHandler = async () => {
+          // deliberately not a FaultlineError: stands for the user's own failure.
           throw new Error('handler failed on purpose');
         };
         await withFixture({ experiment: document, handler }, async ({ fn, calls, cleanups }) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { decodeConfigDocument } from '@faultline/core';
+import { decodeConfigDocument, FaultlineError, isFaultlineError } from '@faultline/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 /** One isolated store location (a file, a parameter, a document, a key) and the source that reads it. */
@@ -20,6 +20,13 @@ export interface ConfigSourceContractHarness {
   create(): Promise<ConfigSourceContractFixture>;
   /** Credentials the source was configured with (connection strings, secrets): none may appear in its name. */
   readonly secrets?: readonly string[];
+  /**
+   * Creates the source with settings it cannot use (no key, no parameter name, …). Every source agrees on when it
+   * fails: never when it is created (a function must never crash on a chaos setting), always on `load()`, with an
+   * `INVALID_OPTION` error whose message matches `names` (the option and its variable), which the engine reports as
+   * one `config-error` event.
+   */
+  readonly misconfigured?: { readonly create: () => ConfigSource; readonly names: RegExp };
 }
 
 const neverAborted = () => new AbortController().signal;
@@ -145,7 +152,7 @@ export function describeConfigSourceContract(name: string, harness: ConfigSource
     it('rejects promptly when the signal is already aborted', async () => {
       await fixture.write(sampleExperiment());
       const controller = new AbortController();
-      controller.abort(new Error('fetch budget spent'));
+      controller.abort(new FaultlineError('CONFIG_FETCH_TIMEOUT', 'fetch budget spent'));
 
       const outcome = await Promise.race([
         fixture.source.load({ signal: controller.signal, previousVersion: undefined }).then(
@@ -174,6 +181,27 @@ export function describeConfigSourceContract(name: string, harness: ConfigSource
       for (const pattern of credentialPatterns) expect(sourceName).not.toMatch(pattern);
       expect(fixture.source.name).toBe(sourceName);
     });
+
+    const misconfigured = harness.misconfigured;
+    // Only sources that have settings to get wrong take part (the environment source reads one named variable).
+    if (misconfigured !== undefined) {
+      it('never throws when created with settings it cannot use; each load rejects with INVALID_OPTION naming them', async () => {
+        let source: ConfigSource | undefined;
+        expect(() => {
+          source = misconfigured.create();
+        }).not.toThrow();
+        for (let attempt = 0; attempt < 2; attempt++) {
+          const failure = await (source as ConfigSource)
+            .load({ signal: neverAborted(), previousVersion: undefined })
+            .then(
+              () => undefined,
+              (error: unknown) => error,
+            );
+          expect(isFaultlineError(failure) ? failure.code : failure).toBe('INVALID_OPTION');
+          expect((failure as Error | undefined)?.message).toMatch(misconfigured.names);
+        }
+      });
+    }
   });
 }
 
@@ -187,7 +215,9 @@ function sampleExperiment() {
 }
 
 function asDocument(result: ConfigLoadResult): { document: string | object; version: string } {
-  if (result.kind !== 'document') throw new Error(`expected a document, got ${JSON.stringify(result)}`);
+  if (result.kind !== 'document') {
+    throw new FaultlineError('INVALID_ARGUMENT', `expected a document, got ${JSON.stringify(result)}`);
+  }
   return result;
 }
 

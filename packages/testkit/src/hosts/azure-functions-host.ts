@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { FaultlineError } from '@faultline/core';
 
 /*
  * A loopback stand-in for the Azure Functions Node.js worker. `@azure/functions` (v4) `require`s a module named
@@ -198,8 +199,12 @@ export interface AzureFunctionsHost {
 }
 
 /** The local host cannot serve what was asked (unknown function, unsupported feature). */
-export class AzureFunctionsHostError extends Error {
+export class AzureFunctionsHostError extends FaultlineError {
   override readonly name = 'AzureFunctionsHostError';
+
+  constructor(message: string, options?: { readonly cause?: unknown }) {
+    super('HOST_FAILED', message, options);
+  }
 }
 
 const coreModuleName = '@azure/functions-core';
@@ -369,7 +374,8 @@ function createCoreApi(state: HostState): Record<string, unknown> {
     },
     registerHook(hookName: string, callback: HookCallback) {
       const known = ['preInvocation', 'postInvocation', 'appStart', 'appTerminate', 'log'];
-      if (!known.includes(hookName)) throw new RangeError(`Unrecognized hook "${hookName}"`);
+      if (!known.includes(hookName))
+        throw new FaultlineError('INVALID_ARGUMENT', `Unrecognized hook "${hookName}"`);
       let set = state.hooks.get(hookName);
       if (set === undefined) {
         set = new Set();
