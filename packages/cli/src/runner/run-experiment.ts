@@ -644,7 +644,8 @@ function expiryOf(document: Record<string, unknown>, plannedEndMs: number): stri
   const endMs = Number.isFinite(ownEndMs) && ownEndMs < plannedEndMs ? ownEndMs : plannedEndMs;
   const startMs = typeof window.start === 'string' ? Date.parse(window.start) : Number.NaN;
   if (Number.isFinite(startMs) && startMs >= endMs) {
-    throw new Error(
+    throw new FaultlineError(
+      'EXPERIMENT_INVALID',
       `window.start (${String(window.start)}) is after the run's planned end (${new Date(endMs).toISOString()}): nothing would be injected; move window.start earlier or remove it`,
     );
   }
