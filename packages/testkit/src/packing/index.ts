@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { FaultlineError } from '@faultline/core';
 
 const run = promisify(execFile);
 
@@ -80,7 +81,9 @@ export async function packPublishedPackages(options: {
     const created = (await readdir(options.destination)).filter(
       (file) => file.endsWith('.tgz') && !before.has(file),
     );
-    if (created.length !== 1) throw new Error(`pnpm pack of ${name} produced ${created.length} tarballs`);
+    if (created.length !== 1) {
+      throw new FaultlineError('INTERNAL', `pnpm pack of ${name} produced ${created.length} tarballs`);
+    }
     packed.push({
       name,
       version: manifest.version,
