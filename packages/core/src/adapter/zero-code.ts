@@ -1,5 +1,6 @@
 import { readEnvironmentSettings } from '../config/environment-settings.js';
 import { systemClock } from '../engine/ports.js';
+import { describeError } from '../errors/describe-error.js';
 import type { EventLevel } from '../events/events.js';
 import { isLevelEnabled } from '../events/json-line-sink.js';
 
@@ -94,8 +95,9 @@ export function reportSetup(
  * ```
  */
 export function summarizeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message.slice(0, 500)}`;
-  return String(error).slice(0, 500);
+  // One description of errors everywhere: this is describeError's, on one line.
+  const { errorName, errorMessage } = describeError(error);
+  return error instanceof Error ? `${errorName}: ${errorMessage}` : errorMessage;
 }
 
 /** The oldest Node major faultline's zero-code installs instrument (the engines every package declares). */
