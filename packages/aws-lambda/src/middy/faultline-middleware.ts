@@ -1,11 +1,4 @@
-import {
-  answerShortCircuit,
-  changeNativeResponse,
-  createPhaseWrapper,
-  FaultlineError,
-  type FaultRun,
-  type InvocationDriver,
-} from '@faultline/core';
+import { createPhaseWrapper, FaultlineError, type FaultRun, type InvocationDriver } from '@faultline/core';
 import type { LambdaContext } from '../invocation/lambda-context.js';
 import { createLambdaAdapter } from '../lambda-adapter.js';
 import {
@@ -143,7 +136,7 @@ export function faultlineMiddleware<
           let handled = false;
           try {
             const shortCircuit = await run.before(driver.capabilities);
-            const answer = shortCircuit && answerShortCircuit(run, shortCircuit, driver);
+            const answer = shortCircuit && run.answer(shortCircuit, driver);
             if (answer !== undefined) return answer.result;
             const entered = await run.enter<Result>();
             if (entered !== undefined) return entered.result;
@@ -180,7 +173,7 @@ export function faultlineMiddleware<
       if (entry === undefined) return;
       try {
         const result = await entry.run.leave({ ok: true, value: request.response as Result });
-        request.response = await changeNativeResponse(entry.run, entry.driver, result);
+        request.response = await entry.run.changeResponse(result, entry.driver);
       } finally {
         await entry.run.finish();
       }

@@ -1,3 +1,4 @@
+import type { NativeAnswers, NativeResponses } from '../engine/fault-run.js';
 import type { AdapterCapabilities, NeutralResponse } from '../faults/fault-type.js';
 import type { Cloud, Invocation } from '../invocation/invocation.js';
 
@@ -21,7 +22,7 @@ import type { Cloud, Invocation } from '../invocation/invocation.js';
  * };
  * ```
  */
-export interface InvocationDriver<Result> {
+export interface InvocationDriver<Result> extends NativeAnswers<Result>, NativeResponses<Result> {
   /** Calls the user's handler once with the native arguments. */
   callHandler(): Promise<Result>;
   /**

@@ -1,7 +1,4 @@
-import type { FaultRun, ShortCircuit } from '../engine/fault-run.js';
-import { FaultlineError } from '../errors/faultline-error.js';
-import type { NeutralResponse } from '../faults/fault-type.js';
-import { InjectedFaultError } from '../faults/injected-fault-error.js';
+import type { FaultRun } from '../engine/fault-run.js';
 import type { FaultAdapter, InvocationDriver } from './adapter.js';
 import { createPhaseWrapper } from './phase-wrapper.js';
 import type { FaultlineOptions } from './resolve-engine.js';
@@ -59,100 +56,12 @@ async function runWithDriver<R>(run: FaultRun, driver: InvocationDriver<R>): Pro
   try {
     const shortCircuit = await run.before(driver.capabilities);
     if (shortCircuit !== undefined) {
-      const answer = answerShortCircuit(run, shortCircuit, driver);
+      const answer = run.answer(shortCircuit, driver);
       if (answer !== undefined) return answer.result;
     }
     const result = await run.around(() => driver.callHandler());
-    return await changeNativeResponse(run, driver, result);
+    return await run.changeResponse(result, driver);
   } finally {
     await run.finish();
-  }
-}
-
-/**
- * The native answer to a short-circuit (`status` → the trigger's response, throttle → its throttling result), or
- * throws what the trigger cannot answer natively: the injected error of a `throw`, else an `InjectedFaultError`
- * carrying the status. If the driver fails to shape the answer, the run fails open and this returns `undefined`:
- * call the handler, untouched.
- *
- * @example
- * ```ts
- * const shortCircuit = await run.before(driver.capabilities);
- * const answer = shortCircuit && answerShortCircuit(run, shortCircuit, driver);
- * if (answer !== undefined) return answer.result;
- * ```
- */
-export function answerShortCircuit<R>(
-  run: FaultRun,
-  shortCircuit: ShortCircuit,
-  driver: Pick<InvocationDriver<R>, 'respond' | 'throttled'>,
-): { readonly result: R } | undefined {
-  const { fault, outcome } = shortCircuit;
-  if (outcome.kind === 'throw') throw outcome.error;
-  let native: R | undefined;
-  try {
-    if (outcome.kind === 'respond') {
-      // Copied: the configured response is shared by every invocation of this config version.
-      const { status, headers, body } = outcome.response;
-      native = driver.respond({ status, headers: { ...headers }, body });
-    } else if (outcome.kind === 'throttle') {
-      native = driver.throttled(outcome.reason);
-    } else {
-      throw new FaultlineError(
-        'INTERNAL',
-        `unknown fault outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}`,
-      );
-    }
-  } catch (error) {
-    // The adapter could not shape the answer: the invocation goes on untouched rather than failing on us.
-    run.failOpen(error, `answering for the ${fault.type} fault`, fault);
-    return undefined;
-  }
-  if (native !== undefined) return { result: native };
-  const details = { experimentId: run.experimentId, faultId: fault.id, faultType: fault.type };
-  if (outcome.kind === 'respond') {
-    throw new InjectedFaultError(`Injected status ${outcome.response.status}`, {
-      ...details,
-      status: outcome.response.status,
-    });
-  }
-  throw new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
-    ...details,
-    name: 'ThrottlingError',
-    status: 429,
-  });
-}
-
-/**
- * Runs the `after` phase on a native result through the driver: reads it as a neutral response (only when some
- * fault changes responses), lets the effects change it, and writes it back in the native shape. Returns `result`
- * itself when nothing changed; a failure to read or write fails the run open and returns `result`.
- *
- * @example
- * ```ts
- * const result = await run.around(() => driver.callHandler());
- * return await changeNativeResponse(run, driver, result);
- * ```
- */
-export async function changeNativeResponse<R>(
-  run: FaultRun,
-  driver: Pick<InvocationDriver<R>, 'readResponse' | 'writeResponse'>,
-  result: R,
-): Promise<R> {
-  if (!run.changesResponse) return result;
-  let response: NeutralResponse | undefined;
-  try {
-    response = driver.readResponse(result);
-  } catch (error) {
-    run.failOpen(error, 'reading the response');
-    return result;
-  }
-  const changed = await run.after(response);
-  if (changed === response || changed === undefined) return result;
-  try {
-    return driver.writeResponse(result, changed);
-  } catch (error) {
-    run.failOpen(error, 'changing the response');
-    return result;
   }
 }

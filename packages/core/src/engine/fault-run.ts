@@ -1,11 +1,12 @@
 import { describeError } from '../errors/describe-error.js';
+import { FaultlineError } from '../errors/faultline-error.js';
 import type {
   AdapterCapabilities,
   FaultContext,
   FaultOutcome,
   NeutralResponse,
 } from '../faults/fault-type.js';
-import { isInjectedFault } from '../faults/injected-fault-error.js';
+import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-error.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { captureInterceptionScope } from '../scope/interception-scope.js';
 import type { CompiledExperiment, CompiledFault } from './compile.js';
@@ -42,6 +43,40 @@ export interface ShortCircuit {
 export type HandlerOutcome<Result> =
   | { readonly ok: true; readonly value: Result }
   | { readonly ok: false; readonly error: unknown };
+
+/**
+ * How a trigger answers natively instead of its handler (the part of an adapter's `InvocationDriver` that
+ * {@link FaultRun.answer} uses). `undefined` means the trigger has no such answer: the injected error is thrown.
+ *
+ * @example
+ * ```ts
+ * const answers: NativeAnswers<Response> = {
+ *   respond: (response) => new Response(response.body, { status: response.status, headers: response.headers }),
+ *   throttled: () => new Response('busy', { status: 429 }),
+ * };
+ * ```
+ */
+export interface NativeAnswers<Result> {
+  respond(response: NeutralResponse): Result | undefined;
+  throttled(reason: string): Result | undefined;
+}
+
+/**
+ * How a trigger's native result reads and writes as a neutral response (the part of an adapter's
+ * `InvocationDriver` that {@link FaultRun.changeResponse} uses).
+ *
+ * @example
+ * ```ts
+ * const responses: NativeResponses<Response> = {
+ *   readResponse: (result) => ({ status: result.status, headers: {}, body: undefined }),
+ *   writeResponse: (original, response) => new Response(response.body, { status: response.status }),
+ * };
+ * ```
+ */
+export interface NativeResponses<Result> {
+  readResponse(result: Result): NeutralResponse | undefined;
+  writeResponse(original: Result, response: NeutralResponse): Result;
+}
 
 /**
  * One invocation that faults fire for, as phases a host calls in order: `before()`, then `around(next)` (or
@@ -113,6 +148,22 @@ export interface FaultRun {
   after(response: NeutralResponse | undefined): Promise<NeutralResponse | undefined>;
   /** Ends the run: aborts the effects' signal and runs every pending cleanup, newest first. Never rejects. */
   finish(): Promise<void>;
+  /**
+   * The native answer to a short-circuit (`respond` → the trigger's response, `throttle` → its throttling result),
+   * or throws what the trigger cannot answer natively: the injected error of a `throw`, else an
+   * `InjectedFaultError` carrying the status. If `answers` fail to shape the answer, the run fails open and this
+   * returns `undefined`: call the handler, untouched.
+   */
+  answer<Result>(
+    shortCircuit: ShortCircuit,
+    answers: NativeAnswers<Result>,
+  ): { readonly result: Result } | undefined;
+  /**
+   * The `after` phase on a native result: reads it as a neutral response (only when some fault changes responses),
+   * lets the effects change it, and writes it back. Returns `result` itself when nothing changed; a failure to read
+   * or write fails the run open and returns `result`.
+   */
+  changeResponse<Result>(result: Result, responses: NativeResponses<Result>): Promise<Result>;
   /**
    * For hosts whose own step failed (shaping an answer, reading the response): reports an `internal-error` event
    * and turns the rest of the run into a pass-through (`around` calls `next`, `after` changes nothing); `finish`
@@ -336,6 +387,65 @@ class InvocationRun implements FaultRun {
   failOpen(error: unknown, where: string, fault?: CompiledFault): void {
     this.#reportInternalError(error, where, fault);
     this.#untouched = true;
+  }
+
+  answer<Result>(
+    shortCircuit: ShortCircuit,
+    answers: NativeAnswers<Result>,
+  ): { readonly result: Result } | undefined {
+    const { fault, outcome } = shortCircuit;
+    if (outcome.kind === 'throw') throw outcome.error;
+    let native: Result | undefined;
+    try {
+      if (outcome.kind === 'respond') {
+        // Copied: the configured response is shared by every invocation of this config version.
+        const { status, headers, body } = outcome.response;
+        native = answers.respond({ status, headers: { ...headers }, body });
+      } else if (outcome.kind === 'throttle') {
+        native = answers.throttled(outcome.reason);
+      } else {
+        throw new FaultlineError(
+          'INTERNAL',
+          `unknown fault outcome ${JSON.stringify((outcome as { kind?: unknown }).kind)}`,
+        );
+      }
+    } catch (error) {
+      // The adapter could not shape the answer: the invocation goes on untouched rather than failing on us.
+      this.failOpen(error, `answering for the ${fault.type} fault`, fault);
+      return undefined;
+    }
+    if (native !== undefined) return { result: native };
+    const details = { experimentId: this.experimentId, faultId: fault.id, faultType: fault.type };
+    if (outcome.kind === 'respond') {
+      throw new InjectedFaultError(`Injected status ${outcome.response.status}`, {
+        ...details,
+        status: outcome.response.status,
+      });
+    }
+    throw new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
+      ...details,
+      name: 'ThrottlingError',
+      status: 429,
+    });
+  }
+
+  async changeResponse<Result>(result: Result, responses: NativeResponses<Result>): Promise<Result> {
+    if (!this.changesResponse) return result;
+    let response: NeutralResponse | undefined;
+    try {
+      response = responses.readResponse(result);
+    } catch (error) {
+      this.failOpen(error, 'reading the response');
+      return result;
+    }
+    const changed = await this.after(response);
+    if (changed === response || changed === undefined) return result;
+    try {
+      return responses.writeResponse(result, changed);
+    } catch (error) {
+      this.failOpen(error, 'changing the response');
+      return result;
+    }
   }
 
   #contextFor(fault: CompiledFault): FaultContext {
