@@ -51,6 +51,7 @@ export function defaultLayerZipPath(): string {
  * }
  * ```
  */
+// deliberately not a FaultlineError: this package runs at synth time and imports no faultline runtime package.
 export class FaultlineConstructError extends Error {
   override readonly name = 'FaultlineConstructError';
   readonly code: 'FAULTLINE_CDK_NOT_NODEJS' | 'FAULTLINE_CDK_LAYER_MISSING';

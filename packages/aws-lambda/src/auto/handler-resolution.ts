@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
+import { FaultlineError } from '@faultline/core';
 
 /*
  * Loads a function's handler from its handler setting exactly as the Node.js Lambda runtime does (aws-lambda-ric
@@ -31,21 +32,22 @@ import { basename, join, resolve } from 'node:path';
  * }
  * ```
  */
-export class LambdaHandlerResolutionError extends Error {
-  /** `FAULTLINE_HANDLER_NOT_FOUND` or `FAULTLINE_HANDLER_MALFORMED`. */
-  readonly code: 'FAULTLINE_HANDLER_NOT_FOUND' | 'FAULTLINE_HANDLER_MALFORMED';
+export class LambdaHandlerResolutionError extends FaultlineError {
+  /** `HANDLER_NOT_FOUND` or `HANDLER_MALFORMED`. */
+  declare readonly code: 'HANDLER_NOT_FOUND' | 'HANDLER_MALFORMED';
 
   constructor(
     runtimeName: 'Runtime.HandlerNotFound' | 'Runtime.MalformedHandlerName',
     message: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(
+      runtimeName === 'Runtime.HandlerNotFound' ? 'HANDLER_NOT_FOUND' : 'HANDLER_MALFORMED',
+      message,
+      options,
+    );
+    // The runtime's own error names, so the Lambda console shows what the runtime itself would.
     this.name = runtimeName;
-    this.code =
-      runtimeName === 'Runtime.HandlerNotFound'
-        ? 'FAULTLINE_HANDLER_NOT_FOUND'
-        : 'FAULTLINE_HANDLER_MALFORMED';
   }
 }
 

