@@ -1,23 +1,20 @@
-import { FaultlineError } from '../errors/faultline-error.js';
 import { defaultProductionStages } from '../experiment/experiment-schema.js';
-import type {
-  ExperimentDefinition,
-  FaultDefinition,
-  MatchCondition,
-  MatchValue,
-} from '../experiment/types.js';
+import type { ExperimentDefinition, FaultDefinition, MatchCondition } from '../experiment/types.js';
 import type { FaultEffect, FaultPhase, FaultType } from '../faults/fault-type.js';
 import type { FaultRegistry } from '../faults/registry.js';
-import { compileFieldReader, type FieldReader, type FieldValue } from '../invocation/fields.js';
+import { compileFieldReader, type FieldReader } from '../invocation/fields.js';
 import type { Cloud, Invocation } from '../invocation/invocation.js';
-import { compileGlob, compileGlobList, type GlobMatcher } from '../matching/glob.js';
+import { compileGlobList, type GlobMatcher } from '../matching/glob.js';
 import { invalid, type ValidationIssue } from '../schema/schema.js';
+import { type CompiledCondition, compileCondition, conditionHolds, conditionsHold } from './conditions.js';
 import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
 
 /**
  * Compiling turns a validated experiment into closures and numbers once per config version, so deciding per
  * invocation only calls precompiled matchers: no parsing, no globs compiled, no dates parsed on the hot path.
  */
+
+export type { CompiledCondition } from './conditions.js';
 
 /**
  * A predicate over an invocation.
@@ -49,6 +46,8 @@ export interface CompiledFault {
   readonly probability: number;
   /** `undefined` when the fault has no `match` (matches everything). */
   readonly matches: InvocationPredicate | undefined;
+  /** The same conditions as data, cheapest first (empty without `match`): what the decision checks. */
+  readonly conditions: readonly CompiledCondition[];
   /** Reads the sticky sampling key (`sampleBy`); `undefined` when sampling is random. */
   readonly sampleKey: FieldReader | undefined;
   readonly samplingPrefix: SamplingPrefix;
@@ -156,39 +155,6 @@ function parseTime(value: string | undefined, fallback: number): number {
   return Number.isNaN(parsed) ? fallback : parsed;
 }
 
-function sameValue(actual: FieldValue, expected: MatchValue): boolean {
-  if (actual === undefined) return false;
-  if (typeof actual === typeof expected) return actual === expected;
-  return String(actual) === String(expected);
-}
-
-function toNumber(value: FieldValue): number {
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string' && value.trim() !== '') return Number(value);
-  return Number.NaN;
-}
-
-function compileOrderComparison(
-  read: FieldReader,
-  expected: MatchValue,
-  accept: (comparison: number) => boolean,
-): InvocationPredicate {
-  if (typeof expected === 'number') {
-    return (invocation) => {
-      const actual = toNumber(read(invocation));
-      return !Number.isNaN(actual) && accept(actual - expected);
-    };
-  }
-  const expectedText = String(expected);
-  // Strings (e.g. ISO dates, versions of equal width) compare lexicographically.
-  return (invocation) => {
-    const actual = read(invocation);
-    if (actual === undefined) return false;
-    const text = String(actual);
-    return accept(text < expectedText ? -1 : text > expectedText ? 1 : 0);
-  };
-}
-
 /**
  * Compiles one match condition into a predicate. Absent fields match only `neq` and `exists: false`. Values are
  * compared by type when both sides have the same type, else by their string forms (`"5"` equals `5`), because
@@ -201,60 +167,8 @@ function compileOrderComparison(
  * ```
  */
 export function compileMatchCondition(condition: MatchCondition): InvocationPredicate {
-  const read = compileFieldReader(condition.field);
-  const value = condition.value;
-  switch (condition.op) {
-    case 'eq': {
-      const expected = value as MatchValue;
-      return (invocation) => sameValue(read(invocation), expected);
-    }
-    case 'neq': {
-      const expected = value as MatchValue;
-      return (invocation) => !sameValue(read(invocation), expected);
-    }
-    case 'in': {
-      const list = (Array.isArray(value) ? value : [value]) as readonly MatchValue[];
-      return (invocation) => {
-        const actual = read(invocation);
-        if (actual === undefined) return false;
-        for (const expected of list) if (sameValue(actual, expected)) return true;
-        return false;
-      };
-    }
-    case 'exists': {
-      const shouldExist = value !== false;
-      return (invocation) => (read(invocation) !== undefined) === shouldExist;
-    }
-    case 'prefix': {
-      const expected = String(value);
-      return (invocation) => {
-        const actual = read(invocation);
-        return actual !== undefined && String(actual).startsWith(expected);
-      };
-    }
-    case 'suffix': {
-      const expected = String(value);
-      return (invocation) => {
-        const actual = read(invocation);
-        return actual !== undefined && String(actual).endsWith(expected);
-      };
-    }
-    case 'glob': {
-      const matcher = compileGlob(String(value));
-      return (invocation) => {
-        const actual = read(invocation);
-        return actual !== undefined && matcher(String(actual));
-      };
-    }
-    case 'gte':
-      return compileOrderComparison(read, value as MatchValue, (comparison) => comparison >= 0);
-    case 'lte':
-      return compileOrderComparison(read, value as MatchValue, (comparison) => comparison <= 0);
-    default: {
-      const unknownOperator: never = condition.op;
-      throw new FaultlineError('INTERNAL', `unknown match operator ${String(unknownOperator)}`);
-    }
-  }
+  const compiled = compileCondition(condition);
+  return (invocation) => conditionHolds(compiled, invocation);
 }
 
 /** Rough relative cost of checking a condition: plain fields, then header/query lookups, then raw paths; lists last. */
@@ -282,14 +196,21 @@ function conditionCost(condition: MatchCondition): number {
 export function compileMatch(
   conditions: readonly MatchCondition[] | undefined,
 ): InvocationPredicate | undefined {
-  if (conditions === undefined || conditions.length === 0) return undefined;
-  const ordered = [...conditions].sort((a, b) => conditionCost(a) - conditionCost(b));
-  const predicates = ordered.map(compileMatchCondition);
-  if (predicates.length === 1) return predicates[0];
-  return (invocation) => {
-    for (const predicate of predicates) if (!predicate(invocation)) return false;
-    return true;
-  };
+  const compiled = compileConditions(conditions);
+  if (compiled.length === 0) return undefined;
+  if (compiled.length === 1) {
+    const only = compiled[0] as CompiledCondition;
+    return (invocation) => conditionHolds(only, invocation);
+  }
+  return (invocation) => conditionsHold(compiled, invocation);
+}
+
+const noConditions: readonly CompiledCondition[] = Object.freeze([]);
+
+/** The conditions compiled, cheapest first (a path prefix before a header lookup before a raw event path). */
+function compileConditions(conditions: readonly MatchCondition[] | undefined): readonly CompiledCondition[] {
+  if (conditions === undefined || conditions.length === 0) return noConditions;
+  return [...conditions].sort((a, b) => conditionCost(a) - conditionCost(b)).map(compileCondition);
 }
 
 /**
@@ -406,11 +327,13 @@ function compileFault(
   const attributes = faultType.attributes.validate(pickAttributes(definition), `faults[${index}]`, issues);
   if (attributes === invalid) return skip('invalid attributes', issues);
   let effect: FaultEffect;
+  let conditions: readonly CompiledCondition[];
   let matches: InvocationPredicate | undefined;
   let sampleKey: FieldReader | undefined;
   try {
     effect = faultType.create(attributes, definition);
-    matches = compileMatch(definition.match);
+    conditions = compileConditions(definition.match);
+    matches = conditions.length === 0 ? undefined : (invocation) => conditionsHold(conditions, invocation);
     sampleKey = definition.sampleBy === undefined ? undefined : compileFieldReader(definition.sampleBy);
   } catch (error) {
     return skip(`could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
@@ -425,6 +348,7 @@ function compileFault(
     effect,
     probability: definition.probability,
     matches,
+    conditions,
     sampleKey,
     samplingPrefix: createSamplingPrefix(experiment.seed ?? '', experiment.id, definition.id),
   };

@@ -1,5 +1,6 @@
 import type { Invocation } from '../invocation/invocation.js';
 import type { CompiledExperiment, CompiledFault } from './compile.js';
+import { conditionsHold } from './conditions.js';
 import type { RandomSource } from './ports.js';
 import { sampleFires, stickyUnit } from './sampling.js';
 
@@ -90,8 +91,9 @@ export interface DecideOptions {
 
 /**
  * Decides which faults of a compiled experiment apply to one invocation: experiment switch, window, targets,
- * production guard, the conditions all faults share, then per fault `match`, sampling (sticky on `sampleBy` when the key is present, else
- * `random`) and the injection budget. Pure: the same inputs give the same plan, nothing is mutated, no event is
+ * production guard, the conditions all faults share, then per fault its `match` conditions, sampling (sticky on
+ * `sampleBy` when the key is present, else `random`, drawn only for faults whose conditions hold) and the injection
+ * budget. Pure: the same inputs give the same plan, nothing is mutated, no event is
  * emitted.
  *
  * @example
@@ -125,15 +127,17 @@ export function decide(
   let selected: CompiledFault[] | undefined;
   let limited: CompiledFault[] | undefined;
   let remaining = options.budgetRemaining ?? Number.POSITIVE_INFINITY;
-  for (const fault of compiled.faults) {
-    // Cheapest check first: a random draw is cheaper than match conditions, a sticky hash is dearer. The two are
-    // independent, so the order changes the cost, never the decision's distribution.
+  const faults = compiled.faults;
+  for (let index = 0; index < faults.length; index++) {
+    const fault = faults[index] as CompiledFault;
+    // Conditions before sampling: an armed fault usually targets a route or a tenant, so most invocations fail a
+    // condition (a few ns of data checks) and never pay for a random draw or a sticky hash. The two are independent,
+    // so the order changes the cost, never the decision's distribution.
+    if (fault.conditions.length > 0 && !conditionsHold(fault.conditions, invocation)) continue;
     if (fault.sampleKey === undefined) {
       if (!randomlySampled(fault.probability, random)) continue;
-      if (fault.matches !== undefined && !fault.matches(invocation)) continue;
-    } else {
-      if (fault.matches !== undefined && !fault.matches(invocation)) continue;
-      if (!stickySampled(fault, invocation, random)) continue;
+    } else if (!stickySampled(fault, invocation, random)) {
+      continue;
     }
     if (remaining <= 0) {
       limited ??= [];

@@ -1,6 +1,7 @@
 import { FaultlineError } from '../errors/faultline-error.js';
 import { closestName } from '../schema/schema.js';
 import type { Invocation } from './invocation.js';
+import { readRaw, scalar } from './read-value.js';
 
 /**
  * Field paths address one value of a normalized {@link Invocation} from an experiment file (`match[].field`,
@@ -371,33 +372,5 @@ export function compileParsedFieldReader(field: FieldPath): FieldReader {
       const segments = field.segments;
       return (invocation) => readRaw(invocation.raw, segments);
     }
-  }
-}
-
-function scalar(value: unknown): FieldValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    default:
-      return undefined;
-  }
-}
-
-function readRaw(root: unknown, segments: readonly string[]): FieldValue {
-  // The native event is untrusted and may be a proxy or carry throwing getters; reading must never throw.
-  try {
-    let current = root;
-    for (let index = 0; index < segments.length; index++) {
-      if (typeof current !== 'object' || current === null) return undefined;
-      const segment = segments[index] as string;
-      if (!Object.hasOwn(current, segment)) return undefined;
-      current = (current as Record<string, unknown>)[segment];
-    }
-    return scalar(current);
-  } catch {
-    return undefined;
   }
 }

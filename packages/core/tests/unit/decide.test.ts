@@ -216,6 +216,45 @@ describe('decide', () => {
   });
 });
 
+describe('per-fault conditions', () => {
+  it('are checked before sampling: a fault whose conditions fail draws no random number', () => {
+    const compiled = compile({
+      faults: [
+        always({
+          id: 'deletes',
+          probability: 0.5,
+          match: [{ field: 'http.method', op: 'eq', value: 'DELETE' }],
+        }),
+        always({
+          id: 'admin',
+          probability: 0.5,
+          match: [{ field: 'http.path', op: 'prefix', value: '/admin' }],
+        }),
+      ],
+    });
+    let draws = 0;
+    const counting = () => {
+      draws++;
+      return 0;
+    };
+
+    expect(
+      decide(compiled, createTestInvocation({ http: { method: 'GET', path: '/orders' } }), noon, counting)
+        .inject,
+    ).toEqual([]);
+    expect(draws).toBe(0);
+
+    const plan = decide(
+      compiled,
+      createTestInvocation({ http: { method: 'GET', path: '/admin/1' } }),
+      noon,
+      counting,
+    );
+    expect(plan.inject.map((fault) => fault.id)).toEqual(['admin']);
+    expect(draws).toBe(1);
+  });
+});
+
 describe('conditions every fault shares', () => {
   const checkout = { field: 'http.path', op: 'prefix', value: '/checkout' } as const;
   const post = { field: 'http.method', op: 'eq', value: 'POST' } as const;
