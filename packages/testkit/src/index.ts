@@ -9,3 +9,4 @@ export * from './hosts/azure-functions-host.js';
 export * from './hosts/lambda-runtime.js';
 export * from './hosts/node-binary.js';
 export * from './loopback-env.js';
+export * from './v8/shape-deopts.js';
