@@ -21,6 +21,7 @@ import {
 import {
   type FunctionIdentity,
   type FunctionIdentityOptions,
+  keepInvocationShapes,
   resolveFunctionIdentity,
   toAzureInvocation,
 } from './invocation.js';
@@ -92,6 +93,7 @@ export function createAzureFunctionsAdapter(
 }
 
 function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, InvocationContext, unknown> {
+  keepInvocationShapes(identity);
   return {
     cloud: 'azure',
     toInvocation: (input, context) => toAzureInvocation(input, context, identity),

@@ -131,6 +131,33 @@ export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: Fun
 }
 
 /**
+ * Invocations kept for the life of the process, one of each kind. V8 holds the shape of an object weakly once no
+ * object of that shape is alive, and invocations all die young: a full garbage collection would then drop the shapes
+ * and throw away the optimized code of everything that reads them (the wrapper, the decision, each match condition),
+ * so after every major GC the next invocations that cannot fire would run unoptimized until V8 recompiles them.
+ */
+const keptShapes: unknown[] = [];
+
+/** Keeps one HTTP and one CloudEvent invocation alive (see {@link keptShapes}); called when a wrapper is created. */
+export function keepInvocationShapes(identity: FunctionIdentity): void {
+  if (keptShapes.length > 0) return;
+  // Best effort, at wrapper creation: a shape that cannot be built costs speed, never the user's function.
+  try {
+    const http = toHttpInvocation(
+      {
+        method: 'GET',
+        url: '/',
+        headers: { 'function-execution-id': 'shape' },
+      } as unknown as FunctionRequest,
+      identity,
+    );
+    keptShapes.push(http, http.http, toCloudEventInvocation({ id: 'shape' }, identity));
+  } catch {
+    // Nothing kept: the hot path stays correct, only slower after a full GC.
+  }
+}
+
+/**
  * The HTTP view of a request, built only when a fault may fire. Node already lower-cases header names, so the
  * headers object is reused as is unless a header repeats as an array; the query is parsed on first read only,
  * since most matches never look at it.

@@ -26,20 +26,8 @@ function readVersion2(event: Event): InvocationHttp {
   return new LazyHttpFields(
     upperCase(stringOr(http.method, 'GET')),
     stringOr(event.rawPath, stringOr(http.path, '/')),
-    () => {
-      const headers = lowerCaseHeaders(event.headers, undefined);
-      // Payload 2.0 moves cookies out of the headers; put them back so `http.header.cookie` matches as expected.
-      if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined) {
-        headers.cookie = event.cookies.filter((cookie) => typeof cookie === 'string').join('; ');
-      }
-      return headers;
-    },
-    () => {
-      const rawQuery = typeof event.rawQueryString === 'string' ? event.rawQueryString : '';
-      return rawQuery === ''
-        ? firstValues(event.queryStringParameters, undefined, false)
-        : parseQueryString(rawQuery);
-    },
+    event,
+    'version2',
   );
 }
 
@@ -47,15 +35,18 @@ function readVersion1(event: Event, percentEncodedQuery: boolean): InvocationHtt
   return new LazyHttpFields(
     upperCase(stringOr(event.httpMethod, 'GET')),
     stringOr(event.path, '/'),
-    () => lowerCaseHeaders(event.headers, event.multiValueHeaders),
-    () =>
-      firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, percentEncodedQuery),
+    event,
+    percentEncodedQuery ? 'alb' : 'version1',
   );
 }
 
+/** Which payload the headers and query are read from (ALB passes the query percent-encoded). */
+type HttpPayload = 'version1' | 'version2' | 'alb';
+
 /**
  * HTTP fields whose headers and query are normalized on first read: a fault matching on the method or path never
- * pays for copying headers.
+ * pays for copying headers. One object per invocation and no closures, since it is built on the path of faults that
+ * do not fire.
  */
 class LazyHttpFields implements InvocationHttp {
   private cachedHeaders: Readonly<Record<string, string>> | undefined;
@@ -64,17 +55,17 @@ class LazyHttpFields implements InvocationHttp {
   constructor(
     readonly method: string,
     readonly path: string,
-    private readonly readHeaders: () => Record<string, string>,
-    private readonly readQuery: () => Record<string, string>,
+    private readonly event: Event,
+    private readonly payload: HttpPayload,
   ) {}
 
   get headers(): Readonly<Record<string, string>> {
-    this.cachedHeaders ??= this.readHeaders();
+    this.cachedHeaders ??= readHeaders(this.event, this.payload);
     return this.cachedHeaders;
   }
 
   get query(): Readonly<Record<string, string>> {
-    this.cachedQuery ??= this.readQuery();
+    this.cachedQuery ??= readQuery(this.event, this.payload);
     return this.cachedQuery;
   }
 
@@ -83,9 +74,33 @@ class LazyHttpFields implements InvocationHttp {
   }
 }
 
+function readHeaders(event: Event, payload: HttpPayload): Record<string, string> {
+  if (payload !== 'version2') return lowerCaseHeaders(event.headers, event.multiValueHeaders);
+  const headers = lowerCaseHeaders(event.headers, undefined);
+  // Payload 2.0 moves cookies out of the headers; put them back so `http.header.cookie` matches as expected.
+  if (Array.isArray(event.cookies) && event.cookies.length > 0 && headers.cookie === undefined) {
+    headers.cookie = event.cookies.filter((cookie) => typeof cookie === 'string').join('; ');
+  }
+  return headers;
+}
+
+function readQuery(event: Event, payload: HttpPayload): Record<string, string> {
+  if (payload !== 'version2') {
+    return firstValues(event.queryStringParameters, event.multiValueQueryStringParameters, payload === 'alb');
+  }
+  const rawQuery = typeof event.rawQueryString === 'string' ? event.rawQueryString : '';
+  return rawQuery === ''
+    ? firstValues(event.queryStringParameters, undefined, false)
+    : parseQueryString(rawQuery);
+}
+
+/** The method as written when it has no lower-case letter (it always has on API Gateway): no new string. */
 function upperCase(method: string): string {
-  const upper = method.toUpperCase();
-  return upper === method ? method : upper;
+  for (let index = 0; index < method.length; index++) {
+    const code = method.charCodeAt(index);
+    if (code >= 97 && code <= 122) return method.toUpperCase();
+  }
+  return method;
 }
 
 /** Lower-cases header names; repeated headers (multi-value or repeated names) are joined with `, `. */

@@ -83,7 +83,7 @@ export function createLambdaInvocationMapper(
     return lastArnFields;
   };
 
-  return (event, context) => {
+  const mapper: LambdaInvocationMapper = (event, context) => {
     const lambdaTrigger = detectTrigger(event);
     const record = isObject(event) ? event : {};
     const arn = arnFields(context.invokedFunctionArn);
@@ -97,6 +97,37 @@ export function createLambdaInvocationMapper(
       arn.region ?? environmentRegion,
     );
   };
+  keepInvocationShapes(mapper);
+  return mapper;
+}
+
+/**
+ * Invocations kept for the life of the process, one of each kind. V8 holds the shape of an object weakly once no
+ * object of that shape is alive, and invocations all die young: a full garbage collection would then drop the shapes
+ * and throw away the optimized code of everything that reads them (the wrapper, the decision, each match condition),
+ * so after every major GC the next invocations that cannot fire would run unoptimized until V8 recompiles them.
+ */
+const keptShapes: unknown[] = [];
+
+function keepInvocationShapes(mapper: LambdaInvocationMapper): void {
+  if (keptShapes.length > 0) return;
+  const context = {
+    functionName: 'shape',
+    invokedFunctionArn: '',
+    awsRequestId: 'shape',
+    getRemainingTimeInMillis: () => 0,
+  };
+  // Best effort, at wrapper creation: a shape that cannot be built costs speed, never the user's function.
+  try {
+    const http = mapper(
+      { version: '2.0', rawPath: '/', requestContext: { http: { method: 'GET' } } },
+      context,
+    );
+    const queue = mapper({ Records: [{ eventSource: 'aws:sqs' }] }, context);
+    keptShapes.push(http, http.http, queue, queue.event);
+  } catch {
+    // Nothing kept: the hot path stays correct, only slower after a full GC.
+  }
 }
 
 /**

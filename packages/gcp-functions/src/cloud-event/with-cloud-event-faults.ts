@@ -8,6 +8,7 @@ import {
 import {
   type CloudEventLike,
   type FunctionIdentity,
+  keepInvocationShapes,
   resolveFunctionIdentity,
   toCloudEventInvocation,
 } from '../invocation.js';
@@ -73,8 +74,10 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
   options: GcpFaultlineOptions = {},
 ): CloudEventHandler<Event> {
   const environment = options.environment ?? process.env;
+  const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
+  keepInvocationShapes(identity);
   const run = createFaultWrapper(
-    createCloudEventAdapter(resolveFunctionIdentity(options, environment, options.clock ?? systemClock)),
+    createCloudEventAdapter(identity),
     handler as unknown as (cloudEvent: CloudEventLike, second: undefined) => Promise<unknown>,
     {
       ...options,

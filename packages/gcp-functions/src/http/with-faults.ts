@@ -7,7 +7,7 @@ import {
   type ShortCircuit,
   systemClock,
 } from '@faultline/core';
-import { resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
+import { keepInvocationShapes, resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
 import {
   defaultMaxCapturedBodyBytes,
   type GcpFaultlineOptions,
@@ -170,6 +170,7 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
     },
     () => {
       const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);
+      keepInvocationShapes(identity);
       const maxCapturedBodyBytes = options.maxCapturedBodyBytes ?? defaultMaxCapturedBodyBytes;
       return {
         toInvocation: (request) => toHttpInvocation(request, identity),

@@ -1,0 +1,42 @@
+import { measureDeoptsAfterGc } from '@faultline/testkit';
+import { expect, it } from 'vitest';
+
+// Invocations all die young. Without one kept alive, a full GC collects their shape and V8 throws away the optimized
+// code of the decision and the invocation getters, so every major GC makes the next invocations run unoptimized
+// (the bench's forced GCs between rounds measured +267 ns per non-firing invocation that way).
+it('a full GC keeps the optimized hot path of an armed experiment that does not fire', async () => {
+  const adapter = new URL('../../src/index.ts', import.meta.url).href;
+  const core = new URL('../../../core/src/index.ts', import.meta.url).href;
+  const { droppedFunctions, lastLine } = await measureDeoptsAfterGc(`
+    const { withFaults } = await import(${JSON.stringify(adapter)});
+    const { createFaultEngine, createInlineSource } = await import(${JSON.stringify(core)});
+    const source = createInlineSource({ schemaVersion: 1, id: 'shapes', faults: [
+      { id: 'deletes', type: 'status', probability: 1, status: 503, match: [{ field: 'http.method', op: 'eq', value: 'DELETE' }] },
+    ] });
+    const engine = createFaultEngine({ source, environment: {}, logLevel: 'silent' });
+    await engine.ready();
+    const result = { statusCode: 200 };
+    const wrapped = withFaults(async () => result, { engine, environment: {} });
+    const event = { version: '2.0', routeKey: 'GET /orders/{id}', rawPath: '/orders/42', rawQueryString: '', headers: { accept: 'application/json' },
+      requestContext: { domainName: 'api.example.test', http: { method: 'GET', path: '/orders/42' }, requestId: 'r', stage: '$default' }, isBase64Encoded: false };
+    const context = { functionName: 'orders', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:orders:dev', awsRequestId: 'r', getRemainingTimeInMillis: () => 3000 };
+    let answered = 0;
+    for (let round = 0; round < 12; round++) {
+      for (let index = 0; index < 20000; index++) if ((await wrapped(event, context)) === result) answered++;
+      gc();
+    }
+    engine.close();
+    console.log('answered ' + answered);
+  `);
+  expect(lastLine).toBe('answered 240000');
+  const hotPath = [
+    'decide',
+    'decideFor',
+    'plan',
+    'readField',
+    'LambdaInvocation',
+    'get http',
+    'readVersion2',
+  ];
+  expect(droppedFunctions.filter((name) => hotPath.includes(name))).toEqual([]);
+}, 120_000);
