@@ -67,7 +67,7 @@ export const suite: BenchSuite = {
   name: 'azure-functions',
   async run(benchContext) {
     const rows: BenchRow[] = [];
-    const rounds = benchContext.quick ? 6 : 30;
+    const rounds = benchContext.quick ? 20 : 150;
 
     rows.push(
       ...(await benchContext.scenario(

@@ -143,7 +143,7 @@ export const suite: BenchSuite = {
   name: 'core-engine',
   async run(benchContext) {
     const rows: BenchRow[] = [];
-    const rounds = benchContext.quick ? 6 : 30;
+    const rounds = benchContext.quick ? 20 : 150;
 
     rows.push(
       ...(await benchContext.scenario(

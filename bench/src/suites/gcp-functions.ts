@@ -51,7 +51,7 @@ export const suite: BenchSuite = {
   name: 'gcp-functions',
   async run(context) {
     const rows: BenchRow[] = [];
-    const rounds = context.quick ? 6 : 30;
+    const rounds = context.quick ? 20 : 150;
 
     rows.push(
       ...(await context.scenario(
