@@ -1,6 +1,7 @@
 /**
- * Ports for time and chance. Nothing in faultline but these touches `Date.now`, `Math.random` or `setTimeout`, so
- * tests (and deterministic sampling) can replace them.
+ * Ports for time and chance: every clock read, random draw and injected delay of the engine goes through these, so
+ * tests (and deterministic sampling) can replace them. Two timers are not delays and stay outside: the config
+ * cache's fetch-budget wait and a run's deadline guard.
  */
 
 /**
@@ -59,7 +60,8 @@ export const systemClock: Clock = { now: () => Date.now() };
 export const systemRandom: RandomSource = Math.random;
 
 /**
- * The real sleep: a timer that never keeps the process alive on its own and is cleared on abort.
+ * The real sleep: a timer that is cleared on abort. It is deliberately not `unref`'d: an injected delay is part of
+ * the invocation, and the process must not exit (or the platform freeze it) before the delayed handler runs.
  *
  * @example
  * ```ts
