@@ -35,7 +35,15 @@ export {
 } from './output.js';
 export { resolvePlaceholders, UnsetPlaceholderError } from './run-placeholders.js';
 export { renderHtmlReport } from './runner/html-report.js';
-export type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './runner/journal.js';
+export type {
+  JournalStep,
+  MetricSignalJournal,
+  RunJournal,
+  SignalWindowJournal,
+  StopBreach,
+  TargetJournal,
+  ToleranceCheck,
+} from './runner/journal.js';
 export {
   type LoadGenerator,
   type LoadOptions,
@@ -52,6 +60,14 @@ export {
   toTimeline,
 } from './runner/metrics.js';
 export type { ReadBack, ReadBackState, RollbackRecord } from './runner/rollback.js';
+export type { AlarmReader, AlarmState } from './runner/signals/cloudwatch.js';
+export type { MetricPoint, SignalSummary, SignalTimelinePoint } from './runner/signals/metric-points.js';
+export {
+  MetricProbeError,
+  type MetricReader,
+  type MetricReadResult,
+  type MetricRole,
+} from './runner/signals/metric-reader.js';
 export {
   describeStopCondition,
   evaluateTolerances,

@@ -60,10 +60,8 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
     return [
       `${target.name} (${target.cloud})`,
       target.verdict === 'held' ? 'HELD' : target.verdict === 'deviated' ? 'DEVIATED' : 'not run',
-      `${(steady.successRatio * 100).toFixed(1)} % ok, p95 ${steady.latencyMs.p95} ms`,
-      fault === undefined
-        ? '—'
-        : `${(fault.successRatio * 100).toFixed(1)} % ok, p95 ${fault.latencyMs.p95} ms`,
+      describeSummary(steady),
+      fault === undefined ? '—' : describeSummary(fault),
       target.rollback === undefined ? '—' : target.rollback.ok ? 'ok' : 'FAILED',
     ];
   });
@@ -91,6 +89,11 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
         ? style.red('hypothesis DEVIATED')
         : style.yellow(`not run (${journal.status})`);
   output.line(`${overall} — ${style.dim(journal.hypothesis)}`);
+}
+
+function describeSummary(summary: RunJournal['targets'][number]['steadyState']['summary']): string {
+  const latency = summary.latencyMs.p95 === undefined ? '' : `, p95 ${summary.latencyMs.p95} ms`;
+  return `${(summary.successRatio * 100).toFixed(1)} % ok${latency}`;
 }
 
 /**

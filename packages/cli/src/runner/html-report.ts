@@ -1,5 +1,6 @@
-import type { RunJournal, TargetJournal, ToleranceCheck } from './journal.js';
+import type { MetricSignalJournal, RunJournal, TargetJournal, ToleranceCheck } from './journal.js';
 import { describeReadBack } from './rollback.js';
+import type { SignalSummary } from './signals/metric-points.js';
 
 const chartWidth = 640;
 const chartHeight = 180;
@@ -21,8 +22,24 @@ export function renderHtmlReport(
 ): string {
   const verdictClass =
     journal.verdict === 'held' ? 'held' : journal.verdict === 'deviated' ? 'deviated' : 'not-run';
+  // Metric probes' steady-state samples can lie before the run started (observe-only runs read the recent past).
+  const startMs = Math.min(
+    0,
+    ...journal.targets.flatMap((target) =>
+      (target.metrics ?? []).flatMap((metric) =>
+        metric.timeline.map((point) => point.atMs - point.periodMs / 2),
+      ),
+    ),
+  );
   const panels = journal.targets
-    .map((target) => renderTarget(journal, target, options.latencyToleranceMs))
+    .flatMap((target) => [
+      ...(target.probeUrl === undefined && target.timeline.length === 0
+        ? []
+        : [renderTarget(journal, target, options.latencyToleranceMs, startMs)]),
+      ...(target.metrics ?? []).map((metric) =>
+        renderMetricPanel(journal, target, metric, options.latencyToleranceMs, startMs),
+      ),
+    ])
     .join('\n');
   return `<!doctype html>
 <html lang="en">
@@ -77,7 +94,7 @@ export function renderHtmlReport(
 </header>
 <main>
   <div class="hypothesis"><b>Hypothesis</b>${escapeHtml(journal.hypothesis)}</div>
-  ${journal.breach ? `<p class="bad">Stopped: ${escapeHtml(journal.breach.target)} breached ${escapeHtml(journal.breach.condition)} (observed ${journal.breach.observed}) at ${(journal.breach.atMs / 1000).toFixed(1)} s; faults were switched off everywhere.</p>` : ''}
+  ${journal.breach ? `<p class="bad">Stopped: ${journal.breach.target === undefined ? '' : `${escapeHtml(journal.breach.target)} breached `}${escapeHtml(journal.breach.condition)} (observed ${escapeHtml(String(journal.breach.observed))}) at ${(journal.breach.atMs / 1000).toFixed(1)} s; faults were switched off everywhere.</p>` : ''}
   ${journal.error ? `<p class="bad">Error: ${escapeHtml(journal.error)}</p>` : ''}
   ${renderSummaryTable(journal)}
   <div class="panels">
@@ -106,13 +123,18 @@ function renderSummaryTable(journal: RunJournal): string {
     return `<tr>
       <td><b>${escapeHtml(target.name)}</b>${target.cloud === target.name ? '' : ` <span class="sub">${escapeHtml(target.cloud)}</span>`}</td>
       <td><span class="badge ${target.verdict}">${verdictLabel(target.verdict)}</span><div class="sub">${escapeHtml(target.reason ?? '')}</div></td>
-      <td>${percent(steady.successRatio)} ok · p95 ${steady.latencyMs.p95} ms <span class="sub">(${steady.count} req)</span></td>
-      <td>${fault === undefined ? '—' : `${percent(fault.successRatio)} ok · p95 ${fault.latencyMs.p95} ms <span class="sub">(${fault.count} req)</span>`}</td>
+      <td>${describeSummary(steady)}</td>
+      <td>${fault === undefined ? '—' : describeSummary(fault)}</td>
       <td>${fault === undefined ? '—' : renderChecks(target.fault?.checks ?? [])}</td>
       <td class="${target.rollback === undefined || target.rollback.ok ? 'ok' : 'bad'}">${escapeHtml(target.rollback?.action ?? '—')}${target.rollback === undefined ? '' : `<div class="sub">read back: ${escapeHtml(describeReadBack(target.rollback.verified))}</div>`}</td>
     </tr>`;
   });
   return `<table class="summary"><tr><th>target</th><th>verdict</th><th>steady state</th><th>under fault</th><th>tolerances</th><th>rollback</th></tr>${rows.join('')}</table>`;
+}
+
+function describeSummary(summary: SignalSummary): string {
+  const latency = summary.latencyMs.p95 === undefined ? '' : ` · p95 ${summary.latencyMs.p95} ms`;
+  return `${percent(summary.successRatio)} ok${latency} <span class="sub">(${summary.count} req)</span>`;
 }
 
 function renderChecks(checks: readonly ToleranceCheck[]): string {
@@ -128,6 +150,7 @@ function renderTarget(
   journal: RunJournal,
   target: TargetJournal,
   latencyToleranceMs: number | undefined,
+  startMs: number,
 ): string {
   const endMs = Math.max(journal.phases.endMs, 1);
   const timeline = target.timeline;
@@ -135,6 +158,7 @@ function renderTarget(
     Math.max(latencyToleranceMs ?? 0, ...timeline.map((bucket) => bucket.p95), 10),
   );
   const latency = chart({
+    startMs,
     endMs,
     maxY: maxLatency,
     unit: 'ms',
@@ -147,6 +171,7 @@ function renderTarget(
     label: `latency of ${target.name}`,
   });
   const errors = chart({
+    startMs,
     endMs,
     maxY: 100,
     unit: '%',
@@ -164,7 +189,7 @@ function renderTarget(
   });
   return `    <section class="panel" data-target="${escapeHtml(target.name)}">
       <h2>${escapeHtml(target.name)} <span class="badge ${target.verdict}">${verdictLabel(target.verdict)}</span></h2>
-      <div class="sub">${escapeHtml(target.cloud)} · ${escapeHtml(target.store)} · ${escapeHtml(target.probeUrl)}</div>
+      <div class="sub">${escapeHtml(target.cloud)} · ${escapeHtml(target.store)} · ${escapeHtml(target.probeUrl ?? 'probe')}</div>
       <h3>Latency (ms)</h3>
       ${latency}
       <div class="legend"><span><i style="background:#2563eb"></i>p50</span><span><i style="background:#7c3aed"></i>p95</span>${latencyToleranceMs === undefined ? '' : '<span><i style="background:#7c3aed;opacity:.5"></i>p95 tolerance</span>'}<span><i style="background:#f59e0b;opacity:.5;height:10px"></i>fault window (dotted: measured from)</span>${journal.breach === undefined ? '' : '<span><i style="background:#c2261d"></i>stop condition</span>'}</div>
@@ -173,7 +198,93 @@ function renderTarget(
     </section>`;
 }
 
+/** A metric probe's periods, charted like the probe's requests (one point per period, at its middle). */
+function renderMetricPanel(
+  journal: RunJournal,
+  target: TargetJournal,
+  metric: MetricSignalJournal,
+  latencyToleranceMs: number | undefined,
+  startMs: number,
+): string {
+  const endMs = Math.max(journal.phases.endMs, 1);
+  const timeline = metric.timeline.filter((point) => point.atMs >= startMs && point.atMs <= endMs);
+  const latencySeries = (['p50', 'p95', 'p99'] as const)
+    .map((key) => ({
+      key,
+      points: timeline.flatMap((point) => {
+        const value = point[key];
+        return value === undefined ? [] : [[point.atMs, value] as const];
+      }),
+    }))
+    .filter((series) => series.points.length > 0);
+  const maxLatency = niceCeiling(
+    Math.max(
+      latencyToleranceMs ?? 0,
+      ...latencySeries.flatMap((series) => series.points.map(([, value]) => value)),
+      10,
+    ),
+  );
+  const latency =
+    latencySeries.length === 0
+      ? '<div class="sub">no latency query</div>'
+      : chart({
+          startMs,
+          endMs,
+          maxY: maxLatency,
+          unit: 'ms',
+          journal,
+          series: latencySeries.map((series) => ({
+            className: series.key === 'p50' ? 'series-p50' : 'series-p95',
+            points: series.points,
+          })),
+          tolerance: latencyToleranceMs,
+          label: `latency of ${target.name} from ${metric.name}`,
+        });
+  const errors = chart({
+    startMs,
+    endMs,
+    maxY: 100,
+    unit: '%',
+    journal,
+    series: [
+      {
+        className: 'series-errors',
+        area: true,
+        points: timeline.map(
+          (point) => [point.atMs, point.count === 0 ? 0 : (100 * point.errors) / point.count] as const,
+        ),
+      },
+    ],
+    label: `error rate of ${target.name} from ${metric.name}`,
+  });
+  const requests = chart({
+    startMs,
+    endMs,
+    maxY: niceCeiling(Math.max(10, ...timeline.map((point) => point.count))),
+    unit: 'req',
+    journal,
+    series: [
+      { className: 'series-p50', points: timeline.map((point) => [point.atMs, point.count] as const) },
+    ],
+    label: `requests per period of ${target.name} from ${metric.name}`,
+  });
+  const steady = metric.steadyState;
+  return `    <section class="panel" data-target="${escapeHtml(target.name)}" data-metric="${escapeHtml(metric.name)}">
+      <h2>${escapeHtml(target.name)} · ${escapeHtml(metric.name)} <span class="badge ${metric.fault?.held === false || steady?.held === false ? 'deviated' : metric.fault === undefined ? 'not-run' : 'held'}">${escapeHtml(metric.kind)}</span></h2>
+      <div class="sub">${escapeHtml(metric.description)} · ${metric.reads} reads${metric.failedReads === 0 ? '' : `, <span class="bad">${metric.failedReads} failed</span>`}</div>
+      ${steady === undefined ? '' : `<div class="sub">steady state ${(steady.fromMs / 1000).toFixed(0)}…${(steady.toMs / 1000).toFixed(0)} s: ${describeSummary(steady.summary)}</div>`}
+      ${metric.fault === undefined ? '' : `<div class="sub">fault window: ${describeSummary(metric.fault.summary)}</div>${renderChecks(metric.fault.checks)}`}
+      <h3>Latency (ms)</h3>
+      ${latency}
+      <h3>Error rate (%)</h3>
+      ${errors}
+      <h3>Requests per ${(metric.periodMs / 1000).toFixed(0)} s period</h3>
+      ${requests}
+    </section>`;
+}
+
 interface ChartOptions {
+  readonly startMs: number;
   readonly endMs: number;
   readonly maxY: number;
   readonly unit: string;
@@ -190,7 +301,9 @@ interface ChartOptions {
 function chart(options: ChartOptions): string {
   const innerWidth = chartWidth - margin.left - margin.right;
   const innerHeight = chartHeight - margin.top - margin.bottom;
-  const x = (ms: number) => margin.left + (Math.min(ms, options.endMs) / options.endMs) * innerWidth;
+  const spanMs = Math.max(1, options.endMs - options.startMs);
+  const x = (ms: number) =>
+    margin.left + ((Math.min(ms, options.endMs) - options.startMs) / spanMs) * innerWidth;
   const y = (value: number) =>
     margin.top + innerHeight - (Math.min(value, options.maxY) / options.maxY) * innerHeight;
   const parts: string[] = [];
@@ -207,9 +320,23 @@ function chart(options: ChartOptions): string {
       `<g class="grid"><line x1="${margin.left}" x2="${chartWidth - margin.right}" y1="${f(y(value))}" y2="${f(y(value))}"/></g><g class="axis"><text x="${margin.left - 6}" y="${f(y(value) + 3)}" text-anchor="end">${formatNumber(value)}</text></g>`,
     );
   }
-  const seconds = options.endMs / 1000;
-  const step = seconds > 60 ? 10 : seconds > 20 ? 5 : seconds > 8 ? 2 : 1;
-  for (let second = 0; second <= seconds; second += step) {
+  const seconds = spanMs / 1000;
+  const step =
+    seconds > 3600
+      ? 600
+      : seconds > 600
+        ? 120
+        : seconds > 180
+          ? 30
+          : seconds > 60
+            ? 10
+            : seconds > 20
+              ? 5
+              : seconds > 8
+                ? 2
+                : 1;
+  const firstTick = Math.ceil(options.startMs / 1000 / step) * step;
+  for (let second = firstTick; second <= options.endMs / 1000; second += step) {
     parts.push(
       `<g class="axis"><text x="${f(x(second * 1000))}" y="${chartHeight - 8}" text-anchor="middle">${second}s</text></g>`,
     );

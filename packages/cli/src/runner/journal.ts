@@ -1,5 +1,6 @@
-import type { SampleSummary, TimelineBucket } from './metrics.js';
+import type { TimelineBucket } from './metrics.js';
 import type { RollbackRecord } from './rollback.js';
+import type { SignalSummary, SignalTimelinePoint } from './signals/metric-points.js';
 
 /** One step of a run, in order. */
 export interface JournalStep {
@@ -21,19 +22,53 @@ export interface ToleranceCheck {
   readonly ok: boolean;
 }
 
+/** A window of a metric probe, judged (ms since the run started; whole periods inside it count). */
+export interface SignalWindowJournal {
+  readonly fromMs: number;
+  readonly toMs: number;
+  readonly summary: SignalSummary;
+  readonly checks: readonly ToleranceCheck[];
+  readonly held: boolean;
+}
+
+/** One metric probe of a target: what it read and how it judged the steady state and the fault window. */
+export interface MetricSignalJournal {
+  /** The probe's name, or its kind. */
+  readonly name: string;
+  /** `cloudwatch`, `cloud-monitoring` or `azure-monitor`. */
+  readonly kind: string;
+  /** What it reads, e.g. `cloudwatch AWS/Lambda Invocations FunctionName=orders (+ errors), 60 s periods`. */
+  readonly description: string;
+  readonly periodMs: number;
+  readonly steadyState?: SignalWindowJournal;
+  readonly fault?: SignalWindowJournal;
+  readonly recovery?: { readonly fromMs: number; readonly toMs: number; readonly summary: SignalSummary };
+  /** Every period read, in the source's own timestamps (negative: before the run started). */
+  readonly timeline: readonly SignalTimelinePoint[];
+  readonly reads: number;
+  readonly failedReads: number;
+}
+
 /** Per-target record. */
 export interface TargetJournal {
   readonly name: string;
   readonly cloud: string;
   readonly store: string;
-  readonly probeUrl: string;
+  /** The probe's URL; absent for a target observed only by metric probes. */
+  readonly probeUrl?: string;
+  /**
+   * The steady state of the target's first signal (its probe, else its first metric probe); `checks` and `held`
+   * cover every signal of the target.
+   */
   readonly steadyState: {
-    readonly summary: SampleSummary;
+    readonly summary: SignalSummary;
     readonly checks: readonly ToleranceCheck[];
     readonly held: boolean;
   };
-  readonly fault?: { readonly summary: SampleSummary; readonly checks: readonly ToleranceCheck[] };
-  readonly recovery?: { readonly summary: SampleSummary };
+  readonly fault?: { readonly summary: SignalSummary; readonly checks: readonly ToleranceCheck[] };
+  readonly recovery?: { readonly summary: SignalSummary };
+  /** The target's metric probes (absent when it has none). */
+  readonly metrics?: readonly MetricSignalJournal[];
   readonly verdict: 'held' | 'deviated' | 'not-run';
   readonly reason?: string;
   readonly pushedVersion?: string;
@@ -46,9 +81,11 @@ export interface TargetJournal {
 /** A stop condition that fired. */
 export interface StopBreach {
   readonly atMs: number;
-  readonly target: string;
+  /** The target it fired on; absent for a run-wide condition (a CloudWatch alarm). */
+  readonly target?: string;
   readonly condition: string;
-  readonly observed: number;
+  /** The value that breached, or what was seen (`ALARM`, why a metric probe went dark). */
+  readonly observed: number | string;
 }
 
 /** The whole record of a `faultline run`, written as `journal.json`. */

@@ -4,7 +4,10 @@
  * caller's business.
  */
 
-/** The phases of a run, in order (`ramp` steps repeat `propagation` and `observe`). */
+/**
+ * The phases of a run, in order (`ramp` steps repeat `propagation` and `observe`; `settle` waits for metric probes'
+ * late data after the rollback).
+ */
 export const runPhases = [
   'warm-up',
   'steady-state',
@@ -13,6 +16,7 @@ export const runPhases = [
   'observe',
   'rollback',
   'recovery',
+  'settle',
 ] as const;
 export type RunPhase = (typeof runPhases)[number];
 

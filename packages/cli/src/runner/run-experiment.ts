@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import type { RunSection, RunTarget, StopCondition } from '@faultline/core';
+import {
+  type AlarmStopCondition,
+  isThresholdStopCondition,
+  type MetricProbe,
+  type RunSection,
+  type RunTarget,
+  type StopCondition,
+  type ThresholdStopCondition,
+} from '@faultline/core';
 import { FaultlineError } from '@faultline/core';
 import type { StoreCoordinates } from '../stores/index.js';
 import {
@@ -10,7 +18,15 @@ import {
   type StoredExperiment,
   StoreLostUpdateError,
 } from '../stores/index.js';
-import type { JournalStep, RunJournal, StopBreach, TargetJournal, ToleranceCheck } from './journal.js';
+import type {
+  JournalStep,
+  MetricSignalJournal,
+  RunJournal,
+  SignalWindowJournal,
+  StopBreach,
+  TargetJournal,
+  ToleranceCheck,
+} from './journal.js';
 import { type LoadGenerator, sendProbe, startLoad } from './load.js';
 import { type Sample, type SampleSummary, summarize, toTimeline } from './metrics.js';
 import { createLineProgress, type RunProgress } from './progress.js';
@@ -21,7 +37,22 @@ import {
   type TrackedStore,
   trackOperations,
 } from './rollback.js';
-import { findUnreachableStopConditions, plannedFaultWindowSeconds } from './stop-condition-check.js';
+import type { AlarmReader } from './signals/cloudwatch.js';
+import {
+  findSignalBreach,
+  judgeSignal,
+  metricDarkness,
+  readProblems,
+  type SignalJudgement,
+} from './signals/metric-evaluation.js';
+import { type SignalSummary, toPointTimeline } from './signals/metric-points.js';
+import type { MetricReader } from './signals/metric-reader.js';
+import { createMetricWatch, type WatchedMetric } from './signals/metric-watch.js';
+import {
+  faultSteps,
+  findUnreachableStopConditions,
+  plannedFaultWindowSeconds,
+} from './stop-condition-check.js';
 
 /** Options of {@link runExperiment}. */
 export interface RunExperimentOptions {
@@ -47,6 +78,10 @@ export interface RunExperimentOptions {
    * the store back; a write still unsettled then makes that store's rollback "not ok". Default 25 000 ms.
    */
   readonly fenceTimeoutMs?: number;
+  /** Metric probe reader factory (tests inject one); default: by the probe's kind, with the cloud's SDK. */
+  readonly openMetricReader?: (probe: MetricProbe) => MetricReader;
+  /** CloudWatch alarm reader factory (tests inject one); default: DescribeAlarms with the AWS SDK. */
+  readonly openAlarmReader?: (condition: AlarmStopCondition) => AlarmReader;
 }
 
 /** Sequential requests per target before the steady-state sample, to leave cold starts out of it. */
@@ -108,12 +143,29 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   // About ten requests per chart bucket, so a single failure does not look like a 20 % spike.
   const bucketMs =
     options.bucketMs ??
-    Math.min(5000, Math.max(500, Math.round(10_000 / run.load.ratePerSecond / 500) * 500));
+    Math.min(5000, Math.max(500, Math.round(10_000 / (run.load?.ratePerSecond ?? 1) / 500) * 500));
+  const thresholds = run.stopConditions.filter(isThresholdStopCondition);
+  // Metric probes and alarms speak in their own timestamps (epoch ms); the journal in ms since the start.
+  const nowEpochMs = () => startedAtEpoch + elapsedMs();
+  const watch = createMetricWatch(run, {
+    ...(options.environment === undefined ? {} : { environment: options.environment }),
+    ...(options.openMetricReader === undefined ? {} : { openMetricReader: options.openMetricReader }),
+    ...(options.openAlarmReader === undefined ? {} : { openAlarmReader: options.openAlarmReader }),
+    now: nowEpochMs,
+    record: (step, ok, detail, target) => record(step, ok, detail, target),
+  });
+  /** Each metric probe's steady-state window (epoch ms) and judgement. */
+  const metricSteady = new Map<
+    WatchedMetric,
+    { fromEpochMs: number; toEpochMs: number; judgement: SignalJudgement }
+  >();
+  let alarmChecks: ToleranceCheck[] = [];
 
   let status: RunJournal['status'] = 'completed';
   let error: string | undefined;
   let breach: StopBreach | undefined;
   let steadyStateEndMs = 0;
+  let loadStartMs: number | undefined;
   let faultStartMs: number | undefined;
   let measureStartMs: number | undefined;
   let faultEndMs: number | undefined;
@@ -122,7 +174,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   const states: TargetState[] = [];
   const steadyResults = new Map<
     string,
-    { summary: SampleSummary; checks: ToleranceCheck[]; held: boolean }
+    { summary: SignalSummary; checks: ToleranceCheck[]; held: boolean }
   >();
   let commandChecksBefore: ToleranceCheck[] = [];
   let commandChecksDuring: ToleranceCheck[] = [];
@@ -189,12 +241,14 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     );
 
     // Warm-up (not measured): first requests pay for connection setup and cold starts, which is not the steady state.
-    progress.phase('warm-up', `warming up: ${warmUpRequests} requests per target (not measured)`);
+    const loaded = run.load === undefined ? [] : states.filter((state) => state.target.probe !== undefined);
+    if (loaded.length > 0)
+      progress.phase('warm-up', `warming up: ${warmUpRequests} requests per target (not measured)`);
     await Promise.all(
-      states.map(async (state) => {
+      loaded.map(async (state) => {
+        const probe = state.target.probe as NonNullable<RunTarget['probe']>;
         const warmUp: Sample[] = [];
-        for (let index = 0; index < warmUpRequests; index++)
-          warmUp.push(await sendProbe(state.target.probe, elapsedMs));
+        for (let index = 0; index < warmUpRequests; index++) warmUp.push(await sendProbe(probe, elapsedMs));
         const ok = warmUp.filter((sample) => sample.ok).length;
         record(
           'warm-up',
@@ -208,27 +262,46 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
 
     // 2. Steady state: load for `sampleSeconds`, then compare with the tolerances. Load keeps running afterwards
     //    so the charts show one continuous timeline.
-    progress.phase(
-      'steady-state',
-      `steady state: sampling ${run.steadyState.sampleSeconds} s at ${run.load.ratePerSecond} req/s per target`,
-      run.steadyState.sampleSeconds * 1000,
-    );
-    for (const state of states) {
-      state.load = startLoad({
-        probe: state.target.probe,
-        ratePerSecond: run.load.ratePerSecond,
-        concurrency: run.load.concurrency,
-        elapsedMs,
-      });
+    const load = run.load;
+    if (load !== undefined && loaded.length > 0) {
+      progress.phase(
+        'steady-state',
+        `steady state: sampling ${run.steadyState.sampleSeconds} s at ${load.ratePerSecond} req/s per target`,
+        run.steadyState.sampleSeconds * 1000,
+      );
+      loadStartMs = elapsedMs();
+      for (const state of loaded) {
+        state.load = startLoad({
+          probe: state.target.probe as NonNullable<RunTarget['probe']>,
+          ratePerSecond: load.ratePerSecond,
+          concurrency: load.concurrency,
+          elapsedMs,
+        });
+      }
+      await sleep(run.steadyState.sampleSeconds * 1000, stopController.signal);
     }
-    await sleep(run.steadyState.sampleSeconds * 1000, stopController.signal);
     steadyStateEndMs = elapsedMs();
+    await judgeMetricSteadyState();
+    alarmChecks = await checkAlarms();
     commandChecksBefore = await runCommandProbes(run, stopController.signal);
     let steadyHeld = true;
     for (const state of states) {
-      const summary = summarize(samplesBetween(state, 0, steadyStateEndMs));
-      const checks = [...evaluateTolerances(run, summary), ...commandChecksBefore];
-      const held = summary.count > 0 && checks.every((check) => check.ok);
+      const metrics = watch.metrics.filter((metric) => metric.target === state.target.name);
+      const probeSummary =
+        state.load === undefined ? undefined : summarize(samplesBetween(state, 0, steadyStateEndMs));
+      const probeChecks = probeSummary === undefined ? [] : evaluateTolerances(run, probeSummary);
+      const metricJudgements = metrics.map((metric) => metricSteady.get(metric)?.judgement);
+      const checks = [
+        ...probeChecks,
+        ...metricJudgements.flatMap((judgement) => judgement?.checks ?? []),
+        ...alarmChecks,
+        ...commandChecksBefore,
+      ];
+      const summary = probeSummary ?? metricJudgements[0]?.summary ?? summarize([]);
+      const held =
+        (probeSummary === undefined || probeSummary.count > 0) &&
+        metricJudgements.every((judgement) => judgement?.held === true) &&
+        checks.every((check) => check.ok);
       steadyResults.set(state.target.name, { summary, checks, held });
       record('steady-state', held, describeChecks(summary, checks), state.target.name);
       if (!held) steadyHeld = false;
@@ -242,7 +315,9 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     progress.note('steady state holds');
 
     // 3. Inject: push (compare-and-set against what we read) and enable, every target at once.
-    const steps_ = run.ramp ?? [{ probability: undefined, durationSeconds: run.load.durationSeconds }];
+    const steps_ = faultSteps(run);
+    // Metric probes and alarms are read in the background from here on; the stop conditions use what they read.
+    watch.startPolling(Math.max(0, ...thresholds.map((condition) => condition.windowSeconds * 1000)));
     // The last line of defence: if this process is killed (SIGKILL, a lost machine) nothing rolls back, so what is
     // pushed expires by itself at the planned end of the fault window plus a margin.
     const plannedFaultMs = plannedFaultWindowSeconds(run) * 1000;
@@ -335,7 +410,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
         status = 'stopped';
         record('stop-condition', false, `${found.condition}: observed ${found.observed}`, found.target);
         progress.note(
-          `STOP: ${found.target}: ${found.condition} (observed ${found.observed}) — switching off everywhere`,
+          `STOP: ${found.target === undefined ? '' : `${found.target}: `}${found.condition} (observed ${found.observed}) — switching off everywhere`,
         );
         // Switch off first (one conditional write per store, in parallel); the full restore follows in finish().
         await Promise.all(
@@ -365,8 +440,51 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
 
   function findBreach(): StopBreach | undefined {
     const now = elapsedMs();
-    for (const condition of run.stopConditions) {
+    // Signals gone dark and alarms first: an experiment nobody can see is stopped.
+    for (const metric of watch.metrics) {
+      if (metric.probe.onUnreadable !== 'stop') continue;
+      const dark = metricDarkness(metric, startedAtEpoch + now);
+      if (dark !== undefined) {
+        return {
+          atMs: now,
+          target: metric.target,
+          condition: `metric probe ${metric.signal.label} readable`,
+          observed: dark,
+        };
+      }
+    }
+    for (const alarm of watch.alarms) {
+      const { condition } = alarm;
+      if (alarm.lastError !== undefined && condition.onUnreadable === 'stop') {
+        return { atMs: now, condition: `${alarm.label} readable`, observed: alarm.lastError };
+      }
+      for (const state of alarm.states ?? []) {
+        const fires =
+          state.state === 'ALARM' ||
+          (state.state === 'INSUFFICIENT_DATA' && condition.insufficientData === 'stop') ||
+          (state.state === 'MISSING' && condition.onUnreadable === 'stop');
+        if (fires)
+          return {
+            atMs: now,
+            condition: `cloudwatch-alarm ${state.name} not in ALARM`,
+            observed: state.state,
+          };
+      }
+    }
+    for (const metric of watch.metrics) {
+      const found = findSignalBreach(metric.signal, thresholds, startedAtEpoch + (faultStartMs ?? 0));
+      if (found !== undefined) {
+        return {
+          atMs: now,
+          target: metric.target,
+          condition: `${describeStopCondition(found.condition)} (${metric.signal.label})`,
+          observed: round(found.observed, found.condition.metric.endsWith('Ms') ? 1 : 4),
+        };
+      }
+    }
+    for (const condition of thresholds) {
       for (const state of states) {
+        if (state.load === undefined) continue;
         const windowSamples = samplesBetween(
           state,
           Math.max(faultStartMs ?? 0, now - condition.windowSeconds * 1000),
@@ -395,18 +513,23 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       progress.phase('rollback', 'rolling back');
       await Promise.all(states.map((state) => rollBack(state)));
     }
+    await watch.stopPolling();
     // 5. Recovery: keep the load a little longer to show that things went back to normal.
     if (faultStartMs !== undefined && status !== 'interrupted' && run.recoverySeconds > 0) {
       progress.phase(
         'recovery',
-        `recovery: ${run.recoverySeconds} s of load after the rollback`,
+        `recovery: ${run.recoverySeconds} s${run.load === undefined ? '' : ' of load'} after the rollback`,
         run.recoverySeconds * 1000,
       );
       await sleep(run.recoverySeconds * 1000, signal).catch(() => {});
     }
     await Promise.all(states.map((state) => state.load?.stop()));
+    // 6. Metric probes publish late: wait until the fault window's periods are complete, then read them once more.
+    if (faultStartMs !== undefined && faultEndMs !== undefined && status !== 'interrupted') {
+      await settleMetrics(faultEndMs);
+    }
     const endMs = elapsedMs();
-    await Promise.allSettled(states.map((state) => state.store.close()));
+    await Promise.allSettled([...states.map((state) => state.store.close()), watch.close()]);
     signal.removeEventListener('abort', onAbort);
 
     const targets: TargetJournal[] = states.map((state) => targetJournal(state, endMs));
@@ -469,18 +592,164 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     }
   }
 
+  /**
+   * Reads every metric probe's steady-state window and judges it. With load, the window is the load's sample (read
+   * once its periods are complete); without, it is the latest `sampleSeconds` of complete data before now.
+   */
+  async function judgeMetricSteadyState(): Promise<void> {
+    if (watch.metrics.length === 0) return;
+    const sampleMs = run.steadyState.sampleSeconds * 1000;
+    const windows = watch.metrics.map((metric) => {
+      // Without load: the last `sampleSeconds` of complete periods before now (periods aligned to the epoch).
+      const toEpochMs =
+        loadStartMs === undefined
+          ? Math.floor((nowEpochMs() - metric.signal.delayMs) / metric.signal.periodMs) *
+            metric.signal.periodMs
+          : startedAtEpoch + steadyStateEndMs;
+      return { metric, fromEpochMs: toEpochMs - sampleMs, toEpochMs };
+    });
+    const readyAtMs = Math.max(...windows.map((window) => window.toEpochMs + window.metric.signal.delayMs));
+    const waitMs = readyAtMs - nowEpochMs();
+    if (waitMs > 0) {
+      progress.phase(
+        'steady-state',
+        `steady state: waiting ${Math.ceil(waitMs / 1000)} s for the metric probes' data to be complete`,
+        waitMs,
+      );
+      await sleep(waitMs, stopController.signal);
+    } else {
+      progress.phase(
+        'steady-state',
+        `steady state: reading the last ${run.steadyState.sampleSeconds} s of ${watch.metrics.length} metric probe(s)`,
+      );
+    }
+    await Promise.all(
+      windows.map(async ({ metric, fromEpochMs, toEpochMs }) => {
+        const emptyRoles = await watch.readMetric(metric, fromEpochMs - metric.signal.periodMs, toEpochMs);
+        const judgement = judgeSignal(
+          run,
+          metric.signal,
+          fromEpochMs,
+          toEpochMs,
+          readProblems(metric, emptyRoles),
+        );
+        metricSteady.set(metric, { fromEpochMs, toEpochMs, judgement });
+      }),
+    );
+  }
+
+  /** The alarms of `cloudwatch-alarm` stop conditions before injecting: one in ALARM means no steady state. */
+  async function checkAlarms(): Promise<ToleranceCheck[]> {
+    if (watch.alarms.length === 0) return [];
+    await watch.readAlarms();
+    return watch.alarms.flatMap((alarm): ToleranceCheck[] => {
+      if (alarm.lastError !== undefined)
+        return [
+          {
+            name: `${alarm.label}: unreadable (${alarm.lastError})`,
+            observed: 0,
+            tolerance: 'readable',
+            ok: false,
+          },
+        ];
+      return (alarm.states ?? []).map((state) => ({
+        name: `alarm ${state.name}: ${state.state}`,
+        observed: state.state === 'OK' ? 0 : 1,
+        tolerance: alarm.condition.insufficientData === 'stop' ? 'OK' : 'not ALARM',
+        ok:
+          state.state === 'OK' ||
+          (state.state === 'INSUFFICIENT_DATA' && alarm.condition.insufficientData === 'ok'),
+      }));
+    });
+  }
+
+  /** Waits until the fault window's periods are complete in every metric probe, then reads them all once more. */
+  async function settleMetrics(endOfFaultsMs: number): Promise<void> {
+    if (watch.metrics.length === 0) return;
+    const readyAtEpochMs = Math.max(
+      ...watch.metrics.map((metric) => startedAtEpoch + endOfFaultsMs + metric.signal.delayMs),
+    );
+    const waitMs = readyAtEpochMs - nowEpochMs();
+    if (waitMs > 0) {
+      progress.phase(
+        'settle',
+        `waiting ${Math.ceil(waitMs / 1000)} s for the metric probes' data of the fault window`,
+        waitMs,
+      );
+      await sleep(waitMs, signal).catch(() => {});
+    }
+    const fromEpochMs = Math.min(
+      ...watch.metrics.map(
+        (metric) => (metricSteady.get(metric)?.fromEpochMs ?? startedAtEpoch) - metric.signal.periodMs,
+      ),
+    );
+    await Promise.all(watch.metrics.map((metric) => watch.readMetric(metric, fromEpochMs, nowEpochMs())));
+  }
+
+  function metricJournal(
+    metric: WatchedMetric,
+    endMs: number,
+  ): MetricSignalJournal & { fault?: SignalWindowJournal } {
+    const steady = metricSteady.get(metric);
+    const relative = (epochMs: number) => epochMs - startedAtEpoch;
+    const measureFrom = measureStartMs ?? faultStartMs;
+    let fault: SignalWindowJournal | undefined;
+    let recovery: MetricSignalJournal['recovery'];
+    if (measureFrom !== undefined && faultEndMs !== undefined) {
+      const problems = readProblems(metric, undefined);
+      const judgement = judgeSignal(
+        run,
+        metric.signal,
+        startedAtEpoch + measureFrom,
+        startedAtEpoch + faultEndMs,
+        problems,
+      );
+      fault = { fromMs: measureFrom, toMs: faultEndMs, ...judgement };
+      const recoveryJudgement = judgeSignal(
+        run,
+        metric.signal,
+        startedAtEpoch + faultEndMs,
+        startedAtEpoch + endMs,
+      );
+      recovery = { fromMs: faultEndMs, toMs: endMs, summary: recoveryJudgement.summary };
+    }
+    return {
+      name: metric.signal.label,
+      kind: metric.signal.kind,
+      description: metric.signal.description,
+      periodMs: metric.signal.periodMs,
+      ...(steady === undefined
+        ? {}
+        : {
+            steadyState: {
+              fromMs: relative(steady.fromEpochMs),
+              toMs: relative(steady.toEpochMs),
+              ...steady.judgement,
+            },
+          }),
+      ...(fault === undefined ? {} : { fault }),
+      ...(recovery === undefined ? {} : { recovery }),
+      timeline: toPointTimeline(metric.signal.points(), startedAtEpoch),
+      reads: metric.reads,
+      failedReads: metric.failedReads,
+    };
+  }
+
   function targetJournal(state: TargetState, endMs: number): TargetJournal {
     const steady = steadyResults.get(state.target.name) ?? {
       summary: summarize(samplesBetween(state, 0, steadyStateEndMs || endMs)),
       checks: [],
       held: false,
     };
+    const metrics = watch.metrics.filter((metric) => metric.target === state.target.name);
+    const metricJournals = metrics.map((metric) => metricJournal(metric, endMs));
     const common = {
       name: state.target.name,
       cloud: state.target.cloud,
       store: describeCoordinates(state.target.store as StoreCoordinates),
-      probeUrl: state.target.probe.url,
+      ...(state.target.probe === undefined ? {} : { probeUrl: state.target.probe.url }),
       steadyState: steady,
+      ...(metricJournals.length === 0 ? {} : { metrics: metricJournals }),
       skippedRequests: state.load?.skipped ?? 0,
       timeline: toTimeline(state.load?.samples ?? [], bucketMs),
       ...(state.pushedVersion === undefined ? {} : { pushedVersion: state.pushedVersion }),
@@ -498,11 +767,25 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       };
     }
     const measureFrom = measureStartMs ?? faultStartMs;
-    const faultSummary = summarize(samplesBetween(state, measureFrom, faultEndMs));
-    const checks = [...evaluateTolerances(run, faultSummary), ...commandChecksDuring];
-    const recovery = summarize(samplesBetween(state, faultEndMs, endMs + 1));
+    const probeSummary =
+      state.load === undefined ? undefined : summarize(samplesBetween(state, measureFrom, faultEndMs));
+    const metricFaults = metricJournals.map((journal) => journal.fault);
+    const faultSummary = probeSummary ?? metricFaults[0]?.summary ?? summarize([]);
+    const checks = [
+      ...(probeSummary === undefined ? [] : evaluateTolerances(run, probeSummary)),
+      ...metricFaults.flatMap((fault) => fault?.checks ?? []),
+      ...commandChecksDuring,
+    ];
+    const recovery =
+      state.load === undefined
+        ? (metricJournals[0]?.recovery?.summary ?? summarize([]))
+        : summarize(samplesBetween(state, faultEndMs, endMs + 1));
     const breachedHere = breach?.target === state.target.name;
-    const held = status === 'completed' && faultSummary.count > 0 && checks.every((check) => check.ok);
+    const held =
+      status === 'completed' &&
+      faultSummary.count > 0 &&
+      metricFaults.every((fault) => fault?.held === true) &&
+      checks.every((check) => check.ok);
     const reason =
       status === 'interrupted'
         ? 'interrupted before the measurement finished'
@@ -511,7 +794,9 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
           : breachedHere
             ? `stop condition breached: ${breach?.condition}`
             : breach !== undefined
-              ? `run stopped: another target breached ${breach.condition}`
+              ? breach.target === undefined
+                ? `run stopped: ${breach.condition} (observed ${breach.observed})`
+                : `run stopped: another target breached ${breach.condition}`
               : faultSummary.count === 0
                 ? 'no requests measured during the fault window'
                 : held
@@ -555,7 +840,10 @@ function samplesBetween(state: TargetState, fromMs: number, toMs: number): Sampl
  * evaluateTolerances(run, summarize(samples)).every((check) => check.ok);
  * ```
  */
-export function evaluateTolerances(run: RunSection, summary: SampleSummary): ToleranceCheck[] {
+export function evaluateTolerances(
+  run: RunSection,
+  summary: SampleSummary | SignalSummary,
+): ToleranceCheck[] {
   const checks: ToleranceCheck[] = [];
   const { successRatio, latencyMs } = run.steadyState;
   if (successRatio !== undefined) {
@@ -568,12 +856,14 @@ export function evaluateTolerances(run: RunSection, summary: SampleSummary): Tol
   }
   for (const key of ['p50', 'p95', 'p99'] as const) {
     const tolerance = latencyMs?.[key];
-    if (tolerance === undefined) continue;
+    const observed = summary.latencyMs[key];
+    // A summary without this percentile (a metric probe that does not read it) is not judged on it.
+    if (tolerance === undefined || observed === undefined) continue;
     checks.push({
       name: `${key} latency ms`,
-      observed: summary.latencyMs[key],
+      observed,
       tolerance: `≤ ${tolerance.max}`,
-      ok: summary.latencyMs[key] <= tolerance.max,
+      ok: observed <= tolerance.max,
     });
   }
   return checks;
@@ -605,7 +895,7 @@ async function runCommandProbes(run: RunSection, signal: AbortSignal): Promise<T
   );
 }
 
-function metricOf(summary: SampleSummary, condition: StopCondition): number {
+function metricOf(summary: SampleSummary, condition: ThresholdStopCondition): number {
   switch (condition.metric) {
     case 'successRatio':
       return summary.successRatio;
@@ -615,6 +905,8 @@ function metricOf(summary: SampleSummary, condition: StopCondition): number {
       return summary.latencyMs.p95;
     case 'latencyP99Ms':
       return summary.latencyMs.p99;
+    case 'errorCount':
+      return summary.errors;
   }
 }
 
@@ -627,10 +919,12 @@ function metricOf(summary: SampleSummary, condition: StopCondition): number {
  * ```
  */
 export function describeStopCondition(condition: StopCondition): string {
+  if (!isThresholdStopCondition(condition))
+    return `cloudwatch-alarm ${condition.alarmNames.join(', ')} not in ALARM`;
   return `${condition.metric} ${condition.op === 'lt' ? '<' : '>'} ${condition.value} over ${condition.windowSeconds} s`;
 }
 
-function describeChecks(summary: SampleSummary, checks: readonly ToleranceCheck[]): string {
+function describeChecks(summary: SignalSummary, checks: readonly ToleranceCheck[]): string {
   return `${summary.count} requests; ${checks.map((check) => `${check.name} ${check.observed} ${check.tolerance} ${check.ok ? 'ok' : 'FAILED'}`).join(', ')}`;
 }
 

@@ -1,4 +1,9 @@
-import type { RunSection, StopCondition, ValidationIssue } from '@faultline/core';
+import {
+  isThresholdStopCondition,
+  type RunSection,
+  type ThresholdStopCondition,
+  type ValidationIssue,
+} from '@faultline/core';
 
 /**
  * Finds the stop conditions of a run section that can never fire with its planned load and duration, so a stop
@@ -22,9 +27,15 @@ import type { RunSection, StopCondition, ValidationIssue } from '@faultline/core
  */
 export function findUnreachableStopConditions(run: RunSection, path = 'run'): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
+  // Only synthetic load has a known rate; real traffic read by metric probes can be any size, and an Artillery
+  // driver's requests reach faultline in 10 s periods.
+  const load = run.load;
+  const probeOnly = run.targets.every((target) => (target.metrics ?? []).length === 0);
+  if (load === undefined || load.driver !== 'builtin' || !probeOnly) return issues;
   const faultWindowSeconds = plannedFaultWindowSeconds(run);
-  const rate = run.load.ratePerSecond;
+  const rate = load.ratePerSecond;
   run.stopConditions.forEach((condition, index) => {
+    if (!isThresholdStopCondition(condition)) return;
     const at = `${path}.stopConditions[${index}]`;
     const seconds = Math.min(condition.windowSeconds, faultWindowSeconds);
     // Requests start on a fixed schedule: at most one more than rate × seconds fit into the window.
@@ -43,15 +54,25 @@ export function findUnreachableStopConditions(run: RunSection, path = 'run'): Va
   return issues;
 }
 
+/**
+ * The steps of the fault window: the ramp's, or one step at the documents' own probabilities lasting
+ * `load.durationSeconds` (or `durationSeconds` for a run without load).
+ */
+export function faultSteps(
+  run: RunSection,
+): readonly { readonly probability: number | undefined; readonly durationSeconds: number }[] {
+  if (run.ramp !== undefined) return run.ramp;
+  return [{ probability: undefined, durationSeconds: run.load?.durationSeconds ?? run.durationSeconds ?? 0 }];
+}
+
 /** Seconds from the first push to the planned end of the fault window: every step's propagation wait + duration. */
 export function plannedFaultWindowSeconds(run: RunSection): number {
-  const steps = run.ramp ?? [{ durationSeconds: run.load.durationSeconds }];
-  return steps.reduce((sum, step) => sum + run.propagationWaitMs / 1000 + step.durationSeconds, 0);
+  return faultSteps(run).reduce((sum, step) => sum + run.propagationWaitMs / 1000 + step.durationSeconds, 0);
 }
 
 function impossibleThreshold(
   run: RunSection,
-  condition: StopCondition,
+  condition: ThresholdStopCondition,
 ): { message: string; hint: string } | undefined {
   const { metric, op, value } = condition;
   const label = `"${describe(condition)}"`;
@@ -66,7 +87,7 @@ function impossibleThreshold(
       hint: `use a value above 0${metric === 'successRatio' ? ', e.g. 0.8' : ''}`,
     };
   if ((metric === 'latencyP95Ms' || metric === 'latencyP99Ms') && op === 'gt') {
-    const longestTimeoutMs = Math.max(...run.targets.map((target) => target.probe.timeoutMs));
+    const longestTimeoutMs = Math.max(...run.targets.map((target) => target.probe?.timeoutMs ?? 0));
     if (value >= longestTimeoutMs)
       return {
         message: `${label} can never fire: every probe gives up after ${longestTimeoutMs} ms (probe.timeoutMs), so no request measures longer`,
@@ -76,7 +97,7 @@ function impossibleThreshold(
   return undefined;
 }
 
-function describe(condition: StopCondition): string {
+function describe(condition: ThresholdStopCondition): string {
   return `${condition.metric} ${condition.op === 'lt' ? '<' : '>'} ${condition.value} over ${condition.windowSeconds} s, at least ${condition.minSamples} requests`;
 }
 

@@ -30,7 +30,7 @@ export async function importPeerSdk<Module>(
 }
 
 /** Node's "not found" for the package itself (ESM or CommonJS), not for something the package failed to import. */
-function isMissingPackage(error: unknown, packageName: string): boolean {
+export function isMissingPackage(error: unknown, packageName: string): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as NodeJS.ErrnoException).code;
   if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') return false;

@@ -54,7 +54,7 @@ async function loadScenario(file: string): Promise<{ document: Record<string, un
     ...resolved,
     targets: resolved.targets.filter((target) => target.name === 'aws'),
     steadyState: { ...resolved.steadyState, sampleSeconds: 2 },
-    load: { ...resolved.load, durationSeconds: 4 },
+    load: { ...(resolved.load as NonNullable<RunSection['load']>), durationSeconds: 4 },
     propagationWaitMs: 1000,
     recoverySeconds: 1,
   };

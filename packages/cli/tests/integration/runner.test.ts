@@ -276,7 +276,7 @@ function twoTargetRun(
         ...target,
         name: 'second',
         store: { kind: 'file' as const, path: second.configFile },
-        probe: { ...target.probe, url: `${second.url}/orders/o-1001` },
+        probe: { ...(target.probe as NonNullable<typeof target.probe>), url: `${second.url}/orders/o-1001` },
       },
     ],
   };

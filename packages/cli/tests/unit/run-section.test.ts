@@ -23,8 +23,8 @@ describe('the run section schema', () => {
     const result = validateRunSection(validRun);
     expect(result.ok).toBe(true);
     if (result.ok) {
-      expect(result.run.load.concurrency).toBe(8);
-      expect(result.run.targets[0]?.probe.method).toBe('GET');
+      expect(result.run.load?.concurrency).toBe(8);
+      expect(result.run.targets[0]?.probe?.method).toBe('GET');
       expect(result.run.stopConditions).toEqual([]);
     }
   });
@@ -108,7 +108,7 @@ describe('placeholders', () => {
 
   it('drop optional coordinates that resolve to nothing and validate the real URLs', () => {
     const run = resolveRunSection({ run: validRun }, { AWS_DEMO_URL: 'http://127.0.0.1:3001' }, {});
-    expect(run.targets[0]?.probe.url).toBe('http://127.0.0.1:3001/orders/o-1001');
+    expect(run.targets[0]?.probe?.url).toBe('http://127.0.0.1:3001/orders/o-1001');
     expect(run.targets[0]?.store).toEqual({ kind: 'aws-ssm', parameter: '/faultline/demo' });
     expect(() => resolveRunSection({ run: validRun }, { AWS_DEMO_URL: 'not a url' }, {})).toThrow(
       RunSectionError,

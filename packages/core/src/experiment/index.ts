@@ -12,6 +12,7 @@ export {
   validateFaultEntry,
 } from './experiment-schema.js';
 export * from './json-schema.js';
+export * from './metric-probes.js';
 export * from './parse-text.js';
 export * from './redact.js';
 export * from './run-section.js';

@@ -13,9 +13,25 @@ import { clouds } from '../invocation/invocation.js';
 import type { Infer, Properties, Schema, ValidationIssue } from '../schema/schema.js';
 import { describeValue, invalid, isPlainObject, joinPath } from '../schema/schema.js';
 import * as s from '../schema/schema-builders.js';
+import {
+  type AlarmStopCondition,
+  alarmStopConditionSchema,
+  type MetricProbe,
+  metricProbeMeasures,
+  metricProbeSchema,
+} from './metric-probes.js';
 
-/** Metrics a stop condition can watch. Ratios are in [0, 1]; latencies in milliseconds. */
-export const stopMetrics = ['successRatio', 'errorRate', 'latencyP95Ms', 'latencyP99Ms'] as const;
+/**
+ * Metrics a stop condition can watch. Ratios are in [0, 1]; latencies in milliseconds; `errorCount` counts failed
+ * requests in the window.
+ */
+export const stopMetrics = [
+  'successRatio',
+  'errorRate',
+  'latencyP95Ms',
+  'latencyP99Ms',
+  'errorCount',
+] as const;
 export type StopMetric = (typeof stopMetrics)[number];
 
 /** Comparison operators of a stop condition: `lt` (below) and `gt` (above). */
@@ -241,9 +257,34 @@ const targetSchema = s.object(
     ),
     cloud: s.required(s.oneOf(clouds, { description: 'Which cloud the target runs on.' })),
     store: s.required(storeSchema),
-    probe: s.required(probeSchema),
+    probe: s.optional(probeSchema),
+    metrics: s.optional(
+      s.array(metricProbeSchema, {
+        minItems: 1,
+        maxItems: 8,
+        description:
+          "Metric probes: the target's real traffic from its cloud's monitoring (CloudWatch, Cloud Monitoring, Azure Monitor), judged by the same tolerances and stop conditions as the probe's requests.",
+      }),
+    ),
   },
-  { description: 'One function under test: where its experiment is stored and how to call it.' },
+  {
+    description:
+      'One function under test: where its experiment is stored, and how it is observed (a probe driven by `load`, metric probes, or both).',
+    refine: (value: { metrics?: readonly MetricProbe[] }, path: string, issues: ValidationIssue[]) => {
+      const seen = new Set<string>();
+      (value.metrics ?? []).forEach((probe, index) => {
+        const label = probe.name ?? probe.kind;
+        if (seen.has(label)) {
+          issues.push({
+            path: joinPath(joinPath(joinPath(path, 'metrics'), index), 'name'),
+            message: `duplicates the metric probe name "${label}"`,
+            hint: 'give each metric probe of a target its own name',
+          });
+        }
+        seen.add(label);
+      });
+    },
+  },
 );
 
 const maxTolerance = (unit: string, description: string) =>
@@ -314,12 +355,46 @@ const steadyStateSchema = s.object(
   },
 );
 
+/** Load drivers `faultline run` can use: its own generator, or Artillery for load beyond one machine. */
+export const loadDrivers = ['builtin', 'artillery'] as const;
+export type LoadDriver = (typeof loadDrivers)[number];
+
+const artillerySchema = s.object(
+  {
+    platform: s.defaulted(
+      s.oneOf(['local', 'lambda', 'fargate'] as const, {
+        description:
+          'Where Artillery runs its workers: `local` (this machine), `lambda` or `fargate` (your AWS account: `artillery run-lambda` / `run-fargate`).',
+      }),
+      'local' as 'local' | 'lambda' | 'fargate',
+    ),
+    region: s.optional(name('AWS region of the lambda/fargate workers.')),
+    count: s.optional(
+      s.number({
+        integer: true,
+        minimum: 1,
+        maximum: 5000,
+        description: 'Number of lambda/fargate workers; the rate is split between them.',
+      }),
+    ),
+  },
+  { description: 'Options of the Artillery driver.' },
+);
+
 const loadSchema = s.object(
   {
+    driver: s.defaulted(
+      s.oneOf(loadDrivers, {
+        description:
+          '`builtin` (default): faultline sends the requests itself. `artillery`: faultline writes an Artillery script from the probe, runs Artillery and judges from its numbers (needs the `artillery` package and Node >= 22.18).',
+      }),
+      'builtin' as LoadDriver,
+    ),
+    artillery: s.optional(artillerySchema),
     ratePerSecond: s.required(
       s.number({
         minimum: 0.1,
-        maximum: 1000,
+        maximum: 100_000,
         unit: 'requests/s',
         description: 'Requests per second, per target.',
       }),
@@ -342,10 +417,33 @@ const loadSchema = s.object(
       8,
     ),
   },
-  { description: 'Traffic driven at every target while faults are active.' },
+  {
+    description:
+      'Synthetic traffic driven at every target with a probe, from the steady state to the recovery.',
+    refine: (
+      value: { driver: LoadDriver; ratePerSecond: number; artillery?: unknown },
+      path: string,
+      issues: ValidationIssue[],
+    ) => {
+      if (value.driver === 'builtin' && value.ratePerSecond > 1000) {
+        issues.push({
+          path: joinPath(path, 'ratePerSecond'),
+          message: `is ${value.ratePerSecond} requests/s, more than the built-in generator sends from one machine (1000)`,
+          hint: 'use driver: artillery for more load, or lower the rate',
+        });
+      }
+      if (value.driver !== 'artillery' && value.artillery !== undefined) {
+        issues.push({
+          path: joinPath(path, 'artillery'),
+          message: 'is only used with driver: artillery',
+          hint: 'add driver: artillery, or remove this section',
+        });
+      }
+    },
+  },
 );
 
-const stopConditionSchema = s.object(
+const thresholdStopConditionSchema = s.object(
   {
     metric: s.required(s.oneOf(stopMetrics)),
     op: s.required(
@@ -386,6 +484,31 @@ const stopConditionSchema = s.object(
   },
 );
 
+/** A stop condition: a threshold on a metric of every target, or CloudWatch alarms (discriminated by `kind`). */
+const stopConditionSchema: Schema<ThresholdStopCondition | AlarmStopCondition> = {
+  kind: 'object',
+  description: thresholdStopConditionSchema.description,
+  validate(value, path, issues) {
+    if (isPlainObject(value) && value.kind !== undefined) {
+      if (value.kind !== 'cloudwatch-alarm') {
+        issues.push({
+          path: joinPath(path, 'kind'),
+          message: `must be cloudwatch-alarm, got ${describeValue(value.kind)}`,
+          hint: 'leave kind out for a threshold condition (metric, op, value)',
+        });
+        return invalid;
+      }
+      return alarmStopConditionSchema.validate(value, path, issues);
+    }
+    return thresholdStopConditionSchema.validate(value, path, issues);
+  },
+  toJsonSchema() {
+    return {
+      anyOf: [thresholdStopConditionSchema.toJsonSchema(), alarmStopConditionSchema.toJsonSchema()],
+    };
+  },
+};
+
 const rampStepSchema = s.object(
   {
     probability: s.required(
@@ -419,7 +542,16 @@ export const runSectionSchema = s.object(
       }),
     ),
     steadyState: s.required(steadyStateSchema),
-    load: s.required(loadSchema),
+    load: s.optional(loadSchema),
+    durationSeconds: s.optional(
+      s.number({
+        minimum: 1,
+        maximum: 86_400,
+        unit: 's',
+        description:
+          'Length of the fault window when there is neither `load` nor `ramp` (an observe-only run judged by metric probes).',
+      }),
+    ),
     stopConditions: s.defaulted(s.array(stopConditionSchema, { maxItems: 16 }), []),
     ramp: s.optional(
       s.array(rampStepSchema, {
@@ -462,7 +594,8 @@ export const runSectionSchema = s.object(
   },
   {
     description: 'How `faultline run` drives this experiment. Ignored by the function runtime.',
-    refine: (value: { targets: readonly { name: string }[] }, path: string, issues: ValidationIssue[]) => {
+    refine: (value: RunSectionShape, path: string, issues: ValidationIssue[]) => {
+      checkSignals(value, path, issues);
       const seen = new Set<string>();
       value.targets.forEach((target, index) => {
         if (seen.has(target.name)) {
@@ -478,12 +611,165 @@ export const runSectionSchema = s.object(
   },
 );
 
+/** What the run-level checks read of a section whose parts are each valid. */
+interface RunSectionShape {
+  readonly targets: readonly {
+    readonly name: string;
+    readonly probe?: unknown;
+    readonly metrics?: readonly MetricProbe[];
+  }[];
+  readonly load?: { readonly durationSeconds: number };
+  readonly durationSeconds?: number;
+  readonly ramp?: readonly { readonly durationSeconds: number }[];
+  readonly steadyState: {
+    readonly sampleSeconds: number;
+    readonly successRatio?: unknown;
+    readonly latencyMs?: { readonly p50?: unknown; readonly p95?: unknown; readonly p99?: unknown };
+  };
+  readonly stopConditions: readonly (ThresholdStopCondition | AlarmStopCondition)[];
+}
+
+/**
+ * Every target is observed somehow (a probe driven by `load`, or metric probes), the fault window has a length, and
+ * every tolerance and threshold stop condition can be measured on every target by at least one of its signals: a
+ * tolerance nobody measures would pass silently.
+ */
+function checkSignals(value: RunSectionShape, path: string, issues: ValidationIssue[]): void {
+  const hasLoad = value.load !== undefined;
+  if (value.load !== undefined && value.durationSeconds !== undefined) {
+    issues.push({
+      path: joinPath(path, 'durationSeconds'),
+      message: 'duplicates load.durationSeconds',
+      hint: 'keep one: load.durationSeconds with load, durationSeconds without',
+    });
+  }
+  if (!hasLoad && value.durationSeconds === undefined && value.ramp === undefined) {
+    issues.push({
+      path: joinPath(path, 'durationSeconds'),
+      message: 'is required when there is neither load nor ramp (the length of the fault window)',
+      hint: 'e.g. durationSeconds: 600',
+    });
+  }
+  const needs: {
+    readonly what: string;
+    readonly key: 'errors' | 'p50' | 'p95' | 'p99';
+    readonly at: string;
+  }[] = [];
+  const steadyPath = joinPath(path, 'steadyState');
+  if (value.steadyState.successRatio !== undefined)
+    needs.push({ what: 'the success ratio', key: 'errors', at: joinPath(steadyPath, 'successRatio') });
+  for (const key of ['p50', 'p95', 'p99'] as const) {
+    if (value.steadyState.latencyMs?.[key] !== undefined)
+      needs.push({
+        what: `the ${key} latency`,
+        key,
+        at: joinPath(joinPath(steadyPath, 'latencyMs'), key),
+      });
+  }
+  value.stopConditions.forEach((condition, index) => {
+    if ('kind' in condition) return;
+    const key =
+      condition.metric === 'latencyP95Ms' ? 'p95' : condition.metric === 'latencyP99Ms' ? 'p99' : 'errors';
+    needs.push({ what: condition.metric, key, at: joinPath(joinPath(path, 'stopConditions'), index) });
+  });
+  value.targets.forEach((target, index) => {
+    const at = joinPath(joinPath(path, 'targets'), index);
+    const metrics = target.metrics ?? [];
+    if (target.probe !== undefined && !hasLoad) {
+      issues.push({
+        path: joinPath(at, 'probe'),
+        message: 'is never sent: run.load is not set',
+        hint: 'add run.load to drive the probe, or remove the probe and judge by metric probes',
+      });
+      if (metrics.length === 0) return;
+    }
+    if (target.probe === undefined && hasLoad) {
+      issues.push({
+        path: joinPath(at, 'probe'),
+        message: 'is required with run.load (the request the load sends)',
+        hint: 'add a probe (url, method), or remove run.load for an observe-only run',
+      });
+    }
+    if (target.probe === undefined && metrics.length === 0) {
+      issues.push({
+        path: joinPath(at, 'metrics'),
+        message: 'is required when the target has no probe: nothing would observe it',
+        hint: 'add a metric probe, e.g. { kind: cloudwatch, requests: { namespace: AWS/Lambda, metric: Invocations } }',
+      });
+      return;
+    }
+    checkPeriods(value, at, metrics, issues, path);
+    if (target.probe !== undefined && hasLoad) return;
+    for (const need of needs) {
+      if (metrics.some((probe) => metricProbeMeasures(probe)[need.key])) continue;
+      issues.push({
+        path: need.at,
+        message: `cannot be measured on target "${target.name}": none of its metric probes measures ${need.what}`,
+        hint:
+          need.key === 'errors'
+            ? `add an errors query to a metric probe of ${at}`
+            : `add latencyMs.${need.key} to a metric probe of ${at}`,
+      });
+    }
+  });
+}
+
+/**
+ * A metric probe judges whole periods: the steady-state sample and the fault window must each hold at least one
+ * (two when the window is not aligned to the periods, as a window that starts with the load is not).
+ */
+function checkPeriods(
+  value: RunSectionShape,
+  at: string,
+  metrics: readonly MetricProbe[],
+  issues: ValidationIssue[],
+  path: string,
+): void {
+  const sampleSeconds = value.steadyState.sampleSeconds;
+  const faultSeconds =
+    value.ramp?.reduce((sum: number, step) => sum + step.durationSeconds, 0) ??
+    value.load?.durationSeconds ??
+    value.durationSeconds;
+  metrics.forEach((probe, index) => {
+    const label = `metric probe ${probe.name ?? probe.kind} (${at}.metrics[${index}])`;
+    const needed = (value.load === undefined ? 1 : 2) * probe.periodSeconds;
+    if (sampleSeconds < needed) {
+      issues.push({
+        path: joinPath(joinPath(path, 'steadyState'), 'sampleSeconds'),
+        message: `is ${sampleSeconds} s, but ${label} counts whole ${probe.periodSeconds} s periods: the sample would hold none`,
+        hint: `use sampleSeconds: ${needed} or more, or a shorter periodSeconds (high-resolution metrics)`,
+      });
+    }
+    if (faultSeconds !== undefined && faultSeconds < 2 * probe.periodSeconds) {
+      issues.push({
+        path: joinPath(path, value.load === undefined ? 'durationSeconds' : 'load.durationSeconds'),
+        message: `is ${faultSeconds} s, but ${label} counts whole ${probe.periodSeconds} s periods: the fault window would hold none`,
+        hint: `use at least ${2 * probe.periodSeconds} s`,
+      });
+    }
+  });
+}
+
 /** A validated `run` section (defaults applied, placeholders still unresolved). */
 export type RunSection = Infer<typeof runSectionSchema>;
 /** One target of a {@link RunSection}. */
 export type RunTarget = RunSection['targets'][number];
-/** One stop condition of a {@link RunSection}. */
+/** One stop condition of a {@link RunSection}: a threshold, or CloudWatch alarms. */
 export type StopCondition = RunSection['stopConditions'][number];
+/** A threshold stop condition (`metric`, `op`, `value`, over a sliding window). */
+export type ThresholdStopCondition = Infer<typeof thresholdStopConditionSchema>;
+
+/**
+ * True for a threshold stop condition (not an alarm).
+ *
+ * @example
+ * ```ts
+ * const thresholds = run.stopConditions.filter(isThresholdStopCondition);
+ * ```
+ */
+export function isThresholdStopCondition(condition: StopCondition): condition is ThresholdStopCondition {
+  return !('kind' in condition);
+}
 
 /**
  * Validates a `run` section on its own (the experiment schema embeds {@link runSectionSchema} too).
