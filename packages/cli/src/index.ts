@@ -60,6 +60,12 @@ export {
   toTimeline,
 } from './runner/metrics.js';
 export type { ReadBack, ReadBackState, RollbackRecord } from './runner/rollback.js';
+export {
+  describeStopCondition,
+  evaluateTolerances,
+  type RunExperimentOptions,
+  runExperiment,
+} from './runner/run-experiment.js';
 export type { AlarmReader, AlarmState } from './runner/signals/cloudwatch.js';
 export type { MetricPoint, SignalSummary, SignalTimelinePoint } from './runner/signals/metric-points.js';
 export {
@@ -68,12 +74,6 @@ export {
   type MetricReadResult,
   type MetricRole,
 } from './runner/signals/metric-reader.js';
-export {
-  describeStopCondition,
-  evaluateTolerances,
-  type RunExperimentOptions,
-  runExperiment,
-} from './runner/run-experiment.js';
 export { defaultSeenVersionsPath, loadSeenVersions, type SeenVersions } from './seen-versions.js';
 export { createSsmStore, type SsmStoreOptions } from './stores/aws-ssm.js';
 export {

@@ -185,6 +185,12 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   signal.addEventListener('abort', onAbort, { once: true });
 
   try {
+    if (run.load?.driver === 'artillery') {
+      // Refused before any store is opened: a driver that is accepted but not run would judge nothing.
+      throw new Error(
+        'run.load.driver: artillery is not available in this version of the CLI, nothing was injected; use driver: builtin (up to 1000 requests/s from this machine) or an observe-only run judged by metric probes',
+      );
+    }
     // Every store on its own: one that cannot be configured is named, with the others still listed.
     const unopened: string[] = [];
     for (const target of run.targets) {

@@ -1,6 +1,7 @@
 import { validateRunSection } from '@faultline/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { runExperiment } from '../../src/runner/run-experiment.js';
 import { findSignalBreach, judgeSignal, metricDarkness } from '../../src/runner/signals/metric-evaluation.js';
 import {
   type MetricPoint,
@@ -110,6 +111,17 @@ describe('the run section with metric probes', () => {
       'run.steadyState.sampleSeconds: is 30 s, but metric probe cloudwatch (run.targets[0].metrics[0]) counts whole 60 s periods: the sample would hold none',
       'run.durationSeconds: is 90 s, but metric probe cloudwatch (run.targets[0].metrics[0]) counts whole 60 s periods: the fault window would hold none',
     ]);
+    const { durationSeconds: _duration, ...withoutDuration } = observeOnly;
+    expect(
+      issuesOf({
+        ...withoutDuration,
+        targets: [{ ...observeOnly.targets[0], probe: { url: 'http://127.0.0.1:9/orders' } }],
+        load: { ratePerSecond: 5, durationSeconds: 90 },
+        stopConditions: [],
+      }),
+    ).toContain(
+      'run.load.durationSeconds: is 90 s, but metric probe cloudwatch (run.targets[0].metrics[0]) counts whole 60 s periods: the fault window would hold none',
+    );
   });
 
   it('checks each kind on its own terms', () => {
@@ -272,5 +284,36 @@ describe('period points', () => {
     now += 1000;
     expect(metricDarkness(metric, now)).toMatch(/^went dark: no data point for 241 s/);
     await watch.close();
+  });
+});
+
+describe('the load driver', () => {
+  it('refuses driver: artillery before any store is opened, saying what to use instead', async () => {
+    // Prepare
+    const { durationSeconds: _duration, ...withoutDuration } = observeOnly;
+    const validated = validateRunSection({
+      ...withoutDuration,
+      targets: [{ ...observeOnly.targets[0], probe: { url: 'http://127.0.0.1:9/orders' } }],
+      load: { ratePerSecond: 5000, durationSeconds: 600, driver: 'artillery' },
+    });
+    expect(validated.ok).toBe(true);
+    if (!validated.ok) return;
+    let opened = 0;
+
+    // Act
+    const journal = await runExperiment({
+      document: { id: 'orders', faults: [] },
+      run: validated.run,
+      openStore: () => {
+        opened += 1;
+        throw new Error('no store in this test');
+      },
+    });
+
+    // Assess
+    expect(journal.status).toBe('failed');
+    expect(journal.verdict).toBe('not-run');
+    expect(journal.error).toMatch(/^run\.load\.driver: artillery is not available in this version/);
+    expect(opened).toBe(0);
   });
 });

@@ -742,7 +742,10 @@ function checkPeriods(
     }
     if (faultSeconds !== undefined && faultSeconds < 2 * probe.periodSeconds) {
       issues.push({
-        path: joinPath(path, value.load === undefined ? 'durationSeconds' : 'load.durationSeconds'),
+        path:
+          value.load === undefined
+            ? joinPath(path, 'durationSeconds')
+            : joinPath(joinPath(path, 'load'), 'durationSeconds'),
         message: `is ${faultSeconds} s, but ${label} counts whole ${probe.periodSeconds} s periods: the fault window would hold none`,
         hint: `use at least ${2 * probe.periodSeconds} s`,
       });
