@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import {
   type AlarmStopCondition,
+  FaultlineError,
   isThresholdStopCondition,
   type MetricProbe,
   type RunSection,
@@ -8,7 +9,6 @@ import {
   type StopCondition,
   type ThresholdStopCondition,
 } from '@faultline/core';
-import { FaultlineError } from '@faultline/core';
 import type { StoreCoordinates } from '../stores/index.js';
 import {
   createStore,
@@ -187,7 +187,8 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   try {
     if (run.load?.driver === 'artillery') {
       // Refused before any store is opened: a driver that is accepted but not run would judge nothing.
-      throw new Error(
+      throw new FaultlineError(
+        'INVALID_OPTION',
         'run.load.driver: artillery is not available in this version of the CLI, nothing was injected; use driver: builtin (up to 1000 requests/s from this machine) or an observe-only run judged by metric probes',
       );
     }

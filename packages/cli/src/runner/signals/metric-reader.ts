@@ -1,11 +1,11 @@
-import type { MetricProbe } from '@faultline/core';
+import { FaultlineError, type MetricProbe } from '@faultline/core';
 import { isMissingPackage } from '../../stores/peer-sdk.js';
 import type { MetricPoint } from './metric-points.js';
 
 /**
  * A metric probe or alarm that could not be read: the SDK is missing, the service refused (permissions,
  * throttling after the SDK's retries), or it answered something unusable. The message names the probe and the
- * service's reason, never a credential.
+ * service's reason, never a credential. Code `METRIC_PROBE_UNREADABLE`.
  *
  * @example
  * ```ts
@@ -16,15 +16,15 @@ import type { MetricPoint } from './metric-points.js';
  * }
  * ```
  */
-export class MetricProbeError extends Error {
+export class MetricProbeError extends FaultlineError {
   override readonly name = 'MetricProbeError';
   constructor(
     message: string,
     /** The probe, e.g. `cloudwatch` or the probe's `name`. */
     readonly probe: string,
-    options?: ErrorOptions,
+    options?: { readonly cause?: unknown },
   ) {
-    super(message, options);
+    super('METRIC_PROBE_UNREADABLE', message, options);
   }
 }
 
