@@ -281,8 +281,52 @@ describe('period points', () => {
     expect(metricDarkness(metric, now)).toBeUndefined();
     now += 240_000;
     expect(metricDarkness(metric, now)).toBeUndefined();
+    // Nothing was read since: the service stopped answering in time.
     now += 1000;
+    expect(metricDarkness(metric, now)).toBe(
+      'went dark: no read completed for 241 s (expected within 240 s)',
+    );
+    // Read again, and the service still has nothing newer: the signal itself went dark.
+    await watch.readMetric(metric, 0, now);
     expect(metricDarkness(metric, now)).toMatch(/^went dark: no data point for 241 s/);
+    await watch.close();
+  });
+
+  it('judge the age of the data as of the read, so a slow read of fresh data is not dark', async () => {
+    const run = validateRunSection({
+      ...observeOnly,
+      targets: [
+        {
+          ...observeOnly.targets[0],
+          metrics: [{ ...lambdaProbe, periodSeconds: 1, delaySeconds: 1, pollIntervalSeconds: 0.5 }],
+        },
+      ],
+      steadyState: { successRatio: { min: 0.99 }, sampleSeconds: 3 },
+      durationSeconds: 4,
+      stopConditions: [],
+    });
+    if (!run.ok) throw new Error(JSON.stringify(run.issues));
+    let now = 1_000_000_000;
+    const watch = createMetricWatch(run.run, {
+      now: () => now,
+      record: () => {},
+      openMetricReader: () => ({
+        // Data up to the read's start; the answer takes 3.5 s, more than the delay and grace (3 s).
+        read: async () => {
+          const newestStart = now - 1000;
+          now += 3500;
+          return {
+            points: [{ timestampMs: newestStart, periodMs: 1000, requests: 5, errors: 0 }],
+            emptyRoles: [],
+          };
+        },
+        close: async () => {},
+      }),
+    });
+    const [metric] = watch.metrics;
+    if (metric === undefined) throw new Error('no metric');
+    await watch.readMetric(metric, 0, now);
+    expect(metricDarkness(metric, now)).toBeUndefined();
     await watch.close();
   });
 });

@@ -138,8 +138,16 @@ export function findSignalBreach(
 export function metricDarkness(metric: WatchedMetric, nowEpochMs: number): string | undefined {
   if (metric.lastError !== undefined) return `unreadable: ${metric.lastError}`;
   const graceMs = 2 * Math.max(metric.probe.periodSeconds, metric.probe.pollIntervalSeconds) * 1000;
-  const stale = staleness(metric.signal, nowEpochMs, graceMs);
-  return stale === undefined ? undefined : `went dark: ${stale}`;
+  // The data's age as of the latest read: what the service had then, not how long that read took.
+  const stale = staleness(metric.signal, metric.lastReadEpochMs ?? nowEpochMs, graceMs);
+  if (stale !== undefined) return `went dark: ${stale}`;
+  // Reads that stop completing (a hung or very slow service) leave the latest data ageing unseen.
+  const limitMs = metric.signal.delayMs + graceMs;
+  const sinceReadMs = metric.lastReadDoneEpochMs === undefined ? 0 : nowEpochMs - metric.lastReadDoneEpochMs;
+  if (sinceReadMs > limitMs) {
+    return `went dark: no read completed for ${Math.round(sinceReadMs / 1000)} s (expected within ${Math.round(limitMs / 1000)} s)`;
+  }
+  return undefined;
 }
 
 function round(value: number, digits: number): number {

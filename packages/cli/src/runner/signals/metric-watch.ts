@@ -17,6 +17,13 @@ export interface WatchedMetric {
   readonly reader: MetricReader;
   /** The reason the latest read failed; `undefined` after a successful read. */
   lastError: string | undefined;
+  /**
+   * When the latest successful read started (epoch ms): the data's age is judged as of then, so a slow read of
+   * fresh data is not taken for data gone dark.
+   */
+  lastReadEpochMs: number | undefined;
+  /** When the latest successful read completed (epoch ms). */
+  lastReadDoneEpochMs: number | undefined;
   /** Reads that failed, in all. */
   failedReads: number;
   reads: number;
@@ -89,6 +96,8 @@ export function createMetricWatch(run: RunSection, options: MetricWatchOptions):
       signal: createMetricSignal(probe),
       reader: openReader(probe),
       lastError: undefined,
+      lastReadEpochMs: undefined,
+      lastReadDoneEpochMs: undefined,
       failedReads: 0,
       reads: 0,
     })),
@@ -118,9 +127,12 @@ export function createMetricWatch(run: RunSection, options: MetricWatchOptions):
   ): Promise<MetricRole[] | undefined> {
     const label = metricProbeLabel(metric.probe);
     metric.reads++;
+    const startedEpochMs = options.now();
     try {
       const result = await metric.reader.read(fromEpochMs, toEpochMs);
       metric.signal.add(result.points);
+      metric.lastReadEpochMs = Math.max(metric.lastReadEpochMs ?? startedEpochMs, startedEpochMs);
+      metric.lastReadDoneEpochMs = options.now();
       if (metric.lastError !== undefined)
         options.record('metric-read', true, `${label}: readable again`, metric.target);
       metric.lastError = undefined;
