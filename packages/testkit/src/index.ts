@@ -1,4 +1,6 @@
 export * from './backends/app-configuration-server.js';
+export * from './backends/azure-monitor-server.js';
+export * from './backends/cloud-monitoring-server.js';
 export * from './backends/firestore-emulator.js';
 export * from './backends/free-port.js';
 export * from './backends/moto.js';

@@ -418,7 +418,8 @@ function authenticate(
   return { ok: true };
 }
 
-async function createSelfSignedCertificate(): Promise<{ certificate: string; privateKey: string }> {
+/** A self-signed certificate for `IP:127.0.0.1` (openssl, in a temporary directory removed right away). */
+export async function createSelfSignedCertificate(): Promise<{ certificate: string; privateKey: string }> {
   const directory = await mkdtemp(join(tmpdir(), 'faultline-appconfig-'));
   try {
     const keyPath = join(directory, 'key.pem');
