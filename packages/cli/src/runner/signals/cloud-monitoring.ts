@@ -72,7 +72,10 @@ function environmentAuthClient(
     async getRequestHeaders() {
       return new Headers({ authorization: `Bearer ${token()}` });
     },
-    async fetch(url: string | URL, init: RequestInit & { headers?: HeadersInit }) {
+    async fetch(
+      url: string | URL,
+      init: RequestInit & { headers?: ConstructorParameters<typeof Headers>[0] },
+    ) {
       const headers = new Headers(init.headers);
       headers.set('authorization', `Bearer ${token()}`);
       return fetch(url, {
