@@ -126,7 +126,7 @@ export function standardScenarios(experimentId: string, slowPathNote: string) {
       name: '10 unrelated faults that do not match',
       source: tenUnrelatedNonMatchingFaultsSource(experimentId),
       targetNs: tenNonMatchingTargetNs,
-      note: `${slowPathNote}; nothing shared: one sampling draw and up to one match per fault`,
+      note: `${slowPathNote}; nothing shared: each fault checks its own conditions (its path fails first), no sampling draw`,
     },
     {
       name: 'dry-run experiment, fault that does not match',

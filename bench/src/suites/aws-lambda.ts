@@ -58,7 +58,7 @@ const handler = async (_event: typeof event, _context: typeof context) => result
 
 const scenarios = standardScenarios(
   'bench-aws',
-  'detects the trigger, builds the invocation (headers, query, ARN), decides 10 faults, calls the handler',
+  'detects the trigger, builds the invocation (headers and query only when a condition reads them), decides, calls the handler',
 );
 
 export const suite: BenchSuite = {
