@@ -375,8 +375,7 @@ function convertFlag(
         );
       }
       if (bufferMs !== undefined && bufferMs >= 0) timeout.bufferMs = Math.min(bufferMs, maxLatencyMs);
-      // biome-ignore lint/complexity/useLiteralKeys: `then` is the timeout fault's attribute (a string, not a thenable).
-      timeout['then'] = 'continue';
+      timeout.afterWait = 'continue';
       return timeout;
     }
     case 'corruption': {

@@ -46,8 +46,7 @@ describe('importFailureLambda (v1 feature flags)', () => {
           enabled: false,
           probability: 0.05,
           bufferMs: 200,
-          // biome-ignore lint/suspicious/noThenProperty: the timeout fault's attribute, a string.
-          then: 'continue',
+          afterWait: 'continue',
         },
         { id: 'diskspace', type: 'diskfill', enabled: false, probability: 0.01, sizeMb: 100 },
         {
@@ -174,8 +173,7 @@ describe('importFailureLambda (v1 feature flags)', () => {
     });
 
     expect(result.experiment.faults).toEqual([
-      // biome-ignore lint/suspicious/noThenProperty: the timeout fault's attribute, a string.
-      { id: 'timeout', type: 'timeout', enabled: true, probability: 0.1, then: 'continue' },
+      { id: 'timeout', type: 'timeout', enabled: true, probability: 0.1, afterWait: 'continue' },
       { id: 'corruption', type: 'corrupt', enabled: true, probability: 0.1, mode: 'mangle' },
     ]);
     expectValidExperiment(result);

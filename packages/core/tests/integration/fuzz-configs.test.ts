@@ -160,8 +160,7 @@ const validAttributes: Readonly<Record<string, fc.Arbitrary<Record<string, unkno
     { requiredKeys: ['status'] },
   ),
   timeout: fc.record(
-    // biome-ignore lint/suspicious/noThenProperty: the timeout fault's attribute is named `then`.
-    { bufferMs: fc.nat(200), then: fc.constantFrom('fail', 'continue') },
+    { bufferMs: fc.nat(200), afterWait: fc.constantFrom('fail', 'continue') },
     { requiredKeys: [] },
   ),
   corrupt: fc.record(

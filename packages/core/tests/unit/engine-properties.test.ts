@@ -83,8 +83,7 @@ const faultArbitrary = fc.oneof(
       ...common,
       type: fc.constant('timeout'),
       bufferMs: mostly(fc.nat(100)),
-      // biome-ignore lint/suspicious/noThenProperty: `then` is the timeout fault's attribute name.
-      then: mostly(fc.constantFrom('fail', 'continue')),
+      afterWait: mostly(fc.constantFrom('fail', 'continue')),
     },
     { requiredKeys: ['id', 'type', 'probability'] },
   ),

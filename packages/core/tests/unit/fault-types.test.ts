@@ -196,13 +196,12 @@ describe('timeout', () => {
     expect(outcome).toMatchObject({ kind: 'throw', error: { name: 'TimeoutError', faultline: true } });
   });
 
-  it('lets the handler run with the time left when then is continue', async () => {
+  it('lets the handler run with the time left when afterWait is continue', async () => {
     const clock = createFakeClock(1_000_000);
     const { context: ctx, sleep } = context(clock, {
       invocation: createTestInvocation({ deadlineMs: 1_001_000 }),
     });
-    // biome-ignore lint/suspicious/noThenProperty: `then` is the timeout fault's attribute name.
-    expect(await effectOf(timeoutFault, { then: 'continue' }).before?.(ctx)).toBeUndefined();
+    expect(await effectOf(timeoutFault, { afterWait: 'continue' }).before?.(ctx)).toBeUndefined();
     expect(sleep.calls).toEqual([950]);
   });
 

@@ -395,8 +395,7 @@ describe('validateExperiment with the built-in fault types', () => {
       latency: { minDelayMs: 100, maxDelayMs: 400 },
       exception: { message: 'boom' },
       status: { status: 503, headers: { 'retry-after': '1' }, body: { error: 'unavailable' } },
-      // biome-ignore lint/suspicious/noThenProperty: the timeout fault's attribute, a string.
-      timeout: { bufferMs: 100, then: 'continue' },
+      timeout: { bufferMs: 100, afterWait: 'continue' },
       corrupt: { mode: 'truncate' },
       blackhole: { hosts: ['*.internal.example', '10.0.0.*'], behavior: 'reset' },
       dependency: { hosts: ['localhost'], effect: 'latency', delayMs: 1500 },
@@ -421,6 +420,22 @@ describe('validateExperiment with the built-in fault types', () => {
 
     expect(result.ok ? '' : formatValidationIssues(result.issues)).toBe('');
     expect(result.ok && result.experiment.faults.map((fault) => fault.type)).toEqual(types);
+  });
+
+  it('names afterWait when a timeout fault still uses the pre-release attribute then', async () => {
+    // Written as text: the object literal key `then` is what the rename removes from the code base.
+    const result = await validateExperimentText(
+      [
+        'schemaVersion: 1',
+        'id: slow-deadline',
+        'faults:',
+        '  - { id: near-timeout, type: timeout, probability: 0.1, then: continue }',
+      ].join('\n'),
+    );
+
+    expect(result.ok ? [] : result.issues.map(formatValidationIssue)).toEqual([
+      'faults[0].then: is not a known key — renamed to "afterWait": write afterWait: fail or afterWait: continue',
+    ]);
   });
 
   it('types a validated experiment as an ExperimentDefinition', () => {

@@ -2,19 +2,17 @@ import { s } from '../../schema/index.js';
 import { defineFaultType } from '../fault-type.js';
 import { InjectedFaultError } from '../injected-fault-error.js';
 
-/**
- * @example
- * ```ts
- * timeoutThens; // ['fail', 'continue']
- * ```
- */
-export const timeoutThens = ['fail', 'continue'] as const;
+/** What the `timeout` fault does once its wait ends: its `afterWait` attribute. */
+export const timeoutAfterWaitActions = ['fail', 'continue'] as const;
+
+/** `afterWait`'s pre-release name, a key that made every timeout entry look like a thenable. */
+const formerAfterWaitName = 'then';
 
 /**
  * `timeout` (before the handler): sleeps until the platform deadline minus `bufferMs`, then either fails with an
- * `InjectedFaultError` named `TimeoutError` (`then: fail`, the default) or lets the handler run with almost no time
- * left (`then: continue`). When the platform reports no deadline the fault is skipped with a debug event, because
- * sleeping an unknown time could hold the instance for its whole maximum duration.
+ * `InjectedFaultError` named `TimeoutError` (`afterWait: fail`, the default) or lets the handler run with almost no
+ * time left (`afterWait: continue`). When the platform reports no deadline the fault is skipped with a debug event,
+ * because sleeping an unknown time could hold the instance for its whole maximum duration.
  *
  * @example
  * ```yaml
@@ -23,34 +21,41 @@ export const timeoutThens = ['fail', 'continue'] as const;
  *     type: timeout
  *     probability: 0.05
  *     bufferMs: 100
- *     then: fail
+ *     afterWait: fail
  * ```
  */
 export const timeoutFault = defineFaultType({
   type: 'timeout',
   summary: 'Waits until the platform deadline minus a buffer, then fails or continues.',
   phase: 'before',
-  attributes: s.object({
-    bufferMs: s.defaulted(
-      s.number({
-        minimum: 0,
-        maximum: 900_000,
-        unit: 'ms',
-        description: 'How long before the deadline the wait ends, in milliseconds.',
-      }),
-      50,
-    ),
-    // biome-ignore lint/suspicious/noThenProperty: the attribute name is fixed by the experiment format; its value is a string, never callable, so the object is not a thenable.
-    then: s.defaulted(
-      s.oneOf(timeoutThens, {
-        description:
-          '`fail`: fail with a TimeoutError; `continue`: run the handler with the time that is left.',
-      }),
-      'fail',
-    ),
-  }),
+  attributes: s.object(
+    {
+      bufferMs: s.defaulted(
+        s.number({
+          minimum: 0,
+          maximum: 900_000,
+          unit: 'ms',
+          description: 'How long before the deadline the wait ends, in milliseconds.',
+        }),
+        50,
+      ),
+      afterWait: s.defaulted(
+        s.oneOf(timeoutAfterWaitActions, {
+          description:
+            'What happens when the wait ends. `fail`: fail with a TimeoutError; `continue`: run the handler with the time that is left.',
+        }),
+        'fail',
+      ),
+    },
+    {
+      // Before schema v1 was published `afterWait` was named `then`: an old document gets the fix, not a guess.
+      unknownKeyHints: {
+        [formerAfterWaitName]: 'renamed to "afterWait": write afterWait: fail or afterWait: continue',
+      },
+    },
+  ),
   create(attributes, fault) {
-    const { bufferMs, then } = attributes;
+    const { bufferMs, afterWait } = attributes;
     return {
       async before(context) {
         const deadlineMs = context.invocation.deadlineMs;
@@ -66,7 +71,7 @@ export const timeoutFault = defineFaultType({
         }
         const waitMs = deadlineMs - bufferMs - context.clock.now();
         if (waitMs > 0) await context.sleep(waitMs, context.signal);
-        if (then === 'continue') return undefined;
+        if (afterWait === 'continue') return undefined;
         return {
           kind: 'throw',
           error: new InjectedFaultError(
