@@ -1,11 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
-import {
-  type ConfigSource,
-  createFaultEngine,
-  createFaultWrapper,
-  createInlineSource,
-  type FaultEngine,
-} from '@faultline/core';
+import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createInMemoryAdapter,
   type InMemoryContext,

@@ -1,14 +1,14 @@
 import { Agent, createServer, get } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemSleep } from '@faultline/core/adapter-kit';
 import {
   compileHostRule,
   currentInterceptionScope,
   installInterceptors,
   interceptorsInstalled,
   runInInterceptionScope,
-  systemSleep,
   uninstallInterceptors,
-} from '@faultline/core';
+} from '@faultline/core/interception';
 import {
   type BenchRow,
   type BenchSuite,

@@ -1,4 +1,5 @@
-import { createFaultEngine, createFaultWrapper, createInlineSource } from '@faultline/core';
+import { createFaultEngine, createInlineSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createInMemoryAdapter,
   type InMemoryContext,

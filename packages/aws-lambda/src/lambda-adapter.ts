@@ -1,10 +1,5 @@
-import {
-  type AdapterCapabilities,
-  batchCapability,
-  type Clock,
-  type FaultAdapter,
-  type InvocationDriver,
-} from '@faultline/core';
+import type { AdapterCapabilities, Clock } from '@faultline/core';
+import { batchCapability, type FaultAdapter, type InvocationDriver } from '@faultline/core/adapter-kit';
 import { createBatchItemFailures } from './faults/batch-item-failures.js';
 import { detectTrigger } from './invocation/detect-trigger.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
@@ -21,7 +16,6 @@ import {
  *
  * @example
  * ```ts
- * import { createLambdaAdapter } from '@faultline/aws-lambda';
  * const adapter = createLambdaAdapter({ environment: { FAULTLINE_STAGE: 'staging', AWS_REGION: 'eu-west-1' } });
  * ```
  */
@@ -41,9 +35,7 @@ const noCapabilities: AdapterCapabilities = Object.freeze({});
  *
  * @example
  * ```ts
- * import { createFaultWrapper } from '@faultline/core';
- * import { createLambdaAdapter } from '@faultline/aws-lambda';
- *
+ * import { createFaultWrapper } from '@faultline/core/adapter-kit';
  * const adapter = createLambdaAdapter<MyEvent, MyResult>();
  * export const handler = createFaultWrapper(adapter, baseHandler, { source });
  * ```

@@ -1,4 +1,5 @@
-import { createFaultWrapper, type FaultlineOptions, markFaultWrapped, systemClock } from '@faultline/core';
+import type { FaultlineOptions } from '@faultline/core';
+import { createFaultWrapper, markFaultWrapped, systemClock } from '@faultline/core/adapter-kit';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
 import { createSsmSource, type SsmSourceOptions } from './ssm/ssm-source.js';
@@ -103,7 +104,6 @@ export function adapterOptions(options: LambdaFaultlineOptions) {
  *
  * @example
  * ```ts
- * import { resolveLambdaDefaultSource } from '@faultline/aws-lambda';
  * const source = resolveLambdaDefaultSource({ environment: { FAULTLINE_SSM_PARAMETER: '/faultline/orders' } });
  * source?.name; // 'ssm:/faultline/orders'
  * ```

@@ -7,12 +7,11 @@
  *
  * @packageDocumentation
  */
-export { type FunctionIdentityOptions, toAzureInvocation } from './invocation.js';
+export type { FunctionIdentityOptions } from './invocation.js';
 export {
   type AzureFaultlineOptions,
   type AzureFunctionsAppLike,
   type AzureHandler,
-  createAzureFunctionsAdapter,
   type InstalledFaults,
   type InstallFaultsOptions,
   installFaults,

@@ -102,9 +102,7 @@ const eventTypes: Readonly<Record<string, string>> = {
  * @example
  * ```ts
  * import { HttpRequest, InvocationContext } from '@azure/functions';
- * import { systemClock } from '@faultline/core';
- * import { toAzureInvocation } from '@faultline/azure-functions';
- *
+ * import { systemClock } from '@faultline/core/adapter-kit';
  * const request = new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/orders/7' });
  * const context = new InvocationContext({ functionName: 'orders', options: { trigger: { name: 'req', type: 'httpTrigger' } } });
  * const invocation = toAzureInvocation(request, context, { stage: 'dev', region: undefined, timeoutMs: undefined, clock: systemClock });

@@ -1,16 +1,15 @@
 import type { InvocationContext } from '@azure/functions';
+import type { ConfigSource, FaultlineOptions } from '@faultline/core';
 import {
-  type ConfigSource,
   compileGlobList,
   createFaultWrapper,
   type FaultAdapter,
-  type FaultlineOptions,
   isKillSwitchOn,
   isFaultWrapped as isMarkedFaultWrapped,
   markFaultWrapped,
   preloadFaultRuntime,
   systemClock,
-} from '@faultline/core';
+} from '@faultline/core/adapter-kit';
 import { createAppConfigurationSource } from './app-configuration/index.js';
 import {
   materializeHttpResult,
@@ -76,9 +75,7 @@ export type WrappedResult<Result> = Promise<Awaited<Result>>;
  *
  * @example
  * ```ts
- * import { createFaultWrapper } from '@faultline/core';
- * import { createAzureFunctionsAdapter } from '@faultline/azure-functions';
- *
+ * import { createFaultWrapper } from '@faultline/core/adapter-kit';
  * const adapter = createAzureFunctionsAdapter({ stage: 'dev' });
  * const wrapped = createFaultWrapper(adapter, async (request, context) => ({ body: 'ok' }));
  * ```

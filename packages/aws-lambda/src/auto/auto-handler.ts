@@ -4,7 +4,7 @@ import {
   reportSetup,
   summarizeError,
   unsupportedNodeVersion,
-} from '@faultline/core';
+} from '@faultline/core/adapter-kit';
 import { LambdaHandlerResolutionError, loadLambdaHandler } from './handler-resolution.js';
 
 const mechanism = 'aws-lambda-layer';

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, join, resolve } from 'node:path';
-import { FaultlineError } from '@faultline/core';
+import { FaultlineError } from '@faultline/core/adapter-kit';
 
 /*
  * Loads a function's handler from its handler setting exactly as the Node.js Lambda runtime does (aws-lambda-ric

@@ -1,4 +1,5 @@
-import { type DependencyFaultMatch, findDependencyFault, InjectedFaultError } from '@faultline/core';
+import { InjectedFaultError } from '@faultline/core/adapter-kit';
+import { type DependencyFaultMatch, findDependencyFault } from '@faultline/core/interception';
 
 /**
  * The AWS SDK v3 middleware behind `dependency` faults with a `service`. Structural types only: neither this

@@ -3,7 +3,6 @@
  *
  * @example
  * ```ts
- * import { lambdaTriggers } from '@faultline/aws-lambda';
  * lambdaTriggers.includes('alb'); // true
  * ```
  * Lambda itself does not say what invoked a function, so the shape of
@@ -30,7 +29,6 @@ export type LambdaTrigger = (typeof lambdaTriggers)[number];
  *
  * @example
  * ```ts
- * import { detectTrigger, httpLambdaTriggers } from '@faultline/aws-lambda';
  * httpLambdaTriggers.has(detectTrigger(event)); // true for API Gateway, ALB and Function URL events
  * ```
  */
@@ -54,7 +52,6 @@ const recordSources: Readonly<Record<string, LambdaTrigger>> = {
  *
  * @example
  * ```ts
- * import { detectTrigger } from '@faultline/aws-lambda';
  * detectTrigger({ version: '2.0', routeKey: 'GET /orders/{id}', requestContext: { http: { method: 'GET' } } });
  * // → 'api-gateway-http'
  * ```

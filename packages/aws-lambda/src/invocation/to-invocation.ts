@@ -54,7 +54,6 @@ const neutralTriggers: Readonly<Record<LambdaTrigger, Trigger>> = {
  *
  * @example
  * ```ts
- * import { createLambdaInvocationMapper } from '@faultline/aws-lambda';
  * const toInvocation = createLambdaInvocationMapper({ environment: { FAULTLINE_STAGE: 'staging' } });
  * const invocation = toInvocation(event, context);
  * invocation.http?.path; // '/orders/42'

@@ -1,4 +1,9 @@
-import { createPhaseWrapper, FaultlineError, type FaultRun, type InvocationDriver } from '@faultline/core';
+import {
+  createPhaseWrapper,
+  FaultlineError,
+  type FaultRun,
+  type InvocationDriver,
+} from '@faultline/core/adapter-kit';
 import type { LambdaContext } from '../invocation/lambda-context.js';
 import { createLambdaAdapter } from '../lambda-adapter.js';
 import {

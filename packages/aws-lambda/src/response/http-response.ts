@@ -13,7 +13,6 @@ import { httpLambdaTriggers, isObject, type LambdaTrigger } from '../invocation/
  *
  * @example
  * ```ts
- * import type { LambdaHttpResult } from '@faultline/aws-lambda';
  * const result: LambdaHttpResult = { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'ok' };
  * ```
  */
@@ -39,7 +38,6 @@ function usesMultiValueHeaders(trigger: LambdaTrigger, event: unknown): boolean 
  *
  * @example
  * ```ts
- * import { toNativeResponse } from '@faultline/aws-lambda';
  * toNativeResponse('alb', albEvent, { status: 503, headers: {}, body: 'down' });
  * // → { statusCode: 503, statusDescription: '503 Service Unavailable', headers: {}, body: 'down', isBase64Encoded: false }
  * ```
@@ -69,7 +67,6 @@ export function toNativeResponse(
  *
  * @example
  * ```ts
- * import { throttledNativeResponse } from '@faultline/aws-lambda';
  * throttledNativeResponse('api-gateway-http', event, 'maxInFlight 1 reached');
  * // → { statusCode: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '…', isBase64Encoded: false }
  * ```
@@ -92,7 +89,6 @@ export function throttledNativeResponse(
  *
  * @example
  * ```ts
- * import { readNativeResponse } from '@faultline/aws-lambda';
  * readNativeResponse('api-gateway-http', { statusCode: 200, body: '{"ok":true}' });
  * // → { status: 200, headers: {}, body: '{"ok":true}' }
  * ```
@@ -135,7 +131,6 @@ export function readNativeResponse(trigger: LambdaTrigger, result: unknown): Neu
  *
  * @example
  * ```ts
- * import { readNativeResponse, writeNativeResponse } from '@faultline/aws-lambda';
  * const original = { statusCode: 200, headers: { 'access-control-allow-origin': '*' }, body: 'ok' };
  * const neutral = readNativeResponse('api-gateway-http', original)!;
  * writeNativeResponse('api-gateway-http', event, original, { ...neutral, headers: {} });

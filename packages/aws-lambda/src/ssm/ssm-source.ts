@@ -1,9 +1,5 @@
-import {
-  type ConfigLoadRequest,
-  type ConfigLoadResult,
-  type ConfigSource,
-  FaultlineError,
-} from '@faultline/core';
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import { FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer

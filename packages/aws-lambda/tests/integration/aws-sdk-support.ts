@@ -3,10 +3,9 @@ import {
   type FaultContext,
   type FaultEffect,
   invalid,
-  systemClock,
-  systemSleep,
   type ValidationIssue,
 } from '@faultline/core';
+import { systemClock, systemSleep } from '@faultline/core/adapter-kit';
 
 /** Creates a built-in fault's effect from attributes, validated as the engine does. */
 export function createFaultEffect(

@@ -1,4 +1,4 @@
-import { isFaultWrapped } from '@faultline/core';
+import { isFaultWrapped } from '@faultline/core/adapter-kit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLayerHandler } from '../../src/auto/auto-handler.js';
 import { LambdaHandlerResolutionError, parseHandlerSetting } from '../../src/auto/handler-resolution.js';

@@ -1,10 +1,6 @@
 import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
-import {
-  type ConfigLoadRequest,
-  type ConfigLoadResult,
-  type ConfigSource,
-  FaultlineError,
-} from '@faultline/core';
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import { FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The Azure App Configuration config source: the experiment lives in one key-value (JSON or YAML text), read

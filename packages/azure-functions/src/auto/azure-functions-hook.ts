@@ -1,5 +1,10 @@
 import { Module } from 'node:module';
-import { isKillSwitchOn, reportSetup, summarizeError, unsupportedNodeVersion } from '@faultline/core';
+import {
+  isKillSwitchOn,
+  reportSetup,
+  summarizeError,
+  unsupportedNodeVersion,
+} from '@faultline/core/adapter-kit';
 import { type AzureFunctionsAppLike, installFaults } from '../with-faults.js';
 
 /*

@@ -1,5 +1,6 @@
 import { AppConfigurationClient } from '@azure/app-configuration';
-import { createCachedConfig, type FaultlineEvent } from '@faultline/core';
+import type { FaultlineEvent } from '@faultline/core';
+import { createCachedConfig } from '@faultline/core';
 import { type AppConfigurationServer, startAppConfigurationServer } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {

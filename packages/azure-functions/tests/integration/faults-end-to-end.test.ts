@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpRequest, InvocationContext } from '@azure/functions';
+import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import {
-  createFaultEngine,
-  createInlineSource,
+  createMemorySink,
   createSamplingPrefix,
-  type FaultEngine,
+  immediateSleep,
+  type MemorySink,
   sampleFires,
   stickyUnit,
-} from '@faultline/core';
-import { createMemorySink, immediateSleep, type MemorySink } from '@faultline/core/testing';
+} from '@faultline/core/testing';
 import {
   type AppConfigurationServer,
   type AzureFunctionsHttpServer,

@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFaultWrapper, createFileSource } from '@faultline/core';
+import { createFileSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import { createInMemoryAdapter } from '@faultline/core/testing';
 
 /** A tiny order service on loopback whose handler runs under the real faultline engine, reading a file store. */

@@ -21,7 +21,7 @@ import type { FaultlineOptions } from './resolve-engine.js';
  *
  * @example
  * ```ts
- * import { createFaultWrapper, type FaultAdapter } from '@faultline/core';
+ * import { createFaultWrapper, type FaultAdapter } from '@faultline/core/adapter-kit';
  *
  * export function withFaults<E, C, R>(handler: (event: E, context: C) => Promise<R>, options = {}) {
  *   return createFaultWrapper(myCloudAdapter as FaultAdapter<E, C, R>, handler, {

@@ -49,7 +49,7 @@ export interface PhaseHost<First, Second, Result> {
  *
  * @example
  * ```ts
- * import { createPhaseWrapper } from '@faultline/core';
+ * import { createPhaseWrapper } from '@faultline/core/adapter-kit';
  *
  * export function withFaults(handler: HttpHandler, options: FaultlineOptions = {}): HttpHandler {
  *   return createPhaseWrapper(handler, options, () => ({

@@ -41,7 +41,7 @@ export type FaultlineOptions = FaultEngineOptions & {
  *
  * @example
  * ```ts
- * import { isKillSwitchOn } from '@faultline/core';
+ * import { isKillSwitchOn } from '@faultline/core/adapter-kit';
  * isKillSwitchOn({ FAULTLINE_DISABLED: 'true' }); // true
  * ```
  */
@@ -57,7 +57,7 @@ export function isKillSwitchOn(environment: Readonly<Record<string, string | und
  *
  * @example
  * ```ts
- * import { resolveFaultEngine } from '@faultline/core';
+ * import { resolveFaultEngine } from '@faultline/core/adapter-kit';
  * const engine = resolveFaultEngine({}, process.env); // the shared engine for FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG
  * await engine.ready();
  * ```

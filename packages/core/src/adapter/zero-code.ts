@@ -19,7 +19,7 @@ const faultWrappedMark: unique symbol = Symbol.for('faultline.fault-wrapped.v1')
  *
  * @example
  * ```ts
- * import { markFaultWrapped } from '@faultline/core';
+ * import { markFaultWrapped } from '@faultline/core/adapter-kit';
  * return markFaultWrapped(createFaultWrapper(adapter, handler, options));
  * ```
  */
@@ -36,7 +36,7 @@ export function markFaultWrapped<Handler extends (...args: never[]) => unknown>(
  *
  * @example
  * ```ts
- * import { isFaultWrapped } from '@faultline/core';
+ * import { isFaultWrapped } from '@faultline/core/adapter-kit';
  * import { withFaults } from '@faultline/aws-lambda';
  *
  * isFaultWrapped(withFaults(async () => ({ statusCode: 200 }))); // true
@@ -56,7 +56,7 @@ export function isFaultWrapped(handler: unknown): boolean {
  *
  * @example
  * ```ts
- * import { reportSetup } from '@faultline/core';
+ * import { reportSetup } from '@faultline/core/adapter-kit';
  * reportSetup('warn', 'FAULTLINE_HANDLER is not set', { mechanism: 'aws-lambda-layer' });
  * ```
  */
@@ -90,7 +90,7 @@ export function reportSetup(
  *
  * @example
  * ```ts
- * import { summarizeError } from '@faultline/core';
+ * import { summarizeError } from '@faultline/core/adapter-kit';
  * summarizeError(new TypeError('boom')); // 'TypeError: boom'
  * ```
  */
@@ -108,7 +108,7 @@ export const minimumZeroCodeNodeMajor = 20;
  *
  * @example
  * ```ts
- * import { unsupportedNodeVersion } from '@faultline/core';
+ * import { unsupportedNodeVersion } from '@faultline/core/adapter-kit';
  * unsupportedNodeVersion('18.20.4'); // 'faultline supports Node 20 and later, this runtime is Node 18.20.4'
  * ```
  */

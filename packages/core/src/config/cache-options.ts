@@ -57,8 +57,6 @@ export const defaultCachedConfigOptions: Readonly<Required<CachedConfigOptions>>
  *
  * @example
  * ```ts
- * import { checkCachedConfigOptions } from '@faultline/core';
- *
  * checkCachedConfigOptions({ ttlMs: 10_000 }).fetchBudgetMs; // 1000
  * checkCachedConfigOptions({ ttlMs: -5 }); // throws: ttlMs must be a number ≥ 0
  * ```

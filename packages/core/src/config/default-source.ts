@@ -9,8 +9,6 @@ import { createFileSource } from './file-source.js';
  *
  * @example
  * ```ts
- * import { resolveDefaultConfigSource } from '@faultline/core';
- *
  * const source = resolveDefaultConfigSource({ FAULTLINE_CONFIG_FILE: './faultline.yaml' });
  * console.log(source?.name); // "file:/…/faultline.yaml"
  * ```

@@ -7,8 +7,6 @@ import { type CachedConfigOptions, defaultCachedConfigOptions } from './cache-op
  *
  * @example
  * ```ts
- * import { type EnvironmentSettings, readEnvironmentSettings } from '@faultline/core';
- *
  * const settings: EnvironmentSettings = readEnvironmentSettings(process.env);
  * for (const warning of settings.warnings) console.warn(warning);
  * if (settings.disabled) console.log('faultline is switched off by FAULTLINE_DISABLED');
@@ -52,8 +50,6 @@ const durationVariables = [
  *
  * @example
  * ```ts
- * import { readEnvironmentSettings } from '@faultline/core';
- *
  * const settings = readEnvironmentSettings({ FAULTLINE_CONFIG_TTL_MS: '5000', FAULTLINE_LOG_LEVEL: 'loud' });
  * settings.ttlMs; // 5000
  * settings.logLevel; // undefined
@@ -157,8 +153,6 @@ export function snapshotSettingsVariables(
  *
  * @example
  * ```ts
- * import { readEnvironmentSettings, resolveCachedConfigOptions } from '@faultline/core';
- *
  * const settings = readEnvironmentSettings({ FAULTLINE_CONFIG_TTL_MS: '5000' });
  * resolveCachedConfigOptions({ fetchBudgetMs: 300 }, settings);
  * // → { ttlMs: 5000, fetchBudgetMs: 300, jitterRatio: 0.1, maxStaleMs: 900000, … }

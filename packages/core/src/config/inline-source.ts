@@ -6,7 +6,8 @@ import type { ConfigSource } from './config-source.js';
  *
  * @example
  * ```ts
- * import { createFaultWrapper, createInlineSource } from '@faultline/core';
+ * import { createInlineSource } from '@faultline/core';
+ * import { createFaultWrapper } from '@faultline/core/adapter-kit';
  *
  * const source = createInlineSource({
  *   schemaVersion: 1,

@@ -75,7 +75,7 @@ export interface CompiledExperimentState {
  *
  * @example
  * ```ts
- * import { builtinFaultRegistry, compileExperiment } from '@faultline/core';
+ * import { builtinFaultRegistry } from '@faultline/core';
  * const { compiled } = compileExperiment(experiment, { registry: builtinFaultRegistry });
  * if (compiled.armed) console.log(compiled.faults.map((fault) => fault.id));
  * ```
@@ -162,7 +162,6 @@ function parseTime(value: string | undefined, fallback: number): number {
  *
  * @example
  * ```ts
- * import { compileMatchCondition } from '@faultline/core';
  * const isAdmin = compileMatchCondition({ field: 'http.path', op: 'prefix', value: '/admin' });
  * ```
  */
@@ -188,7 +187,6 @@ function conditionCost(condition: MatchCondition): number {
  *
  * @example
  * ```ts
- * import { compileMatch } from '@faultline/core';
  * const matches = compileMatch([{ field: 'http.method', op: 'eq', value: 'GET' }]);
  * matches?.(invocation); // true for GET requests
  * ```
@@ -360,7 +358,7 @@ function compileFault(
  *
  * @example
  * ```ts
- * import { builtinFaultRegistry, compileExperiment, parseExperimentForRuntime } from '@faultline/core';
+ * import { builtinFaultRegistry } from '@faultline/core';
  *
  * const { experiment } = parseExperimentForRuntime(JSON.parse(text));
  * if (experiment) {

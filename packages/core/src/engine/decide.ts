@@ -9,7 +9,6 @@ import { sampleFires, stickyUnit } from './sampling.js';
  *
  * @example
  * ```ts
- * import { decisionOutcomes } from '@faultline/core';
  * decisionOutcomes.includes(plan.outcome); // true
  * ```
  */
@@ -98,7 +97,7 @@ export interface DecideOptions {
  *
  * @example
  * ```ts
- * import { compileExperiment, decide, builtinFaultRegistry } from '@faultline/core';
+ * import { builtinFaultRegistry } from '@faultline/core';
  *
  * const { compiled } = compileExperiment(experiment, { registry: builtinFaultRegistry });
  * const plan = decide(compiled, invocation, Date.now(), Math.random);

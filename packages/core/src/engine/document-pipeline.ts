@@ -83,8 +83,6 @@ export interface CompiledDocument {
  *
  * @example
  * ```ts
- * import { compileExperimentDocument } from '@faultline/core';
- *
  * const { compiled } = await compileExperimentDocument('{"schemaVersion":1,"id":"orders","faults":[]}', 'v1', {
  *   registry: undefined,
  *   maxSizeBytes: undefined,

@@ -41,7 +41,7 @@ let preloadScheduled = false;
  *
  * @example
  * ```ts
- * import { preloadFaultRuntime } from '@faultline/core';
+ * import { preloadFaultRuntime } from '@faultline/core/adapter-kit';
  *
  * preloadFaultRuntime(); // at module scope, while the function initialises
  * ```

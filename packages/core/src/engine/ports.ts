@@ -42,7 +42,7 @@ export type RandomSource = () => number;
  *
  * @example
  * ```ts
- * import { systemClock } from '@faultline/core';
+ * import { systemClock } from '@faultline/core/adapter-kit';
  * systemClock.now(); // Date.now()
  * ```
  */
@@ -53,7 +53,7 @@ export const systemClock: Clock = { now: () => Date.now() };
  *
  * @example
  * ```ts
- * import { systemRandom } from '@faultline/core';
+ * import { systemRandom } from '@faultline/core/adapter-kit';
  * systemRandom(); // a number in [0, 1)
  * ```
  */
@@ -65,7 +65,7 @@ export const systemRandom: RandomSource = Math.random;
  *
  * @example
  * ```ts
- * import { systemSleep } from '@faultline/core';
+ * import { systemSleep } from '@faultline/core/adapter-kit';
  * await systemSleep(100, AbortSignal.timeout(50)); // resolves after 50 ms
  * ```
  */

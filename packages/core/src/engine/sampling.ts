@@ -36,7 +36,7 @@ function fmix32(value: number): number {
  *
  * @example
  * ```ts
- * import { createSamplingPrefix, stickyUnit } from '@faultline/core';
+ * import { createSamplingPrefix, stickyUnit } from '@faultline/core/testing';
  * const prefix = createSamplingPrefix('seed-1', 'orders', 'slow');
  * stickyUnit(prefix, 'tenant-42'); // the same number in [0, 1) every time
  * ```

@@ -41,7 +41,7 @@ const optionsComparedByValue: ReadonlySet<string> = new Set(['cache', 'environme
  *
  * @example
  * ```ts
- * import { createFileSource, getSharedFaultEngine } from '@faultline/core';
+ * import { createFileSource } from '@faultline/core';
  * const engine = getSharedFaultEngine(createFileSource('./faultline.yaml'), { shareBy: 'name' });
  * ```
  */

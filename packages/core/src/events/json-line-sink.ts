@@ -7,7 +7,6 @@ const levelRank: Readonly<Record<EventLevel, number>> = { debug: 0, info: 1, war
  *
  * @example
  * ```ts
- * import { isLevelEnabled } from '@faultline/core';
  * isLevelEnabled('debug', 'info'); // false
  * ```
  */
@@ -21,7 +20,6 @@ export function isLevelEnabled(level: Exclude<EventLevel, 'silent'>, threshold: 
  *
  * @example
  * ```ts
- * import { readLogLevel } from '@faultline/core';
  * const level = readLogLevel(process.env); // 'info' unless FAULTLINE_LOG_LEVEL says otherwise
  * ```
  */

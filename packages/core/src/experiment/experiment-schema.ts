@@ -37,7 +37,6 @@ export const experimentSchemaVersion = 1;
  *
  * @example
  * ```ts
- * import { maxFaultsPerExperiment } from '@faultline/core';
  * if (faults.length > maxFaultsPerExperiment) splitIntoSeveralExperiments(faults);
  * ```
  */
@@ -47,7 +46,6 @@ export const maxFaultsPerExperiment = 100;
  *
  * @example
  * ```ts
- * import { maxMatchConditions } from '@faultline/core';
  * console.log(`up to ${maxMatchConditions} conditions per fault`);
  * ```
  */
@@ -57,7 +55,6 @@ export const maxMatchConditions = 32;
  *
  * @example
  * ```ts
- * import { maxMatchInValues } from '@faultline/core';
  * const tenants = allTenants.slice(0, maxMatchInValues);
  * ```
  */
@@ -67,7 +64,6 @@ export const maxMatchInValues = 100;
  *
  * @example
  * ```ts
- * import { maxIdLength } from '@faultline/core';
  * const id = name.slice(0, maxIdLength);
  * ```
  */
@@ -77,7 +73,7 @@ export const maxIdLength = 64;
  *
  * @example
  * ```ts
- * import { compileGlobList, defaultProductionStages } from '@faultline/core';
+ * import { compileGlobList } from '@faultline/core/adapter-kit';
  * compileGlobList(defaultProductionStages)('prod-eu'); // true
  * ```
  */
@@ -122,7 +118,7 @@ function toSlug(text: string): string {
  *
  * @example
  * ```ts
- * import { probabilityHint, s } from '@faultline/core';
+ * import { s } from '@faultline/core';
  * probabilityHint(5); // 'did you mean 0.05?'
  * const rate = s.number({ minimum: 0, maximum: 1, hint: probabilityHint });
  * ```
@@ -185,7 +181,7 @@ const globSchema = (description: string) => s.string({ minLength: 1, maxLength: 
  *
  * @example
  * ```ts
- * import { fieldPathSchema, s } from '@faultline/core';
+ * import { s } from '@faultline/core';
  * const attributes = s.object({ keyField: s.required(fieldPathSchema('Field that keys the cache.')) });
  * ```
  */
@@ -813,7 +809,7 @@ const experimentSchemaCache = new WeakMap<FaultRegistry, ExperimentSchema>();
  *
  * @example
  * ```ts
- * import { builtinFaultRegistry, getExperimentSchema } from '@faultline/core';
+ * import { builtinFaultRegistry } from '@faultline/core';
  *
  * const issues = [];
  * getExperimentSchema(builtinFaultRegistry).validate(document, '', issues);

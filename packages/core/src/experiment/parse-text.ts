@@ -22,7 +22,6 @@ export const defaultMaxConfigSizeBytes = 256 * 1024;
  *
  * @example
  * ```ts
- * import { maxYamlAliasCount } from '@faultline/core';
  * console.log(`YAML documents may expand at most ${maxYamlAliasCount} aliases`);
  * ```
  */
@@ -33,7 +32,6 @@ export const maxYamlAliasCount = 20;
  *
  * @example
  * ```ts
- * import { experimentTextFormats } from '@faultline/core';
  * const format = experimentTextFormats.find((candidate) => file.endsWith(`.${candidate}`));
  * ```
  */
@@ -131,8 +129,6 @@ export async function validateExperimentText(
  *
  * @example
  * ```ts
- * import { parseExperimentJson } from '@faultline/core';
- *
  * const parsed = parseExperimentJson(process.env.FAULTLINE_CONFIG ?? '');
  * ```
  */

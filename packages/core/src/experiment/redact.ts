@@ -14,7 +14,6 @@ const quotedText = /"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'/g;
  *
  * @example
  * ```ts
- * import { redactQuotedValues } from '@faultline/core';
  * redactQuotedValues('(document): must be an object, got "hunter2"'); // '(document): must be an object, got "…"'
  * ```
  */
@@ -28,7 +27,7 @@ export function redactQuotedValues(message: string): string {
  *
  * @example
  * ```ts
- * import { formatValidationIssues, redactValidationIssues } from '@faultline/core';
+ * import { formatValidationIssues } from '@faultline/core';
  * logger.warn(formatValidationIssues(redactValidationIssues(result.issues)));
  * ```
  */

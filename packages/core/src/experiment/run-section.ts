@@ -775,7 +775,7 @@ export function isThresholdStopCondition(condition: StopCondition): condition is
 }
 
 /**
- * Validates a `run` section on its own (the experiment schema embeds {@link runSectionSchema} too).
+ * Validates a `run` section on its own (`validateExperiment` checks it as part of the whole file).
  *
  * @example
  * ```ts

@@ -11,7 +11,7 @@ import {
 import type { ExperimentDefinition, FaultDefinition } from './types.js';
 
 /**
- * Options of {@link validateExperiment} and {@link parseExperimentForRuntime}.
+ * Options of {@link validateExperiment} (and of the engine's own parsing of a fetched document).
  *
  * @example
  * ```ts
@@ -80,7 +80,6 @@ export function validateExperiment(
  *
  * @example
  * ```ts
- * import { parseExperimentForRuntime, type SkippedFault } from '@faultline/core';
  * const skipped: SkippedFault[] = parseExperimentForRuntime(document).skippedFaults;
  * ```
  */
@@ -97,7 +96,6 @@ export interface SkippedFault {
  *
  * @example
  * ```ts
- * import { parseExperimentForRuntime, type RuntimeExperiment } from '@faultline/core';
  * const runtime: RuntimeExperiment = parseExperimentForRuntime(document);
  * const active = runtime.experiment?.enabled === true;
  * ```
@@ -119,8 +117,6 @@ export interface RuntimeExperiment {
  *
  * @example
  * ```ts
- * import { parseExperimentForRuntime } from '@faultline/core';
- *
  * const { experiment, skippedFaults } = parseExperimentForRuntime(document);
  * for (const skipped of skippedFaults) {
  *   console.warn(`fault ${skipped.id ?? skipped.index} skipped`, skipped.issues);

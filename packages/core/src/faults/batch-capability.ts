@@ -6,7 +6,7 @@ import type { AdapterCapabilities } from './fault-type.js';
  *
  * @example
  * ```ts
- * import { batchCapability } from '@faultline/core';
+ * import { batchCapability } from '@faultline/core/adapter-kit';
  * const driver = { ..., capabilities: { [batchCapability]: myBatch } };
  * ```
  */

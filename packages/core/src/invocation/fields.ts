@@ -14,7 +14,6 @@ import { readRaw, scalar } from './read-value.js';
  *
  * @example
  * ```ts
- * import { knownFields } from '@faultline/core';
  * console.log(`fields: ${knownFields.join(', ')}`); // cloud, function, stage, …, raw.<dot.path>
  * ```
  */
@@ -43,7 +42,7 @@ type ScalarField = (typeof scalarFields)[number];
  *
  * @example
  * ```ts
- * import { maxRawPathSegments, parseFieldPath } from '@faultline/core';
+ * import { parseFieldPath } from '@faultline/core';
  * parseFieldPath(`raw.${Array(maxRawPathSegments + 1).fill('a').join('.')}`).ok; // false
  * ```
  */
@@ -53,7 +52,7 @@ export const maxRawPathSegments = 16;
  *
  * @example
  * ```ts
- * import { maxFieldPathLength, parseFieldPath } from '@faultline/core';
+ * import { parseFieldPath } from '@faultline/core';
  * parseFieldPath(`raw.${'a'.repeat(maxFieldPathLength)}`).ok; // false
  * ```
  */
@@ -100,7 +99,7 @@ export type FieldPathResult =
  *
  * @example
  * ```ts
- * import { compileFieldReader, type FieldValue } from '@faultline/core';
+ * import { compileFieldReader, type FieldValue } from '@faultline/core/testing';
  * const value: FieldValue = compileFieldReader('raw.detail.total')(invocation); // 42, 'x', true or undefined
  * ```
  */
@@ -111,7 +110,7 @@ export type FieldValue = string | number | boolean | undefined;
  *
  * @example
  * ```ts
- * import { compileFieldReader, type FieldReader } from '@faultline/core';
+ * import { compileFieldReader, type FieldReader } from '@faultline/core/testing';
  * const readPath: FieldReader = compileFieldReader('http.path');
  * ```
  */
@@ -122,7 +121,7 @@ export type FieldReader = (invocation: Invocation) => FieldValue;
  *
  * @example
  * ```ts
- * import { compileFieldReader, FieldPathError } from '@faultline/core';
+ * import { compileFieldReader } from '@faultline/core/testing';
  * try {
  *   compileFieldReader('htp.path');
  * } catch (error) {
@@ -160,7 +159,7 @@ const knownFieldsHint = `known fields: ${knownFields.join(', ')}`;
 /**
  * Parses a field path such as `http.header.X-Tenant` or `raw.detail.orderId`. Header names are lower-cased
  * (headers are case-insensitive); `raw.` paths walk the native event's own properties only, at most
- * {@link maxRawPathSegments} deep, and refuse `__proto__`, `constructor` and `prototype`. Never throws.
+ * 16 segments deep, and refuse `__proto__`, `constructor` and `prototype`. Never throws.
  *
  * @example
  * ```ts
@@ -298,7 +297,7 @@ function unknownField(path: string, head: string, rest: string | undefined): Fie
  *
  * @example
  * ```ts
- * import { compileFieldReader } from '@faultline/core';
+ * import { compileFieldReader } from '@faultline/core/testing';
  *
  * const readTenant = compileFieldReader('http.header.X-Tenant');
  * const readOrder = compileFieldReader('raw.detail.orderId');
@@ -322,7 +321,7 @@ export function compileFieldReader(path: string): FieldReader {
  *
  * @example
  * ```ts
- * import { compileParsedFieldReader, parseFieldPath } from '@faultline/core';
+ * import { parseFieldPath } from '@faultline/core';
  *
  * const parsed = parseFieldPath('http.query.tenant');
  * if (parsed.ok) {

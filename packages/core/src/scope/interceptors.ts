@@ -19,7 +19,7 @@ import {
  *
  * @example
  * ```ts
- * import { installInterceptors, interceptorsInstalled } from '@faultline/core';
+ * import { installInterceptors, interceptorsInstalled } from '@faultline/core/interception';
  * installInterceptors();
  * interceptorsInstalled(); // true
  * ```

@@ -98,7 +98,8 @@ function lowerCaseKeys(
  *
  * @example
  * ```ts
- * import { createFaultWrapper, createInlineSource } from '@faultline/core';
+ * import { createInlineSource } from '@faultline/core';
+ * import { createFaultWrapper } from '@faultline/core/adapter-kit';
  * import { createInMemoryAdapter } from '@faultline/core/testing';
  *
  * const wrapped = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200, body: 'ok' }), {

@@ -14,19 +14,19 @@ import type { AddressInfo } from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createFaultWrapper } from '../../src/adapter/create-fault-wrapper.js';
-import {
-  type CachedConfig,
-  ConfigDocumentError,
-  type ConfigSource,
-  contentVersion,
-  createCachedConfig,
-} from '../../src/config/index.js';
 import { createFaultEngine, type FaultEngine } from '../../src/engine/fault-engine.js';
 import type { FaultlineEvent } from '../../src/events/events.js';
 import { parseExperimentText } from '../../src/experiment/parse-text.js';
 import type { ExperimentDefinition } from '../../src/experiment/types.js';
 import { formatValidationIssues, validateExperiment } from '../../src/experiment/validate.js';
 import { isInjectedFault } from '../../src/faults/injected-fault-error.js';
+import {
+  type CachedConfig,
+  ConfigDocumentError,
+  type ConfigSource,
+  contentVersion,
+  createCachedConfig,
+} from '../../src/index.js';
 import { createInMemoryAdapter } from '../../src/testing/in-memory-adapter.js';
 
 const fetchBudgetMs = 150;

@@ -15,13 +15,12 @@ import {
   type ConfigSource,
   createFaultEngine,
   createFaultRegistry,
-  createFaultWrapper,
   type FaultlineEvent,
   type FaultRegistry,
   type FaultType,
   isInjectedFault,
-  parseExperimentForRuntime,
 } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createFakeClock,
   createInMemoryAdapter,
@@ -32,6 +31,7 @@ import {
 } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExperimentForRuntime } from '../../src/experiment/validate.js';
 
 /** Fault types whose effects reach outside the invocation (sockets, disk, process.env): fuzzed separately. */
 const processLevelTypes = new Set(['blackhole', 'dependency', 'diskfill', 'config']);

@@ -1,7 +1,8 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createFaultEngine, createFaultWrapper, createInlineSource } from '@faultline/core';
+import { createFaultEngine, createInlineSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createInMemoryAdapter,
   createMemorySink,

@@ -3,12 +3,8 @@ import { Agent, get } from 'node:http';
 import { connect, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blackholeFault } from '../../src/faults/types/blackhole.js';
-import {
-  activeScopeCount,
-  installInterceptors,
-  interceptorsInstalled,
-  uninstallInterceptors,
-} from '../../src/scope/index.js';
+import { installInterceptors, interceptorsInstalled, uninstallInterceptors } from '../../src/interception.js';
+import { activeScopeCount } from '../../src/scope/interception-scope.js';
 import {
   createEffect,
   createTestFaultContext,

@@ -11,7 +11,7 @@ import { blackholeFault } from '../../src/faults/types/blackhole.js';
 import { configFault } from '../../src/faults/types/config.js';
 import { dependencyFault } from '../../src/faults/types/dependency.js';
 import { diskfillFault } from '../../src/faults/types/diskfill.js';
-import { activeScopeCount } from '../../src/scope/index.js';
+import { activeScopeCount } from '../../src/scope/interception-scope.js';
 import {
   createEffect,
   createTestFaultContext,

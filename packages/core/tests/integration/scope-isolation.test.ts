@@ -1,9 +1,10 @@
 import { Agent, createServer, get, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createFaultEngine, createFaultWrapper, createInlineSource } from '@faultline/core';
+import { createFaultEngine, createInlineSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import { createInMemoryAdapter, createMemorySink, type InMemoryResponse } from '@faultline/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { activeScopeCount } from '../../src/scope/index.js';
+import { activeScopeCount } from '../../src/scope/interception-scope.js';
 import { errorCode } from './interceptors-support.js';
 
 let server: Server;

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { ConfigLoadResult, ConfigSource } from '../../src/config/index.js';
-import { createCachedConfig } from '../../src/config/index.js';
 import type { FaultlineEvent } from '../../src/events/events.js';
+import type { ConfigLoadResult, ConfigSource } from '../../src/index.js';
+import { createCachedConfig } from '../../src/index.js';
 import { createFakeTime, flushMicrotasks } from './config-fakes.js';
 
 type Behaviour =

@@ -1,8 +1,8 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCachedConfig } from '../../src/config/index.js';
 import { systemClock } from '../../src/engine/ports.js';
+import { createCachedConfig } from '../../src/index.js';
 import { createScriptedSource, document } from './config-fakes.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ConfigLoadResult, ConfigSource } from '../../src/config/index.js';
-import { createCachedConfig, InvalidConfigOptionError } from '../../src/config/index.js';
 import { systemSleep } from '../../src/engine/ports.js';
+import type { ConfigLoadResult, ConfigSource } from '../../src/index.js';
+import { createCachedConfig, InvalidConfigOptionError } from '../../src/index.js';
 import {
   createEventRecorder,
   createFakeTime,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ConfigDocumentError, decodeConfigDocument, formatFromFileName } from '../../src/config/index.js';
+import { ConfigDocumentError, decodeConfigDocument, formatFromFileName } from '../../src/index.js';
 
 describe('decodeConfigDocument', () => {
   it('reads JSON and YAML to the same value', async () => {

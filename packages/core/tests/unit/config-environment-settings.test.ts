@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  defaultCachedConfigOptions,
   readEnvironmentSettings,
   resolveCachedConfigOptions,
-} from '../../src/config/index.js';
+} from '../../src/config/environment-settings.js';
+import { defaultCachedConfigOptions } from '../../src/index.js';
 
 describe('readEnvironmentSettings', () => {
   it('reads nothing from an empty environment', () => {

@@ -1,5 +1,5 @@
-import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '../../src/config/index.js';
 import type { FaultlineEvent } from '../../src/events/events.js';
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '../../src/index.js';
 
 /**
  * Test doubles for the cached-config tests: a fake clock whose sleeps fire only when the test advances time, a

@@ -1,15 +1,9 @@
-import {
-  builtinFaultRegistry,
-  compileExperiment,
-  compileMatch,
-  compileMatchCondition,
-  decide,
-  type MatchCondition,
-  validateExperiment,
-} from '@faultline/core';
+import { builtinFaultRegistry, type MatchCondition, validateExperiment } from '@faultline/core';
 import { createSeededRandom, createTestInvocation } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compileExperiment, compileMatch, compileMatchCondition } from '../../src/engine/compile.js';
+import { decide } from '../../src/engine/decide.js';
 
 function compile(document: Record<string, unknown>) {
   const result = validateExperiment({ schemaVersion: 1, id: 'decide', ...document });

@@ -1,14 +1,13 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
+import { type ConfigSource, resetSharedFaultEngines } from '@faultline/core';
 import {
-  type ConfigSource,
   createFaultWrapper,
-  resetSharedFaultEngines,
   resolveFaultEngine,
   systemClock,
   systemRandom,
   systemSleep,
-} from '@faultline/core';
+} from '@faultline/core/adapter-kit';
 import { createInMemoryAdapter, createMemorySink, type InMemoryResponse } from '@faultline/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createDeferredFaultEngine } from '../../src/engine/deferred-engine.js';

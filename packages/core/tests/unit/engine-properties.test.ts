@@ -1,4 +1,5 @@
-import { createFaultEngine, createFaultWrapper, createInlineSource, isInjectedFault } from '@faultline/core';
+import { createFaultEngine, createInlineSource, isInjectedFault } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createFakeClock,
   createInMemoryAdapter,

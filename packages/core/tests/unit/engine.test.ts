@@ -1,11 +1,5 @@
-import {
-  type CompiledExperiment,
-  type ConfigSource,
-  createFaultEngine,
-  createFaultWrapper,
-  createInlineSource,
-  type FaultEngine,
-} from '@faultline/core';
+import { type ConfigSource, createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createFakeClock,
   createInMemoryAdapter,
@@ -17,6 +11,7 @@ import {
   type MemorySink,
 } from '@faultline/core/testing';
 import { describe, expect, it } from 'vitest';
+import type { CompiledExperiment } from '../../src/engine/compile.js';
 
 const noon = Date.parse('2026-11-29T12:00:00Z');
 

@@ -3,17 +3,17 @@ import {
   ConfigFetchTimeoutError,
   ConfigTooLargeError,
   createFaultRegistry,
-  ExperimentRejectedError,
   FaultlineError,
-  FieldPathError,
   InjectedFaultError,
   InvalidConfigOptionError,
   isFaultlineError,
   isInjectedFault,
-  latencyFault,
 } from '@faultline/core';
 import { describe, expect, it } from 'vitest';
+import { ExperimentRejectedError } from '../../src/engine/document-pipeline.js';
 import { describeError } from '../../src/errors/describe-error.js';
+import { latencyFault } from '../../src/faults/types/latency.js';
+import { FieldPathError } from '../../src/invocation/fields.js';
 
 describe('FaultlineError', () => {
   it('is the base of every core error, each with its stable code', () => {

@@ -3,9 +3,9 @@ import {
   type FaultlineEvent,
   InjectedFaultError,
   isInjectedFault,
-  readLogLevel,
 } from '@faultline/core';
 import { describe, expect, it, vi } from 'vitest';
+import { readLogLevel } from '../../src/events/json-line-sink.js';
 
 function event(level: FaultlineEvent['level'], extra: Partial<FaultlineEvent> = {}): FaultlineEvent {
   return {

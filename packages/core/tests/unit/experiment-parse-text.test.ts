@@ -1,12 +1,12 @@
 import {
   defaultMaxConfigSizeBytes,
   formatValidationIssues,
-  parseExperimentJson,
   parseExperimentText,
   validateExperimentText,
 } from '@faultline/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseExperimentJson } from '../../src/experiment/parse-text.js';
 
 const yamlExperiment = `# a comment
 schemaVersion: 1

@@ -4,12 +4,12 @@ import {
   defineFaultType,
   type FaultRegistry,
   formatValidationIssues,
-  parseExperimentForRuntime,
   s,
   validateExperiment,
 } from '@faultline/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseExperimentForRuntime } from '../../src/experiment/validate.js';
 
 const waitFault = defineFaultType({
   type: 'wait',

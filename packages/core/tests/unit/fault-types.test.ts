@@ -1,20 +1,14 @@
 import {
   builtinFaultRegistry,
-  corruptFault,
   createFaultEngine,
-  createFaultWrapper,
   createInlineSource,
-  exceptionFault,
   type FaultContext,
   type FaultEffect,
   type FaultType,
   isInjectedFault,
-  latencyFault,
-  mangleBody,
-  statusFault,
-  timeoutFault,
   type ValidationIssue,
 } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createFakeClock,
   createInMemoryAdapter,
@@ -26,6 +20,11 @@ import {
 } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { corruptFault, mangleBody } from '../../src/faults/types/corrupt.js';
+import { exceptionFault } from '../../src/faults/types/exception.js';
+import { latencyFault } from '../../src/faults/types/latency.js';
+import { statusFault } from '../../src/faults/types/status.js';
+import { timeoutFault } from '../../src/faults/types/timeout.js';
 
 function validate(faultType: FaultType, attributes: object) {
   const issues: ValidationIssue[] = [];

@@ -1,12 +1,8 @@
-import {
-  compileFieldReader,
-  FieldPathError,
-  type Invocation,
-  knownFields,
-  parseFieldPath,
-} from '@faultline/core';
+import { type Invocation, parseFieldPath } from '@faultline/core';
+import { compileFieldReader } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FieldPathError, knownFields } from '../../src/invocation/fields.js';
 
 function createInvocation(overrides: Partial<Invocation> = {}): Invocation {
   return {

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  parseExperimentText,
-  redactQuotedValues,
-  redactValidationIssues,
-  validateExperiment,
-} from '../../src/index.js';
+import { redactQuotedValues, redactValidationIssues } from '../../src/experiment/redact.js';
+import { parseExperimentText, validateExperiment } from '../../src/index.js';
 
 describe('redacting document values from messages', () => {
   it('masks double- and single-quoted values and keeps the shape of the problem', () => {

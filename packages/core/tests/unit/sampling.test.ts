@@ -1,16 +1,15 @@
+import { builtinFaultRegistry, type ExperimentDefinition, validateExperiment } from '@faultline/core';
 import {
-  builtinFaultRegistry,
-  compileExperiment,
   createSamplingPrefix,
-  decide,
-  type ExperimentDefinition,
+  createSeededRandom,
+  createTestInvocation,
   sampleFires,
   stickyUnit,
-  validateExperiment,
-} from '@faultline/core';
-import { createSeededRandom, createTestInvocation } from '@faultline/core/testing';
+} from '@faultline/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { compileExperiment } from '../../src/engine/compile.js';
+import { decide } from '../../src/engine/decide.js';
 
 function compiled(probability: number, extra: object = {}) {
   const result = validateExperiment({

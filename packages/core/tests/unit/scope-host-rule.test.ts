@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileHostRule, normalizeHost, ruleMatches } from '../../src/scope/index.js';
+import { compileHostRule } from '../../src/interception.js';
+import { normalizeHost, ruleMatches } from '../../src/scope/host-rule.js';
 
 const refuse = { kind: 'refuse' } as const;
 

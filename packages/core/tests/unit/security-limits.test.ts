@@ -3,19 +3,16 @@
  * Oversized documents are refused before any parsing; over-long globs, field paths and `in` lists are refused by
  * validation; and the glob matcher stays linear-ish on worst-case input (checked by completion, not by timing).
  */
+
 import {
   type ConfigSource,
   createFaultEngine,
-  createFaultWrapper,
-  globMatches,
-  maxFieldPathLength,
   maxGlobLength,
-  maxMatchInValues,
-  maxRawPathSegments,
   parseExperimentText,
   parseFieldPath,
   validateExperiment,
 } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createFakeClock,
   createInMemoryAdapter,
@@ -23,6 +20,9 @@ import {
   immediateSleep,
 } from '@faultline/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { maxMatchInValues } from '../../src/experiment/experiment-schema.js';
+import { maxFieldPathLength, maxRawPathSegments } from '../../src/invocation/fields.js';
+import { globMatches } from '../../src/matching/glob.js';
 
 const experimentWith = (fault: object) => ({
   schemaVersion: 1,

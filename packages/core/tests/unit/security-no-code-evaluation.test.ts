@@ -4,7 +4,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { createFaultEngine, createFaultWrapper, createInlineSource, isInjectedFault } from '@faultline/core';
+import { createFaultEngine, createInlineSource, isInjectedFault } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import { createInMemoryAdapter, createMemorySink, immediateSleep } from '@faultline/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 

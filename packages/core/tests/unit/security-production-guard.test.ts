@@ -2,7 +2,8 @@
  * The production guard: an experiment never injects into a production stage unless it says so explicitly
  * (`guard.allowProduction: true`), and the refusal is reported once per config version, not once per invocation.
  */
-import { createFaultEngine, createFaultWrapper, createInlineSource } from '@faultline/core';
+import { createFaultEngine, createInlineSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import { createInMemoryAdapter, createMemorySink, immediateSleep } from '@faultline/core/testing';
 import { describe, expect, it } from 'vitest';
 

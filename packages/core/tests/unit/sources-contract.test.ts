@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeConfigSourceContract } from '../../../testkit/src/contracts/config-source-contract.js';
-import { createEnvironmentSource, createFileSource } from '../../src/config/index.js';
+import { createEnvironmentSource, createFileSource } from '../../src/index.js';
 
 async function createFileFixture(extension: '.json' | '.yaml' | '') {
   const directory = await mkdtemp(join(tmpdir(), 'faultline-contract-'));

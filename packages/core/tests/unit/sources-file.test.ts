@@ -9,7 +9,7 @@ import {
   createCachedConfig,
   createFileSource,
   InvalidConfigOptionError,
-} from '../../src/config/index.js';
+} from '../../src/index.js';
 
 const load = (source: ReturnType<typeof createFileSource>, previousVersion?: string) =>
   source.load({ signal: new AbortController().signal, previousVersion });

@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  contentVersion,
-  createEnvironmentSource,
-  createInlineSource,
-  resolveDefaultConfigSource,
-} from '../../src/config/index.js';
+import { resolveDefaultConfigSource } from '../../src/config/default-source.js';
+import { contentVersion, createEnvironmentSource, createInlineSource } from '../../src/index.js';
 
 const freshSignal = () => new AbortController().signal;
 

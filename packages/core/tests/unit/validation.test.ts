@@ -3,7 +3,6 @@ import { fileURLToPath } from 'node:url';
 import {
   builtinFaultRegistry,
   createFaultRegistry,
-  defaultProductionStages,
   defineFaultType,
   type ExperimentDefinition,
   formatValidationIssue,
@@ -14,6 +13,7 @@ import {
   validateExperimentText,
 } from '@faultline/core';
 import { describe, expect, it } from 'vitest';
+import { defaultProductionStages } from '../../src/experiment/experiment-schema.js';
 
 /** Small fault types of our own, so these tests do not depend on which built-in types exist yet. */
 const sleepFault = defineFaultType({

@@ -1,4 +1,4 @@
-import { createFaultWrapper } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createInMemoryAdapter,
   type InMemoryContext,

@@ -1,5 +1,6 @@
 import { getHeapStatistics } from 'node:v8';
-import { createFaultEngine, createFaultWrapper, createInlineSource } from '@faultline/core';
+import { createFaultEngine, createInlineSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import { createInMemoryAdapter, type InMemoryResponse } from '@faultline/core/testing';
 import { expect, it } from 'vitest';
 

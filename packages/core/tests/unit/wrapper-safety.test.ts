@@ -3,15 +3,14 @@ import {
   type ConfigSource,
   createFaultEngine,
   createFaultRegistry,
-  createFaultWrapper,
   createInlineSource,
   defineFaultType,
-  type FaultAdapter,
   type FaultEffect,
   isInjectedFault,
   resetSharedFaultEngines,
   s,
 } from '@faultline/core';
+import { createFaultWrapper, type FaultAdapter } from '@faultline/core/adapter-kit';
 import {
   createInMemoryAdapter,
   createMemorySink,

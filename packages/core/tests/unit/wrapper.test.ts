@@ -2,7 +2,6 @@ import {
   builtinFaultTypes,
   createFaultEngine,
   createFaultRegistry,
-  createFaultWrapper,
   createInlineSource,
   defineFaultType,
   type FaultEngineOptions,
@@ -10,6 +9,7 @@ import {
   isInjectedFault,
   s,
 } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
 import {
   createFakeClock,
   createInMemoryAdapter,

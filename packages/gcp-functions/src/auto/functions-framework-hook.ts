@@ -7,7 +7,7 @@ import {
   reportSetup,
   summarizeError,
   unsupportedNodeVersion,
-} from '@faultline/core';
+} from '@faultline/core/adapter-kit';
 
 /*
  * The zero-code install for Cloud Functions: `NODE_OPTIONS="--import @faultline/gcp-functions/auto"`. When the

@@ -4,7 +4,7 @@ import {
   type InvocationDriver,
   markFaultWrapped,
   systemClock,
-} from '@faultline/core';
+} from '@faultline/core/adapter-kit';
 import {
   type CloudEventLike,
   type FunctionIdentity,

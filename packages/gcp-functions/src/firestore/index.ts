@@ -1,9 +1,5 @@
-import {
-  type ConfigLoadRequest,
-  type ConfigLoadResult,
-  type ConfigSource,
-  FaultlineError,
-} from '@faultline/core';
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import { FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The Firestore config source: experiments live in one Firestore document, read through the core cached config

@@ -1,12 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NeutralResponse } from '@faultline/core';
 import {
   createPhaseWrapper,
   type FaultRun,
   markFaultWrapped,
-  type NeutralResponse,
   type ShortCircuit,
   systemClock,
-} from '@faultline/core';
+} from '@faultline/core/adapter-kit';
 import { keepInvocationShapes, resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
 import {
   defaultMaxCapturedBodyBytes,

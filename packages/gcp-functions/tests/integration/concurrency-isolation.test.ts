@@ -1,12 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import {
-  createFaultEngine,
-  createInlineSource,
-  createSamplingPrefix,
-  sampleFires,
-  stickyUnit,
-} from '@faultline/core';
-import { createMemorySink } from '@faultline/core/testing';
+import { createFaultEngine, createInlineSource } from '@faultline/core';
+import { createMemorySink, createSamplingPrefix, sampleFires, stickyUnit } from '@faultline/core/testing';
 import type { Request, Response } from '@google-cloud/functions-framework';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withFaults } from '../../src/index.js';

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { compileFieldReader } from '@faultline/core';
+import { compileFieldReader } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatFirestoreVersion } from '../../src/firestore/index.js';

@@ -1,5 +1,5 @@
 import { maxGlobLength } from '../../matching/glob.js';
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 
 /** Most host globs one fault may list; keeps per-connection matching bounded. */
 export const maxHostsPerFault = 64;

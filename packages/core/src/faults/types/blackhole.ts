@@ -1,4 +1,4 @@
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import { compileHostRule } from '../../scope/host-rule.js';
 import { runInInterceptionScope } from '../../scope/interception-scope.js';
 import { installInterceptors } from '../../scope/interceptors.js';

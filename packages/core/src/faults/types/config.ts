@@ -1,4 +1,4 @@
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
 // POSIX-portable environment variable names; anything else is almost certainly a typo in the experiment.

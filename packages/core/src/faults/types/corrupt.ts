@@ -1,4 +1,4 @@
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import { defineFaultType, type NeutralResponse } from '../fault-type.js';
 
 /**

@@ -1,5 +1,5 @@
 import { compileGlobList } from '../../matching/glob.js';
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import {
   compileHostRule,
   type HostAction,

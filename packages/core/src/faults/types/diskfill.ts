@@ -1,7 +1,7 @@
 import { open, readdir, rm, stat, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
 /** Every file this fault writes starts with this, so leftovers are recognizable (and swept). */

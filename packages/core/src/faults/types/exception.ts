@@ -1,4 +1,4 @@
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 import { InjectedFaultError } from '../injected-fault-error.js';
 

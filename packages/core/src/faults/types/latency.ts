@@ -1,5 +1,5 @@
-import { s } from '../../schema/index.js';
 import type { ValidationIssue } from '../../schema/schema.js';
+import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
 /**
@@ -7,7 +7,6 @@ import { defineFaultType } from '../fault-type.js';
  *
  * @example
  * ```ts
- * import { maxLatencyMs } from '@faultline/core';
  * maxLatencyMs; // 900000
  * ```
  */

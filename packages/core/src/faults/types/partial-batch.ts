@@ -1,4 +1,4 @@
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import { getBatchCapability } from '../batch-capability.js';
 import { defineFaultType, type FaultType } from '../fault-type.js';
 

@@ -1,4 +1,4 @@
-import { s } from '../../schema/index.js';
+import * as s from '../../schema/schema-builders.js';
 import type { NeutralResponse } from '../fault-type.js';
 import { defineFaultType } from '../fault-type.js';
 
@@ -7,7 +7,6 @@ import { defineFaultType } from '../fault-type.js';
  *
  * @example
  * ```ts
- * import { buildSyntheticResponse } from '@faultline/core';
  * buildSyntheticResponse(503, undefined, { message: 'down' });
  * // { status: 503, headers: { 'content-type': 'application/json' }, body: '{"message":"down"}' }
  * ```

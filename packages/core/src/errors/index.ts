@@ -1,1 +1,0 @@
-export { FaultlineError, isFaultlineError } from './faultline-error.js';
