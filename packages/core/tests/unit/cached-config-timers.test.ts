@@ -76,7 +76,7 @@ describe('createCachedConfig with the system clock', () => {
   });
 
   it('never keeps the process alive with its timers', async () => {
-    const configModule = fileURLToPath(new URL('../../src/config/index.ts', import.meta.url));
+    const configModule = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
     const script = `
       const { createCachedConfig, createInlineSource } = await import(${JSON.stringify(configModule)});
       const config = createCachedConfig(createInlineSource({ id: 'x' }), { parse: (d) => d, ttlMs: 600000 });

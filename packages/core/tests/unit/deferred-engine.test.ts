@@ -177,7 +177,7 @@ describe('loading the runtime while the function initialises', () => {
   it('starts once the wrapping module has run, before the first invocation, without reading the store', async () => {
     // A fresh process: in this one other tests have long loaded the runtime.
     const loader = new URL('../../src/engine/fault-runtime-loader.ts', import.meta.url).href;
-    const core = new URL('../../src/index.ts', import.meta.url).href;
+    const core = new URL('../../src/adapter-kit.ts', import.meta.url).href;
     const testing = new URL('../../src/testing/index.ts', import.meta.url).href;
     const script = `
       const { loadedFaultRuntime } = await import(${JSON.stringify(loader)});
