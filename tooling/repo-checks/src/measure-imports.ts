@@ -2,8 +2,7 @@
  * What an unbundled import costs: for each entry point given (default: every adapter's root and core's entry
  * points), a fresh `node` process imports the built package from `dist/` (as an npm install would) and a module hook
  * records every file it loads. Prints, per entry, the number of files and their bytes, split into faultline's own
- * and third-party files. Build first (`pnpm build`), and delete the `dist/` folders afterwards: while they exist,
- * type checking reads the packages' declarations from them instead of `src/`.
+ * and third-party files. Build first (`pnpm build`).
  *
  * Usage: `pnpm --filter @faultline/repo-checks measure:imports [specifier…]`
  */
