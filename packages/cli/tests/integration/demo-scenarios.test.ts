@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { RunSection } from '@faultline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoMetrics } from '../../src/demo/demo-metrics.js';
 import { loadExperimentFile, resolveRunSection, toRuntimeDocument } from '../../src/experiment-file.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
 import { createStore } from '../../src/stores/index.js';
@@ -106,4 +107,67 @@ describe('the shared experiments against the AWS demo', () => {
     expect(journal.steps.filter((step) => step.step === 'push')).toHaveLength(2);
     expect(aws?.rollback).toMatchObject({ ok: true });
   });
+
+  it('pricing-latency-metrics: judged from the CloudWatch metrics of real users alone (no probe), it holds too', async () => {
+    // Prepare: users' traffic through a front door that publishes Invocations, Errors and Duration to moto each
+    // second, long enough before the run for a steady-state sample of complete periods.
+    const metrics = await startDemoMetrics({ aws: demo.url }, { cloudWatchEndpoint: demo.awsEndpoint ?? '' });
+    try {
+      await new Promise((resolveWait) => setTimeout(resolveWait, 7000));
+      const loaded = await loadExperimentFile(
+        resolve(repositoryRoot, 'experiments/pricing-latency-metrics.yaml'),
+      );
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      const resolved = resolveRunSection(
+        loaded.raw,
+        {
+          ...metrics.variables,
+          AWS_SSM_ENDPOINT: demo.awsEndpoint ?? '',
+          AWS_SSM_PARAMETER: parameterName,
+          CLOUD_MONITORING_ENDPOINT: 'http://127.0.0.1:9',
+          AZURE_MONITOR_ENDPOINT: 'https://127.0.0.1:9',
+        },
+        {},
+      );
+      const run: RunSection = {
+        ...resolved,
+        targets: resolved.targets.filter((target) => target.name === 'aws'),
+        durationSeconds: 5,
+        propagationWaitMs: 1000,
+        recoverySeconds: 0,
+      };
+
+      // Act
+      const journal = await runExperiment({ document: toRuntimeDocument(loaded.raw), run });
+
+      // Assess
+      const [aws] = journal.targets;
+      expect(journal.status, JSON.stringify(journal.steps)).toBe('completed');
+      expect(aws?.verdict, aws?.reason).toBe('held');
+      expect(aws?.probeUrl).toBeUndefined();
+      const metric = aws?.metrics?.[0];
+      expect(metric?.kind).toBe('cloudwatch');
+      expect(metric?.steadyState?.held).toBe(true);
+      expect(metric?.fault?.summary.count).toBeGreaterThan(10);
+      expect(metric?.fault?.summary.successRatio).toBeGreaterThanOrEqual(0.99);
+      // Under faults the slowest request of every second waited for the 300 ms pricing timeout (the latency really
+      // was injected); before, most seconds were faster.
+      const fault = metric?.fault;
+      const periods = metric?.timeline ?? [];
+      const faultPeriods = periods.filter(
+        (point) =>
+          fault !== undefined && point.atMs >= fault.fromMs && point.atMs + point.periodMs <= fault.toMs,
+      );
+      expect(faultPeriods.length).toBeGreaterThan(2);
+      expect(faultPeriods.every((point) => (point.p95 ?? 0) >= 280)).toBe(true);
+      const steadyPeriods = periods.filter((point) => point.atMs + point.periodMs <= 0);
+      expect(steadyPeriods.filter((point) => (point.p95 ?? 0) < 280).length).toBeGreaterThan(
+        steadyPeriods.length / 2,
+      );
+      expect(aws?.rollback).toMatchObject({ ok: true });
+      expect(metrics.published('aws')).toBeGreaterThan(50);
+    } finally {
+      await metrics.stop();
+    }
+  }, 60_000);
 });
