@@ -174,6 +174,12 @@ export async function startMeteredTraffic(
   publish: (second: SecondOfTraffic) => Promise<void> | void,
   options: { readonly ratePerSecond?: number; readonly onError?: (error: unknown) => void } = {},
 ): Promise<MeteredTraffic> {
+  // Not measured, like the run's own warm-up: first requests pay for connections and cold starts.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await fetch(`${appUrl}${path}`, { signal: AbortSignal.timeout(5000) })
+      .then((response) => response.arrayBuffer())
+      .catch(() => {});
+  }
   let published = 0;
   const aggregator = createSecondAggregator(
     async (second) => {

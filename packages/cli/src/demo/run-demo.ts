@@ -10,7 +10,11 @@
  * 4. prints the per-cloud verdict table, writes `reports/demo-<time>/report.html` + `journal.json`;
  * 5. stops everything it started — also on Ctrl-C, after the run rolled back.
  *
- * Usage: pnpm demo [-- --experiment experiments/order-failures.yaml] [--all]
+ * With `--metrics`, it runs `experiments/pricing-latency-metrics.yaml` instead: no synthetic probe; steady users
+ * reach each app through a front door that publishes its request metrics to moto's CloudWatch and the local Cloud
+ * Monitoring and Azure Monitor servers, and the run is judged from those metrics alone.
+ *
+ * Usage: pnpm demo [-- --experiment experiments/order-failures.yaml] [--all] [--metrics]
  */
 import { mkdir } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -31,6 +35,7 @@ import { createProgressDisplay } from '../progress-display.js';
 import type { RunJournal } from '../runner/journal.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import { describeCloudBackend, startDemoBackends } from './demo-backends.js';
+import { startDemoMetrics } from './demo-metrics.js';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
 
@@ -71,7 +76,17 @@ export interface RunDemoOptions {
   readonly signal?: AbortSignal;
   /** Where reports go. Default `reports/demo-<time>`. */
   readonly reportDirectory?: string;
+  /**
+   * Meter each app's traffic into the monitoring backends (the metrics variant). Default: `experiments` defaults to
+   * `experiments/pricing-latency-metrics.yaml`.
+   */
+  readonly metrics?: boolean;
 }
+
+/** Seconds of users' traffic before the first metrics run: a steady-state sample needs complete past periods. */
+const meteredWarmUpSeconds = 8;
+/** The oldest Node the Cloud Monitoring client runs on. */
+const cloudMonitoringNodeMajor = 22;
 
 /**
  * Runs the demo and returns the journals (one per experiment).
@@ -156,7 +171,40 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
     if (signal.aborted) return journals;
 
     const variables = demoVariables(demos, moto, firestore);
-    const experiments = options.experiments ?? ['experiments/pricing-latency.yaml'];
+    const experiments =
+      options.experiments ??
+      (options.metrics === true
+        ? ['experiments/pricing-latency-metrics.yaml']
+        : ['experiments/pricing-latency.yaml']);
+    const metered = new Set<string>();
+    if (options.metrics === true) {
+      const nodeMajor = Number(process.versions.node.split('.')[0]);
+      if (moto === undefined && demos.has('aws'))
+        say(style.yellow('moto unavailable: AWS has no CloudWatch to publish to; skipped'));
+      if (nodeMajor < cloudMonitoringNodeMajor && demos.has('gcp'))
+        say(
+          style.yellow(
+            `Google Cloud: cloud-monitoring probes need Node >= ${cloudMonitoringNodeMajor} (this is Node ${process.versions.node}); skipped`,
+          ),
+        );
+      const metrics = await startDemoMetrics(
+        {
+          ...(moto === undefined ? {} : { aws: demos.get('aws')?.url }),
+          ...(nodeMajor < cloudMonitoringNodeMajor ? {} : { gcp: demos.get('gcp')?.url }),
+          azure: demos.get('azure')?.url,
+        },
+        moto === undefined ? {} : { cloudWatchEndpoint: moto.endpoint },
+      );
+      stops.push(() => metrics.stop());
+      Object.assign(variables, metrics.variables);
+      // Tokens of the local monitoring servers: read by the probes through tokenEnv, never written to a file.
+      Object.assign(process.env, metrics.environment);
+      for (const cloud of metrics.clouds) metered.add(cloud);
+      say(
+        `users' traffic through a metered front door for ${metrics.clouds.join(', ')}; waiting ${meteredWarmUpSeconds} s for the first complete periods…`,
+      );
+      await new Promise((resolveWait) => setTimeout(resolveWait, meteredWarmUpSeconds * 1000));
+    }
     const reportRoot =
       options.reportDirectory ??
       join(repositoryRoot, 'reports', `demo-${new Date().toISOString().replace(/[:.]/g, '-')}`);
@@ -169,7 +217,8 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
           'EXPERIMENT_INVALID',
           `${file} is invalid: ${loaded.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
         );
-      const resolved = resolveRunSection(loaded.raw, variables, process.env);
+      // A metrics target whose cloud is not metered has no endpoints to resolve: it is left out before resolving.
+      const resolved = resolveRunSection(withMeteredTargets(loaded.raw, metered), variables, process.env);
       const run: RunSection = {
         ...resolved,
         targets: resolved.targets.flatMap((target) => demoTarget(target, demos)),
@@ -263,6 +312,19 @@ function demoVariables(
   return variables;
 }
 
+/** The experiment without the targets that read metrics of a cloud the demo does not meter. */
+function withMeteredTargets(
+  raw: Record<string, unknown>,
+  metered: ReadonlySet<string>,
+): Record<string, unknown> {
+  const run = raw.run as { targets?: unknown } | undefined;
+  if (run === undefined || !Array.isArray(run.targets)) return raw;
+  const targets = run.targets.filter((target: { name?: unknown; metrics?: unknown }) =>
+    target.metrics === undefined ? true : metered.has(String(target.name)),
+  );
+  return { ...raw, run: { ...run, targets } };
+}
+
 /** The experiment's target for a demo, pointed at the file store when the demo fell back to it. */
 function demoTarget(target: RunTarget, demos: ReadonlyMap<string, RunningDemo>): RunTarget[] {
   const demo = demos.get(target.name);
@@ -277,7 +339,11 @@ function demoTarget(target: RunTarget, demos: ReadonlyMap<string, RunningDemo>):
 async function main(): Promise<void> {
   // `pnpm demo -- --all` passes the `--` through.
   const argv = process.argv.slice(2).filter((argument, index) => !(index === 0 && argument === '--'));
-  const args = parseArguments(argv, { repeatable: ['experiment'], switches: ['all'], values: ['out'] });
+  const args = parseArguments(argv, {
+    repeatable: ['experiment'],
+    switches: ['all', 'metrics'],
+    values: ['out'],
+  });
   const named = [...args.values('experiment'), ...args.positionals];
   const experiments = args.has('all')
     ? ['experiments/pricing-latency.yaml', 'experiments/order-failures.yaml']
@@ -304,6 +370,7 @@ async function main(): Promise<void> {
     signal: controller.signal,
     ...(experiments === undefined ? {} : { experiments }),
     ...(out === undefined ? {} : { reportDirectory: resolve(out) }),
+    ...(args.has('metrics') ? { metrics: true } : {}),
   });
   if (controller.signal.aborted) process.exitCode = 130;
   else if (journals.length === 0 || journals.some((journal) => journal.status === 'failed'))
