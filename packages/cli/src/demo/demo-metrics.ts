@@ -131,6 +131,7 @@ export async function startDemoMetrics(
       };
       traffic.set('gcp', await startMeteredTraffic(appUrls.gcp, path, put));
       variables.CLOUD_MONITORING_ENDPOINT = monitoring.endpoint;
+      variables.GCP_MONITORING_PROJECT = demoMetricNames.gcpProjectId;
       environment.GCP_MONITORING_TOKEN = monitoring.token;
     }
     if (appUrls.azure !== undefined) {
