@@ -354,6 +354,8 @@ function runTimedScript(script: string, cwd: string): Promise<{ sample: ProcessS
         env: {
           PATH: process.env.PATH ?? '',
           FAULTLINE_CONFIG: coldStartExperiment,
+          // Declared, as in a deployment: an unknown stage would stop at the production guard, a cheaper path.
+          FAULTLINE_STAGE: 'bench',
           METADATA_SERVER_DETECTION: 'none',
           AWS_EC2_METADATA_DISABLED: 'true',
           AWS_REGION: 'us-east-1',

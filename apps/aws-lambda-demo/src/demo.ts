@@ -42,6 +42,11 @@ export interface DemoOptions {
   readonly pricingTimeoutMs?: number;
   /** Lowest event level delivered. Default `FAULTLINE_LOG_LEVEL`, else `info`. */
   readonly logLevel?: EventLevel;
+  /**
+   * The stage the functions declare (`FAULTLINE_STAGE`), which the production guard checks: an unknown stage is
+   * treated as production. Default `FAULTLINE_STAGE`, else `demo`.
+   */
+  readonly stage?: string;
 }
 
 /** A running demo. */
@@ -134,6 +139,11 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         source,
         // Loopback moto can be slow on a busy machine; a deployed function keeps the 1 s default.
         cache: { ttlMs, fetchBudgetMs: 3000 },
+        // Like a deployed function, the demo declares its stage: an unknown stage is treated as production.
+        environment: {
+          ...process.env,
+          FAULTLINE_STAGE: options.stage ?? process.env.FAULTLINE_STAGE ?? 'demo',
+        },
         ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
         ...(options.logLevel === undefined ? {} : { logLevel: options.logLevel }),
       },

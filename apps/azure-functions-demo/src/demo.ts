@@ -36,6 +36,11 @@ export interface DemoOptions {
   readonly label?: string;
   /** Where faultline's events go. Default: JSON lines on the console. */
   readonly onEvent?: EventSink;
+  /**
+   * The stage the functions declare (`FAULTLINE_STAGE`), which the production guard checks: an unknown stage is
+   * treated as production. Default `FAULTLINE_STAGE`, else `demo`.
+   */
+  readonly stage?: string;
 }
 
 /** The local App Configuration store of a running demo, for pushing experiments to it (the CLI needs these). */
@@ -158,7 +163,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         pricingUrl: pricing.url,
         pricingTimeoutMs: Number(process.env.PRICING_TIMEOUT_MS ?? 300),
       },
-      { engine },
+      // Like a deployed function, the demo declares its stage: an unknown stage is treated as production.
+      { engine, stage: options.stage ?? process.env.FAULTLINE_STAGE ?? 'demo' },
     );
     cleanups.push(() => {
       for (const name of demoFunctionNames) host.unregisterFunction(name);

@@ -44,6 +44,11 @@ export interface StartDemoOptions {
   readonly emulatorHost?: string;
   /** Project id on the emulator. Default `GCLOUD_PROJECT`, else `faultline-demo` (what `faultline run` uses). */
   readonly projectId?: string;
+  /**
+   * The stage the functions declare (`FAULTLINE_STAGE`), which the production guard checks: an unknown stage is
+   * treated as production. Default `FAULTLINE_STAGE`, else `demo`.
+   */
+  readonly stage?: string;
   /** faultline event level. Default `FAULTLINE_LOG_LEVEL`, else `info`. */
   readonly logLevel?: EventLevel;
   /** Receives faultline's events instead of the console (e.g. to collect or silence them). */
@@ -151,7 +156,9 @@ export async function startDemo(options: StartDemoOptions = {}): Promise<DemoHan
     await engine.ready();
 
     const pricingTimeoutMs = Number(process.env.PRICING_TIMEOUT_MS ?? 300);
-    registerDemoFunctions({ store, pricingUrl, pricingTimeoutMs }, { engine, timeoutMs: 60_000 });
+    // Like a deployed function, the demo declares its stage: an unknown stage is treated as production.
+    const stage = options.stage ?? process.env.FAULTLINE_STAGE ?? 'demo';
+    registerDemoFunctions({ store, pricingUrl, pricingTimeoutMs }, { engine, timeoutMs: 60_000, stage });
     const ordersServer = getTestServer(functionNames.orders);
     const eventsServer = getTestServer(functionNames.orderCreated);
 

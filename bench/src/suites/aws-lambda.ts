@@ -95,7 +95,7 @@ export const suite: BenchSuite = {
           const scenarioRows: BenchRow[] = [];
           benchContext.log(`aws-lambda: withFaults, ${scenario.name}`);
           const engine = await warmEngine(scenario.source);
-          const wrapped = withFaults(handler, { engine, environment: {} });
+          const wrapped = withFaults(handler, { engine, environment: { FAULTLINE_STAGE: 'bench' } });
           const measured = await measureInterleaved({
             baseline: () => handler(event, context),
             candidate: () => wrapped(event, context),

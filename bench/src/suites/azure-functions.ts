@@ -97,7 +97,7 @@ export const suite: BenchSuite = {
           const scenarioRows: BenchRow[] = [];
           benchContext.log(`azure-functions: ${scenario.name}`);
           const engine = await warmEngine(scenario.source);
-          const wrapped = withFaults(handler, { engine, environment: {} });
+          const wrapped = withFaults(handler, { engine, environment: { FAULTLINE_STAGE: 'bench' } });
           const result = await measureInterleaved({
             baseline: () => handler(request, context),
             candidate: () => wrapped(request, context),
@@ -125,7 +125,7 @@ export const suite: BenchSuite = {
         benchContext.log('azure-functions: installFaults hook, no experiment');
         const engine = await warmEngine(missingSource);
         const captured = captureHook();
-        const installed = installFaults(captured.app, { engine, environment: {} });
+        const installed = installFaults(captured.app, { engine, environment: { FAULTLINE_STAGE: 'bench' } });
         const hook = captured.hook();
         if (hook === undefined) throw new Error('installFaults registered no pre-invocation hook');
         const hookContext = { invocationContext: context, functionHandler: handler as unknown };

@@ -9,7 +9,7 @@ import { demoFunctionNames } from '../../src/register.js';
 describe('the deployment artifact (dist/deploy) built for func azure functionapp publish', () => {
   const saved = { ...process.env };
   afterAll(() => {
-    for (const name of ['PRICING_URL', 'FAULTLINE_CONFIG', 'FAULTLINE_LOG_LEVEL']) {
+    for (const name of ['PRICING_URL', 'FAULTLINE_CONFIG', 'FAULTLINE_LOG_LEVEL', 'FAULTLINE_STAGE']) {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }
@@ -22,6 +22,8 @@ describe('the deployment artifact (dist/deploy) built for func azure functionapp
     const host = installAzureFunctionsHost({ onLog: () => {} });
     process.env.PRICING_URL = pricing.url;
     process.env.FAULTLINE_LOG_LEVEL = 'silent';
+    // A deployment declares its stage (an unknown one is treated as production).
+    process.env.FAULTLINE_STAGE = 'dev';
     process.env.FAULTLINE_CONFIG = JSON.stringify({
       schemaVersion: 1,
       id: 'deployed',

@@ -130,7 +130,7 @@ describe('SSM store outage and restart (own moto server)', () => {
       cache: { ttlMs, jitterRatio: 0, fetchBudgetMs, errorBackoffMs, maxBackoffMs },
       onEvent: sink,
       logLevel: 'debug',
-      environment: {},
+      environment: { FAULTLINE_STAGE: 'test' },
     });
     const samples: Sample[] = [];
     let phase = 'before';
@@ -193,7 +193,7 @@ describe('SSM store outage and restart (own moto server)', () => {
         }),
         cache: { ttlMs, jitterRatio: 0, fetchBudgetMs, errorBackoffMs, maxBackoffMs },
         onEvent: coldSink,
-        environment: {},
+        environment: { FAULTLINE_STAGE: 'test' },
       });
       const coldEvent = httpApiEvent();
       coldEvent.headers = { ...coldEvent.headers, 'x-chaos': 'on' };

@@ -36,7 +36,7 @@ function wrappedWithParameter(parameterName: string) {
   const sink = createMemorySink();
   const handler = vi.fn(async (): Promise<APIGatewayProxyResultV2> => ({ statusCode: 200, body: 'ok' }));
   const wrapped = withFaults(handler, {
-    environment: { FAULTLINE_SSM_PARAMETER: parameterName },
+    environment: { FAULTLINE_SSM_PARAMETER: parameterName, FAULTLINE_STAGE: 'test' },
     ssm: { clientConfig: { endpoint: moto.endpoint, region: 'us-east-1' } },
     // A wide fetch budget: a shared moto on a busy CI machine can take seconds; the budget itself is core's to test.
     cache: { ttlMs, jitterRatio: 0, fetchBudgetMs: 5000 },

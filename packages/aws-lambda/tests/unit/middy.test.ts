@@ -39,7 +39,7 @@ function setup(faults: object[]) {
     registry,
     onEvent: sink,
     sleep: immediateSleep,
-    environment: {},
+    environment: { FAULTLINE_STAGE: 'test' },
   });
   return { middleware, cleanups, sink };
 }

@@ -29,13 +29,59 @@ function wrap<Event, Result>(
     onEvent: sink,
     logLevel: 'debug',
     sleep: immediateSleep,
-    environment: {},
+    environment: { FAULTLINE_STAGE: 'test' },
   });
   return { wrapped, spy, sink };
 }
 
 const ok = async (): Promise<APIGatewayProxyResultV2> => ({ statusCode: 200, body: '{"price":10}' });
 const unavailable = { id: 'down', type: 'status', probability: 1, status: 503, body: 'injected' };
+
+describe('the production guard on Lambda', () => {
+  function guarded(environment: Record<string, string>) {
+    const sink = createMemorySink();
+    const spy = vi.fn(ok);
+    const wrapped = withFaults(spy, {
+      source: createInlineSource(experiment([unavailable])),
+      onEvent: sink,
+      sleep: immediateSleep,
+      environment,
+    });
+    return { wrapped, spy, sink };
+  }
+
+  it('refuses to inject when the stage is unknown (no FAULTLINE_STAGE, an SQS event, an unqualified ARN), saying how to declare it', async () => {
+    // Prepare
+    const { wrapped, spy, sink } = guarded({});
+
+    // Act
+    for (let index = 0; index < 3; index++) await wrapped(sqsEvent(1) as never, lambdaContext());
+
+    // Assess
+    expect(spy).toHaveBeenCalledTimes(3);
+    expect(sink.ofType('inject')).toEqual([]);
+    expect(sink.ofType('production-refused')).toHaveLength(1);
+    expect(sink.ofType('production-refused')[0]?.message).toMatch(
+      /stage is unknown.*FAULTLINE_STAGE.*guard\.allowProduction: true/,
+    );
+  });
+
+  it('injects once the stage is declared: FAULTLINE_STAGE, or the alias of the invoked ARN', async () => {
+    // Act
+    const declared = guarded({ FAULTLINE_STAGE: 'staging' });
+    const fromEnvironment = await declared.wrapped(httpApiEvent(), lambdaContext());
+    const aliased = guarded({});
+    const fromAlias = await aliased.wrapped(
+      httpApiEvent(),
+      lambdaContext({ arn: 'arn:aws:lambda:eu-west-1:123456789012:function:orders:staging' }),
+    );
+
+    // Assess
+    expect(fromEnvironment).toMatchObject({ statusCode: 503 });
+    expect(fromAlias).toMatchObject({ statusCode: 503 });
+    expect(aliased.sink.ofType('production-refused')).toEqual([]);
+  });
+});
 
 describe('withFaults', () => {
   it('returns the handler itself when the kill switch is on', () => {
@@ -46,7 +92,10 @@ describe('withFaults', () => {
 
   it('passes results through unchanged when no experiment is configured', async () => {
     const result = { statusCode: 200, body: 'ok' };
-    const wrapped = withFaults(async () => result, { environment: {}, onEvent: () => {} });
+    const wrapped = withFaults(async () => result, {
+      environment: { FAULTLINE_STAGE: 'test' },
+      onEvent: () => {},
+    });
 
     await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toBe(result);
   });
@@ -228,7 +277,7 @@ describe('withFaults', () => {
       sleep: async (durationMs) => {
         sleeps.push(durationMs);
       },
-      environment: {},
+      environment: { FAULTLINE_STAGE: 'test' },
     });
 
     const failure = wrapped(httpApiEvent(), lambdaContext({ remainingMs: 2500, now: clock.now }));

@@ -99,7 +99,7 @@ describe('Azure Functions with faults from App Configuration, through the local 
     );
     const sink = createMemorySink();
     const engine = appConfigurationEngine(key, sink);
-    app.http(route, { route, handler: withFaults(echo, { engine }) });
+    app.http(route, { route, handler: withFaults(echo, { engine, stage: 'test' }) });
     const call = () => fetch(`${server.url}/api/${route}`);
 
     // Act
@@ -136,7 +136,7 @@ describe('Azure Functions with faults from App Configuration, through the local 
       sink,
       `Endpoint=${appConfiguration.endpoint};Id=${appConfiguration.credentialId};Secret=${wrongSecret}`,
     );
-    app.http(route, { route, handler: withFaults(echo, { engine }) });
+    app.http(route, { route, handler: withFaults(echo, { engine, stage: 'test' }) });
 
     // Act
     const statuses: number[] = [];
@@ -183,7 +183,7 @@ describe('installFaults: zero-touch instrumentation through the v4 invocation ho
       environment: {},
     });
     app.http(plain, { route: plain, handler: echo });
-    app.http(explicit, { route: explicit, handler: withFaults(echo, { engine }) });
+    app.http(explicit, { route: explicit, handler: withFaults(echo, { engine, stage: 'test' }) });
     app.http(excluded, { route: excluded, handler: echo });
     server = await host.listen();
   });
@@ -193,7 +193,12 @@ describe('installFaults: zero-touch instrumentation through the v4 invocation ho
 
   it('injects into unwrapped functions, never twice into explicitly wrapped ones, and stops on dispose', async () => {
     // Prepare
-    const installed = installFaults(app, { engine, functions: [`${plain}`, `${explicit}`], environment: {} });
+    const installed = installFaults(app, {
+      engine,
+      functions: [`${plain}`, `${explicit}`],
+      stage: 'test',
+      environment: {},
+    });
 
     // Act
     const plainStatus = (await fetch(`${server.url}/api/${plain}`)).status;
@@ -257,7 +262,7 @@ describe('concurrency isolation in one worker process', () => {
       onEvent: () => {},
       environment: {},
     });
-    app.http(route, { route: `${route}/{tenant}`, handler: withFaults(echo, { engine }) });
+    app.http(route, { route: `${route}/{tenant}`, handler: withFaults(echo, { engine, stage: 'test' }) });
     server = await host.listen();
   });
   afterAll(async () => {

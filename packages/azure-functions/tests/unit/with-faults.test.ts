@@ -27,7 +27,7 @@ function engineFor(faults: Fault[], extra: Record<string, unknown> = {}) {
     onEvent: sink,
     logLevel: 'debug',
     sleep: immediateSleep,
-    environment: {},
+    environment: { FAULTLINE_STAGE: 'test' },
   });
   return { engine, sink };
 }
@@ -54,6 +54,34 @@ function invocationContext(functionName: string, trigger: Record<string, unknown
 const httpContext = (functionName = 'orders') => invocationContext(functionName, { type: 'httpTrigger' });
 const queueContext = () => invocationContext('ship', { type: 'queueTrigger', queueName: 'shipments' });
 
+describe('the production guard on Azure Functions', () => {
+  it('treats a function app without a declared stage as production: no fault, one event saying how to declare it', async () => {
+    // Prepare: no stage option and no FAULTLINE_STAGE (Azure has no stage of its own)
+    const sink = createMemorySink();
+    const engine = createFaultEngine({
+      source: createInlineSource(experiment([{ id: 'down', type: 'status', status: 503 }])),
+      onEvent: sink,
+      sleep: immediateSleep,
+      environment: {},
+    });
+    const handler = vi.fn(async () => ({ status: 200 }));
+    const undeclared = withFaults(handler, { engine, environment: {} });
+    const declared = withFaults(handler, { engine, environment: {}, stage: 'staging' });
+
+    // Act
+    const results = [];
+    for (let index = 0; index < 3; index++) results.push(await undeclared(httpRequest(), httpContext()));
+    const declaredResult = await declared(httpRequest(), httpContext());
+
+    // Assess
+    expect(results.map((result) => (result as HttpResponseInit).status)).toEqual([200, 200, 200]);
+    expect(handler).toHaveBeenCalledTimes(3);
+    expect(sink.ofType('production-refused')).toHaveLength(1);
+    expect(sink.ofType('production-refused')[0]?.message).toMatch(/stage is unknown.*FAULTLINE_STAGE/);
+    expect((declaredResult as HttpResponseInit).status).toBe(503);
+  });
+});
+
 describe('withFaults on HTTP triggers, with the library’s real HttpRequest and InvocationContext', () => {
   it('answers an injected status as an HttpResponseInit without calling the handler', async () => {
     // Prepare
@@ -61,7 +89,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
       { id: 'down', type: 'status', status: 503, body: { error: 'down' } },
     ]);
     const handler = vi.fn(async () => ({ jsonBody: { ok: true } }));
-    const wrapped = withFaults(handler, { engine, environment: {} });
+    const wrapped = withFaults(handler, { engine, environment: { FAULTLINE_STAGE: 'test' } });
 
     // Act
     const response = (await wrapped(httpRequest(), httpContext())) as HttpResponseInit;
@@ -77,7 +105,10 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
   it('throws an InjectedFaultError for an exception fault', async () => {
     // Prepare
     const { engine } = engineFor([{ id: 'boom', type: 'exception', message: 'chaos says no' }]);
-    const wrapped = withFaults(async () => ({ body: 'fine' }), { engine, environment: {} });
+    const wrapped = withFaults(async () => ({ body: 'fine' }), {
+      engine,
+      environment: { FAULTLINE_STAGE: 'test' },
+    });
 
     // Act
     const failure = await wrapped(httpRequest(), httpContext()).catch((error: unknown) => error);
@@ -94,7 +125,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
       async () => ({ status: 200, jsonBody: { id: 7 }, cookies: [{ name: 'a', value: 'b' }] }),
       {
         engine,
-        environment: {},
+        environment: { FAULTLINE_STAGE: 'test' },
       },
     );
 
@@ -119,7 +150,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
           body: original,
           headers: { 'content-type': 'application/json', 'x-kept': 'yes' },
         }),
-      { engine, environment: {} },
+      { engine, environment: { FAULTLINE_STAGE: 'test' } },
     );
 
     // Act
@@ -144,7 +175,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
           body: bytes,
           headers: { 'Access-Control-Allow-Origin': '*', 'content-type': 'application/octet-stream' },
         }),
-      { engine, environment: {} },
+      { engine, environment: { FAULTLINE_STAGE: 'test' } },
     );
 
     // Act
@@ -169,7 +200,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
         await gate;
         return { body: 'served' };
       },
-      { engine, environment: {} },
+      { engine, environment: { FAULTLINE_STAGE: 'test' } },
     );
 
     // Act
@@ -198,7 +229,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
       },
     ]);
     const result = { jsonBody: { ok: true } };
-    const wrapped = withFaults(async () => result, { engine, environment: {} });
+    const wrapped = withFaults(async () => result, { engine, environment: { FAULTLINE_STAGE: 'test' } });
 
     // Act
     const otherPath = await wrapped(
@@ -224,7 +255,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
     // Prepare
     const { engine, sink } = engineFor([{ id: 'down', type: 'status', status: 503 }], { mode: 'dry-run' });
     const result = { body: 'real' };
-    const wrapped = withFaults(async () => result, { engine, environment: {} });
+    const wrapped = withFaults(async () => result, { engine, environment: { FAULTLINE_STAGE: 'test' } });
 
     // Act
     const response = await wrapped(httpRequest(), httpContext());
@@ -239,10 +270,13 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
   it('never wraps twice: wrapping a wrapped handler returns it unchanged', async () => {
     // Prepare
     const { engine, sink } = engineFor([{ id: 'slow', type: 'latency', delayMs: 5 }]);
-    const once = withFaults(async () => ({ body: 'ok' }), { engine, environment: {} });
+    const once = withFaults(async () => ({ body: 'ok' }), {
+      engine,
+      environment: { FAULTLINE_STAGE: 'test' },
+    });
 
     // Act
-    const twice = withFaults(once, { engine, environment: {} });
+    const twice = withFaults(once, { engine, environment: { FAULTLINE_STAGE: 'test' } });
     await twice(httpRequest(), httpContext());
 
     // Assess
@@ -268,7 +302,7 @@ describe('withFaults on non-HTTP triggers', () => {
     // Prepare
     const { engine } = engineFor([{ id: 'poison', type: 'status', status: 503 }]);
     const handler = vi.fn(async (_message: unknown) => undefined);
-    const wrapped = withFaults(handler, { engine, environment: {} });
+    const wrapped = withFaults(handler, { engine, environment: { FAULTLINE_STAGE: 'test' } });
 
     // Act
     const failure = await wrapped({ orderId: 1 }, queueContext()).catch((error: unknown) => error);
@@ -295,7 +329,7 @@ describe('withFaults on non-HTTP triggers', () => {
     ]);
     const wrapped = withFaults(async (message: { orderId: number }) => message.orderId, {
       engine,
-      environment: {},
+      environment: { FAULTLINE_STAGE: 'test' },
     });
 
     // Act
@@ -314,7 +348,7 @@ describe('withFaults on non-HTTP triggers', () => {
     const gate = new Promise<void>((resolve) => {
       release = resolve;
     });
-    const wrapped = withFaults(async () => gate, { engine, environment: {} });
+    const wrapped = withFaults(async () => gate, { engine, environment: { FAULTLINE_STAGE: 'test' } });
 
     // Act
     const first = wrapped({ orderId: 1 }, queueContext());
@@ -336,13 +370,13 @@ describe('withFaults on non-HTTP triggers', () => {
       onEvent: () => {},
       clock,
       sleep,
-      environment: {},
+      environment: { FAULTLINE_STAGE: 'test' },
     });
     const handler = vi.fn(async () => undefined);
     const wrapped = withFaults(handler, {
       engine,
       clock,
-      environment: { AzureFunctionsJobHost__functionTimeout: '00:00:10' },
+      environment: { AzureFunctionsJobHost__functionTimeout: '00:00:10', FAULTLINE_STAGE: 'test' },
     });
 
     // Act
@@ -363,7 +397,7 @@ describe('withFaults on non-HTTP triggers', () => {
       async (message: { orderId: number }) => {
         seen.push(message.orderId);
       },
-      { engine, environment: {} },
+      { engine, environment: { FAULTLINE_STAGE: 'test' } },
     );
 
     // Act
@@ -384,7 +418,7 @@ describe('withFaults on non-HTTP triggers', () => {
       async () => {
         throw own;
       },
-      { engine, environment: {} },
+      { engine, environment: { FAULTLINE_STAGE: 'test' } },
     );
 
     // Act

@@ -97,7 +97,10 @@ export interface CompiledExperiment {
   readonly hasWindow: boolean;
   /** `undefined` when the experiment targets every function. */
   readonly targets: InvocationPredicate | undefined;
-  /** Whether a stage counts as production (the guard), case-insensitive. */
+  /**
+   * Whether a stage counts as production (the guard), case-insensitive: the default globs plus the document's
+   * `guard.productionStages`.
+   */
   readonly isProductionStage: GlobMatcher;
   readonly allowProduction: boolean;
   /** `Infinity` when unlimited. */
@@ -381,10 +384,9 @@ export function compileExperiment(
   const startMs = parseTime(experiment.window?.start, Number.NEGATIVE_INFINITY);
   const endMs = parseTime(experiment.window?.end, Number.POSITIVE_INFINITY);
   const guard = experiment.guard;
-  const productionStages =
-    guard?.productionStages !== undefined && guard.productionStages.length > 0
-      ? guard.productionStages
-      : defaultProductionStages;
+  // The defaults always apply: a document can name more production stages, never fewer (narrowing the list would
+  // let a document switch its own guard off without guard.allowProduction).
+  const productionStages = [...new Set([...defaultProductionStages, ...(guard?.productionStages ?? [])])];
   const maxPerMinute = guard?.maxInjectionsPerMinute;
   const compiled: CompiledExperiment = {
     experimentId: experiment.id,

@@ -104,6 +104,14 @@ export interface DecideOptions {
  * for (const fault of plan.inject) console.log('would run', fault.id);
  * ```
  */
+/**
+ * Whether the guard treats this invocation as production: its stage matches a production glob, or its stage is
+ * unknown (a function that did not declare one may well be production; unknown means unsafe).
+ */
+function isProduction(compiled: CompiledExperiment, invocation: Invocation): boolean {
+  return invocation.stage === undefined || compiled.isProductionStage(invocation.stage);
+}
+
 export function decide(
   compiled: CompiledExperiment,
   invocation: Invocation,
@@ -114,13 +122,7 @@ export function decide(
   if (!compiled.armed) return plans.disabled;
   if (nowMs < compiled.startMs || nowMs >= compiled.endMs) return plans['outside-window'];
   if (compiled.targets !== undefined && !compiled.targets(invocation)) return plans['not-targeted'];
-  if (
-    !compiled.allowProduction &&
-    invocation.stage !== undefined &&
-    compiled.isProductionStage(invocation.stage)
-  ) {
-    return plans['production-refused'];
-  }
+  if (!compiled.allowProduction && isProduction(compiled, invocation)) return plans['production-refused'];
   // A condition every fault requires failed: no fault can match, so none is sampled (no random draw either).
   if (compiled.sharedMatch !== undefined && !compiled.sharedMatch(invocation)) return nothingSampled;
   let selected: CompiledFault[] | undefined;

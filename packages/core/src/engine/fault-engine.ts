@@ -279,12 +279,17 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
       state.productionRefusedReported = true;
       events.emit(
         'production-refused',
-        `experiment ${compiled.experimentId} targets production stage "${invocation.stage}" without guard.allowProduction; nothing is injected`,
+        invocation.stage === undefined
+          ? `experiment ${compiled.experimentId}: this function's stage is unknown, so the guard treats it as production and nothing is injected; declare the stage with FAULTLINE_STAGE (e.g. FAULTLINE_STAGE=staging) on the function, or set guard.allowProduction: true in the experiment to inject anyway`
+          : `experiment ${compiled.experimentId} targets production stage "${invocation.stage}" without guard.allowProduction; nothing is injected`,
         {
           experimentId: compiled.experimentId,
           configVersion: compiled.configVersion,
           requestId: invocation.requestId,
-          details: { stage: invocation.stage },
+          details:
+            invocation.stage === undefined
+              ? { stage: null, reason: 'unknown-stage' }
+              : { stage: invocation.stage, reason: 'production-stage' },
         },
       );
     } else if (result.outcome === 'outside-window' && nowMs >= compiled.endMs && !state.expiredReported) {

@@ -90,12 +90,82 @@ describe('the production guard', () => {
     expect(sink.ofType('production-refused')).toEqual([]);
   });
 
-  it('uses the listed productionStages instead of the defaults when an experiment names its own', async () => {
+  it('adds the listed productionStages to the defaults when an experiment names its own', async () => {
     // Act
     const refused = await invokeInStage(experiment({ productionStages: ['main'] }), 'main', 2);
 
     // Assess
     expect(refused.statuses).toEqual([200, 200]);
     expect(refused.sink.ofType('production-refused')).toHaveLength(1);
+  });
+
+  it('keeps refusing the default production stages when a document narrows productionStages without allowProduction', async () => {
+    // Act: the reported case — a document that names a stage no function has, to switch its own guard off
+    const narrowed = await invokeInStage(experiment({ productionStages: ['never'] }), 'prod', 2);
+
+    // Assess
+    expect(narrowed.statuses).toEqual([200, 200]);
+    expect(narrowed.sink.ofType('production-refused')).toHaveLength(1);
+  });
+});
+
+describe('the production guard with an unknown stage', () => {
+  /** A function whose stage nobody declared: no FAULTLINE_STAGE, no API Gateway stage, no alias. */
+  async function invokeWithoutStage(
+    document: object,
+    cloud: 'aws' | 'gcp' | 'azure' | 'local',
+    invocations = 3,
+  ) {
+    const sink = createMemorySink();
+    const adapter = createInMemoryAdapter({ cloud });
+    const undeclared = {
+      ...adapter,
+      toInvocation: (
+        request: Parameters<typeof adapter.toInvocation>[0],
+        context: Parameters<typeof adapter.toInvocation>[1],
+      ) => ({
+        ...adapter.toInvocation(request, context),
+        stage: undefined,
+      }),
+    };
+    const wrapped = createFaultWrapper(undeclared, async () => ({ status: 200 }), {
+      source: createInlineSource(document),
+      onEvent: sink,
+      sleep: immediateSleep,
+      environment: {},
+    });
+    const statuses: (number | undefined)[] = [];
+    for (let index = 0; index < invocations; index++)
+      statuses.push((await wrapped({ requestId: `r-${index}` }, {}))?.status);
+    return { sink, statuses };
+  }
+
+  it.each(['aws', 'gcp', 'azure', 'local'] as const)(
+    'treats an unknown stage on %s as production: nothing injected, one event saying how to declare it or opt in',
+    async (cloud) => {
+      // Act
+      const { sink, statuses } = await invokeWithoutStage(experiment(), cloud);
+
+      // Assess
+      expect(statuses).toEqual([200, 200, 200]);
+      expect(sink.ofType('inject')).toEqual([]);
+      const refused = sink.ofType('production-refused');
+      expect(refused).toHaveLength(1);
+      expect(refused[0]?.message).toContain(
+        "this function's stage is unknown, so the guard treats it as production",
+      );
+      expect(refused[0]?.message).toContain('FAULTLINE_STAGE');
+      expect(refused[0]?.message).toContain('guard.allowProduction: true');
+      expect(refused[0]?.details).toEqual({ stage: null, reason: 'unknown-stage' });
+    },
+  );
+
+  it('injects into an unknown stage with allowProduction: true', async () => {
+    // Act
+    const { sink, statuses } = await invokeWithoutStage(experiment({ allowProduction: true }), 'gcp');
+
+    // Assess
+    expect(statuses).toEqual([503, 503, 503]);
+    expect(sink.ofType('production-refused')).toEqual([]);
   });
 });

@@ -36,7 +36,10 @@ async function serve(
   engine: FaultEngine,
   options: GcpFaultlineOptions = {},
 ): Promise<ServedFunction> {
-  const served = await serveFunction('cloudEvent', withCloudEventFaults(handler, { engine, ...options }));
+  const served = await serveFunction(
+    'cloudEvent',
+    withCloudEventFaults(handler, { engine, stage: 'test', ...options }),
+  );
   opened.push(served);
   return served;
 }

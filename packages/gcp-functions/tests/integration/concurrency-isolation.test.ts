@@ -56,7 +56,7 @@ describe('500 concurrent requests on one instance (Cloud Functions gen2 concurre
           response.set('x-echo-key', key ?? '').json({ key });
           inFlight--;
         },
-        { engine },
+        { engine, stage: 'test' },
       ),
     );
   });

@@ -39,7 +39,7 @@ async function serveOrders(engine: FaultEngine): Promise<ServedFunction> {
       (_request: Request, response: Response) => {
         response.json({ ok: true });
       },
-      { engine },
+      { engine, stage: 'test' },
     ),
   );
   opened.push(served);
@@ -126,6 +126,7 @@ describe('faults driven by a Firestore document on the emulator', () => {
               FAULTLINE_FIRESTORE_DOCUMENT: path,
               FAULTLINE_FIRESTORE_REALTIME: '1',
               FAULTLINE_CONFIG_TTL_MS: '1000',
+              FAULTLINE_STAGE: 'test',
             },
             onEvent: createMemorySink(),
           },

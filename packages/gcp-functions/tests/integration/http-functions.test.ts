@@ -32,7 +32,15 @@ async function serve(
   engine: FaultEngine,
   options: GcpFaultlineOptions = {},
 ): Promise<ServedFunction> {
-  const served = await serveFunction('http', withFaults(handler, { engine, ...options }));
+  const served = await serveFunction(
+    'http',
+    withFaults(handler, {
+      engine,
+      // A deployment declares its stage; tests that pass their own environment declare it there.
+      ...(options.environment === undefined ? { stage: 'test' } : {}),
+      ...options,
+    }),
+  );
   opened.push(served);
   return served;
 }
@@ -226,6 +234,33 @@ describe('withFaults on the real Functions Framework', () => {
     expect(sink.ofType('inject').map((event) => event.requestId)).toEqual([
       '105445aa7843bc8bf206b12000100000',
     ]);
+  });
+
+  it('treats a function without a declared stage as production: no fault, one event saying how to declare it', async () => {
+    // Prepare: no stage option, no FAULTLINE_STAGE (Cloud Functions has no stage of its own)
+    const { engine, sink } = await engineFor([{ id: 'teapot', type: 'status', status: 418, probability: 1 }]);
+    const served = await serveFunction(
+      'http',
+      withFaults((_request: Request, response: Response) => response.send('handled'), {
+        engine,
+        environment: { K_SERVICE: 'orders' },
+      }),
+    );
+    opened.push(served);
+
+    // Act
+    const statuses = [];
+    for (let index = 0; index < 3; index++) statuses.push((await fetch(served.url)).status);
+    const declared = await serve((_request, response) => response.send('handled'), engine, {
+      environment: { K_SERVICE: 'orders', FAULTLINE_STAGE: 'staging' },
+    });
+    const declaredStatus = (await fetch(declared.url)).status;
+
+    // Assess
+    expect(statuses).toEqual([200, 200, 200]);
+    expect(sink.ofType('production-refused')).toHaveLength(1);
+    expect(sink.ofType('production-refused')[0]?.message).toMatch(/stage is unknown.*FAULTLINE_STAGE/);
+    expect(declaredStatus).toBe(418);
   });
 
   it('takes the request id from traceparent or Function-Execution-Id when there is no Cloud Trace header', async () => {

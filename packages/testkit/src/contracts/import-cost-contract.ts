@@ -143,7 +143,7 @@ export function describeImportCostContract(options: ImportCostContractOptions): 
         const output = await runWithBundle(
           bundle.entryFile,
           invocation.script,
-          { FAULTLINE_CONFIG: adminDownExperiment(invocation.match) },
+          { FAULTLINE_CONFIG: adminDownExperiment(invocation.match), FAULTLINE_STAGE: 'test' },
           invocation.cwd,
         );
 
