@@ -84,7 +84,10 @@ export const suite: BenchSuite = {
           const scenarioRows: BenchRow[] = [];
           context.log(`gcp-functions: HTTP, ${scenario.name}`);
           const engine = await warmEngine(scenario.source);
-          const wrapped = withFaults(httpHandler, { engine, environment: { K_SERVICE: 'orders', FAULTLINE_STAGE: 'bench' } });
+          const wrapped = withFaults(httpHandler, {
+            engine,
+            environment: { K_SERVICE: 'orders', FAULTLINE_STAGE: 'bench' },
+          });
           const result = await measureInterleaved({
             baseline: () => httpHandler(request, response),
             candidate: () => wrapped(request, response),
@@ -111,7 +114,10 @@ export const suite: BenchSuite = {
         const scenarioRows: BenchRow[] = [];
         context.log('gcp-functions: CloudEvent, no experiment');
         const engine = await warmEngine(missingSource);
-        const wrapped = withCloudEventFaults(eventHandler, { engine, environment: { FAULTLINE_STAGE: 'bench' } });
+        const wrapped = withCloudEventFaults(eventHandler, {
+          engine,
+          environment: { FAULTLINE_STAGE: 'bench' },
+        });
         const result = await measureInterleaved({
           baseline: () => eventHandler(cloudEvent),
           candidate: () => wrapped(cloudEvent),
