@@ -59,7 +59,7 @@ function setup(fault: object) {
         }),
         onEvent: sink,
         sleep: immediateSleep,
-        environment: {},
+        environment: { FAULTLINE_STAGE: 'test' },
       }),
     )
     .handler(async () => ({ statusCode: 200, body: await callDownstream() }));
@@ -118,7 +118,7 @@ describe('dependency and blackhole faults through the Middy middleware (real @mi
             faults: [{ id: 'down', type: 'blackhole', hosts: ['127.0.0.1'], probability: 1 }],
           }),
           sleep: immediateSleep,
-          environment: {},
+          environment: { FAULTLINE_STAGE: 'test' },
           logLevel: 'silent',
         }),
       )
