@@ -100,7 +100,10 @@ export interface FaultlineProps {
   readonly kmsKey?: IKey;
   /** Default `exec-wrapper`. */
   readonly mode?: FaultlineInstallMode;
-  /** `FAULTLINE_STAGE` (experiments refuse production stages unless they allow it). */
+  /**
+   * `FAULTLINE_STAGE` (experiments refuse production stages unless they allow it). Without it the stage is unknown
+   * (unless the function is invoked through an API Gateway stage or an alias), which the guard treats as production.
+   */
   readonly stage?: string;
   /** More `FAULTLINE_*` variables, e.g. `{ FAULTLINE_CONFIG_TTL_MS: '10000' }`. */
   readonly environment?: Readonly<Record<string, string>>;

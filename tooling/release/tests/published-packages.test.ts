@@ -294,7 +294,12 @@ handler(event, { awsRequestId: 'r-1', functionName: 'orders', getRemainingTimeIn
     };
     const { stdout } = await run(process.execPath, ['handler.cjs'], {
       cwd: consumerDirectory,
-      env: { ...process.env, FAULTLINE_CONFIG: JSON.stringify(experiment), FAULTLINE_LOG_LEVEL: 'silent' },
+      env: {
+        ...process.env,
+        FAULTLINE_CONFIG: JSON.stringify(experiment),
+        FAULTLINE_STAGE: 'test',
+        FAULTLINE_LOG_LEVEL: 'silent',
+      },
     });
     expect(JSON.parse(stdout.slice(stdout.indexOf('{"statusCode"')))).toMatchObject({ statusCode: 503 });
   });

@@ -63,6 +63,8 @@ async function run(options: {
     handler: options.mode === 'handler-swap' ? layer.handlerSetting : options.handler,
     ...(options.mode === 'exec-wrapper' ? { execWrapper: layer.wrapper } : {}),
     environment: {
+      // A deployment declares its stage (an unknown stage counts as production).
+      FAULTLINE_STAGE: 'test',
       ...(options.mode === 'handler-swap' ? { FAULTLINE_HANDLER: options.handler } : {}),
       ...options.environment,
     },

@@ -85,7 +85,13 @@ async function start(
     ],
     {
       cwd: folder,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...loopbackEnvironment, ...options.environment },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        ...loopbackEnvironment,
+        // A deployment declares its stage (an unknown stage counts as production).
+        FAULTLINE_STAGE: 'test',
+        ...options.environment,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );

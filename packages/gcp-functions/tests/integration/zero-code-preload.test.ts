@@ -93,6 +93,8 @@ async function serve(
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         ...loopbackEnvironment,
         NODE_OPTIONS: imports.map((file) => `--import=${pathToFileURL(file).href}`).join(' '),
+        // A deployment declares its stage (an unknown stage counts as production).
+        FAULTLINE_STAGE: 'test',
         ...options.environment,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
