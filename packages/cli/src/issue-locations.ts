@@ -1,4 +1,5 @@
 import { formatValidationIssue, type ValidationIssue } from '@faultline/core';
+import { createModuleLoader } from '@faultline/core/adapter-kit';
 
 /** A validation issue with where it is in the file (1-based), when the file says. */
 export interface LocatedIssue extends ValidationIssue {
@@ -8,6 +9,9 @@ export interface LocatedIssue extends ValidationIssue {
 
 type YamlModule = typeof import('yaml');
 type YamlNode = import('yaml').Node;
+
+// Only files with issues need the YAML parser; a failed load is retried by the next file.
+const yamlParser = createModuleLoader(() => import('yaml'));
 
 /**
  * Adds the line and column of each issue's JSON path in `text` (JSON or YAML), so editors and CI can annotate the
@@ -33,7 +37,7 @@ export async function locateIssues(
   }
   let yaml: YamlModule;
   try {
-    yaml = await import('yaml');
+    yaml = await yamlParser.load();
   } catch {
     return issues.map((issue, index) => ({ ...issue, ...fromMessages[index] }));
   }

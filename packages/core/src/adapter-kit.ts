@@ -1,8 +1,9 @@
 /**
  * `@faultline/core/adapter-kit`: what an adapter needs to wrap a platform's handlers — the wrapper and the
  * engine's phases, the kill switch and engine resolution, the default ports, the batch capability, the error base
- * (for a source's own errors) and the injected error to extend, the process-wide "already wrapped" mark and the
- * zero-code installs' setup lines. Dependency faults at a client library's layer (an SDK middleware) are on
+ * (for a source's own errors) and the injected error to extend, the process-wide "already wrapped" mark, the
+ * zero-code installs' setup lines, and the loader behind every deferred import (an optional cloud SDK and its
+ * client, loaded on first use and retried after a failure). Dependency faults at a client library's layer (an SDK middleware) are on
  * `@faultline/core/interception`; the field reading and sticky sampling an adapter's tests check its invocations
  * against are on `@faultline/core/testing`.
  *
@@ -39,6 +40,7 @@ export type {
   ShortCircuit,
 } from './engine/fault-run.js';
 export { preloadFaultRuntime } from './engine/fault-runtime-loader.js';
+export { createModuleLoader, type ModuleLoader } from './engine/module-loader.js';
 export { systemClock, systemRandom, systemSleep } from './engine/ports.js';
 export { FaultlineError } from './errors/faultline-error.js';
 export { batchCapability } from './faults/batch-capability.js';

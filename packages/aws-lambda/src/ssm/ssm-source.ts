@@ -1,5 +1,5 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { FaultlineError } from '@faultline/core/adapter-kit';
+import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer
@@ -136,16 +136,8 @@ export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
   const parameterName = options.parameterName ?? environment.FAULTLINE_SSM_PARAMETER;
   const settingsProblem = describeParameterNameProblem(parameterName);
   const withDecryption = options.withDecryption ?? true;
-  let sdk: Promise<SsmSdk> | undefined;
-
-  const loadSdk = (): Promise<SsmSdk> => {
-    sdk ??= createSdk(options).catch((error: unknown) => {
-      // Let a later read try again (e.g. after a transient module-loading failure).
-      sdk = undefined;
-      throw error;
-    });
-    return sdk;
-  };
+  // The SDK is imported and the client created by the first read; a failed load is retried by the next one.
+  const sdk = createModuleLoader(() => createSdk(options));
 
   return {
     name: `ssm:${parameterName || '(no parameter name)'}`,
@@ -153,7 +145,7 @@ export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
       if (settingsProblem !== undefined || parameterName === undefined) {
         throw new InvalidSsmSourceOptionError(settingsProblem ?? 'no parameter name');
       }
-      const { client, GetParameterCommand } = await loadSdk();
+      const { client, GetParameterCommand } = await sdk.load();
       let output: GetParameterOutput;
       try {
         const command = new GetParameterCommand({ Name: parameterName, WithDecryption: withDecryption });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSsmSource, InvalidSsmSourceOptionError, type SsmClientLike } from '../../src/ssm/index.js';
 
 function failingClient(error: Error): SsmClientLike & { calls: number } {
@@ -21,6 +21,28 @@ function awsError(name: string, message: string): Error {
 const request = { signal: new AbortController().signal, previousVersion: undefined };
 
 describe('createSsmSource', () => {
+  it('imports the SDK again on the next read after its import failed, instead of failing for good', async () => {
+    // The caller's client answers; the source still imports the SDK for its command class.
+    const client = {
+      send: async () => ({ Parameter: { Value: '{"id":"orders","faults":[]}', Version: 3 } }),
+    };
+    const source = createSsmSource({ parameterName: '/faultline/orders', client });
+    // The first import of the SDK fails (a file system hiccup, a deployment still being unpacked).
+    vi.doMock('@aws-sdk/client-ssm', () => {
+      throw new Error('EMFILE: too many open files');
+    });
+    try {
+      const first = await source.load(request).catch((error: unknown) => error);
+      vi.doUnmock('@aws-sdk/client-ssm');
+      const second = await source.load(request);
+
+      expect(first).toBeInstanceOf(Error);
+      expect(second).toEqual({ kind: 'document', document: '{"id":"orders","faults":[]}', version: '3' });
+    } finally {
+      vi.doUnmock('@aws-sdk/client-ssm');
+    }
+  });
+
   it('propagates throttling with the code and a hint, so the cache backs off', async () => {
     const client = failingClient(awsError('ThrottlingException', 'Rate exceeded'));
     const source = createSsmSource({ parameterName: '/faultline/orders', client });

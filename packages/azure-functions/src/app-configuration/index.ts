@@ -1,6 +1,6 @@
 import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { FaultlineError } from '@faultline/core/adapter-kit';
+import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The Azure App Configuration config source: the experiment lives in one key-value (JSON or YAML text), read
@@ -169,17 +169,12 @@ export function createAppConfigurationSource(options: AppConfigurationSourceOpti
         ? 'No App Configuration store: set FAULTLINE_APPCONFIG_ENDPOINT (with a managed identity holding the App Configuration Data Reader role) or FAULTLINE_APPCONFIG_CONNECTION_STRING, or pass `endpoint`/`connectionString`/`client`.'
         : undefined;
 
-  let clientPromise: Promise<AppConfigurationClientLike> | undefined;
-  const openClient = (): Promise<AppConfigurationClientLike> => {
-    if (settingsProblem !== undefined)
-      return Promise.reject(new AppConfigurationSourceError('INVALID_OPTION', settingsProblem));
-    clientPromise ??= createClient(options, connectionString, endpoint);
-    // A failed SDK import is retried on the next load instead of being cached forever.
-    clientPromise.catch(() => {
-      clientPromise = undefined;
-    });
-    return clientPromise;
-  };
+  // The SDK is imported and the client created by the first load; a failed one is retried by the next load.
+  const client = createModuleLoader(() => createClient(options, connectionString, endpoint));
+  const openClient = (): Promise<AppConfigurationClientLike> =>
+    settingsProblem === undefined
+      ? client.load()
+      : Promise.reject(new AppConfigurationSourceError('INVALID_OPTION', settingsProblem));
 
   return {
     name,

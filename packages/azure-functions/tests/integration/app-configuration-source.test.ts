@@ -2,7 +2,7 @@ import { AppConfigurationClient } from '@azure/app-configuration';
 import type { FaultlineEvent } from '@faultline/core';
 import { createCachedConfig } from '@faultline/core';
 import { type AppConfigurationServer, startAppConfigurationServer } from '@faultline/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   AppConfigurationSourceError,
   createAppConfigurationSource,
@@ -187,6 +187,25 @@ describe('the App Configuration source with the real client against the local si
     // Assess
     expect(failure).toBeInstanceOf(AppConfigurationSourceError);
     expect((failure as Error).message).not.toContain('c2VjcmV0LXZhbHVl');
+  });
+
+  it('imports the SDK again on the next load after its import failed, instead of failing for good', async () => {
+    // Prepare: the first import of the SDK fails (a file system hiccup, a deployment still being unpacked).
+    const key = uniqueKey('sdk-retry');
+    server.setKeyValue(key, experimentText('sdk-retry'));
+    const source = sourceFor(key);
+    vi.doMock('@azure/app-configuration', () => {
+      throw new Error('EMFILE: too many open files');
+    });
+
+    // Act
+    const first = await load(source).catch((error: unknown) => error);
+    vi.doUnmock('@azure/app-configuration');
+    const second = await load(source);
+
+    // Assess
+    expect(first).toMatchObject({ name: 'AppConfigurationSourceError', code: 'SDK_MISSING' });
+    expect(second).toMatchObject({ kind: 'document', document: experimentText('sdk-retry') });
   });
 
   describe('behind the core cached config', () => {

@@ -1,5 +1,6 @@
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import { FaultlineError } from '@faultline/core';
+import { createModuleLoader } from '@faultline/core/adapter-kit';
 import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment, WriteOptions } from './store.js';
 import {
@@ -52,23 +53,19 @@ const standardTierMaxBytes = 4096;
  */
 export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
   const name = `aws-ssm:${options.parameter}`;
-  let clientPromise: Promise<{ client: SSMClient; sdk: typeof import('@aws-sdk/client-ssm') }> | undefined;
-
-  function client() {
-    clientPromise ??= importPeerSdk(name, '@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm')).then(
-      (sdk) => ({
-        sdk,
-        client:
-          options.client ??
-          new sdk.SSMClient({
-            ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
-            ...(options.region === undefined ? {} : { region: options.region }),
-            maxAttempts: 2,
-          }),
-      }),
-    );
-    return clientPromise;
-  }
+  // Imported and created on first use; a failed import is retried by the next command instead of remembered.
+  const sdkClient = createModuleLoader(async () => {
+    const sdk = await importPeerSdk(name, '@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm'));
+    const client: SSMClient =
+      options.client ??
+      new sdk.SSMClient({
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(options.region === undefined ? {} : { region: options.region }),
+        maxAttempts: 2,
+      });
+    return { sdk, client };
+  });
+  const client = () => sdkClient.load();
 
   /** One line per version in `(after, before)`: who wrote it and when, from the parameter history. */
   async function describeOverwritten(after: number, before: number): Promise<string[]> {
@@ -206,7 +203,8 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
     },
     setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled),
     async close() {
-      if (clientPromise !== undefined && options.client === undefined) (await clientPromise).client.destroy();
+      // Only a client this store created, and only once created: a failed load leaves nothing to close.
+      if (options.client === undefined) sdkClient.loaded()?.client.destroy();
     },
   };
   return store;

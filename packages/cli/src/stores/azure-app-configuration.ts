@@ -1,4 +1,5 @@
 import type { AppConfigurationClient } from '@azure/app-configuration';
+import { createModuleLoader } from '@faultline/core/adapter-kit';
 import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment } from './store.js';
 import {
@@ -42,22 +43,19 @@ export interface AppConfigurationStoreOptions {
 export function createAppConfigurationStore(options: AppConfigurationStoreOptions): ExperimentStore {
   const name = `azure-app-configuration:${options.key}${options.label === undefined ? '' : `@${options.label}`}`;
   const address = { key: options.key, ...(options.label === undefined ? {} : { label: options.label }) };
-  let clientPromise: Promise<AppConfigurationClient> | undefined;
-
-  function client() {
-    clientPromise ??= importPeerSdk(
+  // Imported and created on first use; a failed import is retried by the next command instead of remembered.
+  const sdkClient = createModuleLoader(async (): Promise<AppConfigurationClient> => {
+    const sdk = await importPeerSdk(
       name,
       '@azure/app-configuration',
       () => import('@azure/app-configuration'),
-    ).then(
-      (sdk) =>
-        new sdk.AppConfigurationClient(options.connectionString, {
-          ...(options.ca === undefined ? {} : { tlsOptions: { ca: options.ca } }),
-          retryOptions: { maxRetries: 1 },
-        }),
     );
-    return clientPromise;
-  }
+    return new sdk.AppConfigurationClient(options.connectionString, {
+      ...(options.ca === undefined ? {} : { tlsOptions: { ca: options.ca } }),
+      retryOptions: { maxRetries: 1 },
+    });
+  });
+  const client = () => sdkClient.load();
 
   async function read(): Promise<StoredExperiment | undefined> {
     try {

@@ -1,3 +1,4 @@
+import { createModuleLoader } from '@faultline/core/adapter-kit';
 import type { Firestore } from '@google-cloud/firestore';
 import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment } from './store.js';
@@ -42,7 +43,15 @@ const grpcFailedPrecondition = 9;
 export function createFirestoreStore(options: FirestoreStoreOptions): ExperimentStore {
   const name = `gcp-firestore:${options.document}`;
   const field = options.field ?? 'experiment';
-  let clientPromise: Promise<{ db: Firestore; sdk: typeof import('@google-cloud/firestore') }> | undefined;
+  // Imported and created on first use; a failed import is retried by the next command instead of remembered.
+  const sdkClient = createModuleLoader(async () => {
+    const sdk = await importPeerSdk(name, '@google-cloud/firestore', () => import('@google-cloud/firestore'));
+    const db: Firestore = new sdk.Firestore({
+      ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
+      ...(options.emulatorHost === undefined ? {} : { host: options.emulatorHost, ssl: false }),
+    });
+    return { sdk, db };
+  });
 
   if (!/^[^/]+\/[^/]+(\/[^/]+\/[^/]+)*$/.test(options.document)) {
     throw new StoreAccessError(
@@ -51,20 +60,7 @@ export function createFirestoreStore(options: FirestoreStoreOptions): Experiment
     );
   }
 
-  function client() {
-    clientPromise ??= importPeerSdk(
-      name,
-      '@google-cloud/firestore',
-      () => import('@google-cloud/firestore'),
-    ).then((sdk) => ({
-      sdk,
-      db: new sdk.Firestore({
-        ...(options.projectId === undefined ? {} : { projectId: options.projectId }),
-        ...(options.emulatorHost === undefined ? {} : { host: options.emulatorHost, ssl: false }),
-      }),
-    }));
-    return clientPromise;
-  }
+  const client = () => sdkClient.load();
 
   async function reference() {
     const { db } = await client();
@@ -137,7 +133,8 @@ export function createFirestoreStore(options: FirestoreStoreOptions): Experiment
     },
     setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled),
     async close() {
-      if (clientPromise !== undefined) await (await clientPromise).db.terminate();
+      // A failed load leaves nothing to close.
+      await sdkClient.loaded()?.db.terminate();
     },
   };
 

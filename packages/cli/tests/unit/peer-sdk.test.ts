@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { describe, expect, it, vi } from 'vitest';
+import { createSsmStore } from '../../src/stores/aws-ssm.ts';
 import { importPeerSdk } from '../../src/stores/peer-sdk.ts';
 import { StoreAccessError } from '../../src/stores/store.ts';
 
@@ -43,5 +45,29 @@ describe('a store whose cloud SDK (an optional peer) is not installed', () => {
   it('returns the SDK when it is installed', async () => {
     const sdk = await importPeerSdk('aws-ssm:/x', '@aws-sdk/client-ssm', () => import('@aws-sdk/client-ssm'));
     expect(typeof sdk.SSMClient).toBe('function');
+  });
+});
+
+describe('a store whose cloud SDK failed to load once', () => {
+  it('loads it again on the next call, so a retried rollback can still reach the store', async () => {
+    // The caller's client answers; the store still imports the SDK for its command classes.
+    const client = {
+      send: async () => ({ Parameter: { Value: '{"id":"orders","enabled":true}', Version: 4 } }),
+    } as unknown as SSMClient;
+    const store = createSsmStore({ parameter: '/faultline/orders', client });
+    // The first import fails (a file system hiccup while the SDK's files are read).
+    vi.doMock('@aws-sdk/client-ssm', () => {
+      throw new Error('EMFILE: too many open files');
+    });
+    try {
+      const first = await store.read().catch((error: unknown) => error);
+      vi.doUnmock('@aws-sdk/client-ssm');
+      const second = await store.read();
+
+      expect(first).toBeInstanceOf(Error);
+      expect(second).toMatchObject({ document: { id: 'orders', enabled: true }, version: '4' });
+    } finally {
+      vi.doUnmock('@aws-sdk/client-ssm');
+    }
   });
 });

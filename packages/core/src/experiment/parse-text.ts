@@ -1,3 +1,4 @@
+import { createModuleLoader } from '../engine/module-loader.js';
 import type { ValidationIssue } from '../schema/schema.js';
 import {
   type ExperimentValidationResult,
@@ -69,8 +70,8 @@ export type ParseExperimentTextResult =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly issues: ValidationIssue[] };
 
-type YamlModule = typeof import('yaml');
-let yamlModule: Promise<YamlModule> | undefined;
+// Loaded with the first YAML document; a failed load (say, a file system hiccup) is retried by the next one.
+const yamlParser = createModuleLoader(() => import('yaml'));
 
 /**
  * Parses experiment text (JSON or YAML) into a plain value, safely: the size is checked before parsing, YAML
@@ -208,12 +209,10 @@ function locateJsonError(text: string, message: string): { line: number; column:
 }
 
 async function parseYamlText(text: string): Promise<ParseExperimentTextResult> {
-  yamlModule ??= import('yaml');
-  let yaml: YamlModule;
+  let yaml: typeof import('yaml');
   try {
-    yaml = await yamlModule;
+    yaml = await yamlParser.load();
   } catch (error) {
-    yamlModule = undefined;
     return {
       ok: false,
       issues: [

@@ -1,5 +1,5 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { FaultlineError } from '@faultline/core/adapter-kit';
+import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The Firestore config source: experiments live in one Firestore document, read through the core cached config
@@ -170,18 +170,14 @@ export function createFirestoreSource(options: FirestoreSourceOptions = {}): Con
   const pathProblem = describePathProblem(documentPath);
   const name = `firestore:${documentPath ?? '(no document path)'}`;
 
-  let documentPromise: Promise<FirestoreDocumentLike> | undefined;
-  const openDocument = (): Promise<FirestoreDocumentLike> => {
-    if (pathProblem !== undefined || documentPath === undefined) {
-      return Promise.reject(new FirestoreSourceError('INVALID_OPTION', pathProblem ?? 'no document path'));
-    }
-    documentPromise ??= resolveClient(options).then((firestore) => firestore.doc(documentPath));
-    // A failed SDK import or client creation is retried on the next load instead of being cached forever.
-    documentPromise.catch(() => {
-      documentPromise = undefined;
-    });
-    return documentPromise;
-  };
+  // The SDK is imported and the client created by the first load; a failed one is retried by the next load.
+  const firestoreDocument = createModuleLoader(async () =>
+    (await resolveClient(options)).doc(documentPath as string),
+  );
+  const openDocument = (): Promise<FirestoreDocumentLike> =>
+    pathProblem === undefined && documentPath !== undefined
+      ? firestoreDocument.load()
+      : Promise.reject(new FirestoreSourceError('INVALID_OPTION', pathProblem ?? 'no document path'));
   const toResult = (snapshot: FirestoreSnapshotLike, previousVersion: string | undefined): ConfigLoadResult =>
     readSnapshot(snapshot, field, documentPath ?? '', previousVersion);
 

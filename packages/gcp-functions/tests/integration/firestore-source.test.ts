@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ConfigLoadResult } from '@faultline/core';
 import { type FirestoreEmulator, firestoreClientSettings, startFirestoreEmulator } from '@faultline/testkit';
 import { Firestore, Timestamp } from '@google-cloud/firestore';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createFirestoreSource,
   FirestoreSourceError,
@@ -139,6 +139,32 @@ describe('the Firestore config source against the emulator', () => {
 
       expect(result.kind).toBe('document');
     } finally {
+      if (previousHost === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
+      else process.env.FIRESTORE_EMULATOR_HOST = previousHost;
+    }
+  });
+
+  it('imports the SDK again on the next load after its import failed, instead of failing for good', async () => {
+    const path = uniquePath();
+    await firestore.doc(path).set({ experiment: JSON.stringify(experiment) });
+    const previousHost = process.env.FIRESTORE_EMULATOR_HOST;
+    process.env.FIRESTORE_EMULATOR_HOST = emulator.host;
+    // The first import of the SDK fails (a file system hiccup, a deployment still being unpacked).
+    vi.doMock('@google-cloud/firestore', () => {
+      throw new Error('EMFILE: too many open files');
+    });
+    try {
+      const source = createFirestoreSource({ projectId: emulator.projectId, documentPath: path });
+
+      const first = await load(source).catch((error: unknown) => error);
+      vi.doUnmock('@google-cloud/firestore');
+      const second = await load(source);
+
+      expect(first).toBeInstanceOf(FirestoreSourceError);
+      expect(first).toMatchObject({ code: 'SDK_MISSING' });
+      expect(second).toMatchObject({ kind: 'document', document: JSON.stringify(experiment) });
+    } finally {
+      vi.doUnmock('@google-cloud/firestore');
       if (previousHost === undefined) delete process.env.FIRESTORE_EMULATOR_HOST;
       else process.env.FIRESTORE_EMULATOR_HOST = previousHost;
     }
