@@ -1,8 +1,17 @@
-import type { FaultlineOptions } from '@faultline/core';
-import { createFaultWrapper, markFaultWrapped, systemClock } from '@faultline/core/adapter-kit';
+import type { ConfigSource, FaultlineOptions } from '@faultline/core';
+import {
+  createFaultWrapper,
+  createModuleLoader,
+  markFaultWrapped,
+  systemClock,
+} from '@faultline/core/adapter-kit';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
-import { createSsmSource, type SsmSourceOptions } from './ssm/ssm-source.js';
+import type { SsmSourceOptions } from './ssm/ssm-source.js';
+
+// The SSM source's code loads with its first read, not with the adapter: a cold start that reads no experiment
+// never pays for it.
+const ssmSourceModule = createModuleLoader(() => import('./ssm/ssm-source.js'));
 
 /**
  * Options of {@link withFaults}: the core options plus the SSM source settings.
@@ -108,9 +117,16 @@ export function adapterOptions(options: LambdaFaultlineOptions) {
  * source?.name; // 'ssm:/faultline/orders'
  * ```
  */
-export function resolveLambdaDefaultSource(options: LambdaFaultlineOptions = {}) {
+export function resolveLambdaDefaultSource(options: LambdaFaultlineOptions = {}): ConfigSource | undefined {
   const environment = options.environment ?? process.env;
   const parameterName = options.ssm?.parameterName ?? environment.FAULTLINE_SSM_PARAMETER;
   if (parameterName === undefined || parameterName === '') return undefined;
-  return createSsmSource({ ...options.ssm, parameterName, environment });
+  const ssmOptions: SsmSourceOptions = { ...options.ssm, parameterName, environment };
+  const ssmSource = createModuleLoader(async () =>
+    (await ssmSourceModule.load()).createSsmSource(ssmOptions),
+  );
+  return {
+    name: `ssm:${parameterName}`,
+    load: async (request) => (await ssmSource.load()).load(request),
+  };
 }
