@@ -116,6 +116,7 @@ export {
   type FaultEffect,
   type FaultOutcome,
   type FaultPhase,
+  type FaultReach,
   type FaultType,
   type NeutralResponse,
 } from './faults/fault-type.js';

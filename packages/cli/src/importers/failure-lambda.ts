@@ -338,7 +338,7 @@ function convertFlag(
           `${pathOf('disk_space')}: ${sizeMb} MB became ${boundedMb} MB (whole MB, 1 to ${maxDiskFillMb})`,
         );
       }
-      return { ...base('diskfill'), sizeMb: boundedMb };
+      return { ...base('diskfill'), scope: 'process', sizeMb: boundedMb };
     }
     case 'denylist': {
       const list = settings.deny_list;

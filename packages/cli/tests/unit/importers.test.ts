@@ -48,7 +48,14 @@ describe('importFailureLambda (v1 feature flags)', () => {
           bufferMs: 200,
           afterWait: 'continue',
         },
-        { id: 'diskspace', type: 'diskfill', enabled: false, probability: 0.01, sizeMb: 100 },
+        {
+          id: 'diskspace',
+          type: 'diskfill',
+          scope: 'process',
+          enabled: false,
+          probability: 0.01,
+          sizeMb: 100,
+        },
         {
           id: 'denylist',
           type: 'blackhole',
@@ -220,7 +227,7 @@ describe('importFailureLambda (v0.x flat format)', () => {
     ],
     [
       { isEnabled: true, failureMode: 'diskspace', rate: 0.1, diskSpace: 100 },
-      { id: 'diskspace', type: 'diskfill', enabled: true, probability: 0.1, sizeMb: 100 },
+      { id: 'diskspace', type: 'diskfill', scope: 'process', enabled: true, probability: 0.1, sizeMb: 100 },
     ],
     [
       {

@@ -150,6 +150,7 @@ const commonFaultKeys: ReadonlySet<string> = new Set([
   'probability',
   'sampleBy',
   'match',
+  'scope',
 ]);
 
 function parseTime(value: string | undefined, fallback: number): number {
@@ -322,6 +323,11 @@ function compileFault(
   });
   const faultType = registry.get(definition.type);
   if (faultType === undefined) return skip(`unknown fault type "${definition.type}"`);
+  // Validation requires it; an experiment built by hand must not widen the blast radius without saying so either.
+  if (faultType.reach === 'process' && definition.scope !== 'process')
+    return skip(
+      `a ${definition.type} fault acts on the whole instance and needs scope: process (invocations running next to the sampled one are affected too)`,
+    );
   // Validation already ran; validating the attributes again is cheap (once per version) and gives the type its
   // defaults even when the experiment was built by hand rather than parsed.
   const issues: ValidationIssue[] = [];

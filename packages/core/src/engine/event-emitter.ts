@@ -13,6 +13,7 @@ export const eventTypeLevels: Readonly<Record<FaultlineEventType, Exclude<EventL
   expired: 'info',
   'budget-exhausted': 'warn',
   'production-refused': 'warn',
+  'neighbour-affected': 'warn',
   'cleanup-error': 'error',
   'internal-error': 'error',
   'fault-detail': 'debug',

@@ -19,6 +19,7 @@ import {
   systemRandom,
   systemSleep,
 } from './ports.js';
+import { activeProcessWideFaultCount, reportProcessWideNeighbours } from './process-wide-faults.js';
 
 /**
  * Options of {@link createFaultEngine}. Option > environment variable > default.
@@ -328,10 +329,16 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     }
   }
 
+  const reportNeighbour = (message: string, fields: EventFields): void => {
+    events.emit('neighbour-affected', message, fields);
+  };
+
   function plan(invocation: Invocation): FaultRun | undefined {
     // The window is checked by `decide`, with the one clock read this needs.
     const compiled = config?.peek()?.value;
     if (compiled === undefined || !compiled.armed) return undefined;
+    // A `scope: process` fault acting in another invocation changed what this one runs in: say so, sampled or not.
+    if (activeProcessWideFaultCount() > 0) reportProcessWideNeighbours(invocation, reportNeighbour);
     const decision = decideFor(compiled, invocation);
     if (decision.wouldInject.length > 0) reportWouldInject(compiled, invocation, decision.wouldInject);
     if (decision.inject.length === 0) return undefined;

@@ -11,6 +11,7 @@ import type { Invocation } from '../invocation/invocation.js';
 import { captureInterceptionScope } from '../scope/interception-scope.js';
 import type { CompiledExperiment, CompiledFault } from './compile.js';
 import type { FaultEngine } from './fault-engine.js';
+import { holdProcessWideFault } from './process-wide-faults.js';
 import { reportInternalError } from './report-internal-error.js';
 
 // Loaded with the rest of the engine runtime (`fault-runtime.ts`), never at import: a run only exists once an engine
@@ -487,6 +488,19 @@ class InvocationRun implements FaultRun {
   #reportInjections(): void {
     for (const fault of this.faults) {
       this.#engine.emit('inject', `injecting ${fault.type} fault ${fault.id}`, this.#fieldsOf(fault));
+      if (fault.faultType.reach === 'process') {
+        // Invocations starting in this instance until the run's cleanups ran are told they share its effect; the
+        // release is the first cleanup registered, so it runs last, after the effect itself was undone.
+        const release = holdProcessWideFault({
+          experimentId: this.experimentId,
+          configVersion: this.#compiled.configVersion,
+          faultId: fault.id,
+          faultType: fault.type,
+          requestId: this.invocation.requestId,
+        });
+        this.#cleanups.push({ fault, cleanup: release });
+        this.#armDeadline();
+      }
     }
   }
 

@@ -27,6 +27,12 @@ export const eventTypes = [
   'budget-exhausted',
   /** The experiment targets a production stage without `guard.allowProduction` (once per config version). */
   'production-refused',
+  /**
+   * An invocation started while a fault that acts on the whole instance (`scope: process`: `config`, `diskfill`) was
+   * acting in another, sampled invocation: it sees the changed environment or the filled disk too. One event per
+   * such fault; `details.injectedRequestId` names the sampled invocation.
+   */
+  'neighbour-affected',
   /** A cleanup step failed; the invocation result is unaffected. */
   'cleanup-error',
   /** faultline itself failed; the handler ran untouched (fail open). */

@@ -164,6 +164,8 @@ const habitualFaultKeys: Readonly<Record<string, string>> = {
   fault_type: 'did you mean "type"?',
   failureMode: 'did you mean "type"?',
   name: 'faults are named by "id"',
+  scope:
+    'only fault types that act on the whole instance (config, diskfill) take scope: process; this type acts on the sampled invocation only',
   min_latency: 'latency uses minDelayMs (milliseconds)',
   max_latency: 'latency uses maxDelayMs (milliseconds)',
   delay: 'latency uses delayMs (milliseconds)',
@@ -456,6 +458,25 @@ export const faultCommonProperties = {
 
 const commonOnlySchema = s.object(faultCommonProperties, { allowUnknownKeys: true });
 
+/**
+ * `scope: process` — required on fault types whose effect reaches the whole instance (`reach: 'process'`), so that
+ * affecting the sampled invocation's concurrent neighbours is written down, not discovered.
+ */
+const processScopeProperty = s.required(
+  s.oneOf(['process'], {
+    description:
+      'Acknowledges that this fault acts on the whole instance: invocations running next to the sampled one are affected too.',
+  }),
+);
+
+function processScopeIssue(faultType: string, path: string): ValidationIssue {
+  return {
+    path,
+    message: `is required: a ${faultType} fault acts on the whole instance, so invocations running at the same time as the sampled one are affected too`,
+    hint: 'add scope: process to accept that (each affected invocation gets a neighbour-affected event)',
+  };
+}
+
 interface FaultSchemas {
   readonly byType: Map<string, ObjectSchema<Properties>>;
   readonly knownTypes: readonly string[];
@@ -475,6 +496,7 @@ function faultSchemasOf(registry: FaultRegistry): FaultSchemas {
         {
           ...faultCommonProperties,
           type: s.required(s.oneOf([faultType.type], { description: faultType.summary })),
+          ...(faultType.reach === 'process' ? { scope: processScopeProperty } : {}),
           // A type cannot redefine the common fields (id, type, probability, …): the engine owns them.
           ...Object.fromEntries(
             Object.entries(attributes.properties).filter(
@@ -527,8 +549,17 @@ export function validateFaultEntry(
   const schemas = faultSchemasOf(registry);
   const type = input.type;
   const typeSchema = typeof type === 'string' ? schemas.byType.get(type) : undefined;
-  if (typeSchema !== undefined)
-    return typeSchema.validate(input, path, issues) as FaultDefinition | typeof invalid;
+  if (typeSchema !== undefined) {
+    const before = issues.length;
+    const fault = typeSchema.validate(input, path, issues) as FaultDefinition | typeof invalid;
+    if (input.scope === undefined && registry.get(type as string)?.reach === 'process') {
+      // The generic "is required" says nothing about why: replace it with the blast radius and the fix.
+      const scopePath = joinPath(path, 'scope');
+      const at = issues.findIndex((issue, index) => index >= before && issue.path === scopePath);
+      if (at !== -1) issues[at] = processScopeIssue(type as string, scopePath);
+    }
+    return fault;
+  }
 
   // Unknown or missing type: report it, and still check the common fields so every problem shows at once.
   const known = schemas.knownTypes.length === 0 ? '(none registered)' : schemas.knownTypes.join(', ');

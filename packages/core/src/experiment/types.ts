@@ -68,6 +68,11 @@ export interface FaultCommon {
   /** A field whose value keys sticky sampling: the same value always gets the same decision. */
   readonly sampleBy?: string;
   readonly match?: readonly MatchCondition[];
+  /**
+   * `process` on fault types that act on the whole instance (`config`, `diskfill`): required there, refused
+   * elsewhere. Concurrent invocations of the same instance are affected too.
+   */
+  readonly scope?: 'process';
 }
 
 /** A fault entry: the common fields plus the attributes of its type (validated by the type's schema). */

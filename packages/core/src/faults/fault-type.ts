@@ -11,6 +11,15 @@ import type { InferProperties, ObjectSchema, Properties } from '../schema/schema
 export const faultPhases = ['before', 'around', 'after'] as const;
 export type FaultPhase = (typeof faultPhases)[number];
 
+/**
+ * What a fault's effect reaches: `invocation` — only the sampled invocation (a delay, an error, a changed response,
+ * an interception scope); `process` — everything that runs in the same instance while it acts (`process.env`, the
+ * temp disk), so on platforms that run invocations of one instance concurrently (Azure Functions, Cloud Functions
+ * gen2, Lambda Managed Instances) the sampled invocation's neighbours are affected too.
+ */
+export const faultReaches = ['invocation', 'process'] as const;
+export type FaultReach = (typeof faultReaches)[number];
+
 /** A cloud-neutral HTTP response; adapters translate it from and to their native shape. */
 export interface NeutralResponse {
   readonly status: number;
@@ -92,6 +101,12 @@ export interface FaultType<P extends Properties = Properties> {
   /** One sentence for docs and `faultline schema`. */
   readonly summary: string;
   readonly phase: FaultPhase;
+  /**
+   * What the effect reaches (default `invocation`). A `process` type must be written with `scope: process` in the
+   * experiment (validation refuses it otherwise, so the blast radius is a decision, not a surprise), and the engine
+   * emits a `neighbour-affected` event for every invocation that starts in the instance while it acts.
+   */
+  readonly reach?: FaultReach;
   /** The type's own attributes (the common fault fields are added by the engine). */
   readonly attributes: ObjectSchema<P>;
   /**

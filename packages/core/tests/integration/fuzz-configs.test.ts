@@ -197,10 +197,11 @@ const validAttributes: Readonly<Record<string, fc.Arbitrary<Record<string, unkno
     effect: fc.constantFrom('latency', 'status', 'throttle', 'access-denied', 'reset'),
   }),
   // Only CHAOS_FUZZ_* names: the config fault really sets and restores process.env (FAULTLINE_* are refused).
+  // `scope: process` is required on config and diskfill (they act on the whole instance).
   config: fc.constantFrom(
-    { env: { CHAOS_FUZZ_A: '1' } },
-    { unset: ['CHAOS_FUZZ_B'] },
-    { env: { CHAOS_FUZZ_A: 'x' }, unset: ['CHAOS_FUZZ_B'] },
+    { scope: 'process', env: { CHAOS_FUZZ_A: '1' } },
+    { scope: 'process', unset: ['CHAOS_FUZZ_B'] },
+    { scope: 'process', env: { CHAOS_FUZZ_A: 'x' }, unset: ['CHAOS_FUZZ_B'] },
   ),
   // diskfill: only its sandboxed schema (see sandboxType) generates attributes.
 };
@@ -671,6 +672,9 @@ function sandboxType(faultType: FaultType, sandbox: string): FaultType {
     items: { enum: ['localhost', '127.0.0.1', '127.0.0.*', '[::1]', '*.localhost'], strict: true },
   };
   if (faultType.type === 'blackhole' || faultType.type === 'dependency') properties.hosts = loopbackHosts;
+  // Not one of the type's own attributes, but required (or refused) by validation: generated like one, so entries
+  // with and without it are both fuzzed.
+  if (faultType.reach === 'process') properties.scope = { enum: ['process', 'invocation'], strict: true };
   if (faultType.type === 'diskfill') {
     delete properties.leaveFreeMb;
     properties.sizeMb = { enum: [1, 2, 0, -1], strict: true };

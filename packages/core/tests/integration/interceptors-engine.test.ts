@@ -138,8 +138,14 @@ describe('process and dependency faults through the engine', () => {
     const seen: string[] = [];
     const { wrapped } = wrap(
       [
-        { id: 'wrong-table', type: 'config', probability: 1, env: { FL_ENGINE_TABLE: 'missing' } },
-        { id: 'full-tmp', type: 'diskfill', probability: 1, sizeMb: 1, directory },
+        {
+          id: 'wrong-table',
+          type: 'config',
+          scope: 'process',
+          probability: 1,
+          env: { FL_ENGINE_TABLE: 'missing' },
+        },
+        { id: 'full-tmp', type: 'diskfill', scope: 'process', probability: 1, sizeMb: 1, directory },
       ],
       async () => {
         seen.push(process.env.FL_ENGINE_TABLE ?? 'unset', String((await readdir(directory)).length));

@@ -399,11 +399,11 @@ describe('validateExperiment with the built-in fault types', () => {
       corrupt: { mode: 'truncate' },
       blackhole: { hosts: ['*.internal.example', '10.0.0.*'], behavior: 'reset' },
       dependency: { hosts: ['localhost'], effect: 'latency', delayMs: 1500 },
-      diskfill: { sizeMb: 64 },
+      diskfill: { scope: 'process', sizeMb: 64 },
       concurrency: { maxInFlight: 2 },
       coldstart: { delayMs: 800 },
       cors: { mode: 'remove' },
-      config: { env: { FEATURE_X: 'off' }, unset: ['API_KEY'] },
+      config: { scope: 'process', env: { FEATURE_X: 'off' }, unset: ['API_KEY'] },
       duplicate: { times: 2 },
       partialBatch: { ratio: 0.25 },
     };

@@ -21,16 +21,18 @@ const protectedPrefix = 'FAULTLINE_';
  * same name restore correctly in any order. Use it to rehearse a wrong table name, a missing
  * feature flag or a bad endpoint setting.
  *
- * Caveat: `process.env` is global to the process. On platforms that run concurrent invocations in one process
- * (Cloud Functions gen2, Azure Functions) other invocations running at the same time see the override too; sample
- * with that in mind, or read settings through a per-request layer. On Lambda (one invocation per process) it is
- * exact. Code that copied the variable into a constant at start-up does not see the change.
+ * Caveat: `process.env` is global to the process, so the type has `reach: 'process'` and experiments must say
+ * `scope: process`. On platforms that run concurrent invocations in one process (Cloud Functions gen2, Azure
+ * Functions) other invocations running at the same time see the override too (each that starts meanwhile gets a
+ * `neighbour-affected` event); sample with that in mind, or read settings through a per-request layer. On Lambda
+ * (one invocation per process) it is exact. Code that copied the variable into a constant at start-up does not see the change.
  *
  * @example
  * ```yaml
  * faults:
  *   - id: wrong-table
  *     type: config
+ *     scope: process
  *     probability: 0.1
  *     env:
  *       ORDERS_TABLE: orders-does-not-exist
@@ -41,6 +43,7 @@ export const configFault = defineFaultType({
   type: 'config',
   summary: 'Overrides or unsets environment variables for the invocation, then restores them exactly.',
   phase: 'around',
+  reach: 'process',
   attributes: s.object(
     {
       env: s.optional(

@@ -77,6 +77,7 @@ export function diskfillTargetBytes(
  * faults:
  *   - id: tmp-almost-full
  *     type: diskfill
+ *     scope: process
  *     probability: 0.05
  *     leaveFreeMb: 5
  * ```
@@ -85,6 +86,7 @@ export const diskfillFault = defineFaultType({
   type: 'diskfill',
   summary: 'Fills the temp directory with real bytes for the invocation, then deletes them.',
   phase: 'around',
+  reach: 'process',
   attributes: s.object(
     {
       sizeMb: s.optional(
