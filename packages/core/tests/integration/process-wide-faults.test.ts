@@ -66,42 +66,49 @@ function wrap(faults: object[], handler: (request: InMemoryRequest) => Promise<I
 
 const onlySampledPath = [{ field: 'http.path', op: 'eq', value: '/sampled' }];
 
+/**
+ * Runs `sampled-1` (the only request the fault matches) and holds it inside its handler while the `neighbours`
+ * run one after the other, then `after-1` once it ended; returns what `observe` saw in each handler.
+ */
+async function runBesideSampled(
+  fault: Record<string, unknown>,
+  observe: () => Promise<unknown>,
+  neighbours: readonly string[],
+) {
+  const latch = createLatch();
+  const seen: Record<string, unknown> = {};
+  const { call, sink, engine } = wrap(
+    [{ ...fault, probability: 1, match: onlySampledPath }],
+    async (request) => {
+      seen[request.requestId] = await observe();
+      if (request.path === '/sampled') {
+        latch.reached();
+        await latch.opened;
+      }
+      return { status: 200 };
+    },
+  );
+  await engine.ready();
+  const sampled = call('sampled-1', '/sampled');
+  await latch.waiting;
+  for (const neighbour of neighbours) await call(neighbour, '/other');
+  latch.open();
+  await sampled;
+  await call('after-1', '/other');
+  return { seen, sink };
+}
+
 describe('process-wide faults under concurrent invocations', () => {
   it('config: a concurrent neighbour sees the override and gets one neighbour-affected event; later ones do not', async () => {
     process.env[variable] = 'orders';
-    const latch = createLatch();
-    const seen = new Map<string, string | undefined>();
-    const { call, sink, engine } = wrap(
-      [
-        {
-          id: 'wrong-table',
-          type: 'config',
-          scope: 'process',
-          probability: 1,
-          match: onlySampledPath,
-          env: { [variable]: 'orders-missing' },
-        },
-      ],
-      async (request) => {
-        seen.set(request.requestId, process.env[variable]);
-        if (request.path === '/sampled') {
-          latch.reached();
-          await latch.opened;
-        }
-        return { status: 200 };
-      },
+
+    const { seen, sink } = await runBesideSampled(
+      { id: 'wrong-table', type: 'config', scope: 'process', env: { [variable]: 'orders-missing' } },
+      async () => process.env[variable],
+      ['neighbour-1', 'neighbour-2'],
     );
-    await engine.ready();
 
-    const sampled = call('sampled-1', '/sampled');
-    await latch.waiting;
-    await call('neighbour-1', '/other');
-    await call('neighbour-2', '/other');
-    latch.open();
-    await sampled;
-    await call('after-1', '/other');
-
-    expect(Object.fromEntries(seen)).toEqual({
+    expect(seen).toEqual({
       'sampled-1': 'orders-missing',
       'neighbour-1': 'orders-missing',
       'neighbour-2': 'orders-missing',
@@ -121,39 +128,13 @@ describe('process-wide faults under concurrent invocations', () => {
   it('diskfill: a concurrent neighbour sees the filled disk and is reported; the file is gone afterwards', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'faultline-process-wide-'));
     try {
-      const latch = createLatch();
-      const filesSeen = new Map<string, number>();
-      const { call, sink, engine } = wrap(
-        [
-          {
-            id: 'tmp-full',
-            type: 'diskfill',
-            scope: 'process',
-            probability: 1,
-            match: onlySampledPath,
-            sizeMb: 1,
-            directory,
-          },
-        ],
-        async (request) => {
-          filesSeen.set(request.requestId, (await readdir(directory)).length);
-          if (request.path === '/sampled') {
-            latch.reached();
-            await latch.opened;
-          }
-          return { status: 200 };
-        },
+      const { seen, sink } = await runBesideSampled(
+        { id: 'tmp-full', type: 'diskfill', scope: 'process', sizeMb: 1, directory },
+        async () => (await readdir(directory)).length,
+        ['neighbour-1'],
       );
-      await engine.ready();
 
-      const sampled = call('sampled-1', '/sampled');
-      await latch.waiting;
-      await call('neighbour-1', '/other');
-      latch.open();
-      await sampled;
-      await call('after-1', '/other');
-
-      expect(Object.fromEntries(filesSeen)).toEqual({ 'sampled-1': 1, 'neighbour-1': 1, 'after-1': 0 });
+      expect(seen).toEqual({ 'sampled-1': 1, 'neighbour-1': 1, 'after-1': 0 });
       expect(sink.ofType('neighbour-affected').map((event) => event.requestId)).toEqual(['neighbour-1']);
       expect(await readdir(directory)).toEqual([]);
     } finally {
