@@ -1,5 +1,6 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { Clock, Invocation, InvocationEvent, InvocationHttp, Trigger } from '@faultline/core';
+import { deadlineAfter, resolvePlatformIdentity } from '@faultline/core/adapter-kit';
 
 /** What the adapter learns once, when a handler is wrapped (the environment is never read per invocation). */
 export interface FunctionIdentity {
@@ -39,9 +40,10 @@ export function resolveFunctionIdentity(
   environment: Readonly<Record<string, string | undefined>>,
   clock: Clock,
 ): FunctionIdentity {
+  const { stage, region } = resolvePlatformIdentity(options, environment, { region: ['REGION_NAME'] });
   return {
-    stage: options.stage ?? nonEmpty(environment.FAULTLINE_STAGE),
-    region: options.region ?? nonEmpty(environment.REGION_NAME),
+    stage,
+    region,
     timeoutMs: options.timeoutMs ?? parseTimeSpanMs(environment.AzureFunctionsJobHost__functionTimeout),
     clock,
   };
@@ -123,7 +125,7 @@ export function toAzureInvocation(
     region: identity.region,
     trigger,
     requestId: context.invocationId,
-    deadlineMs: identity.timeoutMs === undefined ? undefined : identity.clock.now() + identity.timeoutMs,
+    deadlineMs: deadlineAfter(identity.clock, identity.timeoutMs),
     http: trigger === 'http' ? toInvocationHttp(input as HttpRequest) : undefined,
     event: trigger === 'http' ? undefined : toInvocationEvent(triggerType, input, context),
     raw: input,
@@ -263,8 +265,4 @@ function toInvocationEvent(triggerType: string, input: unknown, context: Invocat
 
 function stringOrUndefined(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }

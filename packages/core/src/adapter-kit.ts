@@ -2,7 +2,8 @@
  * `@faultline/core/adapter-kit`: what an adapter needs to wrap a platform's handlers — the wrapper and the
  * engine's phases, the kill switch and engine resolution, the default ports, the batch capability, the error base
  * (for a source's own errors) and the injected error to extend, the process-wide "already wrapped" mark, the
- * zero-code installs' setup lines, and the loader behind every deferred import (an optional cloud SDK and its
+ * zero-code installs' setup lines, one reading of the environment and of a function's identity (name, region,
+ * stage, deadline) for every adapter, and the loader behind every deferred import (an optional cloud SDK and its
  * client, loaded on first use and retried after a failure). Dependency faults at a client library's layer (an SDK middleware) are on
  * `@faultline/core/interception`; the field reading and sticky sampling an adapter's tests check its invocations
  * against are on `@faultline/core/testing`.
@@ -23,6 +24,13 @@
 export type { FaultAdapter, InvocationDriver } from './adapter/adapter.js';
 export { createFaultWrapper } from './adapter/create-fault-wrapper.js';
 export { createPhaseWrapper, type PhaseHost } from './adapter/phase-wrapper.js';
+export {
+  deadlineAfter,
+  type PlatformIdentity,
+  type PlatformIdentityOptions,
+  type PlatformVariables,
+  resolvePlatformIdentity,
+} from './adapter/platform-identity.js';
 export { isKillSwitchOn, resolveFaultEngine } from './adapter/resolve-engine.js';
 export {
   isFaultWrapped,
@@ -32,6 +40,13 @@ export {
   summarizeError,
   unsupportedNodeVersion,
 } from './adapter/zero-code.js';
+export {
+  type EnvironmentVariables,
+  environmentFlagWords,
+  nonBlank,
+  parseEnvironmentFlag,
+  readEnvironmentValue,
+} from './config/environment-values.js';
 export type {
   FaultRun,
   HandlerOutcome,

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Clock, Invocation, InvocationHttp } from '@faultline/core';
+import { deadlineAfter, resolvePlatformIdentity } from '@faultline/core/adapter-kit';
 
 /** What the adapter learns once, when a handler is wrapped (environment is never read per request). */
 export interface FunctionIdentity {
@@ -33,24 +34,19 @@ export interface FunctionIdentityOptions {
   readonly timeoutMs?: number;
 }
 
+const gcpVariables = {
+  functionName: ['K_SERVICE', 'FUNCTION_TARGET', 'FUNCTION_NAME'],
+  region: ['FUNCTION_REGION'],
+};
+
 /** Reads the function identity once from options and the environment. */
 export function resolveFunctionIdentity(
   options: FunctionIdentityOptions,
   environment: Readonly<Record<string, string | undefined>>,
   clock: Clock,
 ): FunctionIdentity {
-  return {
-    function:
-      options.functionName ??
-      nonEmpty(environment.K_SERVICE) ??
-      nonEmpty(environment.FUNCTION_TARGET) ??
-      nonEmpty(environment.FUNCTION_NAME) ??
-      'unknown',
-    region: options.region ?? nonEmpty(environment.FUNCTION_REGION),
-    stage: options.stage ?? nonEmpty(environment.FAULTLINE_STAGE),
-    timeoutMs: options.timeoutMs,
-    clock,
-  };
+  const { functionName, region, stage } = resolvePlatformIdentity(options, environment, gcpVariables);
+  return { function: functionName ?? 'unknown', region, stage, timeoutMs: options.timeoutMs, clock };
 }
 
 /** A request as the Functions Framework hands it over (an Express request is an `IncomingMessage`). */
@@ -89,7 +85,7 @@ export function toHttpInvocation(request: FunctionRequest, identity: FunctionIde
     region: identity.region,
     trigger: 'http',
     requestId: readRequestId(request.headers),
-    deadlineMs: identity.timeoutMs === undefined ? undefined : identity.clock.now() + identity.timeoutMs,
+    deadlineMs: deadlineAfter(identity.clock, identity.timeoutMs),
     http: toHttp(request),
     event: undefined,
     raw: request,
@@ -120,7 +116,7 @@ export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: Fun
     region: identity.region,
     trigger: 'event',
     requestId: typeof event.id === 'string' && event.id !== '' ? event.id : readRequestId({}),
-    deadlineMs: identity.timeoutMs === undefined ? undefined : identity.clock.now() + identity.timeoutMs,
+    deadlineMs: deadlineAfter(identity.clock, identity.timeoutMs),
     http: undefined,
     event: {
       type: typeof event.type === 'string' ? event.type : undefined,
@@ -227,8 +223,4 @@ function toHttp(request: FunctionRequest): InvocationHttp {
 function firstValue(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   return Array.isArray(value) ? value[0] : value;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

@@ -1,4 +1,5 @@
 import type { Clock, Invocation, InvocationEvent, InvocationHttp, Trigger } from '@faultline/core';
+import { deadlineAfter, nonBlank, resolvePlatformIdentity } from '@faultline/core/adapter-kit';
 import { detectTrigger, isObject, type LambdaTrigger } from './detect-trigger.js';
 import { readHttpFields } from './http-fields.js';
 import type { LambdaContext } from './lambda-context.js';
@@ -64,8 +65,9 @@ export function createLambdaInvocationMapper(
 ): LambdaInvocationMapper {
   const environment = options.environment ?? process.env;
   const clock = options.clock ?? { now: () => Date.now() };
-  const environmentRegion = nonEmpty(environment.AWS_REGION) ?? nonEmpty(environment.AWS_DEFAULT_REGION);
-  const environmentStage = nonEmpty(environment.FAULTLINE_STAGE);
+  const { region: environmentRegion, stage: environmentStage } = resolvePlatformIdentity({}, environment, {
+    region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+  });
 
   let lastArn: string | undefined;
   let lastArnFields: { region: string | undefined; alias: string | undefined } = {
@@ -77,7 +79,7 @@ export function createLambdaInvocationMapper(
     if (arn !== lastArn) {
       const parts = typeof arn === 'string' ? arn.split(':') : [];
       lastArn = arn;
-      lastArnFields = { region: nonEmpty(parts[3]), alias: aliasOf(parts) };
+      lastArnFields = { region: nonBlank(parts[3]), alias: aliasOf(parts) };
     }
     return lastArnFields;
   };
@@ -174,8 +176,7 @@ class LambdaInvocation implements Invocation {
 
   get deadlineMs(): number | undefined {
     if (this.cachedDeadlineMs === null) {
-      const remainingMs = safeRemainingMs(this.context);
-      this.cachedDeadlineMs = remainingMs === undefined ? undefined : this.clock.now() + remainingMs;
+      this.cachedDeadlineMs = deadlineAfter(this.clock, safeRemainingMs(this.context));
     }
     return this.cachedDeadlineMs;
   }
@@ -228,13 +229,13 @@ function readEventFields(
 function apiStage(event: Record<string, unknown>): string | undefined {
   const requestContext = event.requestContext;
   if (!isObject(requestContext)) return undefined;
-  const stage = nonEmpty(text(requestContext.stage));
+  const stage = nonBlank(text(requestContext.stage));
   return stage === '$default' ? undefined : stage;
 }
 
 /** `arn:aws:lambda:region:account:function:name[:qualifier]`: a qualifier that is not a version number is an alias. */
 function aliasOf(arnParts: readonly string[]): string | undefined {
-  const qualifier = nonEmpty(arnParts[7]);
+  const qualifier = nonBlank(arnParts[7]);
   if (qualifier === undefined || qualifier === '$LATEST' || /^\d+$/.test(qualifier)) return undefined;
   return qualifier;
 }
@@ -250,8 +251,4 @@ function safeRemainingMs(context: LambdaContext): number | undefined {
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value === '' ? undefined : value;
 }

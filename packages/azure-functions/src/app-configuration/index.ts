@@ -1,6 +1,11 @@
 import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
+import {
+  createModuleLoader,
+  FaultlineError,
+  nonBlank,
+  readEnvironmentValue,
+} from '@faultline/core/adapter-kit';
 
 /**
  * The Azure App Configuration config source: the experiment lives in one key-value (JSON or YAML text), read
@@ -154,11 +159,13 @@ const featureFlagContentType = 'application/vnd.microsoft.appconfig.ff+json';
  */
 export function createAppConfigurationSource(options: AppConfigurationSourceOptions = {}): ConfigSource {
   const environment = options.environment ?? process.env;
-  const key = nonEmpty(options.key) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_KEY);
-  const label = nonEmpty(options.label) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_LABEL);
+  const key = nonBlank(options.key) ?? readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_KEY');
+  const label = nonBlank(options.label) ?? readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_LABEL');
   const connectionString =
-    nonEmpty(options.connectionString) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_CONNECTION_STRING);
-  const endpoint = nonEmpty(options.endpoint) ?? nonEmpty(environment.FAULTLINE_APPCONFIG_ENDPOINT);
+    nonBlank(options.connectionString) ??
+    readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_CONNECTION_STRING');
+  const endpoint =
+    nonBlank(options.endpoint) ?? readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_ENDPOINT');
   const storeHost = describeStore(options.client, connectionString, endpoint);
   const where = `key "${key ?? '(none)'}"${label === undefined ? '' : ` label "${label}"`} in ${storeHost}`;
   const name = `appconfig:${storeHost}/${key ?? '(no key)'}${label === undefined ? '' : `?label=${label}`}`;
@@ -320,8 +327,4 @@ function toSourceError(error: unknown, statusCode: number | undefined, where: st
     `Could not reach App Configuration reading the ${where}: ${error instanceof Error ? error.message : String(error)}`,
     { serviceCode: typeof code === 'string' ? code : 'AppConfigurationUnreachable' },
   );
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value;
 }

@@ -1,6 +1,7 @@
 import type { EventLevel } from '../events/events.js';
 import { eventLevels } from '../events/events.js';
 import { type CachedConfigOptions, defaultCachedConfigOptions } from './cache-options.js';
+import { environmentFlagWords, parseEnvironmentFlag } from './environment-values.js';
 
 /**
  * The FAULTLINE_* settings, read once (at wrapper or engine creation), never per invocation.
@@ -33,9 +34,6 @@ export interface EnvironmentSettings {
   readonly warnings: readonly string[];
 }
 
-const trueWords = new Set(['1', 'true', 'yes', 'on']);
-const falseWords = new Set(['', '0', 'false', 'no', 'off']);
-
 const durationVariables = [
   ['ttlMs', 'FAULTLINE_CONFIG_TTL_MS'],
   ['fetchBudgetMs', 'FAULTLINE_CONFIG_FETCH_BUDGET_MS'],
@@ -64,12 +62,11 @@ export function readEnvironmentSettings(
   let disabled = false;
   const disabledText = environment.FAULTLINE_DISABLED;
   if (disabledText !== undefined) {
-    const word = disabledText.trim().toLowerCase();
-    if (trueWords.has(word)) disabled = true;
-    else if (!falseWords.has(word)) {
-      disabled = true;
+    const flag = parseEnvironmentFlag(disabledText);
+    disabled = flag ?? true;
+    if (flag === undefined) {
       warnings.push(
-        `FAULTLINE_DISABLED=${JSON.stringify(disabledText)} is not one of 1, true, yes, on, 0, false, no, off; ` +
+        `FAULTLINE_DISABLED=${JSON.stringify(disabledText)} is not one of ${environmentFlagWords}; ` +
           'treating it as disabled (set FAULTLINE_DISABLED=1 to silence this warning).',
       );
     }

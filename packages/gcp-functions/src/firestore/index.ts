@@ -1,5 +1,10 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
+import {
+  createModuleLoader,
+  environmentFlagWords,
+  FaultlineError,
+  parseEnvironmentFlag,
+} from '@faultline/core/adapter-kit';
 
 /**
  * The Firestore config source: experiments live in one Firestore document, read through the core cached config
@@ -97,7 +102,8 @@ export interface FirestoreSourceOptions {
   readonly field?: string;
   /**
    * Push mode: an `onSnapshot` listener delivers changes (and the kill switch) to running instances in well under
-   * a second; TTL polling stays the fallback. Default: `FAULTLINE_FIRESTORE_REALTIME` is `1`/`true`, else `false`.
+   * a second; TTL polling stays the fallback. Default: whether `FAULTLINE_FIRESTORE_REALTIME` is on (`1`, `true`, `yes`, `on`; any other word
+   * than those and `0`, `false`, `no`, `off` makes `load()` fail with an error naming the variable).
    *
    * Caveat: outside requests Cloud Functions throttles the instance CPU unless "CPU always allocated" is set, so a
    * listener may deliver late on an idle instance; the TTL path still refreshes on the next request.
@@ -166,8 +172,13 @@ export function createFirestoreSource(options: FirestoreSourceOptions = {}): Con
   const environment = options.environment ?? process.env;
   const documentPath = options.documentPath ?? environment.FAULTLINE_FIRESTORE_DOCUMENT;
   const field = options.field ?? defaultFirestoreField;
-  const realtime = options.realtime ?? isTruthy(environment.FAULTLINE_FIRESTORE_REALTIME);
-  const pathProblem = describePathProblem(documentPath);
+  const realtimeFlag = options.realtime ?? parseEnvironmentFlag(environment.FAULTLINE_FIRESTORE_REALTIME);
+  const realtime = realtimeFlag === true;
+  const settingsProblem =
+    describePathProblem(documentPath) ??
+    (realtimeFlag === undefined
+      ? `FAULTLINE_FIRESTORE_REALTIME=${JSON.stringify(environment.FAULTLINE_FIRESTORE_REALTIME)} is not one of ${environmentFlagWords}; set it to 1 for real-time updates or 0 for TTL polling.`
+      : undefined);
   const name = `firestore:${documentPath ?? '(no document path)'}`;
 
   // The SDK is imported and the client created by the first load; a failed one is retried by the next load.
@@ -175,9 +186,9 @@ export function createFirestoreSource(options: FirestoreSourceOptions = {}): Con
     (await resolveClient(options)).doc(documentPath as string),
   );
   const openDocument = (): Promise<FirestoreDocumentLike> =>
-    pathProblem === undefined && documentPath !== undefined
+    settingsProblem === undefined && documentPath !== undefined
       ? firestoreDocument.load()
-      : Promise.reject(new FirestoreSourceError('INVALID_OPTION', pathProblem ?? 'no document path'));
+      : Promise.reject(new FirestoreSourceError('INVALID_OPTION', settingsProblem ?? 'no document path'));
   const toResult = (snapshot: FirestoreSnapshotLike, previousVersion: string | undefined): ConfigLoadResult =>
     readSnapshot(snapshot, field, documentPath ?? '', previousVersion);
 
@@ -322,8 +333,4 @@ function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
       },
     );
   });
-}
-
-function isTruthy(value: string | undefined): boolean {
-  return value === '1' || value?.toLowerCase() === 'true';
 }

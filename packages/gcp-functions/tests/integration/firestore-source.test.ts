@@ -170,6 +170,32 @@ describe('the Firestore config source against the emulator', () => {
     }
   });
 
+  it('reads FAULTLINE_FIRESTORE_REALTIME like every flag, and names it when its value is not a flag word', async () => {
+    const realtimeWith = (value: string) =>
+      createFirestoreSource({
+        documentPath: 'faultline/orders',
+        firestore,
+        environment: { FAULTLINE_FIRESTORE_REALTIME: value },
+      });
+
+    expect(['yes', ' ON ', '1'].map((value) => typeof realtimeWith(value).subscribe)).toEqual([
+      'function',
+      'function',
+      'function',
+    ]);
+    expect(['no', '0', ''].map((value) => realtimeWith(value).subscribe)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    await expect(load(realtimeWith('enabled'))).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringContaining(
+        'FAULTLINE_FIRESTORE_REALTIME="enabled" is not one of 1, true, yes, on, 0, false, no, off',
+      ),
+    });
+  });
+
   it('stops waiting when the fetch budget aborts the read', async () => {
     const never: Firestore = {
       doc: () => ({ get: () => new Promise(() => {}), onSnapshot: () => () => {} }),
