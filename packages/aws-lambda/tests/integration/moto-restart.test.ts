@@ -12,6 +12,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { createMemorySink } from '@faultline/core/testing';
+import { findMotoPython } from '@faultline/testkit';
 import type { APIGatewayProxyResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withFaults } from '../../src/index.js';
@@ -45,7 +46,9 @@ function createOwnMoto(port: number) {
   return {
     endpoint,
     async start(): Promise<void> {
-      child = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
+      // The first python3 on PATH may lack moto (a CI image's /usr/bin/python3 before pyenv's): find one that has it.
+      const { python } = await findMotoPython();
+      child = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
         stdio: 'ignore',
         env: { ...process.env, AWS_EC2_METADATA_DISABLED: 'true' },
       });
