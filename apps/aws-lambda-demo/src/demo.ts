@@ -28,7 +28,7 @@ import { createDynamoDbOrderRepository, defaultOrdersTable, seedOrdersTable } fr
 export interface DemoOptions {
   /** Loopback port of the front; 0 (default) picks a free one. */
   readonly port?: number;
-  /** An experiment (JSON or YAML) to push to the store before serving. Without it the store is left as is. */
+  /** An experiment (JSON or YAML, stored as JSON) to push before serving. Without it the store is left as is. */
   readonly experimentFile?: string;
   /** `native` (default): SSM and DynamoDB on moto, falling back to `file` when moto is absent. */
   readonly store?: 'native' | 'file';
@@ -116,7 +116,10 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
       await prepareSsm(
         clientConfig,
         parameterName,
-        options.experimentFile === undefined ? undefined : await readExperiment(options.experimentFile),
+        // Functions read JSON only; a YAML experiment is converted, as `faultline push` does.
+        options.experimentFile === undefined
+          ? undefined
+          : await toJsonText(await readExperiment(options.experimentFile), options.experimentFile),
       );
       source = createSsmSource({ parameterName, clientConfig });
     } else {
@@ -166,12 +169,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
   }
 }
 
-/** Reads an experiment file as text (JSON or YAML; stores accept both). */
+/** Reads an experiment file as text (JSON or YAML; stores get JSON, see `toJsonText`). */
 async function readExperiment(path: string): Promise<string> {
   return readFile(resolve(path), 'utf8');
 }
 
-/** The file store is `demo.json`: YAML experiments are converted (SSM takes either). */
+/** Functions read JSON only: YAML experiments are converted before they are stored (as `faultline push` does). */
 async function toJsonText(text: string, path: string): Promise<string> {
   const parsed = await parseExperimentText(text);
   if (!parsed.ok)

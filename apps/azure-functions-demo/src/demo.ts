@@ -126,7 +126,12 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     let appConfiguration: DemoAppConfiguration | undefined;
     if (store !== undefined) {
       if (options.experimentFile !== undefined) {
-        store.setKeyValue(key, await readExperiment(options.experimentFile), { label });
+        // Functions read JSON only; a YAML experiment is converted, as `faultline push` does.
+        store.setKeyValue(
+          key,
+          await toJsonText(await readExperiment(options.experimentFile), options.experimentFile),
+          { label },
+        );
       }
       appConfiguration = await writeStoreFiles(store, key, label);
       const { caFile } = appConfiguration;
@@ -222,7 +227,7 @@ async function toJsonText(text: string, path: string): Promise<string> {
   return JSON.stringify(parsed.value, null, 2);
 }
 
-/** Reads an experiment file as text (JSON or YAML; stores accept both). */
+/** Reads an experiment file as text (JSON or YAML; stores get JSON, see `toJsonText`). */
 async function readExperiment(path: string): Promise<string> {
   return readFile(resolve(path), 'utf8');
 }

@@ -63,11 +63,10 @@ export {
   metricProbeKinds,
   metricProbeMeasures,
 } from './experiment/metric-probes.js';
+export { defaultMaxConfigSizeBytes, type ParseExperimentTextResult } from './experiment/parse-json.js';
 export {
-  defaultMaxConfigSizeBytes,
   type ExperimentTextFormat,
   type ParseExperimentTextOptions,
-  type ParseExperimentTextResult,
   parseExperimentText,
   validateExperimentText,
 } from './experiment/parse-text.js';

@@ -40,7 +40,7 @@ export interface SsmClientConfig {
  * ```
  */
 export interface SsmSourceOptions {
-  /** The parameter holding the experiment (JSON or YAML). Default: `FAULTLINE_SSM_PARAMETER`. */
+  /** The parameter holding the experiment (JSON text). Default: `FAULTLINE_SSM_PARAMETER`. */
   readonly parameterName?: string;
   /** Your own client (e.g. with custom middleware). Default: an `SSMClient` created on first use. */
   readonly client?: SsmClientLike;

@@ -8,7 +8,7 @@ import {
 } from '@faultline/core/adapter-kit';
 
 /**
- * The Azure App Configuration config source: the experiment lives in one key-value (JSON or YAML text), read
+ * The Azure App Configuration config source: the experiment lives in one key-value (JSON text), read
  * through the core cached config (TTL, fetch budget, stale-while-revalidate, fail-open). Every refresh is a
  * conditional GET with the cached ETag, so an unchanged experiment costs a 304 with no body.
  *
@@ -210,7 +210,7 @@ export function createAppConfigurationSource(options: AppConfigurationSourceOpti
       ) {
         throw new AppConfigurationSourceError(
           'CONFIG_DOCUMENT_INVALID',
-          `The ${where} is a ${contentType.startsWith(featureFlagContentType) ? 'feature flag' : 'Key Vault reference'}; store the experiment itself as the value (JSON or YAML text).`,
+          `The ${where} is a ${contentType.startsWith(featureFlagContentType) ? 'feature flag' : 'Key Vault reference'}; store the experiment itself as the value (JSON text, as faultline push writes it).`,
           { serviceCode: 'AppConfigurationUnsupportedContentType' },
         );
       }

@@ -122,7 +122,7 @@ export function createSsmStore(options: SsmStoreOptions): ExperimentStore {
           name,
         );
       }
-      return { text, document: parseStoredText(text), version: String(output.Parameter?.Version ?? 0) };
+      return { text, document: await parseStoredText(text), version: String(output.Parameter?.Version ?? 0) };
     } catch (error) {
       if ((error as Error).name === 'ParameterNotFound') return undefined;
       throw accessError(name, error);

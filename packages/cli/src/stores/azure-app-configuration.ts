@@ -67,7 +67,7 @@ export function createAppConfigurationStore(options: AppConfigurationStoreOption
           name,
         );
       }
-      return { text, document: parseStoredText(text), version: setting.etag ?? '' };
+      return { text, document: await parseStoredText(text), version: setting.etag ?? '' };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
       throw accessError(name, error);

@@ -51,7 +51,7 @@ export function createFileStore(options: FileStoreOptions): ExperimentStore {
       );
     }
     const text = buffer.toString('utf8');
-    return { text, document: parseStoredText(text), version: hashVersion(buffer) };
+    return { text, document: await parseStoredText(text), version: hashVersion(buffer) };
   }
 
   async function check(writeOptions: WriteOptions): Promise<void> {

@@ -80,7 +80,7 @@ export function createFirestoreStore(options: FirestoreStoreOptions): Experiment
           name,
         );
       }
-      const document = typeof value === 'string' ? parseStoredText(value) : value;
+      const document = typeof value === 'string' ? await parseStoredText(value) : value;
       return { text, document, version: encodeVersion(snapshot.updateTime) };
     } catch (error) {
       throw accessError(name, error);

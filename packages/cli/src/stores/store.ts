@@ -1,5 +1,4 @@
-import { FaultlineError, type RunStoreKind, runStoreKinds } from '@faultline/core';
-import { parse as parseYaml } from 'yaml';
+import { FaultlineError, parseExperimentText, type RunStoreKind, runStoreKinds } from '@faultline/core';
 
 /**
  * One interface over every config store the CLI writes to. Each store keeps the experiment as JSON text (what the
@@ -188,25 +187,18 @@ export function serializeDocument(document: object | string): string {
 }
 
 /**
- * Parses stored text (JSON, else YAML); `undefined` when it is neither.
+ * Parses stored text (JSON, else YAML); `undefined` when it is neither. Bounded like the SDK's parser (size, nesting
+ * and value count checked before anything is built), so a hostile value in a store cannot stall the CLI either.
  *
  * @example
  * ```ts
- * parseStoredText('{"id":"x"}'); // { id: 'x' }
+ * await parseStoredText('{"id":"x"}'); // { id: 'x' }
  * ```
  */
-export function parseStoredText(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Functions accept YAML too; `off` must be able to switch a YAML experiment off.
-    try {
-      const value: unknown = parseYaml(text, { maxAliasCount: 100 });
-      return typeof value === 'object' && value !== null ? value : undefined;
-    } catch {
-      return undefined;
-    }
-  }
+export async function parseStoredText(text: string): Promise<unknown> {
+  // Functions read JSON only, but `off` must still be able to switch off a YAML value someone stored by hand.
+  const parsed = await parseExperimentText(text);
+  return parsed.ok && typeof parsed.value === 'object' && parsed.value !== null ? parsed.value : undefined;
 }
 
 /**

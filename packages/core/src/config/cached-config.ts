@@ -102,7 +102,7 @@ export type CreateCachedConfigOptions<T> = CachedConfigOptions & {
  * ```ts
  * import { createCachedConfig, createFileSource } from '@faultline/core';
  *
- * const config = createCachedConfig(createFileSource('./faultline.yaml'), {
+ * const config = createCachedConfig(createFileSource('./faultline.json'), {
  *   ttlMs: 10_000,
  *   parse: (document) => document as { faults: unknown[] },
  *   onEvent: (event) => console.log(JSON.stringify(event)),

@@ -36,7 +36,7 @@ export class ConfigFetchTimeoutError extends FaultlineError {
  * ```ts
  * import { ConfigTooLargeError } from '@faultline/core';
  *
- * const error = new ConfigTooLargeError('file:/etc/faultline.yaml', 300_000, 262_144);
+ * const error = new ConfigTooLargeError('file:/etc/faultline.json', 300_000, 262_144);
  * console.log(error.message);
  * ```
  */
@@ -58,7 +58,7 @@ export class ConfigTooLargeError extends FaultlineError {
 }
 
 /**
- * A config document could not be decoded (bad JSON/YAML) or was rejected by the `parse` step (e.g. an invalid
+ * A config document could not be decoded (bad JSON, or YAML, which functions do not read) or was rejected by the `parse` step (e.g. an invalid
  * experiment).
  *
  * @example

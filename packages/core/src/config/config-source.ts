@@ -35,7 +35,7 @@ export interface ConfigLoadRequest {
 export type ConfigLoadResult =
   | {
       readonly kind: 'document';
-      /** JSON or YAML text (size-capped before parsing), or an already-parsed value. */
+      /** JSON text (size- and shape-checked before parsing), or an already-parsed value. */
       readonly document: string | object;
       /** Store version (SSM version, Firestore updateTime, ETag, file mtime+size), reported in events. */
       readonly version: string;

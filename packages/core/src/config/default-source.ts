@@ -3,14 +3,14 @@ import { createEnvironmentSource } from './environment-source.js';
 import { createFileSource } from './file-source.js';
 
 /**
- * The source used when none is configured in code: `FAULTLINE_CONFIG_FILE` (a JSON/YAML file) first, then
- * `FAULTLINE_CONFIG` (inline JSON/YAML in the variable), else `undefined` (the adapter then looks for its cloud
+ * The source used when none is configured in code: `FAULTLINE_CONFIG_FILE` (a JSON file) first, then
+ * `FAULTLINE_CONFIG` (inline JSON in the variable), else `undefined` (the adapter then looks for its cloud
  * store variables, e.g. `FAULTLINE_SSM_PARAMETER`).
  *
  * @example
  * ```ts
- * const source = resolveDefaultConfigSource({ FAULTLINE_CONFIG_FILE: './faultline.yaml' });
- * console.log(source?.name); // "file:/…/faultline.yaml"
+ * const source = resolveDefaultConfigSource({ FAULTLINE_CONFIG_FILE: './faultline.json' });
+ * console.log(source?.name); // "file:/…/faultline.json"
  * ```
  */
 export function resolveDefaultConfigSource(

@@ -1,7 +1,8 @@
 import { ConfigDocumentError } from './config-errors.js';
 
 /**
- * The text formats a config document may use.
+ * The text formats of config documents. Functions read `json` only; `yaml` names files the CLI converts (a
+ * source asked to read YAML reports a config error that says so).
  *
  * @example
  * ```ts
@@ -34,16 +35,17 @@ export function formatFromFileName(fileName: string): ConfigDocumentFormat | und
 }
 
 /**
- * Decodes JSON or YAML text into a plain value with the experiment parser's safety rules (size cap, capped YAML
- * aliases, no custom tags, duplicate keys refused). Without a `format`, text starting with `{` or `[` is JSON and
- * anything else YAML; YAML support is loaded only when a YAML document is read. Throws a
- * {@link ConfigDocumentError} naming the source and the line and column of the problem.
+ * Decodes a config document's text for a running function: JSON only, with the experiment parser's safety rules
+ * (size cap, bounded nesting and size checked in one linear pass before `JSON.parse`, duplicate keys refused).
+ * YAML is the CLI's authoring format: `faultline push` stores JSON, and parsing YAML inside a function is work
+ * that cannot be bounded cheaply, so YAML text (or a `format: 'yaml'` request) is refused with that fix. Throws a
+ * {@link ConfigDocumentError} naming the source and the line and column of the problem, never a piece of the text.
  *
  * @example
  * ```ts
  * import { decodeConfigDocument } from '@faultline/core';
  *
- * const value = await decodeConfigDocument('id: orders\nfaults: []\n', { sourceName: 'file:faultline.yaml' });
+ * const value = await decodeConfigDocument('{"id":"orders","faults":[]}', { sourceName: 'file:faultline.json' });
  * // → { id: 'orders', faults: [] }
  * ```
  */
@@ -52,16 +54,25 @@ export async function decodeConfigDocument(
   options: { format?: ConfigDocumentFormat | undefined; sourceName?: string; maxSizeBytes?: number } = {},
 ): Promise<unknown> {
   const sourceName = options.sourceName ?? 'config';
-  // The text parser pulls in the experiment validator; sources load it with the first document, not at import.
-  const [{ parseExperimentText }, { formatValidationIssues }] = await Promise.all([
-    import('../experiment/parse-text.js'),
+  if (options.format === 'yaml') throw yamlRefused(sourceName);
+  // The parser pulls in the experiment validator; sources load it with the first document, not at import.
+  const [{ parseExperimentJson }, { formatValidationIssues }] = await Promise.all([
+    import('../experiment/parse-json.js'),
     import('../experiment/validate.js'),
   ]);
-  const parsed = await parseExperimentText(text, {
-    ...(options.format !== undefined ? { format: options.format } : {}),
-    ...(options.maxSizeBytes !== undefined ? { maxSizeBytes: options.maxSizeBytes } : {}),
-  });
+  const parsed = parseExperimentJson(
+    text,
+    options.maxSizeBytes === undefined ? {} : { maxSizeBytes: options.maxSizeBytes },
+  );
   if (parsed.ok) return parsed.value;
   const problems = formatValidationIssues(parsed.issues).replace(/^\(document\): /, '');
   throw new ConfigDocumentError(`${sourceName} ${problems}`);
+}
+
+function yamlRefused(sourceName: string): ConfigDocumentError {
+  return new ConfigDocumentError(
+    `${sourceName} is YAML, and functions read experiments as JSON only — YAML is the CLI's format ` +
+      '(parsing it inside a function is work that cannot be bounded cheaply). Store JSON instead: ' +
+      '`faultline push experiment.yaml --to file:faultline.json` writes it',
+  );
 }

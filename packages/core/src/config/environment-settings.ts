@@ -26,7 +26,7 @@ export interface EnvironmentSettings {
   readonly maxStaleMs: number | undefined;
   /** `FAULTLINE_CONFIG_MAX_SIZE_BYTES`. */
   readonly maxSizeBytes: number | undefined;
-  /** `FAULTLINE_CONFIG_FILE`: path of a local JSON/YAML experiment file. */
+  /** `FAULTLINE_CONFIG_FILE`: path of a local JSON experiment file. */
   readonly configFile: string | undefined;
   /** Whether `FAULTLINE_CONFIG` holds an inline experiment (the value itself is not copied here). */
   readonly hasInlineConfig: boolean;

@@ -12,7 +12,7 @@ import type { ConfigSource } from './config-source.js';
  * ```
  */
 export interface EnvironmentSourceOptions {
-  /** Name of the variable holding JSON (or YAML) text. Default `FAULTLINE_CONFIG`. */
+  /** Name of the variable holding the experiment as JSON text. Default `FAULTLINE_CONFIG`. */
   variable?: string;
   /** The environment to read. Default `process.env`. */
   environment?: Readonly<Record<string, string | undefined>>;

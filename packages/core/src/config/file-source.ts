@@ -16,7 +16,7 @@ import { type ConfigDocumentFormat, decodeConfigDocument, formatFromFileName } f
  * ```
  */
 export interface FileSourceOptions {
-  /** Force a format instead of guessing from the extension (`.json`, `.yaml`, `.yml`) or the content. */
+  /** `json` (the default). `yaml`, or a `.yaml`/`.yml` path, makes every read a config error saying how to store JSON. */
   format?: ConfigDocumentFormat;
   /** Files larger than this are refused without being read. Default 262144 (256 KiB). */
   maxSizeBytes?: number;
@@ -25,7 +25,8 @@ export interface FileSourceOptions {
 const missingFileCodes = new Set(['ENOENT', 'ENOTDIR']);
 
 /**
- * A source that reads an experiment from a local JSON or YAML file — the default for local runs and tests. The
+ * A source that reads an experiment from a local JSON file — the default for local runs and tests. A `.yaml`/`.yml`
+ * file is refused with a config error (functions read JSON only; `faultline push` writes JSON files). The
  * version is the file's modification time (ns) and size, so a refresh that finds both unchanged answers
  * `unchanged` without reading the file. A missing or empty file is `missing` (no faults). Oversized files are
  * refused before they are read.

@@ -5,7 +5,7 @@ import type { FaultRegistry } from '../faults/registry.js';
 import { compileFieldReader, type FieldReader } from '../invocation/fields.js';
 import type { Cloud, Invocation } from '../invocation/invocation.js';
 import { compileGlobList, type GlobMatcher } from '../matching/glob.js';
-import { invalid, type ValidationIssue } from '../schema/schema.js';
+import { areValuesHidden, invalid, type ValidationIssue } from '../schema/schema.js';
 import { type CompiledCondition, compileCondition, conditionHolds, conditionsHold } from './conditions.js';
 import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
 
@@ -322,7 +322,9 @@ function compileFault(
     issues,
   });
   const faultType = registry.get(definition.type);
-  if (faultType === undefined) return skip(`unknown fault type "${definition.type}"`);
+  if (faultType === undefined) {
+    return skip(areValuesHidden() ? 'unknown fault type' : `unknown fault type "${definition.type}"`);
+  }
   // Validation requires it; an experiment built by hand must not widen the blast radius without saying so either.
   if (faultType.reach === 'process' && definition.scope !== 'process')
     return skip(
@@ -343,7 +345,15 @@ function compileFault(
     matches = conditions.length === 0 ? undefined : (invocation) => conditionsHold(conditions, invocation);
     sampleKey = definition.sampleBy === undefined ? undefined : compileFieldReader(definition.sampleBy);
   } catch (error) {
-    return skip(`could not be prepared: ${error instanceof Error ? error.message : String(error)}`);
+    // A fault type's error may quote its attributes; inside a function only its name is reported.
+    const detail = areValuesHidden()
+      ? error instanceof Error
+        ? error.name
+        : typeof error
+      : error instanceof Error
+        ? error.message
+        : String(error);
+    return skip(`could not be prepared: ${detail}`);
   }
   return {
     index,

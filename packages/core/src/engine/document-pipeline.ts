@@ -1,10 +1,10 @@
 import { FaultlineError } from '../errors/faultline-error.js';
-import { defaultMaxConfigSizeBytes, parseExperimentText } from '../experiment/parse-text.js';
+import { defaultMaxConfigSizeBytes, parseExperimentJson } from '../experiment/parse-json.js';
 import { redactValidationIssues } from '../experiment/redact.js';
 import { formatValidationIssues, parseExperimentForRuntime } from '../experiment/validate.js';
 import { builtinFaultRegistry } from '../faults/builtin.js';
 import type { FaultRegistry } from '../faults/registry.js';
-import type { ValidationIssue } from '../schema/schema.js';
+import { type ValidationIssue, withValuesHidden } from '../schema/schema.js';
 import { type CompiledExperiment, compileExperiment } from './compile.js';
 import type { EventFields } from './event-emitter.js';
 
@@ -31,14 +31,22 @@ export class ExperimentRejectedError extends FaultlineError {
   constructor(issues: readonly ValidationIssue[], options?: { cause?: unknown }) {
     // This message ends up in function logs: a source pointed at the wrong secret must not print it. The values
     // are masked; `faultline validate` on the document shows them.
-    const redacted = redactValidationIssues(issues);
+    const redacted = redactValidationIssues(issues).slice(0, maxIssuesPerEvent);
     super(
       'EXPERIMENT_INVALID',
-      `the experiment is invalid, nothing will be injected (run faultline validate on it for the values):\n${formatValidationIssues(redacted)}`,
+      `the experiment is invalid, nothing will be injected (run faultline validate on it for the values):\n${formatIssues(issues.length, redacted)}`,
       options,
     );
     this.issues = redacted;
   }
+}
+
+/** A hostile document can hold thousands of problems; an event lists this many and counts the rest. */
+const maxIssuesPerEvent = 20;
+
+function formatIssues(total: number, shown: readonly ValidationIssue[]): string {
+  const more = total - shown.length;
+  return `${formatValidationIssues(shown)}${more > 0 ? `\n… and ${more} more` : ''}`;
 }
 
 /**
@@ -77,7 +85,7 @@ export interface CompiledDocument {
 }
 
 /**
- * Turns one config document (JSON/YAML text or an already decoded object) into a compiled experiment: parse,
+ * Turns one config document (JSON text or an already decoded object) into a compiled experiment: parse,
  * validate for the runtime (invalid faults are skipped and reported, the rest still runs), compile. Throws an
  * {@link ExperimentRejectedError} when nothing usable is left.
  *
@@ -99,27 +107,33 @@ export async function compileExperimentDocument(
   const registry = options.registry ?? builtinFaultRegistry;
   let value: unknown = document;
   if (typeof document === 'string') {
-    const parsed = await parseExperimentText(document, {
+    // Functions read JSON only: its scan bounds the work before anything is built (YAML is the CLI's format; it
+    // pushes JSON). Synchronous, so nothing else runs in between either way.
+    const parsed = parseExperimentJson(document, {
       maxSizeBytes: options.maxSizeBytes ?? defaultMaxConfigSizeBytes,
     });
     if (!parsed.ok) throw new ExperimentRejectedError(parsed.issues);
     value = parsed.value;
   }
-  const runtime = parseExperimentForRuntime(value, { registry });
+  // Issues become log lines: validate and compile with document values kept out of every message.
+  const runtime = parseExperimentForRuntime(value, { registry, hideValues: true });
   if (runtime.experiment === undefined) throw new ExperimentRejectedError(runtime.issues);
   const experimentId = runtime.experiment.id;
   for (const skipped of runtime.skippedFaults) {
-    const issues = redactValidationIssues(skipped.issues);
+    const issues = redactValidationIssues(skipped.issues.slice(0, maxIssuesPerEvent));
     const firstIssue = issues[0];
     const reason = firstIssue === undefined ? '' : `: ${formatValidationIssues([firstIssue])}`;
     options.reportSkipped(`fault ${skipped.id ?? `#${skipped.index}`} is invalid and was skipped${reason}`, {
       experimentId,
       faultId: skipped.id,
       configVersion: version,
-      details: { index: skipped.index, issues: formatValidationIssues(issues) },
+      details: { index: skipped.index, issues: formatIssues(skipped.issues.length, issues) },
     });
   }
-  const { compiled, skipped } = compileExperiment(runtime.experiment, { registry, configVersion: version });
+  const experiment = runtime.experiment;
+  const { compiled, skipped } = withValuesHidden(() =>
+    compileExperiment(experiment, { registry, configVersion: version }),
+  );
   for (const entry of skipped) {
     options.reportSkipped(`fault ${entry.id ?? `#${entry.index}`} ${entry.reason}; it was skipped`, {
       experimentId,
@@ -128,7 +142,13 @@ export async function compileExperimentDocument(
       configVersion: version,
       details:
         entry.issues.length > 0
-          ? { index: entry.index, issues: formatValidationIssues(redactValidationIssues(entry.issues)) }
+          ? {
+              index: entry.index,
+              issues: formatIssues(
+                entry.issues.length,
+                redactValidationIssues(entry.issues.slice(0, maxIssuesPerEvent)),
+              ),
+            }
           : { index: entry.index },
     });
   }

@@ -16,7 +16,17 @@ import type {
   Schema,
   ValidationIssue,
 } from '../schema/schema.js';
-import { closestName, describeValue, invalid, isPlainObject, joinPath } from '../schema/schema.js';
+import {
+  areValuesHidden,
+  closestName,
+  describeValue,
+  invalid,
+  isPlainObject,
+  joinContentKey,
+  joinPath,
+  quoteName,
+  valueHint,
+} from '../schema/schema.js';
 import * as s from '../schema/schema-builders.js';
 import { runSectionSchema } from './run-section.js';
 import type { ExperimentDefinition, FaultDefinition, MatchCondition, MatchValue } from './types.js';
@@ -81,6 +91,11 @@ export const defaultProductionStages: readonly string[] = ['prod', 'prod-*', 'pr
 
 const slugPattern = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;
 
+/** True for a string that is a valid experiment or fault id (a slug of at most {@link maxIdLength} characters). */
+export function isValidId(value: unknown): value is string {
+  return typeof value === 'string' && value.length <= maxIdLength && slugPattern.test(value);
+}
+
 /** Lower-case letters, digits, `-`, `_` and `.`, starting and ending with a letter or digit. */
 function slugSchema(description: string): Schema<string> {
   const base = s.string({ minLength: 1, maxLength: maxIdLength, description });
@@ -95,7 +110,9 @@ function slugSchema(description: string): Schema<string> {
       issues.push({
         path,
         message: `must be a slug (lower-case letters, digits, "-", "_", "."), got ${describeValue(text)}`,
-        ...(suggestion === '' || suggestion === text ? {} : { hint: `did you mean "${suggestion}"?` }),
+        ...withValueHint(() =>
+          suggestion === '' || suggestion === text ? undefined : `did you mean "${suggestion}"?`,
+        ),
       });
       return invalid;
     },
@@ -148,7 +165,9 @@ const probabilitySchema: Schema<number> = {
     issues.push({
       path,
       message: `must be a number between 0 and 1, got ${describeValue(value)}`,
-      hint: fraction <= 1 ? `did you mean ${fraction}?` : 'a probability is a fraction between 0 and 1',
+      hint:
+        valueHint(() => (fraction <= 1 ? `did you mean ${fraction}?` : undefined)) ??
+        'a probability is a fraction between 0 and 1',
     });
     return invalid;
   },
@@ -198,10 +217,13 @@ export function fieldPathSchema(description: string): Schema<string> {
       }
       const parsed = parseFieldPath(value);
       if (parsed.ok) return parsed.field.path;
+      // Field-path messages quote the path; a running function reports only that it is not one.
       issues.push(
-        parsed.hint === undefined
-          ? { path, message: parsed.message }
-          : { path, message: parsed.message, hint: parsed.hint },
+        areValuesHidden()
+          ? { path, message: 'is not a valid field path' }
+          : parsed.hint === undefined
+            ? { path, message: parsed.message }
+            : { path, message: parsed.message, hint: parsed.hint },
       );
       return invalid;
     },
@@ -269,7 +291,7 @@ function checkConditionValue(
       issues.push({
         path: valuePath,
         message: `must be a list for op "in", got ${describeValue(value)}`,
-        ...(isScalar(value) ? { hint: `write [${JSON.stringify(value)}], or use op "eq"` } : {}),
+        ...(isScalar(value) ? withValueHint(() => `write [${JSON.stringify(value)}], or use op "eq"`) : {}),
       });
       return invalid;
     }
@@ -329,7 +351,7 @@ function checkConditionValue(
     path: valuePath,
     message: `must be a number or an ISO 8601 date-time for op "${op}", got ${describeValue(value)}`,
     ...(typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))
-      ? { hint: `did you mean ${Number(value)} (a number, without quotes)?` }
+      ? withValueHint(() => `did you mean ${Number(value)} (a number, without quotes)?`)
       : {}),
   });
   return invalid;
@@ -360,9 +382,12 @@ export const matchConditionSchema: Schema<MatchCondition> = {
       const suggestion =
         key === 'operator' ? 'op' : key === 'path' ? 'field' : closestName(key, conditionKeys);
       issues.push({
-        path: joinPath(path, key),
+        path: joinContentKey(path, key),
         message: 'is not a known key',
-        hint: suggestion === undefined ? 'known keys: field, op, value' : `did you mean "${suggestion}"?`,
+        hint:
+          suggestion === undefined
+            ? 'known keys: field, op, value'
+            : `did you mean ${quoteName(suggestion)}?`,
       });
     }
     let field: string | typeof invalid = invalid;
@@ -580,7 +605,7 @@ export function validateFaultEntry(
       hint:
         suggestion === undefined
           ? `known types: ${known}`
-          : `did you mean "${suggestion}"? (known types: ${known})`,
+          : `did you mean ${quoteName(suggestion)}? (known types: ${known})`,
     });
   }
   const commonIssues: ValidationIssue[] = [];
@@ -678,13 +703,13 @@ const schemaVersionSchema: Schema<1> = {
     if (value === '1') {
       issues.push({
         path,
-        message: 'must be the number 1, got "1"',
+        message: `must be the number 1, got ${describeValue(value)}`,
         hint: 'write schemaVersion: 1 without quotes',
       });
     } else if (typeof value === 'number' && Number.isInteger(value) && value > experimentSchemaVersion) {
       issues.push({
         path,
-        message: `must be 1, got ${value}`,
+        message: `must be 1, got ${describeValue(value)}`,
         hint: 'this file was written for a newer faultline; upgrade @faultline/core and the CLI',
       });
     } else {
@@ -719,7 +744,9 @@ const windowSchema = s.object(
       if (Date.parse(value.start) >= Date.parse(value.end)) {
         issues.push({
           path: joinPath(path, 'end'),
-          message: `must be later than window.start (${value.start}), got ${value.end}`,
+          message: areValuesHidden()
+            ? 'must be later than window.start'
+            : `must be later than window.start (${value.start}), got ${value.end}`,
           hint: 'swap start and end, or move end later',
         });
       }
@@ -880,3 +907,9 @@ const faultListEnvelope: Schema<unknown[]> = {
   },
   toJsonSchema: (): JsonSchema => ({ type: 'array', maxItems: maxFaultsPerExperiment }),
 };
+
+/** `{ hint }` computed from a value, or nothing while values are hidden (see `withValuesHidden`). */
+function withValueHint(hint: () => string | undefined): { hint?: string } {
+  const text = valueHint(hint);
+  return text === undefined ? {} : { hint: text };
+}

@@ -1,21 +1,18 @@
 import { createModuleLoader } from '../engine/module-loader.js';
 import type { ValidationIssue } from '../schema/schema.js';
+import { checkDocumentShape, documentLimits, locateOffset } from './document-limits.js';
+import {
+  checkText,
+  defaultMaxConfigSizeBytes,
+  describeError,
+  type ParseExperimentTextResult,
+  parseJsonText,
+} from './parse-json.js';
 import {
   type ExperimentValidationResult,
   type ValidateExperimentOptions,
   validateExperiment,
 } from './validate.js';
-
-/**
- * Largest experiment document accepted, in bytes (256 KiB). Config stores hold far less; a bigger one is a mistake.
- *
- * @example
- * ```ts
- * import { defaultMaxConfigSizeBytes, parseExperimentText } from '@faultline/core';
- * await parseExperimentText(text, { maxSizeBytes: defaultMaxConfigSizeBytes / 4 });
- * ```
- */
-export const defaultMaxConfigSizeBytes = 256 * 1024;
 
 /**
  * Most YAML aliases (`*anchor`) one document may expand. Experiments have no use for many; a low cap defeats
@@ -56,22 +53,9 @@ export interface ParseExperimentTextOptions {
   readonly maxSizeBytes?: number;
 }
 
-/**
- * The result of {@link parseExperimentText}: the parsed (not yet validated) document, or why it is unreadable.
- *
- * @example
- * ```ts
- * import { type ParseExperimentTextResult, parseExperimentText } from '@faultline/core';
- * const parsed: ParseExperimentTextResult = await parseExperimentText(text);
- * if (parsed.ok) use(parsed.value);
- * ```
- */
-export type ParseExperimentTextResult =
-  | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly issues: ValidationIssue[] };
-
 // Loaded with the first YAML document; a failed load (say, a file system hiccup) is retried by the next one.
-const yamlParser = createModuleLoader(() => import('yaml'));
+type YamlModule = typeof import('yaml');
+const yamlParser = createModuleLoader((): Promise<YamlModule> => import('yaml'));
 
 /**
  * Parses experiment text (JSON or YAML) into a plain value, safely: the size is checked before parsing, YAML
@@ -124,92 +108,8 @@ export async function validateExperimentText(
   return validateExperiment(parsed.value, options);
 }
 
-/**
- * The JSON part of {@link parseExperimentText}, synchronous, for callers on a hot path that only ever read JSON
- * (e.g. an environment variable).
- *
- * @example
- * ```ts
- * const parsed = parseExperimentJson(process.env.FAULTLINE_CONFIG ?? '');
- * ```
- */
-export function parseExperimentJson(
-  text: string,
-  options: Pick<ParseExperimentTextOptions, 'maxSizeBytes'> = {},
-): ParseExperimentTextResult {
-  try {
-    const checked = checkText(text, options.maxSizeBytes ?? defaultMaxConfigSizeBytes);
-    return typeof checked === 'string' ? parseJsonText(checked) : checked;
-  } catch (error) {
-    return { ok: false, issues: [{ path: '', message: `could not be parsed (${describeError(error)})` }] };
-  }
-}
-
-function checkText(text: unknown, maxSizeBytes: number): string | { ok: false; issues: ValidationIssue[] } {
-  if (typeof text !== 'string') {
-    return { ok: false, issues: [{ path: '', message: `must be text, got a ${typeof text}` }] };
-  }
-  // Every UTF-16 unit is at least one UTF-8 byte and at most three, so the exact count is needed only in between.
-  const sizeBytes =
-    text.length > maxSizeBytes
-      ? text.length
-      : text.length * 3 <= maxSizeBytes
-        ? 0
-        : Buffer.byteLength(text, 'utf8');
-  if (sizeBytes > maxSizeBytes) {
-    return {
-      ok: false,
-      issues: [
-        {
-          path: '',
-          message: `is ${formatBytes(sizeBytes)}${text.length > maxSizeBytes ? ' or more' : ''}, more than the ${formatBytes(maxSizeBytes)} limit`,
-          hint: 'experiments are small; split this one, or raise maxSizeBytes if you really need more',
-        },
-      ],
-    };
-  }
-  const withoutBom = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  if (withoutBom.trim() === '') {
-    return {
-      ok: false,
-      issues: [
-        { path: '', message: 'is empty', hint: 'an experiment needs at least schemaVersion, id and faults' },
-      ],
-    };
-  }
-  return withoutBom;
-}
-
-function parseJsonText(text: string): ParseExperimentTextResult {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const location = locateJsonError(text, message);
-    return {
-      ok: false,
-      issues: [
-        {
-          path: '',
-          message: `is not valid JSON${location === undefined ? '' : ` at line ${location.line}, column ${location.column}`}: ${firstLine(message)}`,
-          hint: 'check for trailing commas, unquoted keys and missing quotes',
-        },
-      ],
-    };
-  }
-}
-
-function locateJsonError(text: string, message: string): { line: number; column: number } | undefined {
-  const lineColumn = /line (\d+) column (\d+)/.exec(message);
-  if (lineColumn !== null) return { line: Number(lineColumn[1]), column: Number(lineColumn[2]) };
-  const position = /position (\d+)/.exec(message);
-  const offset =
-    position !== null ? Number(position[1]) : /end of JSON input/.test(message) ? text.length : undefined;
-  return offset === undefined ? undefined : locateOffset(text, offset);
-}
-
 async function parseYamlText(text: string): Promise<ParseExperimentTextResult> {
-  let yaml: typeof import('yaml');
+  let yaml: YamlModule;
   try {
     yaml = await yamlParser.load();
   } catch (error) {
@@ -224,12 +124,15 @@ async function parseYamlText(text: string): Promise<ParseExperimentTextResult> {
       ],
     };
   }
+  const tooComplex = prescanYaml(yaml, text);
+  if (tooComplex !== undefined) return { ok: false, issues: [tooComplex] };
   const document = yaml.parseDocument(text, {
     // Plain YAML 1.2 core: no custom tags, no `<<` merge keys, no implicit timestamps or binary.
     schema: 'core',
     customTags: [],
     merge: false,
-    uniqueKeys: true,
+    // Checked below in one pass: the library's own check compares every key with every other one (quadratic).
+    uniqueKeys: false,
     strict: true,
     prettyErrors: true,
     // 'error' keeps every error (multiple documents included) but never prints warnings to the console.
@@ -245,24 +148,42 @@ async function parseYamlText(text: string): Promise<ParseExperimentTextResult> {
       ...yamlProblemHint(problem.code),
     });
   }
+  const at = (node: unknown): string => {
+    const offset = (node as { range?: [number, number, number] } | null)?.range?.[0];
+    if (offset === undefined) return '';
+    const location = locateOffset(text, offset);
+    return ` at line ${location.line}, column ${location.column}`;
+  };
   yaml.visit(document, {
-    Pair(_, pair) {
-      if (yaml.isCollection(pair.key)) {
-        const offset = (pair.key as { range?: [number, number, number] }).range?.[0];
-        const location = offset === undefined ? undefined : locateOffset(text, offset);
-        issues.push({
-          path: '',
-          message: `is not valid for an experiment${location === undefined ? '' : ` at line ${location.line}, column ${location.column}`}: a key is a list or map`,
-          hint: 'keys must be plain strings',
-        });
-        return yaml.visit.BREAK;
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (yaml.isCollection(pair.key)) {
+          issues.push({
+            path: '',
+            message: `is not valid for an experiment${at(pair.key)}: a key is a list or map`,
+            hint: 'keys must be plain strings',
+          });
+          return yaml.visit.BREAK;
+        }
+        const name = String(yaml.isScalar(pair.key) ? pair.key.value : pair.key);
+        if (seen.has(name)) {
+          issues.push({
+            path: '',
+            message: `is not valid YAML${at(pair.key)}: a key appears twice in one mapping`,
+            ...yamlProblemHint('DUPLICATE_KEY'),
+          });
+          return yaml.visit.BREAK;
+        }
+        seen.add(name);
       }
       return undefined;
     },
   });
   if (issues.length > 0) return { ok: false, issues };
+  let value: unknown;
   try {
-    return { ok: true, value: document.toJS({ maxAliasCount: maxYamlAliasCount }) };
+    value = document.toJS({ maxAliasCount: maxYamlAliasCount });
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message)) {
       return {
@@ -281,6 +202,99 @@ async function parseYamlText(text: string): Promise<ParseExperimentTextResult> {
       issues: [{ path: '', message: `could not be read as YAML (${describeError(error)})` }],
     };
   }
+  // Aliases can grow a document past the limits the prescan saw.
+  const shape = checkDocumentShape(value);
+  return shape === undefined ? { ok: true, value } : { ok: false, issues: [shape] };
+}
+
+/** Most lexical tokens that make nodes (scalars, indicators, flow brackets) per value allowed in a document. */
+const yamlTokensPerValue = 3;
+/** Deepest indentation (in columns) of a block line; block nesting needs indentation, so this bounds it. */
+const maxYamlIndent = 4 * documentLimits.maxDepth;
+
+/**
+ * Bounds the YAML parser's work before it builds anything: the library keeps every node of a document in memory
+ * and has no depth or size limits of its own (250 000 unclosed `[` take hundreds of MB). One pass over the lexer's
+ * tokens, stopped at the first excess, bounds the node count, the flow nesting and the block nesting (through
+ * indentation and compact `- - -` indicators). The exact limits are checked on the parsed value.
+ */
+function prescanYaml(yaml: YamlModule, text: string): ValidationIssue | undefined {
+  const maxTokens = yamlTokensPerValue * documentLimits.maxValues;
+  const hint = 'experiments are small and shallow; this document is not one';
+  let nodeTokens = 0;
+  let flowDepth = 0;
+  let indicatorsOnLine = 0;
+  let atLineStart = true;
+  let offset = 0;
+  const failAt = (message: string): ValidationIssue => {
+    const location = locateOffset(text, offset);
+    return { path: '', message: `${message} (line ${location.line}, column ${location.column})`, hint };
+  };
+  let scalarNext = false;
+  for (const token of new yaml.Lexer().lex(text)) {
+    if (scalarNext) {
+      // The text of a scalar (a block scalar's lines start with spaces, so its type cannot be told from it).
+      scalarNext = false;
+      offset += token.length;
+      const lastNewline = token.lastIndexOf('\n');
+      atLineStart = lastNewline === token.length - 1;
+      if (lastNewline !== -1) indicatorsOnLine = 0;
+      continue;
+    }
+    const type = yaml.CST.tokenType(token);
+    switch (type) {
+      case 'doc-mode':
+      case 'flow-error-end':
+      case 'scalar':
+        // Lexer control characters (the `scalar` marker precedes a plain scalar): not part of the text.
+        if (type === 'scalar') {
+          nodeTokens++;
+          scalarNext = true;
+        }
+        continue;
+      case 'newline':
+        atLineStart = true;
+        indicatorsOnLine = 0;
+        offset += token.length;
+        continue;
+      case 'space':
+        if (atLineStart && flowDepth === 0 && token.length > maxYamlIndent) {
+          return failAt(`is indented deeper than ${maxYamlIndent} columns`);
+        }
+        offset += token.length;
+        continue;
+      case 'seq-item-ind':
+      case 'explicit-key-ind':
+        if (++indicatorsOnLine > documentLimits.maxDepth) {
+          return failAt(`nests deeper than ${documentLimits.maxDepth} levels`);
+        }
+        nodeTokens++;
+        break;
+      case 'flow-map-start':
+      case 'flow-seq-start':
+        if (++flowDepth > documentLimits.maxDepth) {
+          return failAt(`nests deeper than ${documentLimits.maxDepth} levels`);
+        }
+        nodeTokens++;
+        break;
+      case 'flow-map-end':
+      case 'flow-seq-end':
+        flowDepth = Math.max(0, flowDepth - 1);
+        break;
+      case 'map-value-ind':
+      case 'single-quoted-scalar':
+      case 'double-quoted-scalar':
+      case 'block-scalar-header':
+        nodeTokens++;
+        break;
+      default:
+        break;
+    }
+    atLineStart = false;
+    if (nodeTokens > maxTokens) return failAt(`holds more than ${documentLimits.maxValues} values`);
+    offset += token.length;
+  }
+  return undefined;
 }
 
 function yamlProblemMessage(message: string): string {
@@ -306,35 +320,7 @@ function yamlProblemHint(code: string): { hint?: string } {
   }
 }
 
-function locateOffset(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = 0; index < offset && index < text.length; index++) {
-    if (text.charCodeAt(index) === 10) {
-      line++;
-      lineStart = index + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
 function firstLine(message: string): string {
   const newline = message.indexOf('\n');
   return newline === -1 ? message : message.slice(0, newline);
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 && bytes % 1024 === 0
-    ? `${bytes / 1024} KiB`
-    : bytes >= 1024
-      ? `${(bytes / 1024).toFixed(1)} KiB`
-      : `${bytes} bytes`;
-}
-
-function describeError(error: unknown): string {
-  try {
-    return (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 200);
-  } catch {
-    return 'unknown error';
-  }
 }

@@ -1,11 +1,13 @@
 import { builtinFaultRegistry } from '../faults/builtin.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { ValidationIssue } from '../schema/schema.js';
-import { invalid, isPlainObject, joinPath } from '../schema/schema.js';
+import { areValuesHidden, invalid, isPlainObject, joinPath, withValuesHidden } from '../schema/schema.js';
+import { checkDocumentShape } from './document-limits.js';
 import {
   findDuplicateFaultIds,
   getExperimentEnvelopeSchema,
   getExperimentSchema,
+  isValidId,
   validateFaultEntry,
 } from './experiment-schema.js';
 import type { ExperimentDefinition, FaultDefinition } from './types.js';
@@ -22,6 +24,12 @@ import type { ExperimentDefinition, FaultDefinition } from './types.js';
 export interface ValidateExperimentOptions {
   /** The fault types entries are checked against. Default: {@link builtinFaultRegistry}. */
   readonly registry?: FaultRegistry;
+  /**
+   * Keep document content out of the issues: values are described by kind (`got a string`), value-based hints are
+   * left out and free-form keys are masked (see `withValuesHidden`). Set inside functions, where issues become log
+   * lines; the CLI shows the values. Default `false`.
+   */
+  readonly hideValues?: boolean;
 }
 
 /**
@@ -59,6 +67,11 @@ export function validateExperiment(
   input: unknown,
   options: ValidateExperimentOptions = {},
 ): ExperimentValidationResult {
+  const shape = checkDocumentShape(input);
+  if (shape !== undefined) return { ok: false, issues: [shape] };
+  if (options.hideValues === true) {
+    return withValuesHidden(() => validateExperiment(input, { ...options, hideValues: false }));
+  }
   const issues: ValidationIssue[] = [];
   try {
     const validated = getExperimentSchema(options.registry ?? builtinFaultRegistry).validate(
@@ -128,6 +141,11 @@ export function parseExperimentForRuntime(
   input: unknown,
   options: ValidateExperimentOptions = {},
 ): RuntimeExperiment {
+  const shape = checkDocumentShape(input);
+  if (shape !== undefined) return { experiment: undefined, issues: [shape], skippedFaults: [] };
+  if (options.hideValues === true) {
+    return withValuesHidden(() => parseExperimentForRuntime(input, { ...options, hideValues: false }));
+  }
   const issues: ValidationIssue[] = [];
   try {
     const registry = options.registry ?? builtinFaultRegistry;
@@ -155,7 +173,8 @@ export function parseExperimentForRuntime(
         });
       }
       if (fault === invalid || entryIssues.length > 0) {
-        const id = isPlainObject(entry) && typeof entry.id === 'string' ? entry.id : undefined;
+        // Only a well-formed id names the entry: whatever else sits there is document content.
+        const id = isPlainObject(entry) && isValidId(entry.id) ? entry.id : undefined;
         skippedFaults.push({ index, id, issues: withFallbackIssue(entryIssues, path) });
         issues.push(...entryIssues);
       } else {
@@ -207,7 +226,14 @@ function withFallbackIssue(issues: ValidationIssue[], path = ''): ValidationIssu
 }
 
 function internalIssue(error: unknown): ValidationIssue {
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  // The message of a custom schema's error may quote the document.
+  const detail = areValuesHidden()
+    ? error instanceof Error
+      ? error.name
+      : typeof error
+    : error instanceof Error
+      ? `${error.name}: ${error.message}`
+      : String(error);
   return {
     path: '',
     message: `could not be validated (${detail.slice(0, 200)})`,

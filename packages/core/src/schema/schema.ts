@@ -43,16 +43,50 @@ interface CommonOptions {
   readonly description?: string;
 }
 
-/** Formats a value for an error message without dumping huge or hostile input. */
+/**
+ * While above zero, messages describe values by kind only and free-form keys are masked: validation for a running
+ * function, whose messages go to logs (see {@link withValuesHidden}). Validation is synchronous, so a counter is
+ * enough to scope it.
+ */
+let valuesHidden = 0;
+
+/**
+ * Runs `validate` with document content kept out of every issue it produces: values are described by their kind
+ * (`got a string`), hints computed from a value are left out, and keys that are not schema names are masked in
+ * paths (`match.headers[…]`). Used where issues end up in function logs; the CLI shows the values.
+ *
+ * @example
+ * ```ts
+ * import { withValuesHidden, validateExperiment } from '@faultline/core';
+ * const result = withValuesHidden(() => validateExperiment(document)); // issues say "got a string", never the string
+ * ```
+ */
+export function withValuesHidden<T>(validate: () => T): T {
+  valuesHidden++;
+  try {
+    return validate();
+  } finally {
+    valuesHidden--;
+  }
+}
+
+/** True inside {@link withValuesHidden}: custom schemas and fault types must not put values in messages then. */
+export function areValuesHidden(): boolean {
+  return valuesHidden > 0;
+}
+
+/** Formats a value for an error message without dumping huge or hostile input (by kind only, values hidden). */
 export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return `an array of ${value.length}`;
   switch (typeof value) {
     case 'string':
-      return value.length > 40 ? `"${value.slice(0, 37)}..."` : JSON.stringify(value);
+      if (valuesHidden > 0) return 'a string';
+      return value.length > 40 ? JSON.stringify(`${value.slice(0, 37)}...`) : JSON.stringify(value);
     case 'number':
+      return valuesHidden > 0 ? 'a number' : String(value);
     case 'boolean':
-      return String(value);
+      return valuesHidden > 0 ? 'a boolean' : String(value);
     case 'undefined':
       return 'nothing';
     case 'object':
@@ -67,6 +101,27 @@ export function joinPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   if (/^[A-Za-z_$][\w$-]*$/.test(key)) return path === '' ? key : `${path}.${key}`;
   return `${path}[${JSON.stringify(key)}]`;
+}
+
+/**
+ * {@link joinPath} for a key that comes from the document rather than the schema (an unknown key, a header
+ * name): masked as `[…]` while values are hidden.
+ */
+export function joinContentKey(path: string, key: string): string {
+  return valuesHidden > 0 ? `${path}[…]` : joinPath(path, key);
+}
+
+/**
+ * Quotes a name from the schema (a key, an enum member) for a message: `"delayMs"`, or bare while values are
+ * hidden, because messages for function logs have every quoted part masked as a last line of defence.
+ */
+export function quoteName(name: string): string {
+  return valuesHidden > 0 ? name : JSON.stringify(name);
+}
+
+/** A hint computed from a value, left out while values are hidden. */
+export function valueHint(hint: () => string | undefined): string | undefined {
+  return valuesHidden > 0 ? undefined : hint();
 }
 
 function withHint(path: string, message: string, hint: string | undefined): ValidationIssue {
@@ -167,7 +222,7 @@ export function number(options: NumberOptions = {}): Schema<number> {
         return typeIssue(issues, path, options.integer ? 'a whole number' : 'a number', value);
       }
       if (options.integer && !Number.isInteger(value)) {
-        issues.push({ path, message: `must be a whole number${unit}, got ${value}` });
+        issues.push({ path, message: `must be a whole number${unit}, got ${describeValue(value)}` });
         return invalid;
       }
       const tooLow = options.minimum !== undefined && value < options.minimum;
@@ -179,7 +234,13 @@ export function number(options: NumberOptions = {}): Schema<number> {
             : options.minimum !== undefined
               ? `at least ${options.minimum}${unit}`
               : `at most ${options.maximum}${unit}`;
-        issues.push(withHint(path, `must be ${range}, got ${value}`, options.hint?.(value)));
+        issues.push(
+          withHint(
+            path,
+            `must be ${range}, got ${describeValue(value)}`,
+            valueHint(() => options.hint?.(value)),
+          ),
+        );
         return invalid;
       }
       return value;
@@ -224,7 +285,7 @@ export function oneOf<const Values extends readonly (string | number)[]>(
   values: Values,
   options: CommonOptions = {},
 ): Schema<Values[number]> {
-  const list = values.map((v) => JSON.stringify(v)).join(', ');
+  const list = (): string => values.map((v) => (typeof v === 'string' ? quoteName(v) : String(v))).join(', ');
   return {
     kind: 'enum',
     description: options.description,
@@ -234,8 +295,8 @@ export function oneOf<const Values extends readonly (string | number)[]>(
       issues.push(
         withHint(
           path,
-          `must be one of ${list}, got ${describeValue(value)}`,
-          suggestion === undefined ? undefined : `did you mean "${suggestion}"?`,
+          `must be one of ${list()}, got ${describeValue(value)}`,
+          suggestion === undefined ? undefined : `did you mean ${quoteName(suggestion)}?`,
         ),
       );
       return invalid;
@@ -334,7 +395,7 @@ export function record<T>(value: Schema<T>, options: RecordOptions = {}): Schema
       const result: Record<string, T> = Object.create(null);
       let ok = true;
       for (const key of keys) {
-        const parsed = value.validate(input[key], joinPath(path, key), issues);
+        const parsed = value.validate(input[key], joinContentKey(path, key), issues);
         if (parsed === invalid) ok = false;
         else result[key] = parsed;
       }
@@ -443,12 +504,12 @@ export function object<P extends Properties>(properties: P, options: ObjectOptio
             : undefined;
         issues.push(
           withHint(
-            joinPath(path, key),
+            joinContentKey(path, key),
             'is not a known key',
             habitHint ??
               (suggestion === undefined
                 ? `known keys: ${names.join(', ')}`
-                : `did you mean "${suggestion}"?`),
+                : `did you mean ${quoteName(suggestion)}?`),
           ),
         );
       }

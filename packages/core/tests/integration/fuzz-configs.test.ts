@@ -31,6 +31,7 @@ import {
 } from '@faultline/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify as toYaml } from 'yaml';
 import { parseExperimentForRuntime } from '../../src/experiment/validate.js';
 
 /** Fault types whose effects reach outside the invocation (sockets, disk, process.env): fuzzed separately. */
@@ -406,11 +407,54 @@ function documentArbitrary(types: readonly FaultType[]): fc.Arbitrary<unknown> {
     { requiredKeys: ['schemaVersion', 'id', 'faults'] },
   );
   return fc.oneof(
-    { weight: 12, arbitrary: plausible },
-    { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
-    { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 24, arbitrary: plausible },
+    { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+    { weight: 2, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: yamlShapedText },
   );
 }
+
+/**
+ * YAML-shaped text as a store could hold it (hand-written, or pushed by an old CLI): the shapes that stalled or
+ * exhausted functions when they parsed YAML (deep lists, unclosed flow collections, huge mappings), and random
+ * text made of YAML's indicators. Functions read JSON only, so each must be refused without injecting.
+ */
+const yamlShapedText = fc.oneof(
+  fc.integer({ min: 1, max: 3_000 }).map((depth) => `${'- '.repeat(depth)}x`),
+  fc.integer({ min: 1, max: 5_000 }).map((depth) => '['.repeat(depth)),
+  fc
+    .integer({ min: 1, max: 3_000 })
+    .map((keys) => Array.from({ length: keys }, (_, i) => `k${i}: 1`).join('\n')),
+  fc
+    .array(
+      fc.constantFrom(
+        '- ',
+        '  ',
+        ': ',
+        '\n',
+        '[',
+        ']',
+        '{',
+        '}',
+        'a',
+        '1',
+        '#',
+        '&x',
+        '*x',
+        '!t',
+        '"',
+        "'",
+        '|',
+        '>',
+        '? ',
+        ',',
+      ),
+      {
+        maxLength: 80,
+      },
+    )
+    .map((parts) => parts.join('')),
+);
 
 const invocationArbitrary = fc.record({
   trigger: fc.constantFrom('http', 'http', 'queue', 'schedule'),
@@ -430,6 +474,8 @@ interface DrillTotals {
   invocations: number;
   injections: number;
   skippedEntries: number;
+  /** Documents handed over as text that is not JSON (YAML-shaped): each must be refused. */
+  yamlDocuments: number;
   /** Injections per fault type, to show every type really ran. */
   injectedTypes: Record<string, number>;
 }
@@ -441,8 +487,13 @@ interface DrillTotals {
 function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], totals: DrillTotals) {
   const stepArbitrary = fc.record({
     document: documentArbitrary(types),
-    // Stores hand over text (SSM, App Configuration) or objects (Firestore): both paths are fuzzed.
-    asText: fc.boolean(),
+    // Stores hand over text (SSM, App Configuration) or objects (Firestore): both paths are fuzzed, and text in
+    // YAML, which functions refuse (the CLI stores JSON).
+    delivery: fc.oneof(
+      { weight: 9, arbitrary: fc.constant('object' as const) },
+      { weight: 9, arbitrary: fc.constant('json' as const) },
+      { weight: 2, arbitrary: fc.constant('yaml' as const) },
+    ),
     invocations: fc.array(invocationArbitrary, { minLength: 1, maxLength: 3 }),
   });
   return fc.asyncProperty(fc.array(stepArbitrary, { minLength: 2, maxLength: 2 }), async (steps) => {
@@ -488,7 +539,13 @@ function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], tota
       for (const [stepIndex, step] of steps.entries()) {
         totals.documents++;
         current =
-          step.asText && typeof step.document === 'object' ? JSON.stringify(step.document) : step.document;
+          typeof step.document !== 'object' || step.document === null || step.delivery === 'object'
+            ? step.document
+            : step.delivery === 'json'
+              ? JSON.stringify(step.document)
+              : toYaml(step.document);
+        // Text that is not JSON (YAML) is refused: it must never become the document in force.
+        const refusedText = typeof current === 'string' && !isJson(current);
         const eventsBeforeDocument = sink.events.length;
         const documentInForce = () => {
           for (let position = eventsBeforeDocument; position < sink.events.length; position++) {
@@ -538,7 +595,13 @@ function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], tota
             );
           }
         }
-        inForce = documentInForce();
+        if (refusedText) {
+          totals.yamlDocuments++;
+          if (sink.events.slice(eventsBeforeDocument).some((event) => event.type === 'config-load')) {
+            throw new Error(`text that is not JSON was loaded: ${String(current).slice(0, 80)}`);
+          }
+        }
+        inForce = refusedText ? inForce : documentInForce();
         checkInjections(inForce, sink.events.slice(eventsBeforeDocument), registry, totals);
       }
     } finally {
@@ -547,6 +610,15 @@ function fuzzProperty(registry: FaultRegistry, types: readonly FaultType[], tota
     const internalErrors = sink.ofType('internal-error');
     if (internalErrors.length > 0) throw new Error(`internal error: ${internalErrors[0]?.message}`);
   });
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -608,6 +680,7 @@ describe('fuzzing experiment documents through the real engine and wrapper', () 
       invocations: 0,
       injections: 0,
       skippedEntries: 0,
+      yamlDocuments: 0,
       injectedTypes: {},
     };
 
@@ -622,6 +695,7 @@ describe('fuzzing experiment documents through the real engine and wrapper', () 
     expect(totals.documents).toBeGreaterThanOrEqual(2 * runs);
     expect(totals.injections).toBeGreaterThan(totals.documents / 20);
     expect(totals.skippedEntries).toBeGreaterThan(totals.documents / 10);
+    expect(totals.yamlDocuments).toBeGreaterThan(totals.documents / 20);
     expect(Object.keys(totals.injectedTypes).sort()).toEqual(types.map((faultType) => faultType.type).sort());
     console.info('fuzz drill:', totals);
   }, 600_000);
@@ -648,6 +722,7 @@ describe('fuzzing experiment documents through the real engine and wrapper', () 
         invocations: 0,
         injections: 0,
         skippedEntries: 0,
+        yamlDocuments: 0,
         injectedTypes: {},
       };
       const environmentBefore = { ...process.env };

@@ -192,7 +192,10 @@ describe('createFaultEngine', () => {
     expect(sink.ofType('fault-skipped')).toEqual([
       expect.objectContaining({ faultId: 'typo', configVersion: '1' }),
     ]);
-    expect(String(sink.ofType('fault-skipped')[0]?.details?.issues)).toContain('delayMS');
+    // Positions and kinds only: the unknown key is document content, the suggestion a schema name.
+    const issues = String(sink.ofType('fault-skipped')[0]?.details?.issues);
+    expect(issues).toContain('faults[1][…]: is not a known key — did you mean delayMs?');
+    expect(issues).not.toContain('delayMS');
   });
 
   it('picks up a new config version after the TTL and keeps the last good one on an invalid document', async () => {

@@ -6,7 +6,7 @@ import {
 } from '@faultline/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseExperimentJson } from '../../src/experiment/parse-text.js';
+import { parseExperimentJson } from '../../src/experiment/parse-json.js';
 
 const yamlExperiment = `# a comment
 schemaVersion: 1
@@ -78,7 +78,7 @@ describe('parseExperimentText', () => {
       /line 2, column 5: .* — custom tags \(!tag\) are not allowed; write plain values/,
     );
     expect(await messages('id: a\nid: b\n')).toMatch(
-      /line 2, column 1: Map keys must be unique — each key may appear once/,
+      /line 2, column 1: a key appears twice in one mapping — each key may appear once/,
     );
     expect(await messages('id: a\n---\nid: b\n')).toMatch(/one experiment per file/);
   });

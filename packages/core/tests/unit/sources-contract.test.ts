@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describeConfigSourceContract } from '../../../testkit/src/contracts/config-source-contract.js';
 import { createEnvironmentSource, createFileSource } from '../../src/index.js';
 
-async function createFileFixture(extension: '.json' | '.yaml' | '') {
+async function createFileFixture(extension: '.json' | '') {
   const directory = await mkdtemp(join(tmpdir(), 'faultline-contract-'));
   const path = join(directory, `experiment${extension}`);
   return {
@@ -21,18 +21,6 @@ describeConfigSourceContract('file source (.json)', {
   misconfigured: {
     create: () => createFileSource('experiment.json', { maxSizeBytes: -1 }),
     names: /maxSizeBytes/,
-  },
-});
-
-describeConfigSourceContract('file source (.yaml)', {
-  async create() {
-    const fixture = await createFileFixture('.yaml');
-    const { stringify } = await import('yaml');
-    return {
-      ...fixture,
-      write: (document: object | string) =>
-        fixture.write(typeof document === 'string' ? document : stringify(document)),
-    };
   },
 });
 

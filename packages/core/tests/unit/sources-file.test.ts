@@ -25,23 +25,29 @@ describe('createFileSource', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('decodes YAML by extension', async () => {
+  it('refuses a YAML file with the fix, without parsing it (functions read JSON only)', async () => {
     const path = join(directory, 'experiment.yml');
     await writeFile(path, 'id: orders\nfaults:\n  - id: slow\n    type: latency\n');
 
-    const result = await load(createFileSource(path));
+    const error = await load(createFileSource(path)).catch((caught: unknown) => caught);
 
-    expect(result).toMatchObject({ kind: 'document', document: { id: 'orders', faults: [{ id: 'slow' }] } });
+    expect(error).toBeInstanceOf(ConfigDocumentError);
+    expect((error as Error).message).toContain(
+      `file:${path} is YAML, and functions read experiments as JSON only`,
+    );
+    expect((error as Error).message).toContain('faultline push');
   });
 
-  it('decodes by content when the extension says nothing', async () => {
+  it('reads JSON whatever the extension, and says when the content is not JSON', async () => {
     const jsonPath = join(directory, 'experiment.conf');
     await writeFile(jsonPath, '  {"id":"json"}');
     const yamlPath = join(directory, 'other.conf');
     await writeFile(yamlPath, 'id: yaml\n');
 
     expect(await load(createFileSource(jsonPath))).toMatchObject({ document: { id: 'json' } });
-    expect(await load(createFileSource(yamlPath))).toMatchObject({ document: { id: 'yaml' } });
+    await expect(load(createFileSource(yamlPath))).rejects.toThrow(
+      /is not valid JSON at line 1, column 1: expected a value \(this is not JSON/,
+    );
   });
 
   it('names the file and the position when the JSON is broken', async () => {
@@ -66,19 +72,16 @@ describe('createFileSource', () => {
     expect((error as ConfigTooLargeError).sizeBytes).toBe(2_009);
   });
 
-  it('treats an empty file or an empty YAML document as missing', async () => {
-    const empty = join(directory, 'empty.yaml');
+  it('treats an empty file as missing', async () => {
+    const empty = join(directory, 'empty.json');
     await writeFile(empty, '   \n');
-    const comment = join(directory, 'comment.yaml');
-    await writeFile(comment, '# nothing yet\n');
 
     expect(await load(createFileSource(empty))).toEqual({ kind: 'missing' });
-    expect(await load(createFileSource(comment))).toEqual({ kind: 'missing' });
   });
 
   it('rejects a top level that is not an object, saying so', async () => {
-    const path = join(directory, 'experiment.yaml');
-    await writeFile(path, 'just a string\n');
+    const path = join(directory, 'experiment.json');
+    await writeFile(path, '"just a string"\n');
 
     await expect(load(createFileSource(path))).rejects.toThrow(/must contain an object/);
   });

@@ -11,7 +11,7 @@ import {
  * (TTL, fetch budget, stale-while-revalidate, fail-open) and, in real-time mode, pushed by an `onSnapshot` listener.
  *
  * Document layout (default field `experiment`):
- * - a string holding the experiment as JSON or YAML text (preferred: exactly what `faultline validate` checked,
+ * - a string holding the experiment as JSON text (preferred: exactly what `faultline push` wrote,
  *   size-capped before parsing), or
  * - a map holding the experiment object (handy in the console; Firestore timestamps become ISO strings).
  *
@@ -98,7 +98,7 @@ export interface FirestoreSourceOptions {
   readonly projectId?: string;
   /** Database of the document when the source creates the client. Default `(default)`. */
   readonly databaseId?: string;
-  /** Field holding the experiment (JSON/YAML string or map). Default `experiment`. */
+  /** Field holding the experiment (JSON string or map). Default `experiment`. */
   readonly field?: string;
   /**
    * Push mode: an `onSnapshot` listener delivers changes (and the kill switch) to running instances in well under
@@ -262,7 +262,7 @@ function readSnapshot(
   throw new FirestoreSourceError(
     'CONFIG_DOCUMENT_INVALID',
     `Field "${field}" of Firestore document ${documentPath} is a ${Array.isArray(value) ? 'array' : typeof value}; ` +
-      'store the experiment as a JSON/YAML string (preferred) or as a map.',
+      'store the experiment as a JSON string (preferred) or as a map.',
   );
 }
 

@@ -112,7 +112,7 @@ describe('the Firestore config source against the emulator', () => {
 
     await expect(failure).rejects.toBeInstanceOf(FirestoreSourceError);
     await expect(failure).rejects.toThrow(
-      /Field "experiment" .* is a number; store the experiment as a JSON\/YAML string/,
+      /Field "experiment" .* is a number; store the experiment as a JSON string/,
     );
   });
 

@@ -1,4 +1,5 @@
 import * as s from '../../schema/schema-builders.js';
+import { describeValue, joinContentKey } from '../../schema/schema.js';
 import { defineFaultType } from '../fault-type.js';
 
 // POSIX-portable environment variable names; anything else is almost certainly a typo in the experiment.
@@ -69,13 +70,16 @@ export const configFault = defineFaultType({
           return;
         }
         for (const name of [...envNames, ...(value.unset ?? [])]) {
-          const where = envNames.includes(name) ? `${at('env')}.${name}` : at('unset');
+          const where = envNames.includes(name) ? joinContentKey(at('env'), name) : at('unset');
           if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-            issues.push({ path: where, message: `"${name}" is not an environment variable name` });
+            issues.push({
+              path: where,
+              message: `${describeValue(name)} is not an environment variable name`,
+            });
           } else if (name.toUpperCase().startsWith(protectedPrefix)) {
             issues.push({
               path: where,
-              message: `"${name}" is faultline's own setting and cannot be changed by a fault`,
+              message: `${describeValue(name)} is faultline's own setting and cannot be changed by a fault`,
               hint: 'use the experiment file or the kill switch instead',
             });
           }
@@ -84,7 +88,7 @@ export const configFault = defineFaultType({
           if (envNames.includes(name)) {
             issues.push({
               path: at('unset'),
-              message: `"${name}" is both set (env) and unset`,
+              message: `${describeValue(name)} is both set (env) and unset`,
               hint: 'keep one',
             });
           }

@@ -1,4 +1,4 @@
-import type { ValidationIssue } from '../../schema/schema.js';
+import { areValuesHidden, type ValidationIssue } from '../../schema/schema.js';
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
@@ -54,7 +54,9 @@ function checkLatencyForm(value: LatencyAttributes, path: string, issues: Valida
   if (hasMin && hasMax && (value.minDelayMs as number) > (value.maxDelayMs as number)) {
     issues.push({
       path: at('minDelayMs'),
-      message: `must not exceed maxDelayMs (${value.maxDelayMs}), got ${value.minDelayMs}`,
+      message: areValuesHidden()
+        ? 'must not exceed maxDelayMs'
+        : `must not exceed maxDelayMs (${value.maxDelayMs}), got ${value.minDelayMs}`,
       hint: 'swap the two values',
     });
   }
