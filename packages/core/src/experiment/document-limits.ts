@@ -328,12 +328,6 @@ export function scanJsonText(text: string): JsonScanFailure | undefined {
 /**
  * Checks an already decoded document (an object from Firestore or from code) against {@link documentLimits}
  * without recursion, so cyclic or absurdly deep values stop early. Returns the problem, or `undefined`.
- *
- * @example
- * ```ts
- * import { checkDocumentShape } from '@faultline/core';
- * checkDocumentShape({ faults: [] }); // undefined
- * ```
  */
 export function checkDocumentShape(document: unknown): ValidationIssue | undefined {
   const hint = 'experiments are small and shallow; this document is not one';

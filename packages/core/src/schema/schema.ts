@@ -53,13 +53,8 @@ let valuesHidden = 0;
 /**
  * Runs `validate` with document content kept out of every issue it produces: values are described by their kind
  * (`got a string`), hints computed from a value are left out, and keys that are not schema names are masked in
- * paths (`match.headers[…]`). Used where issues end up in function logs; the CLI shows the values.
- *
- * @example
- * ```ts
- * import { withValuesHidden, validateExperiment } from '@faultline/core';
- * const result = withValuesHidden(() => validateExperiment(document)); // issues say "got a string", never the string
- * ```
+ * paths (`match.headers[…]`). Used where issues end up in function logs (`parseExperimentForRuntime` with
+ * `hideValues`); the CLI shows the values.
  */
 export function withValuesHidden<T>(validate: () => T): T {
   valuesHidden++;
@@ -70,7 +65,17 @@ export function withValuesHidden<T>(validate: () => T): T {
   }
 }
 
-/** True inside {@link withValuesHidden}: custom schemas and fault types must not put values in messages then. */
+/**
+ * True while validating for a running function (`parseExperimentForRuntime(…, { hideValues: true })`): custom
+ * schemas and fault types must not put document values in their messages then; {@link describeValue} already
+ * describes them by kind.
+ *
+ * @example
+ * ```ts
+ * import { areValuesHidden, describeValue } from '@faultline/core';
+ * const message = areValuesHidden() ? 'is not a queue name' : `${describeValue(value)} is not a queue name`;
+ * ```
+ */
 export function areValuesHidden(): boolean {
   return valuesHidden > 0;
 }

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -13,16 +14,20 @@ const maxExtraHeapMb = 20;
 interface Measured {
   readonly name: string;
   readonly outcome: 'parsed' | 'rejected';
+  /** CPU time of the read (user + system), best of five. */
   readonly ms: number;
+  /** Wall-clock time, best of five: shown, not asserted (it measures the machine's load as much as the read). */
+  readonly wallMs: number;
   readonly mb: number;
 }
 
 /**
  * Runs every hostile document through what a function runs (the engine's document pipeline; the file source's
  * decoder for `.yaml` files) in a fresh process, where nothing else allocates or competes for the event loop.
- * Each document is tried five times and the best time and heap count: the machine is shared, and a load spike
- * can only make one try slower, while the defects this guards against (seconds, hundreds of MB) are slow every
- * time. The heap is measured with a 1 MB young generation, so the committed heap grows with what the parse
+ * The time is the CPU time the read takes (user + system), the best of five tries: the machine is shared by
+ * several test runs, and waiting for a core is not work the read does (at a load average of 50, wall-clock time
+ * grows tenfold), while the defects this guards against (seconds of CPU, hundreds of MB) cost that much on every
+ * try. The heap is measured with a 1 MB young generation, so the committed heap grows with what the read
  * allocates, not with how V8 sizes its nursery.
  */
 async function measureInFreshProcess(): Promise<Measured[]> {
@@ -42,6 +47,7 @@ async function measureInFreshProcess(): Promise<Measured[]> {
     const results = [];
     for (const document of hostileDocuments()) {
       let ms = Infinity;
+      let wallMs = Infinity;
       let mb = Infinity;
       let outcome;
       for (let attempt = 0; attempt < 5; attempt++) {
@@ -49,6 +55,7 @@ async function measureInFreshProcess(): Promise<Measured[]> {
         const heapBefore = process.memoryUsage().heapUsed;
         const committedBefore = v8.getHeapStatistics().total_heap_size;
         const startedAt = performance.now();
+        const cpuBefore = process.cpuUsage();
         let kept;
         try {
           kept = await read(document);
@@ -56,18 +63,21 @@ async function measureInFreshProcess(): Promise<Measured[]> {
         } catch {
           outcome = 'rejected';
         }
+        const cpu = process.cpuUsage(cpuBefore);
         const elapsedMs = performance.now() - startedAt;
+        const cpuMs = (cpu.user + cpu.system) / 1000;
         const grownBytes = Math.max(
           process.memoryUsage().heapUsed - heapBefore,
           v8.getHeapStatistics().total_heap_size - committedBefore,
         );
         kept = undefined;
-        ms = Math.min(ms, elapsedMs);
+        ms = Math.min(ms, cpuMs);
+        wallMs = Math.min(wallMs, elapsedMs);
         mb = Math.min(mb, grownBytes / 1e6);
         // A regression takes seconds per try; one slow try is enough to report it.
-        if (elapsedMs > 2_000) break;
+        if (cpuMs > 2_000) break;
       }
-      results.push({ name: document.name, outcome, ms, mb });
+      results.push({ name: document.name, outcome, ms, wallMs, mb });
     }
     console.log(JSON.stringify(results));
   `;
@@ -88,15 +98,20 @@ describe('hostile documents within the size cap', () => {
     const expected = hostileDocuments();
     expect(measured.map((entry) => entry.name)).toEqual(expected.map((document) => document.name));
     const table = measured
-      .map((entry) => `${entry.name}: ${entry.outcome}, ${entry.ms.toFixed(1)} ms, ${entry.mb.toFixed(1)} MB`)
+      .map(
+        (entry) =>
+          `${entry.name}: ${entry.outcome}, ${entry.ms.toFixed(1)} ms CPU (${entry.wallMs.toFixed(1)} ms wall), ${entry.mb.toFixed(1)} MB`,
+      )
       .join('\n');
-    console.log(`hostile documents (best of five, fresh process):\n${table}`);
+    console.log(
+      `hostile documents (best of five, fresh process, load ${loadavg()[0]?.toFixed(1)}):\n${table}`,
+    );
     for (const [index, entry] of measured.entries()) {
       expect({ name: entry.name, outcome: entry.outcome }).toEqual({
         name: entry.name,
         outcome: expected[index]?.expect,
       });
-      expect(entry.ms, `${entry.name} took ${entry.ms.toFixed(1)} ms`).toBeLessThanOrEqual(maxParseMs);
+      expect(entry.ms, `${entry.name} took ${entry.ms.toFixed(1)} ms of CPU`).toBeLessThanOrEqual(maxParseMs);
       expect(entry.mb, `${entry.name} grew the heap by ${entry.mb.toFixed(1)} MB`).toBeLessThanOrEqual(
         maxExtraHeapMb,
       );
