@@ -4,6 +4,7 @@ import type { ExperimentDefinition, RunSection, ValidationIssue } from '@faultli
 import {
   defaultMaxConfigSizeBytes,
   FaultlineError,
+  isPlainObject,
   parseExperimentText,
   validateExperiment,
   validateRunSection,
@@ -11,7 +12,7 @@ import {
 import { UsageError } from './arguments.js';
 import { docsUrl } from './docs-links.js';
 import { type LocatedIssue, locateIssues } from './issue-locations.js';
-import { resolvePlaceholders } from './run-placeholders.js';
+import { resolveCommandArgv, resolvePlaceholders } from './run-placeholders.js';
 import { parseStoreCoordinates, type StoreCoordinates } from './stores/index.js';
 
 /** A file that was read, parsed and validated. */
@@ -145,7 +146,7 @@ export function resolveRunSection(
   }
   let resolved: unknown;
   try {
-    resolved = dropEmptyStrings(resolvePlaceholders(raw.run, variables, environment, 'run'));
+    resolved = dropEmptyStrings(resolveRunPlaceholders(raw.run, variables, environment));
   } catch (error) {
     throw new RunSectionError((error as Error).message, [], { cause: error });
   }
@@ -153,6 +154,60 @@ export function resolveRunSection(
   if (!result.ok)
     throw new RunSectionError('the run section is invalid once its placeholders are resolved', result.issues);
   return result.run;
+}
+
+/**
+ * {@link resolvePlaceholders} for a whole run section, except that steady-state commands become argv lists
+ * (`resolveCommandArgv`): a placeholder's value is one argument, never shell syntax. Each command keeps the text
+ * it was written with (placeholders unresolved) as its `name`, so a value never reaches the verdict or the report.
+ */
+function resolveRunPlaceholders(
+  run: unknown,
+  variables: Readonly<Record<string, string>>,
+  environment: Readonly<Record<string, string | undefined>>,
+): unknown {
+  const steadyState = isPlainObject(run) ? run.steadyState : undefined;
+  const commands = isPlainObject(steadyState) ? steadyState.commands : undefined;
+  if (!isPlainObject(run) || !isPlainObject(steadyState) || !Array.isArray(commands)) {
+    return resolvePlaceholders(run, variables, environment, 'run');
+  }
+  const { commands: _commands, ...otherSteadyState } = steadyState;
+  const resolved = resolvePlaceholders(
+    { ...run, steadyState: otherSteadyState },
+    variables,
+    environment,
+    'run',
+  ) as Record<string, unknown>;
+  const resolvedCommands = commands.map((command: unknown, index) => {
+    const path = `run.steadyState.commands[${index}]`;
+    if (!isPlainObject(command)) return command;
+    const { run: template, shell, name, ...rest } = command;
+    const isTemplate =
+      typeof template === 'string' ||
+      (Array.isArray(template) && template.every((argument) => typeof argument === 'string'));
+    if (!isTemplate) return resolvePlaceholders(command, variables, environment, path);
+    const argv = resolveCommandArgv(
+      template as string | string[],
+      shell === true,
+      variables,
+      environment,
+      `${path}.run`,
+    );
+    return {
+      ...resolvePlaceholders(rest, variables, environment, path),
+      // Left as written when it cannot be split: validation then says why.
+      run: argv ?? template,
+      // A shell string is now `/bin/sh -c …` with its values as arguments; anything else keeps its flag.
+      ...((argv === undefined || Array.isArray(template)) && shell !== undefined ? { shell } : {}),
+      name:
+        typeof name === 'string'
+          ? name
+          : typeof template === 'string'
+            ? template
+            : (template as string[]).join(' '),
+    };
+  });
+  return { ...resolved, steadyState: { ...(resolved.steadyState as object), commands: resolvedCommands } };
 }
 
 /** One run target's store, resolved on its own: its coordinates, or why it cannot be used. */

@@ -4,7 +4,13 @@
  * format (core's `createPlaceholderPattern`, which validation uses to accept a URL that is not one yet); putting in
  * the values is the CLI's job, at run time, from `--set NAME=value` and the environment.
  */
-import { createPlaceholderPattern, FaultlineError, isPlainObject, joinPath } from '@faultline/core';
+import {
+  createPlaceholderPattern,
+  FaultlineError,
+  isPlainObject,
+  joinPath,
+  splitCommandLine,
+} from '@faultline/core';
 
 const placeholderPattern = createPlaceholderPattern();
 
@@ -69,4 +75,88 @@ export function resolvePlaceholders<T>(
     return result as T;
   }
   return value;
+}
+
+/** The program and arguments of one steady-state command, ready to run without a shell. */
+export type CommandArgv = readonly [string, ...string[]];
+
+/**
+ * Resolves the placeholders of one `steadyState.commands[].run` into an argv list that runs without a shell, so a
+ * value from `--set` or the environment is always data, never shell syntax (`QUEUE='q; touch x'` is one
+ * argument):
+ *
+ * - an argv list: each element resolved on its own, one argument each;
+ * - a string: split into arguments first (`splitCommandLine`), then each argument resolved;
+ * - a string with `shell: true`: run by `/bin/sh -c`, each placeholder replaced by a quoted positional parameter
+ *   (`"$1"`, `"$2"`, …) whose value is passed as an argument of `sh`, so the shell never parses it.
+ *
+ * Throws {@link UnsetPlaceholderError} for an unset placeholder without a default; a string that cannot be split is
+ * returned as `undefined` (validation reports it).
+ *
+ * @example
+ * ```ts
+ * resolveCommandArgv('./check.sh --queue ${QUEUE}', false, { QUEUE: 'q; touch x' }, {}, 'run.steadyState.commands[0].run');
+ * // ['./check.sh', '--queue', 'q; touch x']
+ * ```
+ */
+export function resolveCommandArgv(
+  run: string | readonly string[],
+  shell: boolean,
+  variables: Readonly<Record<string, string | undefined>>,
+  environment: Readonly<Record<string, string | undefined>>,
+  path: string,
+): CommandArgv | undefined {
+  if (typeof run !== 'string') {
+    const argv = run.map((argument, index) =>
+      resolvePlaceholders(argument, variables, environment, joinPath(path, index)),
+    );
+    return argv.length === 0 ? undefined : (argv as unknown as CommandArgv);
+  }
+  if (shell) {
+    const values: string[] = [];
+    const script = replaceInShellScript(run, (placeholder) => {
+      values.push(resolvePlaceholders(placeholder, variables, environment, path));
+      return values.length;
+    });
+    // `sh -c script name arg1 arg2`: the arguments become $1, $2, … inside the script, as data.
+    return ['/bin/sh', '-c', script, 'faultline-command', ...values];
+  }
+  const split = splitCommandLine(run);
+  if (!split.ok) return undefined;
+  const argv = split.words.map((word) => resolvePlaceholders(word, variables, environment, path));
+  return argv as unknown as CommandArgv;
+}
+
+/**
+ * Replaces each placeholder of a shell script with a reference to positional parameter N, quoted for where it
+ * stands, so the expansion is always exactly one word and never parsed as shell syntax: `"${N}"` outside quotes,
+ * `${N}` inside double quotes, and `'"${N}"'` inside single quotes (close, expand quoted, reopen).
+ */
+function replaceInShellScript(script: string, positionOf: (placeholder: string) => number): string {
+  const pattern = createPlaceholderPattern();
+  let result = '';
+  let quote: "'" | '"' | undefined;
+  let index = 0;
+  while (index < script.length) {
+    pattern.lastIndex = index;
+    const match = pattern.exec(script);
+    if (match !== null && match.index === index) {
+      const position = positionOf(match[0]);
+      result += quote === '"' ? `\${${position}}` : quote === "'" ? `'"\${${position}}"'` : `"\${${position}}"`;
+      index += match[0].length;
+      continue;
+    }
+    const character = script.charAt(index);
+    if (character === '\\' && quote !== "'") {
+      result += script.slice(index, index + 2);
+      index += 2;
+      continue;
+    }
+    if ((character === "'" || character === '"') && (quote === undefined || quote === character)) {
+      quote = quote === undefined ? character : undefined;
+    }
+    result += character;
+    index++;
+  }
+  return result;
 }

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import {
   type AlarmStopCondition,
   FaultlineError,
@@ -18,6 +17,7 @@ import {
   type StoredExperiment,
   StoreLostUpdateError,
 } from '../stores/index.js';
+import { runCommandProbes } from './command-probes.js';
 import type {
   JournalStep,
   MetricSignalJournal,
@@ -874,32 +874,6 @@ export function evaluateTolerances(
     });
   }
   return checks;
-}
-
-async function runCommandProbes(run: RunSection, signal: AbortSignal): Promise<ToleranceCheck[]> {
-  const commands = run.steadyState.commands ?? [];
-  return Promise.all(
-    commands.map(
-      (command) =>
-        new Promise<ToleranceCheck>((resolve) => {
-          const child = spawn(command.run, {
-            shell: true,
-            stdio: 'ignore',
-            signal,
-            timeout: command.timeoutMs,
-          });
-          const done = (code: number) =>
-            resolve({
-              name: `command: ${command.run}`,
-              observed: code,
-              tolerance: `exit ${command.expectExitCode}`,
-              ok: code === command.expectExitCode,
-            });
-          child.on('error', () => done(-1));
-          child.on('exit', (code) => done(code ?? -1));
-        }),
-    ),
-  );
 }
 
 function metricOf(summary: SampleSummary, condition: ThresholdStopCondition): number {

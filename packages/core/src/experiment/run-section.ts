@@ -290,15 +290,171 @@ const targetSchema = s.object(
 const maxTolerance = (unit: string, description: string) =>
   s.object({ max: s.required(s.number({ minimum: 0, maximum: 3_600_000, unit, description })) });
 
+/**
+ * How a command string of `steadyState.commands` splits into arguments when it runs without a shell (the
+ * default): a small, predictable subset of POSIX shell quoting. Words are separated by blanks; `'…'` keeps
+ * everything literal, `"…"` too except `\"`, `\\`, `\$` and `` \` ``; a backslash outside quotes escapes the next
+ * character. `${NAME}` placeholders stay inside their word, so a value put in later is always one argument,
+ * whatever it contains. Shell syntax (pipes, `;`, `&&`, redirections, `$VAR`, `$(…)`, backticks, globs, `~`) is
+ * refused with its position: such a command needs `shell: true`.
+ *
+ * @example
+ * ```ts
+ * import { splitCommandLine } from '@faultline/core';
+ * splitCommandLine('./check-queue.sh --queue ${QUEUE} "two words"');
+ * // { ok: true, words: ['./check-queue.sh', '--queue', '${QUEUE}', 'two words'] }
+ * ```
+ */
+export function splitCommandLine(
+  text: string,
+): { readonly ok: true; readonly words: string[] } | { readonly ok: false; readonly reason: string } {
+  const words: string[] = [];
+  let word = '';
+  let inWord = false;
+  let index = 0;
+  const refuse = (what: string) => ({
+    ok: false as const,
+    reason: `uses shell syntax (${what} at character ${index + 1})`,
+  });
+  while (index < text.length) {
+    const character = text.charAt(index);
+    if (character === ' ' || character === '\t' || character === '\n') {
+      if (inWord) words.push(word);
+      word = '';
+      inWord = false;
+      index++;
+      continue;
+    }
+    inWord = true;
+    if (character === "'") {
+      const end = text.indexOf("'", index + 1);
+      if (end === -1) return { ok: false, reason: `has an unclosed ' (character ${index + 1})` };
+      word += text.slice(index + 1, end);
+      index = end + 1;
+      continue;
+    }
+    if (character === '"') {
+      index++;
+      let closed = false;
+      while (index < text.length) {
+        const inner = text.charAt(index);
+        if (inner === '"') {
+          closed = true;
+          index++;
+          break;
+        }
+        if (inner === '\\' && index + 1 < text.length && '"\\$`'.includes(text.charAt(index + 1))) {
+          word += text.charAt(index + 1);
+          index += 2;
+          continue;
+        }
+        if (inner === '`') return refuse('a backtick');
+        if (inner === '$') {
+          const placeholder = placeholderAt(text, index);
+          if (placeholder === undefined) return refuse('"$"');
+          word += placeholder;
+          index += placeholder.length;
+          continue;
+        }
+        word += inner;
+        index++;
+      }
+      if (!closed) return { ok: false, reason: 'has an unclosed "' };
+      continue;
+    }
+    if (character === '\\') {
+      if (index + 1 >= text.length) return { ok: false, reason: 'ends with a lone backslash' };
+      word += text.charAt(index + 1);
+      index += 2;
+      continue;
+    }
+    if (character === '$') {
+      const placeholder = placeholderAt(text, index);
+      if (placeholder === undefined) return refuse('"$"');
+      word += placeholder;
+      index += placeholder.length;
+      continue;
+    }
+    if ('|&;<>()`'.includes(character)) return refuse(`"${character}"`);
+    if ('*?['.includes(character)) return refuse(`the glob "${character}"`);
+    if (character === '~' && word === '') return refuse('"~"');
+    if (character === '#' && word === '') return refuse('a comment');
+    word += character;
+    index++;
+  }
+  if (inWord) words.push(word);
+  if (words.length === 0) return { ok: false, reason: 'is empty' };
+  return { ok: true, words };
+}
+
+/** The `${NAME}` / `${NAME:-default}` placeholder starting at `index`, or `undefined`. */
+function placeholderAt(text: string, index: number): string | undefined {
+  const pattern = createPlaceholderPattern();
+  pattern.lastIndex = index;
+  const match = pattern.exec(text);
+  return match !== null && match.index === index ? match[0] : undefined;
+}
+
 const commandProbeSchema = s.object(
   {
     run: s.required(
-      s.string({ minLength: 1, maxLength: 4096, description: 'Shell command; exit code checked.' }),
+      s.anyOf(
+        [
+          s.string({ minLength: 1, maxLength: 4096 }),
+          s.array(s.string({ maxLength: 4096 }), { minItems: 1, maxItems: 256 }),
+        ],
+        {
+          description:
+            'The command: an argv list (`["./check.sh", "--queue", "${QUEUE}"]`), or one string split into ' +
+            'arguments with simple quoting. Runs without a shell; each placeholder becomes part of one argument.',
+        },
+      ),
+    ),
+    shell: s.defaulted(
+      s.boolean({
+        description:
+          'Run `run` (a string) with `/bin/sh -c`, for pipes and redirections. Placeholders are then passed as ' +
+          'positional parameters ("$1", …), never pasted into the script. Default false.',
+      }),
+      false,
+    ),
+    name: s.optional(
+      s.string({
+        minLength: 1,
+        maxLength: 256,
+        description: 'Shown in the verdict and the report. Default: the command as written (placeholders unresolved).',
+      }),
     ),
     expectExitCode: s.defaulted(s.number({ integer: true, minimum: 0, maximum: 255 }), 0),
     timeoutMs: s.defaulted(s.number({ integer: true, minimum: 1, maximum: 600_000, unit: 'ms' }), 10_000),
   },
-  { description: 'A command that must exit with `expectExitCode` for the steady state to hold.' },
+  {
+    description: 'A command that must exit with `expectExitCode` for the steady state to hold.',
+    refine: (value: { run: string | readonly string[]; shell: boolean }, path: string, issues: ValidationIssue[]) => {
+      if (typeof value.run !== 'string') {
+        if (value.run[0] === '') {
+          issues.push({ path: joinPath(joinPath(path, 'run'), 0), message: 'must name the program to run' });
+        }
+        if (value.shell) {
+          issues.push({
+            path: joinPath(path, 'shell'),
+            message: 'needs run to be one string (the shell script)',
+            hint: 'write run as a string, or drop shell: true to run the argv list directly',
+          });
+        }
+        return;
+      }
+      if (value.shell) return;
+      const split = splitCommandLine(value.run);
+      if (!split.ok) {
+        issues.push({
+          path: joinPath(path, 'run'),
+          message: split.reason,
+          hint: 'commands run without a shell: write run as an argv list, or set shell: true (placeholders stay single arguments either way)',
+        });
+      }
+    },
+  },
 );
 
 const steadyStateSchema = s.object(
