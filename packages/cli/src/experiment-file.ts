@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { ExperimentDefinition, RunSection, ValidationIssue } from '@faultline/core';
 import {
+  createPlaceholderPattern,
   defaultMaxConfigSizeBytes,
   FaultlineError,
   isPlainObject,
@@ -13,6 +14,7 @@ import { UsageError } from './arguments.js';
 import { docsUrl } from './docs-links.js';
 import { type LocatedIssue, locateIssues } from './issue-locations.js';
 import { resolveCommandArgv, resolvePlaceholders } from './run-placeholders.js';
+import { defaultSecretNames, isSecretName } from './runner/redact.js';
 import { parseStoreCoordinates, type StoreCoordinates } from './stores/index.js';
 
 /** A file that was read, parsed and validated. */
@@ -208,6 +210,45 @@ function resolveRunPlaceholders(
     };
   });
   return { ...resolved, steadyState: { ...(resolved.steadyState as object), commands: resolvedCommands } };
+}
+
+/**
+ * The values that come from secret placeholders of the run section: those whose variable has a secret name
+ * (`AZURE_FUNCTION_KEY`, `DB_PASSWORD`; see `isSecretName`) or is listed in `run.redact`. `faultline run` masks
+ * them wherever they would appear in the journal, the report and the progress output.
+ *
+ * @example
+ * ```ts
+ * resolveRunSecrets({ run: { targets: [{ probe: { url: '${URL}?code=${FUNCTION_KEY}' } }] } }, {}, process.env);
+ * // [the value of FUNCTION_KEY]
+ * ```
+ */
+export function resolveRunSecrets(
+  raw: Record<string, unknown>,
+  variables: Readonly<Record<string, string>>,
+  environment: Readonly<Record<string, string | undefined>>,
+): string[] {
+  const run = raw.run;
+  const listed =
+    isPlainObject(run) && Array.isArray(run.redact)
+      ? run.redact.filter((name) => typeof name === 'string')
+      : [];
+  const names = [...defaultSecretNames, ...listed];
+  const secrets: string[] = [];
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const match of value.matchAll(createPlaceholderPattern())) {
+        const variable = match[1] as string;
+        if (!isSecretName(variable, names)) continue;
+        const resolved = variables[variable] ?? environment[variable];
+        const secret = resolved !== undefined && resolved !== '' ? resolved : match[2];
+        if (secret !== undefined && secret !== '') secrets.push(secret);
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (isPlainObject(value)) Object.values(value).forEach(visit);
+  };
+  visit(run);
+  return secrets;
 }
 
 /** One run target's store, resolved on its own: its coordinates, or why it cannot be used. */

@@ -13,6 +13,7 @@ export {
   type LoadedExperiment,
   loadExperimentFile,
   RunSectionError,
+  resolveRunSecrets,
   resolveRunSection,
   toRuntimeDocument,
 } from './experiment-file.js';
@@ -60,6 +61,12 @@ export {
   toTimeline,
 } from './runner/metrics.js';
 export type { ReadBack, ReadBackState, RollbackRecord } from './runner/rollback.js';
+export {
+  createRunRedactor,
+  defaultSecretNames,
+  isSecretName,
+  type RunRedactor,
+} from './runner/redact.js';
 export {
   describeStopCondition,
   evaluateTolerances,

@@ -142,7 +142,8 @@ function replaceInShellScript(script: string, positionOf: (placeholder: string) 
     const match = pattern.exec(script);
     if (match !== null && match.index === index) {
       const position = positionOf(match[0]);
-      result += quote === '"' ? `\${${position}}` : quote === "'" ? `'"\${${position}}"'` : `"\${${position}}"`;
+      result +=
+        quote === '"' ? `\${${position}}` : quote === "'" ? `'"\${${position}}"'` : `"\${${position}}"`;
       index += match[0].length;
       continue;
     }

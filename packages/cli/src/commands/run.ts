@@ -7,6 +7,7 @@ import { exitCodes } from '../exit-codes.js';
 import {
   loadExperimentFile,
   RunSectionError,
+  resolveRunSecrets,
   resolveRunSection,
   toRuntimeDocument,
 } from '../experiment-file.js';
@@ -153,11 +154,8 @@ Example:
     const file = singleFile(context, 'run', true) as string;
     const loaded = await loadExperimentFile(file);
     if (!loaded.ok) return reportInvalid(context, loaded);
-    const resolved = resolveRunSection(
-      loaded.raw,
-      parseAssignments(context.args.values('set')),
-      context.environment,
-    );
+    const assignments = parseAssignments(context.args.values('set'));
+    const resolved = resolveRunSection(loaded.raw, assignments, context.environment);
     const wanted = context.args.values('target');
     for (const name of wanted) {
       if (!resolved.targets.some((target) => target.name === name)) {
@@ -200,6 +198,7 @@ Example:
       file,
       signal: context.signal,
       environment: context.environment,
+      secrets: resolveRunSecrets(loaded.raw, assignments, context.environment),
       progress: createProgressDisplay({ stream: output.progressStream, style: output.errorStyle }),
     });
     const stamp = journal.startedAt.replace(/[:.]/g, '-');

@@ -30,6 +30,7 @@ import type {
 import { type LoadGenerator, sendProbe, startLoad } from './load.js';
 import { type Sample, type SampleSummary, summarize, toTimeline } from './metrics.js';
 import { createLineProgress, type RunProgress } from './progress.js';
+import { createRunRedactor } from './redact.js';
 import {
   describeReadBack,
   type RollbackRecord,
@@ -73,6 +74,12 @@ export interface RunExperimentOptions {
   readonly environment?: Readonly<Record<string, string | undefined>>;
   /** Chart resolution. Default: about ten requests per bucket, between 500 ms and 5 s. */
   readonly bucketMs?: number;
+  /**
+   * Values to mask wherever they would appear in the journal and the progress output (the values of secret
+   * placeholders; see `resolveRunSecrets`). URL credentials and secret query parameters (`run.redact` and the
+   * defaults) are masked in any case.
+   */
+  readonly secrets?: readonly string[];
   /**
    * Longest the rollback waits for a store's in-flight writes (also ones past their time bound) before it reads
    * the store back; a write still unsettled then makes that store's rollback "not ok". Default 25 000 ms.
@@ -122,7 +129,10 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
   const startedAtEpoch = Date.now();
   const startedAt = performance.now();
   const elapsedMs = () => Math.round(performance.now() - startedAt);
-  const progress = options.progress ?? createLineProgress(options.onProgress ?? (() => {}));
+  // Secrets in probe URLs (`?code=`, userinfo, secret placeholders) never reach the journal, the report or the
+  // progress output: everything the run records or says passes through one redactor.
+  const redact = createRunRedactor({ names: run.redact ?? [], secrets: options.secrets ?? [] });
+  const progress = redact.progress(options.progress ?? createLineProgress(options.onProgress ?? (() => {})));
   const signal = options.signal ?? new AbortController().signal;
   const steps: JournalStep[] = [];
   const record = (step: string, ok: boolean, detail?: string, target?: string) => {
@@ -548,7 +558,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
           : 'deviated';
     record('finish', status === 'completed', `status ${status}, verdict ${verdict}`);
     progress.end();
-    return {
+    return redact.journal({
       journalVersion: 1,
       experiment: {
         id: String(options.document.id ?? 'experiment'),
@@ -577,7 +587,7 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
       ...(breach === undefined ? {} : { breach }),
       steps,
       targets,
-    };
+    });
   }
 
   async function rollBack(state: TargetState): Promise<void> {

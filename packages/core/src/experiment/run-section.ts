@@ -747,6 +747,22 @@ export const runSectionSchema = s.object(
       }),
       defaultExpiryMarginSeconds,
     ),
+    redact: s.optional(
+      s.array(
+        s.string({
+          minLength: 1,
+          maxLength: 128,
+          pattern: { regex: /^[A-Za-z0-9._-]+$/, description: 'a name (letters, digits, `.`, `_` or `-`)' },
+        }),
+        {
+          maxItems: 64,
+          description:
+            'Names whose values are secrets, added to the defaults (`code`, `key`, `sig`, `token`, `signature`, ' +
+            '`secret`, `password`): URL query parameters and `${NAME}` placeholders with such a name (or ending ' +
+            'in `_`, `-` or `.` and such a name) are masked in the journal, the report and the progress output.',
+        },
+      ),
+    ),
   },
   {
     description: 'How `faultline run` drives this experiment. Ignored by the function runtime.',
