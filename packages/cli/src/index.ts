@@ -60,13 +60,13 @@ export {
   type TimelineBucket,
   toTimeline,
 } from './runner/metrics.js';
-export type { ReadBack, ReadBackState, RollbackRecord } from './runner/rollback.js';
 export {
   createRunRedactor,
   defaultSecretNames,
   isSecretName,
   type RunRedactor,
 } from './runner/redact.js';
+export type { ReadBack, ReadBackState, RollbackRecord } from './runner/rollback.js';
 export {
   describeStopCondition,
   evaluateTolerances,

@@ -422,7 +422,8 @@ const commandProbeSchema = s.object(
       s.string({
         minLength: 1,
         maxLength: 256,
-        description: 'Shown in the verdict and the report. Default: the command as written (placeholders unresolved).',
+        description:
+          'Shown in the verdict and the report. Default: the command as written (placeholders unresolved).',
       }),
     ),
     expectExitCode: s.defaulted(s.number({ integer: true, minimum: 0, maximum: 255 }), 0),
@@ -430,7 +431,11 @@ const commandProbeSchema = s.object(
   },
   {
     description: 'A command that must exit with `expectExitCode` for the steady state to hold.',
-    refine: (value: { run: string | readonly string[]; shell: boolean }, path: string, issues: ValidationIssue[]) => {
+    refine: (
+      value: { run: string | readonly string[]; shell: boolean },
+      path: string,
+      issues: ValidationIssue[],
+    ) => {
       if (typeof value.run !== 'string') {
         if (value.run[0] === '') {
           issues.push({ path: joinPath(joinPath(path, 'run'), 0), message: 'must name the program to run' });
