@@ -1,5 +1,6 @@
+import { realpathSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import type { ExperimentDefinition, RunSection, ValidationIssue } from '@faultline/core';
 import {
   createPlaceholderPattern,
@@ -15,6 +16,7 @@ import { docsUrl } from './docs-links.js';
 import { type LocatedIssue, locateIssues } from './issue-locations.js';
 import { resolveCommandArgv, resolvePlaceholders } from './run-placeholders.js';
 import { defaultSecretNames, isSecretName } from './runner/redact.js';
+import { isInsideDirectory } from './stores/file-paths.js';
 import { parseStoreCoordinates, type StoreCoordinates } from './stores/index.js';
 
 /** A file that was read, parsed and validated. */
@@ -136,6 +138,7 @@ export function resolveRunSection(
   raw: Record<string, unknown>,
   variables: Readonly<Record<string, string>>,
   environment: Readonly<Record<string, string | undefined>>,
+  options: RunPathOptions = {},
 ): RunSection {
   if (raw.run === undefined) {
     throw new RunSectionError('the experiment has no run section', [
@@ -155,7 +158,89 @@ export function resolveRunSection(
   const result = validateRunSection(resolved, 'run');
   if (!result.ok)
     throw new RunSectionError('the run section is invalid once its placeholders are resolved', result.issues);
-  return result.run;
+  const issues: ValidationIssue[] = [];
+  const targets = result.run.targets.map((target, index) => {
+    const store = containStorePaths(raw.run, index, target.store as StoreCoordinates, options);
+    if (typeof store === 'string') {
+      issues.push({
+        path: `run.targets[${index}].store`,
+        message: store,
+        hint: 'paths in an experiment file stay in its folder; move the file, or pass --allow-outside',
+      });
+      return target;
+    }
+    return { ...target, store };
+  });
+  if (issues.length > 0) throw new RunSectionError('the run section names paths outside its folder', issues);
+  return { ...result.run, targets };
+}
+
+/** Where the file paths of a run section (file stores, `caFile`) are resolved and contained. */
+export interface RunPathOptions {
+  /**
+   * The experiment file the run section was read from. A path written in it is relative to its folder and must
+   * stay inside it; without a file, paths are relative to the working directory.
+   */
+  readonly file?: string;
+  /** Accept paths outside the experiment file's folder (`--allow-outside`). */
+  readonly allowOutside?: boolean;
+}
+
+/**
+ * Resolves the paths of one target's store against the experiment file's folder and checks they stay inside it
+ * (symbolic links followed). A path whose text starts with a placeholder (`${DEMO_DIR}/demo.json`) comes from the
+ * operator (`--set`, the environment), not from the file, and is taken relative to the working directory. Returns
+ * the store with absolute paths, or why it cannot be used.
+ */
+function containStorePaths(
+  rawRun: unknown,
+  index: number,
+  coordinates: StoreCoordinates,
+  options: RunPathOptions,
+): StoreCoordinates | string {
+  const rawStore = (rawRun as { targets?: { store?: Record<string, unknown> }[] } | undefined)?.targets?.[
+    index
+  ]?.store;
+  const field =
+    coordinates.kind === 'file'
+      ? 'path'
+      : coordinates.kind === 'azure-app-configuration'
+        ? 'caFile'
+        : undefined;
+  if (field === undefined) return coordinates;
+  const value = (coordinates as Record<string, unknown>)[field];
+  if (typeof value !== 'string') return coordinates;
+  const written = rawStore?.[field];
+  const fromOperator = typeof written === 'string' && /^\$\{/.test(written);
+  if (fromOperator || options.file === undefined) return coordinates;
+  const folder = dirname(resolve(options.file));
+  const absolute = resolve(folder, value);
+  if (
+    !options.allowOutside &&
+    !(
+      isInsideDirectory(absolute, folder) &&
+      isInsideDirectory(resolveThroughLinksSync(absolute), resolveThroughLinksSync(folder))
+    )
+  ) {
+    return `${field} ${JSON.stringify(value)} resolves to ${absolute}, outside the experiment's folder ${folder}`;
+  }
+  return { ...coordinates, [field]: absolute };
+}
+
+/** Synchronous `resolveThroughLinks` (the run section is resolved synchronously). */
+function resolveThroughLinksSync(path: string): string {
+  let existing = resolve(path);
+  const missing: string[] = [];
+  while (true) {
+    try {
+      return join(realpathSync(existing), ...missing.reverse());
+    } catch {
+      const parent = dirname(existing);
+      if (parent === existing) return resolve(path);
+      missing.push(basename(existing));
+      existing = parent;
+    }
+  }
 }
 
 /**
@@ -271,6 +356,7 @@ export function resolveRunTargetStores(
   raw: Record<string, unknown>,
   variables: Readonly<Record<string, string>>,
   environment: Readonly<Record<string, string | undefined>>,
+  options: RunPathOptions = {},
 ): RunTargetStore[] | undefined {
   const run = raw.run;
   if (run === undefined) return undefined;
@@ -296,9 +382,11 @@ export function resolveRunTargetStores(
       return { name, kind: known, problem: (error as Error).message };
     }
     const parsed = parseStoreCoordinates(resolved, path);
-    return parsed.ok
-      ? { name, kind: known, coordinates: parsed.coordinates }
-      : { name, kind: known, problem: parsed.message };
+    if (!parsed.ok) return { name, kind: known, problem: parsed.message };
+    const contained = containStorePaths(run, index, parsed.coordinates, options);
+    return typeof contained === 'string'
+      ? { name, kind: known, problem: `${path}: ${contained}; move the file, or pass --allow-outside` }
+      : { name, kind: known, coordinates: contained };
   });
 }
 

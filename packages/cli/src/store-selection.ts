@@ -20,6 +20,7 @@ export type SelectedStore =
 export const storeFlags = {
   values: ['endpoint', 'region', 'project', 'emulator-host', 'label', 'connection-string-env', 'ca-file'],
   repeatable: ['to', 'target', 'set'],
+  switches: ['allow-outside'],
 } as const;
 
 /** Help text for {@link storeFlags}. */
@@ -35,7 +36,9 @@ export const storeFlagsHelp = `Stores (repeat --to for several; default: every t
   --connection-string-env NAME  variable holding the App Configuration connection string
                             (default FAULTLINE_APPCONFIG_CONNECTION_STRING)
   --ca-file PATH            PEM of a private CA (local HTTPS App Configuration server)
-  --set NAME=VALUE          value for a \${NAME} placeholder of the run section (repeatable)`;
+  --set NAME=VALUE          value for a \${NAME} placeholder of the run section (repeatable)
+  --allow-outside           let file stores create directories outside the working directory, and let the
+                            run section's paths leave the experiment file's folder`;
 
 /**
  * Resolves which stores a command talks to, from `--to` / `--target` and the stores of the experiment's run

@@ -28,7 +28,11 @@ ${storeFlagsHelp}
 
 Example:
   faultline diff experiments/pricing-latency.yaml --to file:.faultline/demo.json`,
-  flags: { values: storeFlags.values, repeatable: storeFlags.repeatable, switches: ['json'] },
+  flags: {
+    values: storeFlags.values,
+    repeatable: storeFlags.repeatable,
+    switches: [...storeFlags.switches, 'json'],
+  },
   async run(context) {
     const file = singleFile(context, 'diff', true);
     const opened = await openStores(context, { file, requireValid: true });

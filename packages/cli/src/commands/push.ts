@@ -63,7 +63,7 @@ Examples:
   flags: {
     values: [...storeFlags.values, 'expected-version'],
     repeatable: storeFlags.repeatable,
-    switches: ['json', 'force', 'dry-run'],
+    switches: [...storeFlags.switches, 'json', 'force', 'dry-run'],
   },
   async run(context) {
     const file = singleFile(context, 'push', true);

@@ -17,6 +17,7 @@ import { renderHtmlReport } from '../runner/html-report.js';
 import type { RunJournal } from '../runner/journal.js';
 import { runExperiment } from '../runner/run-experiment.js';
 import { findUnreachableStopConditions } from '../runner/stop-condition-check.js';
+import { createStore } from '../stores/index.js';
 import { reportInvalid, singleFile } from './store-commands.js';
 
 /**
@@ -138,6 +139,8 @@ Follows the file's run section:
   --set NAME=VALUE   value for a \${NAME} placeholder in the run section (environment variables work too)
   --target NAME      only these targets (repeatable)
   --out DIR          where to write journal.json and report.html
+  --allow-outside    let file stores create directories outside the working directory, and let the run
+                     section's paths leave the experiment file's folder
   --json             print the journal instead of the table
   --allow-unreachable-stops
                      run although a stop condition can never fire with the planned load and duration (for
@@ -149,13 +152,18 @@ expires at its window.end.
 
 Example:
   faultline run experiments/pricing-latency.yaml --set AWS_DEMO_URL=http://127.0.0.1:3001 --target aws`,
-  flags: { values: ['out'], repeatable: ['set', 'target'], switches: ['json', 'allow-unreachable-stops'] },
+  flags: {
+    values: ['out'],
+    repeatable: ['set', 'target'],
+    switches: ['json', 'allow-unreachable-stops', 'allow-outside'],
+  },
   async run(context) {
     const file = singleFile(context, 'run', true) as string;
     const loaded = await loadExperimentFile(file);
     if (!loaded.ok) return reportInvalid(context, loaded);
     const assignments = parseAssignments(context.args.values('set'));
-    const resolved = resolveRunSection(loaded.raw, assignments, context.environment);
+    const allowOutside = context.args.has('allow-outside');
+    const resolved = resolveRunSection(loaded.raw, assignments, context.environment, { file, allowOutside });
     const wanted = context.args.values('target');
     for (const name of wanted) {
       if (!resolved.targets.some((target) => target.name === name)) {
@@ -198,6 +206,7 @@ Example:
       file,
       signal: context.signal,
       environment: context.environment,
+      openStore: (coordinates) => createStore(coordinates, context.environment, { allowOutside }),
       secrets: resolveRunSecrets(loaded.raw, assignments, context.environment),
       progress: createProgressDisplay({ stream: output.progressStream, style: output.errorStyle }),
     });

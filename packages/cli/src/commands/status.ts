@@ -39,7 +39,11 @@ ${storeFlagsHelp}
 
 Example:
   faultline status --to aws-ssm:/faultline/orders --to file:.faultline/demo.json`,
-  flags: { values: storeFlags.values, repeatable: storeFlags.repeatable, switches: ['json'] },
+  flags: {
+    values: storeFlags.values,
+    repeatable: storeFlags.repeatable,
+    switches: [...storeFlags.switches, 'json'],
+  },
   async run(context) {
     const file = singleFile(context, 'status', false);
     const opened = await openStores(context, { file, requireValid: false });

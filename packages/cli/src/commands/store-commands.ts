@@ -48,10 +48,14 @@ export async function openStores(
   const loaded = options.file === undefined ? undefined : await loadExperimentFile(options.file);
   if (loaded !== undefined && !loaded.ok && options.requireValid) return { invalid: loaded };
   let targets: RunTargetStore[] | undefined;
+  const allowOutside = context.args.has('allow-outside');
   // Without a validation gate (status, off, on) a file whose faults are broken still names its stores.
   const raw = loaded?.ok ? loaded.raw : loaded?.raw;
   if (raw !== undefined && raw.run !== undefined && needsRunSection(context)) {
-    targets = resolveRunTargetStores(raw, parseAssignments(context.args.values('set')), context.environment);
+    targets = resolveRunTargetStores(raw, parseAssignments(context.args.values('set')), context.environment, {
+      ...(options.file === undefined ? {} : { file: options.file }),
+      allowOutside,
+    });
   }
   const stores = selectStores(context.args, targets).map((entry): OpenStore => {
     if (entry.coordinates === undefined) {
@@ -63,7 +67,11 @@ export async function openStores(
     }
     const name = describeCoordinates(entry.coordinates);
     try {
-      return { label: entry.label, name, store: createStore(entry.coordinates, context.environment) };
+      return {
+        label: entry.label,
+        name,
+        store: createStore(entry.coordinates, context.environment, { allowOutside }),
+      };
     } catch (error) {
       return {
         label: entry.label,

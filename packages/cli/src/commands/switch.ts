@@ -83,7 +83,11 @@ ${storeFlagsHelp}
 
 Example:
   faultline off --to aws-ssm:/faultline/orders --to gcp-firestore:faultline/orders`,
-  flags: { values: storeFlags.values, repeatable: storeFlags.repeatable, switches: ['json'] },
+  flags: {
+    values: storeFlags.values,
+    repeatable: storeFlags.repeatable,
+    switches: [...storeFlags.switches, 'json'],
+  },
   run: (context) => flip(context, false),
 };
 
@@ -100,6 +104,10 @@ ${storeFlagsHelp}
 
 Example:
   faultline on experiments/pricing-latency.yaml --target aws`,
-  flags: { values: storeFlags.values, repeatable: storeFlags.repeatable, switches: ['json'] },
+  flags: {
+    values: storeFlags.values,
+    repeatable: storeFlags.repeatable,
+    switches: [...storeFlags.switches, 'json'],
+  },
   run: (context) => flip(context, true),
 };

@@ -2,6 +2,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { withFileLock } from './file-lock.js';
+import {
+  isFaultlineDocument,
+  isInsideDirectory,
+  parentDirectoryExists,
+  resolveThroughLinks,
+} from './file-paths.js';
 import type { ExperimentStore, StoredExperiment, WriteOptions } from './store.js';
 import {
   assertExpectedVersion,
@@ -16,6 +22,10 @@ import {
 export interface FileStoreOptions {
   /** Path of the JSON file the functions read (`FAULTLINE_CONFIG_FILE`). */
   readonly path: string;
+  /** Directories are created only inside this one (default: the current working directory). */
+  readonly workingDirectory?: string;
+  /** Create missing directories outside {@link FileStoreOptions.workingDirectory} too (`--allow-outside`). */
+  readonly allowOutside?: boolean;
 }
 
 /**
@@ -54,10 +64,46 @@ export function createFileStore(options: FileStoreOptions): ExperimentStore {
     return { text, document: await parseStoredText(text), version: hashVersion(buffer) };
   }
 
-  async function check(writeOptions: WriteOptions): Promise<void> {
+  /**
+   * The compare-and-set check, and the guard that holds even with `force`: what sits at the path must be a
+   * faultline document (or nothing, or an empty file), never someone else's file.
+   */
+  async function check(writeOptions: WriteOptions, action: 'overwrite' | 'remove'): Promise<void> {
+    let current: StoredExperiment | undefined;
+    try {
+      current = await read();
+    } catch (error) {
+      if (!writeOptions.force) throw error;
+      throw new StoreAccessError(
+        `${name}: cannot tell what the file holds, so it is not ${action === 'remove' ? 'removed' : 'overwritten'} (${(error as Error).message})`,
+        name,
+        { cause: error },
+      );
+    }
+    if (current !== undefined && current.text.trim() !== '' && !isFaultlineDocument(current.document)) {
+      throw new StoreAccessError(
+        `${name}: the file is not a faultline experiment (no schemaVersion and faults), so it is not ${action === 'remove' ? 'removed' : 'overwritten'}, even with --force; choose another path, or move the file away yourself`,
+        name,
+      );
+    }
     if (writeOptions.force) return;
-    const current = await read();
     assertExpectedVersion(name, writeOptions, current?.version);
+  }
+
+  /** Creates the file's directory when it is missing, inside the working directory only unless allowed. */
+  async function ensureDirectory(): Promise<void> {
+    if (await parentDirectoryExists(path)) return;
+    if (!options.allowOutside) {
+      const root = await resolveThroughLinks(options.workingDirectory ?? process.cwd());
+      const target = await resolveThroughLinks(dirname(path));
+      if (!isInsideDirectory(target, root)) {
+        throw new StoreAccessError(
+          `${name}: ${dirname(path)} does not exist, and faultline creates directories only inside the working directory (${root}); create it yourself, or pass --allow-outside`,
+          name,
+        );
+      }
+    }
+    await mkdir(dirname(path), { recursive: true });
   }
 
   const store: ExperimentStore = {
@@ -66,11 +112,11 @@ export function createFileStore(options: FileStoreOptions): ExperimentStore {
     read,
     async write(document, writeOptions) {
       const text = serializeDocument(document);
+      await ensureDirectory();
       return withFileLock(path, name, async () => {
-        await check(writeOptions);
+        await check(writeOptions, 'overwrite');
         const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
         try {
-          await mkdir(dirname(path), { recursive: true });
           await writeFile(temporary, text);
           await rename(temporary, path);
         } catch (error) {
@@ -81,8 +127,13 @@ export function createFileStore(options: FileStoreOptions): ExperimentStore {
       });
     },
     async remove(writeOptions) {
+      // Nothing to remove without its directory; the lock file must not create one either.
+      if (!(await parentDirectoryExists(path))) {
+        await check(writeOptions, 'remove');
+        return;
+      }
       await withFileLock(path, name, async () => {
-        await check(writeOptions);
+        await check(writeOptions, 'remove');
         await rm(path, { force: true });
       });
     },

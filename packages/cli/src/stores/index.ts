@@ -41,14 +41,22 @@ export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_S
 export function createStore(
   coordinates: StoreCoordinates,
   environment: Readonly<Record<string, string | undefined>> = process.env,
-  options: { readonly timeoutMs?: number } = {},
+  options: {
+    readonly timeoutMs?: number;
+    /** File stores may create directories outside the working directory (`--allow-outside`). */
+    readonly allowOutside?: boolean;
+  } = {},
 ): ExperimentStore {
-  return withOperationTimeout(createUnboundedStore(coordinates, environment), options.timeoutMs);
+  return withOperationTimeout(
+    createUnboundedStore(coordinates, environment, options.allowOutside === true),
+    options.timeoutMs,
+  );
 }
 
 function createUnboundedStore(
   coordinates: StoreCoordinates,
   environment: Readonly<Record<string, string | undefined>>,
+  allowOutside: boolean,
 ): ExperimentStore {
   switch (coordinates.kind) {
     case 'aws-ssm':
@@ -56,7 +64,7 @@ function createUnboundedStore(
     case 'gcp-firestore':
       return createFirestoreStore(coordinates);
     case 'file':
-      return createFileStore(coordinates);
+      return createFileStore({ path: coordinates.path, allowOutside });
     case 'azure-app-configuration': {
       const variable = coordinates.connectionStringEnv ?? defaultConnectionStringVariable;
       const connectionString = environment[variable];

@@ -14,6 +14,11 @@ import {
   withOperationTimeout,
 } from '../../src/stores/index.js';
 
+/** A faultline-shaped document: the file store overwrites nothing else. */
+function experiment(id: string): Record<string, unknown> {
+  return { schemaVersion: 1, id, faults: [] };
+}
+
 async function temporaryFile(name: string): Promise<string> {
   return join(await mkdtemp(join(tmpdir(), 'faultline-store-')), name);
 }
@@ -44,15 +49,15 @@ describe('the file store', () => {
   it('refuses a stale expected version and a create over an existing file', async () => {
     const path = await temporaryFile('experiment.json');
     const store = createFileStore({ path });
-    const first = await store.write({ id: 'a' }, { expectedVersion: null });
-    await store.write({ id: 'b' }, { expectedVersion: first.version });
-    await expect(store.write({ id: 'c' }, { expectedVersion: first.version })).rejects.toBeInstanceOf(
+    const first = await store.write(experiment('a'), { expectedVersion: null });
+    await store.write(experiment('b'), { expectedVersion: first.version });
+    await expect(store.write(experiment('c'), { expectedVersion: first.version })).rejects.toBeInstanceOf(
       StoreConflictError,
     );
-    await expect(store.write({ id: 'c' }, { expectedVersion: null })).rejects.toBeInstanceOf(
+    await expect(store.write(experiment('c'), { expectedVersion: null })).rejects.toBeInstanceOf(
       StoreConflictError,
     );
-    await expect(store.write({ id: 'c' }, { expectedVersion: undefined })).rejects.toBeInstanceOf(
+    await expect(store.write(experiment('c'), { expectedVersion: undefined })).rejects.toBeInstanceOf(
       StoreConflictError,
     );
   });
@@ -87,7 +92,7 @@ describe('switching off under concurrent writes', () => {
     // Prepare: a store whose first two conditional writes lose the race
     const path = await temporaryFile('experiment.json');
     const inner = createFileStore({ path });
-    await inner.write({ id: 'x', enabled: true }, { expectedVersion: null });
+    await inner.write({ ...experiment('x'), enabled: true }, { expectedVersion: null });
     let races = 2;
     const store: ExperimentStore = {
       ...inner,
@@ -122,19 +127,19 @@ describe('compare-and-set on the file store is atomic', () => {
   it('lets exactly one of twenty concurrent writers expecting the same version win', async () => {
     // Prepare: twenty clients of the same file, all having read version v1
     const path = await temporaryFile('experiment.json');
-    const first = await createFileStore({ path }).write({ id: 'v1' }, { expectedVersion: null });
+    const first = await createFileStore({ path }).write(experiment('v1'), { expectedVersion: null });
 
     // Act
     const results = await Promise.allSettled(
       Array.from({ length: 20 }, (_, index) =>
-        createFileStore({ path }).write({ id: `writer-${index}` }, { expectedVersion: first.version }),
+        createFileStore({ path }).write(experiment(`writer-${index}`), { expectedVersion: first.version }),
       ),
     );
 
     // Assess: one winner, whose document is the one stored; every other writer got a conflict
     const winners = results.flatMap((result, index) => (result.status === 'fulfilled' ? [index] : []));
     expect(winners).toHaveLength(1);
-    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual({ id: `writer-${winners[0]}` });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(experiment(`writer-${winners[0]}`));
     for (const result of results)
       if (result.status === 'rejected') expect(result.reason).toBeInstanceOf(StoreConflictError);
     expect((await readdir(resolve(path, '..'))).sort()).toEqual(['experiment.json']);
@@ -144,7 +149,7 @@ describe('compare-and-set on the file store is atomic', () => {
     // Prepare: four processes that load the store, say "ready", and on "go" each add 1 to a stored counter 25
     // times (read, then write count + 1 expecting the version read; on a conflict, read again)
     const path = await temporaryFile('counter.json');
-    await createFileStore({ path }).write({ count: 0 }, { expectedVersion: null });
+    await createFileStore({ path }).write({ ...experiment('counter'), count: 0 }, { expectedVersion: null });
     const storeModule = resolve(import.meta.dirname, '../../src/stores/file.ts');
     const script = `
       const { createFileStore } = await import(${JSON.stringify(storeModule)});
@@ -157,7 +162,7 @@ describe('compare-and-set on the file store is atomic', () => {
           for (;;) {
             const current = await store.read();
             try {
-              await store.write({ count: current.document.count + 1, by: writer }, { expectedVersion: current.version });
+              await store.write({ ...current.document, count: current.document.count + 1, by: writer }, { expectedVersion: current.version });
               break;
             } catch (error) {
               if (error.name !== 'StoreConflictError') throw error;
@@ -195,7 +200,7 @@ describe('compare-and-set on the file store is atomic', () => {
 
     // Act / Assess: the abandoned lock does not block a write
     const store = createFileStore({ path });
-    await expect(store.write({ id: 'after-crash' }, { expectedVersion: null })).resolves.toBeDefined();
+    await expect(store.write(experiment('after-crash'), { expectedVersion: null })).resolves.toBeDefined();
 
     // Act / Assess: a live lock (this process holds it) makes another writer wait, then fail with its owner named
     await withFileLock(path, 'file:x', async () => {
