@@ -1,14 +1,19 @@
 import { isPlainObject } from '@faultline/core';
 import {
+  describeJson,
+  exactNumbers,
   fieldForEventPath,
   ImportError,
   type ImportOptions,
   type ImportResult,
+  javaScriptNumber,
+  javaScriptNumbers,
+  javaScriptString,
   keepValidFaults,
-  readBoolean,
+  type NumberReader,
   readImportInput,
-  readNumber,
   regexToGlob,
+  requireFaults,
   roundProbability,
   truncate,
 } from './import-support.js';
@@ -76,41 +81,64 @@ const version0Keys = [
   'statusCode',
   'diskSpace',
   'denylist',
+  'blacklist',
 ];
-const version0Modes = ['latency', 'exception', 'statuscode', 'diskspace', 'denylist'];
+/** failure-lambda 0.x's modes; `blacklist` is 0.2's name of `denylist` (renamed in 0.3, reading `blacklist`). */
+const version0Modes = ['latency', 'exception', 'statuscode', 'diskspace', 'denylist', 'blacklist'];
 
+/**
+ * failure-lambda 0.x injects when `isEnabled === true && Math.random() < rate`, then runs the mode whose name equals
+ * `failureMode`. The import follows that exactly: only the boolean `true` enables (a string `"true"` never did),
+ * `rate` goes through JavaScript's number coercion (missing or NaN never fires, above 1 always does), and every
+ * value that is not of its type is warned about.
+ */
 function importVersion0(config: Record<string, unknown>, id: string): ImportResult {
   const warnings: string[] = [];
   for (const key of Object.keys(config)) {
     if (!version0Keys.includes(key)) warnings.push(`${key}: not a failure-lambda v0.x setting; ignored`);
   }
-  const enabled = readBoolean(config.isEnabled);
-  if (enabled === undefined) {
+  const enabled = config.isEnabled === true;
+  if (!enabled) {
     warnings.push(
-      'isEnabled: missing or not a boolean; the experiment is imported switched off (enabled: false)',
+      config.isEnabled === false
+        ? 'isEnabled: false; the experiment is imported switched off (enabled: false)'
+        : `isEnabled: ${describeJson(config.isEnabled)} is not the boolean true, and failure-lambda injects only when isEnabled === true: this configuration never injected, so it is imported switched off (enabled: false) — enable it once you have reviewed it`,
     );
   }
-  const rate = readNumber(config.rate);
-  let probability = 1;
-  if (rate === undefined) {
-    warnings.push(
-      'rate: missing or not a number; imported as probability 1 (every invocation) — set the rate you want',
-    );
-  } else if (rate < 0 || rate > 1) {
-    probability = roundProbability(rate > 1 && rate <= 100 ? rate / 100 : rate);
-    warnings.push(`rate: ${rate} is outside 0–1; imported as probability ${probability}`);
-  } else {
-    probability = roundProbability(rate);
-  }
+  const probability = version0Probability(config.rate, warnings);
+  const numbers = javaScriptNumbers(warnings, 'failure-lambda');
   const mode = typeof config.failureMode === 'string' ? config.failureMode : undefined;
-  const faults: Record<string, unknown>[] = [];
+  if (mode === undefined || !version0Modes.includes(mode)) {
+    throw new ImportError(
+      `faultline: failureMode ${describeJson(config.failureMode)} is not a failure-lambda mode (${version0Modes.join(', ')}): failure-lambda injected nothing with it, so there is nothing to import`,
+      { warnings },
+    );
+  }
+  if (mode === 'blacklist') {
+    warnings.push(
+      'failureMode: "blacklist" is failure-lambda 0.2\'s name for the denylist (renamed in 0.3); imported as a denylist of the hosts in blacklist',
+    );
+  }
+  if (typeof config.minLatency === 'string' && mode === 'latency') {
+    warnings.push(
+      `minLatency: ${describeJson(config.minLatency)} is text, which failure-lambda joined to the random part instead of adding it (its delays were far longer than meant); imported as the number`,
+    );
+  }
+  if (mode === 'exception' && config.exceptionMsg !== undefined && typeof config.exceptionMsg !== 'string') {
+    warnings.push(
+      `exceptionMsg: ${describeJson(config.exceptionMsg)} is not text; failure-lambda threw new Error(${describeJson(config.exceptionMsg)}), whose message is ${describeJson(javaScriptString(config.exceptionMsg))}, and so does the import`,
+    );
+  }
   const settings: Record<string, unknown> = {
     min_latency: config.minLatency,
     max_latency: config.maxLatency,
-    exception_msg: config.exceptionMsg,
+    exception_msg:
+      config.exceptionMsg === undefined || typeof config.exceptionMsg === 'string'
+        ? config.exceptionMsg
+        : javaScriptString(config.exceptionMsg),
     status_code: config.statusCode,
     disk_space: config.diskSpace,
-    deny_list: config.denylist,
+    deny_list: mode === 'blacklist' ? config.blacklist : config.denylist,
   };
   const pathOf: Record<string, string> = {
     min_latency: 'minLatency',
@@ -118,32 +146,56 @@ function importVersion0(config: Record<string, unknown>, id: string): ImportResu
     exception_msg: 'exceptionMsg',
     status_code: 'statusCode',
     disk_space: 'diskSpace',
-    deny_list: 'denylist',
+    deny_list: mode === 'blacklist' ? 'blacklist' : 'denylist',
   };
-  if (mode === undefined || !version0Modes.includes(mode)) {
-    warnings.push(
-      `failureMode: ${mode === undefined ? 'missing' : JSON.stringify(mode)} is not one of ${version0Modes.join(', ')}; no fault imported`,
-    );
-  } else {
-    const fault = convertFlag(
-      mode as FlagName,
-      settings,
-      { probability, enabled: true },
-      (key) => pathOf[key] ?? key,
-      warnings,
-    );
-    if (fault !== undefined) faults.push(fault);
-  }
+  const faults: Record<string, unknown>[] = [];
+  const fault = convertFlag(
+    (mode === 'blacklist' ? 'denylist' : mode) as FlagName,
+    settings,
+    { probability, enabled: true },
+    (key) => pathOf[key] ?? key,
+    warnings,
+    numbers,
+  );
+  if (fault !== undefined) faults.push(fault);
+  const kept = keepValidFaults(faults, warnings);
+  requireFaults('failure-lambda', kept, warnings);
   return {
     experiment: {
       schemaVersion: 1,
       id,
-      description: `Imported from a failure-lambda v0.x configuration (failureMode ${mode ?? 'missing'}).`,
-      enabled: enabled ?? false,
-      faults: keepValidFaults(faults, warnings),
+      description: `Imported from a failure-lambda v0.x configuration (failureMode ${mode}).`,
+      enabled,
+      faults: kept,
     },
     warnings,
   };
+}
+
+/**
+ * The chance that `Math.random() < rate` is true, with `rate` as JavaScript coerces it: `"0.5"` is 0.5, `true` is
+ * 1, `null` is 0, a missing or non-numeric rate is NaN (never true), and anything from 1 up is always true.
+ */
+function version0Probability(rate: unknown, warnings: string[]): number {
+  const value = javaScriptNumber(rate);
+  if (typeof rate !== 'number' && rate !== undefined) {
+    warnings.push(
+      `rate: ${describeJson(rate)} is not a number; failure-lambda compared Math.random() with it as ${Number.isNaN(value) ? 'NaN' : value}`,
+    );
+  }
+  if (Number.isNaN(value) || value <= 0) {
+    warnings.push(
+      `rate: ${describeJson(rate)} never makes Math.random() < rate true, so failure-lambda never injected; imported with probability 0 — set the rate you want`,
+    );
+    return 0;
+  }
+  if (value > 1) {
+    warnings.push(
+      `rate: ${value} is above 1, so failure-lambda injected on every invocation; imported as probability 1 (if you meant ${value} %, set ${roundProbability(value / 100)})`,
+    );
+    return 1;
+  }
+  return roundProbability(value);
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -192,30 +244,33 @@ function importVersion1(config: Record<string, unknown>, id: string): ImportResu
         warnings.push(`${name}.${key}: not a setting of the ${name} flag; ignored`);
       }
     }
-    const enabled = readBoolean(flag.enabled);
-    if (enabled === undefined)
-      warnings.push(`${name}.enabled: missing or not a boolean; imported as enabled: false`);
-    const percentage = readNumber(flag.percentage);
-    let probability = 1;
-    if (percentage === undefined) {
+    // failure-lambda 1.x validates each flag and skips it on any error: such a flag never injected.
+    const problems = failureLambdaFlagProblems(name, flag);
+    const valid = problems.length === 0;
+    const enabled = valid && flag.enabled === true;
+    if (!valid) {
       warnings.push(
-        `${name}.percentage: missing or not a number; imported as probability 1 — set the rate you want`,
+        `${name}: failure-lambda skips this flag (${problems.join('; ')}), so it never injected; imported switched off (enabled: false)`,
       );
-    } else {
-      probability = roundProbability(percentage / 100);
-      if (percentage < 0 || percentage > 100) {
-        warnings.push(
-          `${name}.percentage: ${percentage} is outside 0–100; clamped to probability ${probability}`,
-        );
-      }
-      percentages.push(`${name} ${percentage} % → probability ${probability}`);
+    } else if (flag.enabled !== true) {
+      warnings.push(`${name}.enabled: false; imported switched off (enabled: false)`);
+    }
+    let probability = 1;
+    if (flag.percentage === undefined) {
+      warnings.push(
+        `${name}.percentage: missing, which failure-lambda reads as 100; imported as probability 1`,
+      );
+    } else if (typeof flag.percentage === 'number' && Number.isFinite(flag.percentage)) {
+      probability = roundProbability(flag.percentage / 100);
+      percentages.push(`${name} ${flag.percentage} % → probability ${probability}`);
     }
     const fault = convertFlag(
       name,
       flag,
-      { probability, enabled: enabled ?? false },
+      { probability, enabled },
       (key) => `${name}.${key}`,
       warnings,
+      exactNumbers(warnings, 'failure-lambda 1.x'),
     );
     if (fault === undefined) continue;
     const match = convertMatch(flag.match, `${name}.match`, warnings);
@@ -239,16 +294,168 @@ function importVersion1(config: Record<string, unknown>, id: string): ImportResu
         'faultline applies faults by phase (before → around → handler → after) and in list order within a phase, so diskfill and blackhole wrap the handler instead of running before statuscode/exception; the faults are listed in failure-lambda’s order',
     );
   }
+  const kept = keepValidFaults(faults, warnings);
+  requireFaults('failure-lambda', kept, warnings);
   return {
     experiment: {
       schemaVersion: 1,
       id,
       description: 'Imported from a failure-lambda v1 feature-flag configuration.',
       enabled: true,
-      faults: keepValidFaults(faults, warnings),
+      faults: kept,
     },
     warnings,
   };
+}
+
+/** Largest disk fill failure-lambda 1.x accepts, in MB. */
+const failureLambdaMaxDiskSpaceMb = 10_240;
+
+/**
+ * What failure-lambda 1.x's own validation finds wrong with a flag (it then skips the flag, with a warning in its
+ * log): the same rules, so the import knows which flags ever injected.
+ */
+function failureLambdaFlagProblems(name: FlagName, flag: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const isNumber = (value: unknown): value is number => typeof value === 'number';
+  if (typeof flag.enabled !== 'boolean')
+    problems.push(`enabled ${describeJson(flag.enabled)} is not a boolean`);
+  const { percentage } = flag;
+  if (
+    percentage !== undefined &&
+    !(isNumber(percentage) && Number.isInteger(percentage) && percentage >= 0 && percentage <= 100)
+  ) {
+    problems.push(`percentage ${describeJson(percentage)} is not an integer from 0 to 100`);
+  }
+  const nonNegative = (key: string) => {
+    const value = flag[key];
+    if (value !== undefined && !(isNumber(value) && value >= 0)) {
+      problems.push(`${key} ${describeJson(value)} is not a non-negative number`);
+    }
+  };
+  switch (name) {
+    case 'latency':
+      nonNegative('min_latency');
+      nonNegative('max_latency');
+      if (isNumber(flag.min_latency) && isNumber(flag.max_latency) && flag.min_latency > flag.max_latency) {
+        problems.push('max_latency is below min_latency');
+      }
+      break;
+    case 'exception':
+      if (flag.exception_msg !== undefined && typeof flag.exception_msg !== 'string') {
+        problems.push(`exception_msg ${describeJson(flag.exception_msg)} is not a string`);
+      }
+      break;
+    case 'statuscode': {
+      const status = flag.status_code;
+      if (status !== undefined && !(isNumber(status) && status >= 100 && status <= 599)) {
+        problems.push(`status_code ${describeJson(status)} is not an HTTP status (100–599)`);
+      }
+      break;
+    }
+    case 'diskspace': {
+      const size = flag.disk_space;
+      if (size !== undefined && !(isNumber(size) && size > 0 && size <= failureLambdaMaxDiskSpaceMb)) {
+        problems.push(
+          `disk_space ${describeJson(size)} is not between 1 and ${failureLambdaMaxDiskSpaceMb} MB`,
+        );
+      }
+      break;
+    }
+    case 'denylist': {
+      const list = flag.deny_list;
+      if (list !== undefined) {
+        if (!Array.isArray(list) || !list.every((entry) => typeof entry === 'string')) {
+          problems.push('deny_list is not a list of strings');
+        } else {
+          for (const [index, pattern] of (list as string[]).entries()) {
+            if (!isValidRegex(pattern))
+              problems.push(`deny_list[${index}] is not a valid regular expression`);
+            else if (isBacktrackingRegex(pattern)) problems.push(`deny_list[${index}] could backtrack badly`);
+          }
+        }
+      }
+      break;
+    }
+    case 'timeout':
+      nonNegative('timeout_buffer_ms');
+      break;
+    case 'corruption':
+      if (flag.body !== undefined && typeof flag.body !== 'string') {
+        problems.push(`body ${describeJson(flag.body)} is not a string`);
+      }
+      break;
+  }
+  const { match } = flag;
+  if (match !== undefined) {
+    if (!Array.isArray(match)) problems.push('match is not a list');
+    else {
+      for (const [index, condition] of match.entries()) {
+        if (!isPlainObject(condition)) {
+          problems.push(`match[${index}] is not an object`);
+          continue;
+        }
+        if (typeof condition.path !== 'string') problems.push(`match[${index}].path is not a string`);
+        const operator = condition.operator ?? 'eq';
+        if (!['eq', 'exists', 'startsWith', 'regex'].includes(operator as string)) {
+          problems.push(
+            `match[${index}].operator ${describeJson(condition.operator)} is not eq, exists, startsWith or regex`,
+          );
+        }
+        if (operator !== 'exists' && typeof condition.value !== 'string') {
+          problems.push(`match[${index}].value ${describeJson(condition.value)} is not a string`);
+        }
+        if (operator === 'regex' && typeof condition.value === 'string') {
+          if (!isValidRegex(condition.value))
+            problems.push(`match[${index}].value is not a valid regular expression`);
+          else if (isBacktrackingRegex(condition.value))
+            problems.push(`match[${index}].value could backtrack badly`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+/**
+ * failure-lambda 1.x refuses patterns longer than 512 characters and groups that hold a quantifier and are
+ * quantified again (`(a+)+`), the classic catastrophic-backtracking shape.
+ */
+function isBacktrackingRegex(pattern: string): boolean {
+  if (pattern.length > 512) return true;
+  const quantifiedInside: boolean[] = [false];
+  for (let index = 0; index < pattern.length; index++) {
+    const character = pattern.charAt(index);
+    if (character === '\\') {
+      index++;
+      continue;
+    }
+    if (character === '[') {
+      for (index++; index < pattern.length && pattern.charAt(index) !== ']'; index++) {
+        if (pattern.charAt(index) === '\\') index++;
+      }
+      continue;
+    }
+    const depth = quantifiedInside.length - 1;
+    if (character === '(') {
+      quantifiedInside.push(false);
+      continue;
+    }
+    if (character === ')' && depth > 0) {
+      const inner = quantifiedInside.pop() as boolean;
+      const next = pattern.charAt(index + 1);
+      if (inner && (next === '+' || next === '*' || next === '{')) return true;
+      if (inner && depth > 1) quantifiedInside[depth - 1] = true;
+      continue;
+    }
+    if (
+      depth > 0 &&
+      (character === '+' || character === '*' || (character === '{' && /^\{\d+,/.test(pattern.slice(index))))
+    ) {
+      quantifiedInside[depth] = true;
+    }
+  }
+  return false;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -265,7 +472,9 @@ function convertFlag(
   common: Common,
   pathOf: (key: string) => string,
   warnings: string[],
+  numbers: NumberReader,
 ): Record<string, unknown> | undefined {
+  const readNumber = (key: string): number | undefined => numbers(settings[key], pathOf(key));
   const base = (type: string): Record<string, unknown> => ({
     id: name,
     type,
@@ -274,8 +483,8 @@ function convertFlag(
   });
   switch (name) {
     case 'latency': {
-      const min = readNumber(settings.min_latency);
-      const max = readNumber(settings.max_latency);
+      const min = readNumber('min_latency');
+      const max = readNumber('max_latency');
       if (min === undefined && max === undefined) {
         warnings.push(`${pathOf('min_latency')}/${pathOf('max_latency')}: missing; latency not imported`);
         return undefined;
@@ -309,7 +518,7 @@ function convertFlag(
       return message === undefined ? base('exception') : { ...base('exception'), message };
     }
     case 'statuscode': {
-      const status = readNumber(settings.status_code);
+      const status = readNumber('status_code');
       if (status === undefined || !Number.isInteger(status) || status < 100 || status > 599) {
         warnings.push(
           `${pathOf('status_code')}: ${JSON.stringify(settings.status_code)} is not an HTTP status (100–599); statuscode not imported`,
@@ -322,7 +531,7 @@ function convertFlag(
       return { ...base('status'), status };
     }
     case 'diskspace': {
-      const sizeMb = readNumber(settings.disk_space);
+      const sizeMb = readNumber('disk_space');
       if (sizeMb === undefined || sizeMb <= 0) {
         warnings.push(
           `${pathOf('disk_space')}: missing or not a positive number of MB; diskspace not imported`,
@@ -361,7 +570,7 @@ function convertFlag(
       return { ...base('blackhole'), hosts, behavior: 'dns' };
     }
     case 'timeout': {
-      const bufferMs = readNumber(settings.timeout_buffer_ms);
+      const bufferMs = readNumber('timeout_buffer_ms');
       if (settings.timeout_buffer_ms !== undefined && (bufferMs === undefined || bufferMs < 0)) {
         warnings.push(
           `${pathOf('timeout_buffer_ms')}: not a non-negative number; faultline's default buffer (50 ms) is used`,
@@ -510,7 +719,8 @@ function convertCondition(
     );
   }
   const value = entry.value;
-  switch (entry.operator) {
+  // failure-lambda 1.x reads a missing operator as eq.
+  switch (entry.operator ?? 'eq') {
     case 'eq':
       if (!scalarTypes.has(typeof value)) {
         warnings.push(`${path}.value: eq needs a string, number or boolean; condition dropped`);

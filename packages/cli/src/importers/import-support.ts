@@ -40,7 +40,8 @@ export interface ImportOptions {
 }
 
 /**
- * Thrown when the input is not a configuration of the format being imported at all.
+ * Thrown when the input is not a configuration of the format being imported at all, or when it yields no fault
+ * (an import that converts nothing is never a success). `warnings` says what was found and dropped.
  *
  * @example
  * ```ts
@@ -48,15 +49,100 @@ export interface ImportOptions {
  * try {
  *   importFailureLambda(config);
  * } catch (error) {
- *   if (error instanceof ImportError) console.error(error.message);
+ *   if (error instanceof ImportError) console.error(error.message, error.warnings);
  * }
  * ```
  */
 export class ImportError extends FaultlineError {
   override readonly name = 'ImportError';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('IMPORT_FAILED', message, options);
+  /** What the importer noticed before it gave up (empty when the input was not such a configuration). */
+  readonly warnings: readonly string[];
+  constructor(message: string, options?: { cause?: unknown; warnings?: readonly string[] }) {
+    super('IMPORT_FAILED', message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.warnings = options?.warnings ?? [];
   }
+}
+
+/**
+ * The end of every import: an experiment needs at least one fault, otherwise the conversion found nothing it could
+ * carry over and says so (with the warnings that explain why) instead of producing an empty experiment.
+ */
+export function requireFaults(
+  format: string,
+  faults: readonly Record<string, unknown>[],
+  warnings: readonly string[],
+): void {
+  if (faults.length > 0) return;
+  throw new ImportError(
+    `faultline: the ${format} configuration yields no fault, so there is nothing to import${warnings.length > 0 ? ` (${warnings.join('; ')})` : ''}`,
+    { warnings },
+  );
+}
+
+/** A value as it appears in the source configuration, for warnings: JSON, shortened, or `missing`. */
+export function describeJson(value: unknown): string {
+  if (value === undefined) return 'missing';
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * JavaScript's `Number(value)` for JSON values, as failure-lambda's arithmetic applies it. A value JavaScript cannot
+ * convert at all (an object whose `toString` key is not a function) made failure-lambda throw; that is NaN here.
+ */
+export function javaScriptNumber(value: unknown): number {
+  try {
+    return Number(value);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** JavaScript's `String(value)` for JSON values (`new Error(value)`), or its JSON when JavaScript would throw. */
+export function javaScriptString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    return describeJson(value);
+  }
+}
+
+/**
+ * Reads a number the way a tool reads it, warning about every coercion. Returns `undefined` when the tool would
+ * not have had a usable number.
+ */
+export type NumberReader = (value: unknown, path: string) => number | undefined;
+
+/**
+ * JavaScript arithmetic, as failure-lambda 0.x applies it (`"100" * 1000` is 100 000, `true` is 1, `null` is 0,
+ * `"abc"` is NaN): the import uses the number failure-lambda computed with, and says so.
+ */
+export function javaScriptNumbers(warnings: string[], tool: string): NumberReader {
+  return (value, path) => {
+    if (value === undefined) return undefined;
+    if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+    const coerced = javaScriptNumber(value);
+    if (!Number.isFinite(coerced)) {
+      warnings.push(
+        `${path}: ${describeJson(value)} is not a number (${tool} computed NaN with it); not used`,
+      );
+      return undefined;
+    }
+    warnings.push(
+      `${path}: ${describeJson(value)} is not a number; ${tool} computed with it as ${coerced} (JavaScript arithmetic), and so does the import`,
+    );
+    return coerced;
+  };
+}
+
+/** Only real numbers: tools that check types (failure-lambda 1.x) reject anything else. */
+export function exactNumbers(warnings: string[], tool: string): NumberReader {
+  return (value, path) => {
+    if (value === undefined) return undefined;
+    if (typeof value === 'number' && Number.isFinite(value)) return value;
+    warnings.push(`${path}: ${describeJson(value)} is not a number, which ${tool} rejects; not used`);
+    return undefined;
+  };
 }
 
 /** Accepts the object itself or its JSON text (SSM parameters hold text). */
@@ -75,27 +161,10 @@ export function readImportInput(input: unknown, format: string): Record<string, 
   return value;
 }
 
-/** A number if the input is a finite number or a numeric string (both appear in hand-written SSM values). */
-export function readNumber(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
-  if (typeof value === 'string' && value.trim() !== '') {
-    const parsed = Number(value);
-    return Number.isFinite(parsed) ? parsed : undefined;
-  }
-  return undefined;
-}
-
-/** `true`/`false`, also from the strings `"true"`/`"false"`. */
-export function readBoolean(value: unknown): boolean | undefined {
-  if (typeof value === 'boolean') return value;
-  if (value === 'true') return true;
-  if (value === 'false') return false;
-  return undefined;
-}
-
 /** Rounds away floating-point noise from percentage conversions (7 / 100 → 0.07, not 0.07000000000000001). */
 export function roundProbability(value: number): number {
-  return Math.min(1, Math.max(0, Number(value.toFixed(6))));
+  // Twelve significant digits: float noise goes, tiny rates (1e-7) stay tiny instead of becoming "never".
+  return Math.min(1, Math.max(0, Number(value.toPrecision(12))));
 }
 
 /**

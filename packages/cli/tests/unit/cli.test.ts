@@ -152,6 +152,49 @@ describe('the command line', () => {
       faults: [{ type: 'latency', probability: 0.2 }],
     });
   });
+
+  it("exits 1 when the import yields no fault, and maps failure-lambda 0.2's blacklist mode", async () => {
+    // Prepare
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-import-'));
+    const unknown = join(directory, 'unknown.json');
+    await writeFile(unknown, JSON.stringify({ isEnabled: true, failureMode: 'nosuchmode', rate: 1 }));
+    const blacklist = join(directory, 'blacklist.json');
+    await writeFile(
+      blacklist,
+      JSON.stringify({
+        isEnabled: true,
+        failureMode: 'blacklist',
+        rate: 1,
+        blacklist: ['s3.*.amazonaws.com'],
+      }),
+    );
+
+    // Act
+    const refused = await cli(['import', unknown, '--from', 'failure-lambda']);
+    const mapped = await cli(['import', blacklist, '--from', 'failure-lambda']);
+
+    // Assess
+    expect(refused.code).toBe(1);
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('there is nothing to import');
+    expect(mapped.code).toBe(0);
+    expect(JSON.parse(mapped.stdout)).toMatchObject({ enabled: true, faults: [{ type: 'blackhole' }] });
+  });
+
+  it('imports a config that never fired switched off, and says why', async () => {
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-import-'));
+    const file = join(directory, 'string-true.json');
+    await writeFile(
+      file,
+      JSON.stringify({ isEnabled: 'true', failureMode: 'exception', rate: 1, exceptionMsg: 'boom' }),
+    );
+
+    const result = await cli(['import', file, '--from', 'failure-lambda']);
+
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ enabled: false });
+    expect(result.stderr).toContain('isEnabled: "true" is not the boolean true');
+  });
 });
 
 describe('faultline off with a broken file', () => {

@@ -111,7 +111,7 @@ describe('importFailureLambda (v1 feature flags)', () => {
           { path: 'requestContext.http.method', operator: 'eq', value: 'GET' },
           { path: 'headers.X-Tenant', operator: 'exists' },
           { path: 'rawPath', operator: 'startsWith', value: '/orders' },
-          { path: 'detail.order.total', operator: 'eq', value: 100 },
+          { path: 'detail.order.total', operator: 'eq', value: '100' },
           { path: 'queryStringParameters.debug', operator: 'regex', value: '^tr.*' },
           { path: 'detail.sku', operator: 'regex', value: 'sale' },
         ],
@@ -129,7 +129,7 @@ describe('importFailureLambda (v1 feature flags)', () => {
         { field: 'http.method', op: 'eq', value: 'GET' },
         { field: 'http.header.X-Tenant', op: 'exists' },
         { field: 'http.path', op: 'prefix', value: '/orders' },
-        { field: 'raw.detail.order.total', op: 'eq', value: 100 },
+        { field: 'raw.detail.order.total', op: 'eq', value: '100' },
         { field: 'http.query.debug', op: 'glob', value: 'tr*' },
         // An unanchored regex matched anywhere in the value, so the glob does too.
         { field: 'raw.detail.sku', op: 'glob', value: '*sale*' },
@@ -274,12 +274,38 @@ describe('importFailureLambda (v0.x flat format)', () => {
     expectValidExperiment(result);
   });
 
-  it('warns about an unknown failure mode and imports no fault', () => {
-    const result = importFailureLambda({ isEnabled: true, failureMode: 'blackhole', rate: 1 });
+  it('refuses an unknown failure mode: an import that yields no fault is never a success', () => {
+    expect(() => importFailureLambda({ isEnabled: true, failureMode: 'blackhole', rate: 1 })).toThrow(
+      /failureMode "blackhole" is not a failure-lambda mode .*: failure-lambda injected nothing with it, so there is nothing to import/,
+    );
+    expect(() => importFailureLambda({ isEnabled: true, failureMode: 'latency', rate: 1 })).toThrow(
+      /yields no fault, so there is nothing to import \(.*minLatency\/maxLatency: missing; latency not imported/,
+    );
+  });
 
-    expect(result.experiment.faults).toEqual([]);
-    expect(result.warnings).toContain(
-      'failureMode: "blackhole" is not one of latency, exception, statuscode, diskspace, denylist; no fault imported',
+  it("imports failure-lambda 0.2's blacklist mode as the denylist it was renamed to", () => {
+    const result = importFailureLambda({
+      isEnabled: true,
+      failureMode: 'blacklist',
+      rate: 1,
+      blacklist: ['s3.*.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com'],
+    });
+
+    expect(result.experiment).toMatchObject({
+      enabled: true,
+      faults: [
+        {
+          type: 'blackhole',
+          enabled: true,
+          probability: 1,
+          hosts: ['s3.*.amazonaws.com', 'dynamodb.us-east-1.amazonaws.com'],
+        },
+      ],
+    });
+    expect(result.warnings).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/"blacklist" is failure-lambda 0\.2's name for the denylist/),
+      ]),
     );
     expectValidExperiment(result);
   });
@@ -324,7 +350,7 @@ describe('importChaosLambda', () => {
 
     expect((result.experiment.faults as { probability: number }[])[0]?.probability).toBe(0);
     expect(result.warnings).toContain(
-      'rate: missing or not a number (chaos_lambda would crash); imported as probability 0 — set the rate you want',
+      'rate: missing, which made chaos_lambda crash instead of injecting; imported as probability 0 — set the rate you want',
     );
     expectValidExperiment(result);
   });
@@ -463,5 +489,160 @@ describe('regexToGlob', () => {
 
   it.each(['(a|b)', '[a-z]+', 'a\\d', 'ab?', 'a{2}', ''])('refuses %s', (pattern) => {
     expect(regexToGlob(pattern).ok).toBe(false);
+  });
+});
+
+/** Whether an imported experiment can inject at all: switched on, with a switched-on fault that has a chance. */
+function canFire(result: ImportResult): boolean {
+  if (result.experiment.enabled === false) return false;
+  return (result.experiment.faults as { enabled?: unknown; probability?: unknown }[]).some(
+    (fault) => fault.enabled !== false && fault.probability !== 0,
+  );
+}
+
+/** JavaScript's Number() the way failure-lambda's `Math.random() < rate` applies it (a throwing conversion is NaN). */
+function jsNumber(value: unknown): number {
+  try {
+    return Number(value);
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const anyJson = fc.oneof(
+  fc.jsonValue(),
+  fc.constantFrom('true', 'false', 'yes', 1, 0, '1', '0.5', null, [], [1], ['0.3'], '', ' ', true, false),
+);
+
+/** Runs an importer; `undefined` when it refused (an ImportError), which is a fine answer for any input. */
+function tryImport(run: () => ImportResult): ImportResult | undefined {
+  try {
+    return run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ImportError);
+    return undefined;
+  }
+}
+
+describe("a config that never fired does not fire after import (each tool's own truthiness and types)", () => {
+  it('failure-lambda 0.x: injects only when isEnabled === true and Math.random() < rate; the import agrees exactly', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(true), anyJson),
+        fc.oneof(fc.double({ min: -1, max: 3, noNaN: true }), anyJson),
+        (isEnabled, rate) => {
+          const result = tryImport(() =>
+            importFailureLambda({ isEnabled, failureMode: 'exception', rate, exceptionMsg: 'boom' }),
+          );
+          if (result === undefined) throw new Error('a complete exception config must import');
+          const chance = jsNumber(rate);
+          const fired = isEnabled === true && chance > 0;
+
+          expect(canFire(result)).toBe(fired);
+          if (fired) {
+            const [fault] = result.experiment.faults as { probability: number }[];
+            expect(fault?.probability).toBeCloseTo(Math.min(1, chance), 9);
+          }
+          if (typeof isEnabled !== 'boolean') expect(result.warnings.join('\n')).toContain('isEnabled:');
+          if (typeof rate !== 'number') expect(result.warnings.join('\n')).toContain('rate:');
+        },
+      ),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it("failure-lambda 1.x: a flag fires only when it passes failure-lambda's validation with enabled: true", () => {
+    const flag = fc.record(
+      {
+        enabled: fc.oneof(fc.boolean(), anyJson),
+        percentage: fc.oneof(fc.integer({ min: 0, max: 100 }), fc.double({ min: 0, max: 100 }), anyJson),
+        exception_msg: fc.oneof(fc.string({ maxLength: 20 }), anyJson),
+        match: fc.oneof(
+          fc.constant(undefined),
+          fc.array(
+            fc.record(
+              {
+                path: fc.oneof(fc.constantFrom('path', 'headers.x'), anyJson),
+                operator: fc.oneof(fc.constantFrom('eq', 'exists', 'startsWith'), anyJson),
+                value: fc.oneof(fc.constantFrom('/a', 'x'), anyJson),
+              },
+              { requiredKeys: ['path'] },
+            ),
+            { maxLength: 2 },
+          ),
+        ),
+      },
+      { requiredKeys: ['enabled'] },
+    );
+    fc.assert(
+      fc.property(flag, (exception) => {
+        const result = tryImport(() => importFailureLambda({ exception }));
+        const percentage = exception.percentage;
+        const validPercentage =
+          percentage === undefined ||
+          (typeof percentage === 'number' &&
+            Number.isInteger(percentage) &&
+            percentage >= 0 &&
+            percentage <= 100);
+        const validMatch =
+          exception.match === undefined ||
+          exception.match.every((condition) => {
+            const operator = condition.operator ?? 'eq';
+            return (
+              typeof condition.path === 'string' &&
+              ['eq', 'exists', 'startsWith', 'regex'].includes(operator as string) &&
+              (operator === 'exists' || typeof condition.value === 'string')
+            );
+          });
+        const valid =
+          typeof exception.enabled === 'boolean' &&
+          validPercentage &&
+          (exception.exception_msg === undefined || typeof exception.exception_msg === 'string') &&
+          validMatch;
+        const fired = valid && exception.enabled === true && (percentage ?? 100) > 0;
+
+        // An import may be more careful than the tool (it switches a flag off when it had to drop a condition),
+        // never less: what never fired never fires.
+        if (!fired) expect(result === undefined || !canFire(result)).toBe(true);
+        if (typeof exception.enabled !== 'boolean' && result !== undefined) {
+          expect(result.warnings.join('\n')).toMatch(/exception: failure-lambda skips this flag/);
+        }
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
+  it('chaos_lambda: is_enabled by Python truthiness, a rate that is not a number crashed it; the import agrees', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.constant(undefined), fc.boolean(), anyJson),
+        fc.oneof(fc.constant(undefined), fc.double({ min: -1, max: 3, noNaN: true }), anyJson),
+        (isEnabled, rate) => {
+          const config: Record<string, unknown> = { fault_type: 'exception', exception_msg: 'boom' };
+          if (isEnabled !== undefined) config.is_enabled = isEnabled;
+          if (rate !== undefined) config.rate = rate;
+          const result = tryImport(() => importChaosLambda(config));
+          if (result === undefined) throw new Error('a complete exception config must import');
+          const truthy =
+            isEnabled !== undefined &&
+            !(
+              isEnabled === null ||
+              isEnabled === false ||
+              isEnabled === 0 ||
+              isEnabled === '' ||
+              (Array.isArray(isEnabled) && isEnabled.length === 0) ||
+              (typeof isEnabled === 'object' &&
+                !Array.isArray(isEnabled) &&
+                Object.keys(isEnabled).length === 0)
+            );
+          const numeric =
+            typeof rate === 'number' ? rate : typeof rate === 'boolean' ? Number(rate) : undefined;
+          const fired = truthy && numeric !== undefined && numeric > 0;
+
+          expect(canFire(result)).toBe(fired);
+        },
+      ),
+      { numRuns: 1_000 },
+    );
   });
 });
