@@ -3,13 +3,14 @@ import type { NeutralResponse } from '@faultline/core';
 
 /*
  * Translation between what an Azure HTTP handler returns (an `HttpResponseInit` object or an `HttpResponse`
- * instance) and the engine's neutral response. `HttpResponse` bodies are one-shot streams, so a sampled
- * invocation reads such a body once (`materializeHttpResult`) and continues with an equivalent `HttpResponseInit`
- * holding the bytes; the library serializes both shapes the same way.
+ * instance) and the engine's neutral response. Bodies may be one-shot streams (every `HttpResponse` body is one):
+ * a sampled invocation touches a body only when an `after` fault reads it (`prepareHttpResult`), and then reads at
+ * most `maxMaterializedBodyBytes` within `maxBodyReadMs`; a body it does not read, or cannot read whole within
+ * those bounds, passes through as the same stream (what was read is put back in front of it).
  */
 
 /** Statuses that cannot carry a body (the Fetch `Response` constructor throws if one is given). */
-const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
+export const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 
 /** An `HttpResponseInit` whose body (if any) can be read synchronously. */
 export interface MaterializedResponse extends HttpResponseInit {
@@ -38,58 +39,6 @@ export function isHttpResponseInstance(value: unknown): value is HttpResponseLik
 /** Larger bodies are not buffered for `after` faults (the response passes through unchanged). */
 export const maxMaterializedBodyBytes = 1024 * 1024;
 
-/** Content types that are streams by nature (server-sent events, JSON lines): never buffered. */
-const streamingContentTypes = ['text/event-stream', 'application/x-ndjson', 'application/stream+json'];
-
-/**
- * Turns a handler's HTTP result into a plain `HttpResponseInit` whose body is a string or bytes, reading a body
- * exactly once, so `after` faults can see it. Plain results with string/bytes/JSON bodies are returned as they are.
- *
- * Streaming responses are never buffered (a server-sent-events stream may never end): `ReadableStream` and async
- * iterable bodies, streaming content types, and bodies declared larger than {@link maxMaterializedBodyBytes} pass
- * through untouched, so `after` faults leave them alone.
- */
-export async function materializeHttpResult(result: unknown): Promise<unknown> {
-  if (isHttpResponseInstance(result)) {
-    if (!isBufferable(result.headers)) return result;
-    const headers = headersToRecord(result.headers);
-    const body = nullBodyStatuses.has(result.status) ? undefined : new Uint8Array(await result.arrayBuffer());
-    const materialized: MaterializedResponse = {
-      status: result.status,
-      headers,
-      ...(result.cookies !== undefined && result.cookies.length > 0 ? { cookies: result.cookies } : {}),
-      ...(result.enableContentNegotiation ? { enableContentNegotiation: true } : {}),
-      ...(body === undefined || body.byteLength === 0 ? {} : { body }),
-    };
-    return materialized;
-  }
-  if (!isPlainResult(result) || result.jsonBody !== undefined || isSyncBody(result.body)) return result;
-  if (isStreamBody(result.body) || !isBufferable(toHeaders(result.headers))) return result;
-  // Blobs, FormData, URLSearchParams: finite bodies; let the platform's Response read them once.
-  const native = new Response(result.body as ConstructorParameters<typeof Response>[0], {
-    headers: toHeaders(result.headers),
-  });
-  const headers = headersToRecord(native.headers);
-  const body = new Uint8Array(await native.arrayBuffer());
-  return { ...result, headers, body } satisfies MaterializedResponse;
-}
-
-function isBufferable(headers: Headers): boolean {
-  const contentType = headers.get('content-type')?.toLowerCase() ?? '';
-  if (streamingContentTypes.some((type) => contentType.startsWith(type))) return false;
-  const length = Number(headers.get('content-length') ?? '0');
-  return !(length > maxMaterializedBodyBytes);
-}
-
-function isStreamBody(body: unknown): boolean {
-  if (typeof body !== 'object' || body === null) return false;
-  return (
-    body instanceof ReadableStream ||
-    typeof (body as { getReader?: unknown }).getReader === 'function' ||
-    typeof (body as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function'
-  );
-}
-
 /** Reads a (materialized) handler result as a neutral response; `undefined` when it is not an HTTP response. */
 export function readNeutralResponse(result: unknown): NeutralResponse | undefined {
   if (!isPlainResult(result)) return undefined;
@@ -113,8 +62,10 @@ export function writeNeutralResponse(original: unknown, response: NeutralRespons
   const before = readNeutralResponse(original);
   const { jsonBody: _jsonBody, body: _body, ...rest } = base;
   const next: HttpResponseInit = { ...rest, status: response.status, headers: { ...response.headers } };
+  const unchanged = before !== undefined && response.body === before.body;
+  if (!unchanged || nullBodyStatuses.has(response.status)) releaseStream(base.body);
   if (nullBodyStatuses.has(response.status)) return next;
-  if (before !== undefined && response.body === before.body) {
+  if (unchanged) {
     if (base.jsonBody !== undefined) next.jsonBody = base.jsonBody;
     else if (base.body !== undefined) next.body = base.body;
     return next;
@@ -130,11 +81,16 @@ export function toHttpResponseInit(response: NeutralResponse): HttpResponseInit 
   return init;
 }
 
-function isPlainResult(value: unknown): value is HttpResponseInit {
+/** A stream body that is being replaced is cancelled, so its producer stops and its resources are freed. */
+function releaseStream(body: unknown): void {
+  if (body instanceof ReadableStream && !body.locked) body.cancel().catch(() => {});
+}
+
+export function isPlainResult(value: unknown): value is HttpResponseInit {
   return typeof value === 'object' && value !== null && !isHttpResponseInstance(value);
 }
 
-function isSyncBody(body: unknown): boolean {
+export function isSyncBody(body: unknown): boolean {
   return (
     body === undefined ||
     body === null ||
@@ -154,11 +110,11 @@ function readSyncBody(body: unknown): string | undefined {
   return undefined;
 }
 
-function toHeaders(init: HttpResponseInit['headers']): Headers {
+export function toHeaders(init: HttpResponseInit['headers']): Headers {
   return init instanceof Headers ? init : new Headers(init as ConstructorParameters<typeof Headers>[0]);
 }
 
-function headersToRecord(init: HttpResponseInit['headers']): Record<string, string> {
+export function headersToRecord(init: HttpResponseInit['headers']): Record<string, string> {
   const record: Record<string, string> = {};
   if (init === undefined || init === null) return record;
   if (init instanceof Headers || Array.isArray(init)) {

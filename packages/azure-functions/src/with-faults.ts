@@ -11,12 +11,7 @@ import {
   systemClock,
 } from '@faultline/core/adapter-kit';
 import { createAppConfigurationSource } from './app-configuration/index.js';
-import {
-  materializeHttpResult,
-  readNeutralResponse,
-  toHttpResponseInit,
-  writeNeutralResponse,
-} from './http-response.js';
+import { readNeutralResponse, toHttpResponseInit, writeNeutralResponse } from './http-response.js';
 import {
   type FunctionIdentity,
   type FunctionIdentityOptions,
@@ -97,11 +92,10 @@ function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, Invoca
     createDriver: (input, context, invocation, handler) => {
       const isHttp = invocation.trigger === 'http';
       return {
-        callHandler: async () => {
-          const result = await handler(input, context);
-          // Only sampled HTTP invocations get here; reading a stream body once lets `after` faults see it.
-          return isHttp ? materializeHttpResult(result) : result;
-        },
+        // The handler's result as it is: a streamed body is read only if an `after` fault needs it (below).
+        callHandler: () => handler(input, context),
+        prepareResponse: async (result, needs) =>
+          isHttp ? (await loadHttpBody()).prepareHttpResult(result, { readBody: needs.body }) : result,
         respond: (response) => (isHttp ? toHttpResponseInit(response) : undefined),
         throttled: (reason) =>
           isHttp
@@ -116,6 +110,18 @@ function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, Invoca
       };
     },
   };
+}
+
+let httpBody: Promise<typeof import('./http-body.js')> | undefined;
+
+/** The body reader, loaded once, when a sampled invocation first has a fault that changes responses. */
+function loadHttpBody(): Promise<typeof import('./http-body.js')> {
+  httpBody ??= import('./http-body.js').catch((error: unknown) => {
+    // A failed load is retried next time rather than remembered.
+    httpBody = undefined;
+    throw error;
+  });
+  return httpBody;
 }
 
 /**

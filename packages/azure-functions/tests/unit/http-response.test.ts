@@ -1,7 +1,7 @@
 import { HttpResponse, type HttpResponseInit } from '@azure/functions';
 import { describe, expect, it } from 'vitest';
+import { prepareHttpResult } from '../../src/http-body.js';
 import {
-  materializeHttpResult,
   maxMaterializedBodyBytes,
   readNeutralResponse,
   toHttpResponseInit,
@@ -18,7 +18,7 @@ describe('translating Azure HTTP results to and from the neutral response', () =
     });
 
     // Act
-    const materialized = await materializeHttpResult(original);
+    const materialized = await prepareHttpResult(original, { readBody: true });
     const neutral = readNeutralResponse(materialized);
     const written = writeNeutralResponse(materialized, { ...neutral!, status: 502 });
     const served = new Uint8Array(await new HttpResponse(written).arrayBuffer());
@@ -66,8 +66,8 @@ describe('translating Azure HTTP results to and from the neutral response', () =
 
   it('materializes finite URLSearchParams and Blob bodies of plain results', async () => {
     // Act
-    const fromForm = await materializeHttpResult({ body: new URLSearchParams({ a: '1' }) });
-    const fromBlob = await materializeHttpResult({ body: new Blob(['blob text']) });
+    const fromForm = await prepareHttpResult({ body: new URLSearchParams({ a: '1' }) }, { readBody: true });
+    const fromBlob = await prepareHttpResult({ body: new Blob(['blob text']) }, { readBody: true });
 
     // Assess
     expect(readNeutralResponse(fromForm)).toMatchObject({
@@ -77,10 +77,8 @@ describe('translating Azure HTTP results to and from the neutral response', () =
     expect(readNeutralResponse(fromBlob)?.body).toBe('blob text');
   });
 
-  it('never buffers streams: stream bodies, server-sent events and oversized bodies pass through untouched', async () => {
-    // Prepare: a stream that never ends, like a server-sent-events endpoint.
-    const endless = new ReadableStream({ pull: () => new Promise(() => {}) });
-    const plainStream = { body: endless };
+  it('never buffers streaming content types or declared oversized bodies: their streams pass through untouched', async () => {
+    // Prepare
     const events = new HttpResponse({
       body: 'data: 1\n\n',
       headers: { 'content-type': 'text/event-stream' },
@@ -91,23 +89,33 @@ describe('translating Azure HTTP results to and from the neutral response', () =
     });
 
     // Act
-    const results = await Promise.all(
-      [plainStream, events, huge].map((result) => materializeHttpResult(result)),
-    );
+    const results = (await Promise.all(
+      [events, huge].map((result) => prepareHttpResult(result, { readBody: true })),
+    )) as HttpResponseInit[];
 
-    // Assess
-    expect(results[0]).toBe(plainStream);
-    expect(results[1]).toBe(events);
-    expect(results[2]).toBe(huge);
+    // Assess: the same streams, unread, and no body for faults to change
     expect(events.bodyUsed).toBe(false);
-    expect(readNeutralResponse(events)).toBeUndefined();
+    expect(huge.bodyUsed).toBe(false);
+    expect(results[0]?.body).toBe(events.body);
+    expect(readNeutralResponse(results[0])?.body).toBeUndefined();
+    expect(await new HttpResponse(results[0]).text()).toBe('data: 1\n\n');
+  });
+
+  it('keeps the body untouched when no fault reads it', async () => {
+    const original = new HttpResponse({ body: 'kept', headers: { 'x-a': '1' } });
+
+    const prepared = (await prepareHttpResult(original, { readBody: false })) as HttpResponseInit;
+
+    expect(original.bodyUsed).toBe(false);
+    expect(prepared.headers).toEqual({ 'x-a': '1', 'content-type': 'text/plain;charset=UTF-8' });
+    expect(await new HttpResponse(prepared).text()).toBe('kept');
   });
 
   it('treats non-object results as no HTTP response and leaves them alone', async () => {
     // Act / Assess
     expect(readNeutralResponse(undefined)).toBeUndefined();
     expect(readNeutralResponse('text')).toBeUndefined();
-    expect(await materializeHttpResult(undefined)).toBeUndefined();
+    expect(await prepareHttpResult(undefined, { readBody: true })).toBeUndefined();
   });
 
   it('never puts a body on an injected 204', () => {

@@ -35,6 +35,13 @@ export interface InvocationDriver<Result> extends NativeAnswers<Result>, NativeR
    * engine throw a throttling `InjectedFaultError`.
    */
   throttled(reason: string): Result | undefined;
+  /**
+   * Optional: prepares the handler's result for {@link InvocationDriver.readResponse}, asynchronously, before any
+   * `after` fault sees it. Called only when some fault changes responses; `needs.body` says whether one of them
+   * looks at the body. A driver whose results carry streamed bodies reads one here, bounded, only when it is
+   * needed, and otherwise keeps the stream untouched.
+   */
+  prepareResponse?(result: Result, needs: { readonly body: boolean }): Promise<Result>;
   /** Reads the handler's result as a neutral response for `after` faults; `undefined` if it is not HTTP-like. */
   readResponse(result: Result): NeutralResponse | undefined;
   /** Writes a changed neutral response back in the native shape of `original`. */

@@ -75,6 +75,12 @@ export interface NativeAnswers<Result> {
  * ```
  */
 export interface NativeResponses<Result> {
+  /**
+   * Optional: prepares the result for `readResponse`, asynchronously, before any `after` fault sees it (see
+   * `InvocationDriver.prepareResponse`): a host whose results carry streamed bodies reads one here, bounded, and
+   * only when `needs.body` says an `after` effect looks at it.
+   */
+  prepareResponse?(result: Result, needs: { readonly body: boolean }): Promise<Result>;
   readResponse(result: Result): NeutralResponse | undefined;
   writeResponse(original: Result, response: NeutralResponse): Result;
 }
@@ -113,6 +119,11 @@ export interface FaultRun {
    * the handler's response for {@link FaultRun.after} only then.
    */
   readonly changesResponse: boolean;
+  /**
+   * Whether some `after` effect looks at the response body (see `FaultEffect.readsResponseBody`): a host whose
+   * bodies are streams reads one only then, and otherwise hands `after` the status and headers with no body.
+   */
+  readonly readsResponseBody: boolean;
   /**
    * Emits one `inject` event per fault, then runs the `before` effects in file order and resolves with the first
    * answer (the handler must then be skipped), or `undefined`. `capabilities` are what the trigger offers to
@@ -254,6 +265,10 @@ class InvocationRun implements FaultRun {
 
   get changesResponse(): boolean {
     return !this.#untouched && this.#afters.length > 0;
+  }
+
+  get readsResponseBody(): boolean {
+    return this.changesResponse && this.#afters.some((fault) => fault.effect.readsResponseBody !== false);
   }
 
   async before(capabilities?: AdapterCapabilities): Promise<ShortCircuit | undefined> {
@@ -430,10 +445,14 @@ class InvocationRun implements FaultRun {
     });
   }
 
-  async changeResponse<Result>(result: Result, responses: NativeResponses<Result>): Promise<Result> {
-    if (!this.changesResponse) return result;
+  async changeResponse<Result>(handlerResult: Result, responses: NativeResponses<Result>): Promise<Result> {
+    if (!this.changesResponse) return handlerResult;
+    let result = handlerResult;
     let response: NeutralResponse | undefined;
     try {
+      if (responses.prepareResponse !== undefined) {
+        result = await responses.prepareResponse(result, { body: this.readsResponseBody });
+      }
       response = responses.readResponse(result);
     } catch (error) {
       this.failOpen(error, 'reading the response');

@@ -74,6 +74,12 @@ export interface FaultEffect {
   before?(context: FaultContext): void | FaultOutcome | Promise<void | FaultOutcome>;
   around?<Result>(context: FaultContext, next: () => Promise<Result>): Promise<Result>;
   after?(context: FaultContext, response: NeutralResponse): NeutralResponse | Promise<NeutralResponse>;
+  /**
+   * Whether `after` looks at the response body (default `true`). A host whose bodies are streams reads one only
+   * when some `after` effect does, bounded, and hands the others `body: undefined` with the stream kept as it was.
+   * Set `false` when only the status and headers matter (`cors`, `corrupt` replacing the body outright).
+   */
+  readonly readsResponseBody?: boolean;
 }
 
 /**

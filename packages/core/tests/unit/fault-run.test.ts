@@ -136,6 +136,27 @@ describe('a run', () => {
     expect(unchanged.changesResponse).toBe(false);
     await expect(unchanged.after(response)).resolves.toBe(response);
   });
+
+  it('says whether an after effect reads the body, so hosts with streamed bodies read one only then', async () => {
+    const plan = async (faults: Record<string, unknown>[]) =>
+      (
+        await engineWith(faults.map((fault, index) => ({ id: `f${index}`, probability: 1, ...fault })))
+      ).engine.plan(createTestInvocation())!;
+
+    const truncate = await plan([{ type: 'corrupt', mode: 'truncate' }]);
+    const headersOnly = await plan([
+      { type: 'cors', mode: 'remove' },
+      { type: 'corrupt', mode: 'replace' },
+    ]);
+    const noAfter = await plan([{ type: 'latency', delayMs: 0 }]);
+
+    expect([truncate.readsResponseBody, headersOnly.readsResponseBody, noAfter.readsResponseBody]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(headersOnly.changesResponse).toBe(true);
+  });
 });
 
 describe('enter and leave (a host that calls the handler itself)', () => {

@@ -92,11 +92,22 @@ export const corruptFault = defineFaultType({
       return mangleBody(body);
     };
     return {
-      after: (_context, response): NeutralResponse => ({
-        status: status ?? response.status,
-        headers: response.headers,
-        body: transform(response.body),
-      }),
+      // Replacing the body outright needs nothing of the old one, so a streamed body is never read for it.
+      readsResponseBody: mode !== 'replace',
+      after: (context, response): NeutralResponse => {
+        if (response.body === undefined && mode !== 'replace') {
+          context.report?.(
+            'debug',
+            `corrupt fault ${context.fault.id} left the body alone: the response has none it could read (no body, or a stream the adapter passes through unread, e.g. one over its buffer limit)`,
+            { mode },
+          );
+        }
+        return {
+          status: status ?? response.status,
+          headers: response.headers,
+          body: transform(response.body),
+        };
+      },
     };
   },
 });

@@ -82,6 +82,8 @@ export const corsFault = defineFaultType({
   create(attributes) {
     const overrides = Object.freeze({ ...attributes.headers });
     return {
+      // Headers only: a streamed body is never read for this fault.
+      readsResponseBody: false,
       after(_context, response): NeutralResponse {
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(response.headers)) {
