@@ -266,35 +266,19 @@ export function scanJsonText(text: string): JsonScanFailure | undefined {
       if (index < length) return problem(index, 'there is more text after the document');
       return undefined;
     }
-    const container = kinds[kinds.length - 1];
+    const inArray = kinds[kinds.length - 1] === openBracket;
     const code = text.charCodeAt(index);
-    if (container === openBracket) {
-      if (code === comma) {
-        index++;
-        skipSpace();
-        expectValue = true;
-        continue;
-      }
-      if (code === closeBracket) {
-        index++;
-        kinds.pop();
-        entries.pop();
-        names.pop();
-        skipSpace();
-        continue;
-      }
-      return problem(index, 'expected a comma or a closing bracket');
-    }
     if (code === comma) {
       index++;
       skipSpace();
-      const key = scanKey();
-      if (key !== undefined) return key;
-      skipSpace();
+      if (!inArray) {
+        const key = scanKey();
+        if (key !== undefined) return key;
+      }
       expectValue = true;
       continue;
     }
-    if (code === closeBrace) {
+    if (code === (inArray ? closeBracket : closeBrace)) {
       index++;
       kinds.pop();
       entries.pop();
@@ -302,7 +286,10 @@ export function scanJsonText(text: string): JsonScanFailure | undefined {
       skipSpace();
       continue;
     }
-    return problem(index, 'expected a comma or a closing brace');
+    return problem(
+      index,
+      inArray ? 'expected a comma or a closing bracket' : 'expected a comma or a closing brace',
+    );
   }
 
   /** Scans `"name" :` inside an object; leaves `index` after the colon. */

@@ -316,6 +316,14 @@ export function splitCommandLine(
     ok: false as const,
     reason: `uses shell syntax (${what} at character ${index + 1})`,
   });
+  /** Appends the `${NAME}` placeholder at `index` to the word; false when the `$` starts something else. */
+  const takePlaceholder = (): boolean => {
+    const placeholder = placeholderAt(text, index);
+    if (placeholder === undefined) return false;
+    word += placeholder;
+    index += placeholder.length;
+    return true;
+  };
   while (index < text.length) {
     const character = text.charAt(index);
     if (character === ' ' || character === '\t' || character === '\n') {
@@ -350,10 +358,7 @@ export function splitCommandLine(
         }
         if (inner === '`') return refuse('a backtick');
         if (inner === '$') {
-          const placeholder = placeholderAt(text, index);
-          if (placeholder === undefined) return refuse('"$"');
-          word += placeholder;
-          index += placeholder.length;
+          if (!takePlaceholder()) return refuse('"$"');
           continue;
         }
         word += inner;
@@ -369,10 +374,7 @@ export function splitCommandLine(
       continue;
     }
     if (character === '$') {
-      const placeholder = placeholderAt(text, index);
-      if (placeholder === undefined) return refuse('"$"');
-      word += placeholder;
-      index += placeholder.length;
+      if (!takePlaceholder()) return refuse('"$"');
       continue;
     }
     if ('|&;<>()`'.includes(character)) return refuse(`"${character}"`);
