@@ -126,7 +126,7 @@ function importVersion0(config: Record<string, unknown>, id: string): ImportResu
   }
   if (mode === 'exception' && config.exceptionMsg !== undefined && typeof config.exceptionMsg !== 'string') {
     warnings.push(
-      `exceptionMsg: ${describeJson(config.exceptionMsg)} is not text; failure-lambda threw new Error(${describeJson(config.exceptionMsg)}), whose message is ${describeJson(javaScriptString(config.exceptionMsg))}, and so does the import`,
+      `exceptionMsg: ${describeJson(config.exceptionMsg)} is not text; failure-lambda passed it to the Error constructor, whose message is then ${describeJson(javaScriptString(config.exceptionMsg))}, and so does the import`,
     );
   }
   const settings: Record<string, unknown> = {
