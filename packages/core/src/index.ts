@@ -49,6 +49,7 @@ export {
   type FaultlineEventType,
 } from './events/events.js';
 export { createJsonLineSink, type JsonLineSinkOptions } from './events/json-line-sink.js';
+export { documentLimits } from './experiment/document-limits.js';
 export type { ValidatedExperiment } from './experiment/experiment-schema.js';
 export { experimentSchemaVersion, validateFaultEntry } from './experiment/experiment-schema.js';
 export {
@@ -82,6 +83,7 @@ export {
   type StopCondition,
   type StopMetric,
   type StopOperator,
+  splitCommandLine,
   type ThresholdStopCondition,
   validateRunSection,
   validateRunStore,

@@ -1,12 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkDocumentShape, scanJsonText } from '../../src/experiment/document-limits.js';
-import {
-  documentLimits,
-  parseExperimentJson,
-  parseExperimentText,
-  validateExperiment,
-} from '../../src/index.js';
+import { parseExperimentJson } from '../../src/experiment/parse-json.js';
+import { documentLimits, parseExperimentText, validateExperiment } from '../../src/index.js';
 
 const jsonAccepts = (text: string): boolean => {
   try {

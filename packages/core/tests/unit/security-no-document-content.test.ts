@@ -5,11 +5,11 @@ import { createInMemoryAdapter, type InMemoryRequest } from '@faultline/core/tes
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { stringify as toYaml } from 'yaml';
+import { createFaultWrapper } from '../../src/adapter-kit.js';
 import {
   type ConfigSource,
   createEnvironmentSource,
   createFaultEngine,
-  createFaultWrapper,
   createFileSource,
   isInjectedFault,
 } from '../../src/index.js';

@@ -1,5 +1,5 @@
-import * as s from '../../schema/schema-builders.js';
 import { describeValue, joinContentKey } from '../../schema/schema.js';
+import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
 // POSIX-portable environment variable names; anything else is almost certainly a typo in the experiment.
