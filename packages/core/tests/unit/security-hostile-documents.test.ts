@@ -31,11 +31,14 @@ interface Measured {
  * allocates, not with how V8 sizes its nursery.
  */
 async function measureInFreshProcess(): Promise<Measured[]> {
-  const core = fileURLToPath(new URL('../../src/index.ts', import.meta.url));
+  // The two steps a function's config read goes through (internal modules: neither is on the public API).
+  const pipeline = fileURLToPath(new URL('../../src/engine/document-pipeline.ts', import.meta.url));
+  const documentFormat = fileURLToPath(new URL('../../src/config/document-format.ts', import.meta.url));
   const fixture = fileURLToPath(new URL('./hostile-documents.ts', import.meta.url));
   const script = `
     const v8 = await import('node:v8');
-    const { compileExperimentDocument, decodeConfigDocument } = await import(${JSON.stringify(core)});
+    const { compileExperimentDocument } = await import(${JSON.stringify(pipeline)});
+    const { decodeConfigDocument } = await import(${JSON.stringify(documentFormat)});
     const { hostileDocuments } = await import(${JSON.stringify(fixture)});
     const options = { registry: undefined, maxSizeBytes: undefined, reportSkipped: () => {} };
     const read = (document) =>
