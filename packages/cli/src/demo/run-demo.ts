@@ -218,7 +218,9 @@ export async function runDemo(options: RunDemoOptions = {}): Promise<RunJournal[
           `${file} is invalid: ${loaded.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ')}`,
         );
       // A metrics target whose cloud is not metered has no endpoints to resolve: it is left out before resolving.
-      const resolved = resolveRunSection(withMeteredTargets(loaded.raw, metered), variables, process.env, { file: path });
+      const resolved = resolveRunSection(withMeteredTargets(loaded.raw, metered), variables, process.env, {
+        file: path,
+      });
       const run: RunSection = {
         ...resolved,
         targets: resolved.targets.flatMap((target) => demoTarget(target, demos)),
