@@ -69,10 +69,10 @@ export async function decodeConfigDocument(
   throw new ConfigDocumentError(`${sourceName} ${problems}`);
 }
 
+// Short on purpose: this module is on every adapter's import path (docs/experiment-format.md says why YAML is
+// the CLI's format).
 function yamlRefused(sourceName: string): ConfigDocumentError {
   return new ConfigDocumentError(
-    `${sourceName} is YAML, and functions read experiments as JSON only — YAML is the CLI's format ` +
-      '(parsing it inside a function is work that cannot be bounded cheaply). Store JSON instead: ' +
-      '`faultline push experiment.yaml --to file:faultline.json` writes it',
+    `${sourceName} is YAML, and functions read experiments as JSON only: store JSON (\`faultline push x.yaml --to file:x.json\` writes it)`,
   );
 }
