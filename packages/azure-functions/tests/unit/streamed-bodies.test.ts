@@ -78,7 +78,7 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
     const { engine } = engineFor([{ id: 'slow', type: 'latency', delayMs: 5 }]);
     const { stream, pulls } = endlessStream();
     const original = new HttpResponse({ body: stream });
-    const wrapped = withFaults(async () => original, { engine, environment: {} });
+    const wrapped = withFaults(async () => original, { engine, stage: 'test', environment: {} });
 
     // Act
     const result = await within(wrapped(request(), context()), 2_000);
@@ -93,7 +93,7 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
     const { engine } = engineFor([{ id: 'no-cors', type: 'cors', mode: 'remove' }]);
     const { stream } = endlessStream('data: live\n');
     const original = new HttpResponse({ body: stream, headers: { 'access-control-allow-origin': '*' } });
-    const wrapped = withFaults(async () => original, { engine, environment: {} });
+    const wrapped = withFaults(async () => original, { engine, stage: 'test', environment: {} });
 
     const result = (await within(wrapped(request(), context()), 2_000)) as HttpResponseInit;
 
@@ -106,7 +106,7 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
     // Prepare
     const { engine, sink } = engineFor([{ id: 'cut', type: 'corrupt', mode: 'truncate' }]);
     const { stream } = endlessStream('data: kept whole\n');
-    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, environment: {} });
+    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, stage: 'test', environment: {} });
 
     // Act
     const startedAt = performance.now();
@@ -135,7 +135,7 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
       },
     });
     const { engine } = engineFor([{ id: 'garble', type: 'corrupt', mode: 'mangle' }]);
-    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, environment: {} });
+    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, stage: 'test', environment: {} });
 
     // Act
     const result = (await wrapped(request(), context())) as HttpResponseInit;
@@ -159,7 +159,7 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
         controller.close();
       },
     });
-    const wrapped = withFaults(async () => ({ status: 200, body: stream }), { engine, environment: {} });
+    const wrapped = withFaults(async () => ({ status: 200, body: stream }), { engine, stage: 'test', environment: {} });
 
     const result = (await wrapped(request(), context())) as HttpResponseInit;
     const text = await new HttpResponse(result).text();
@@ -176,7 +176,7 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
         cancelled = true;
       },
     });
-    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, environment: {} });
+    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, stage: 'test', environment: {} });
 
     const result = (await within(wrapped(request(), context()), 2_000)) as HttpResponseInit;
 
