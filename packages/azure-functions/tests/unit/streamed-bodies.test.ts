@@ -106,7 +106,11 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
     // Prepare
     const { engine, sink } = engineFor([{ id: 'cut', type: 'corrupt', mode: 'truncate' }]);
     const { stream } = endlessStream('data: kept whole\n');
-    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, stage: 'test', environment: {} });
+    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), {
+      engine,
+      stage: 'test',
+      environment: {},
+    });
 
     // Act
     const startedAt = performance.now();
@@ -135,7 +139,11 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
       },
     });
     const { engine } = engineFor([{ id: 'garble', type: 'corrupt', mode: 'mangle' }]);
-    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, stage: 'test', environment: {} });
+    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), {
+      engine,
+      stage: 'test',
+      environment: {},
+    });
 
     // Act
     const result = (await wrapped(request(), context())) as HttpResponseInit;
@@ -159,7 +167,11 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
         controller.close();
       },
     });
-    const wrapped = withFaults(async () => ({ status: 200, body: stream }), { engine, stage: 'test', environment: {} });
+    const wrapped = withFaults(async () => ({ status: 200, body: stream }), {
+      engine,
+      stage: 'test',
+      environment: {},
+    });
 
     const result = (await wrapped(request(), context())) as HttpResponseInit;
     const text = await new HttpResponse(result).text();
@@ -176,7 +188,11 @@ describe('streamed HttpResponse bodies under sampled faults', () => {
         cancelled = true;
       },
     });
-    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), { engine, stage: 'test', environment: {} });
+    const wrapped = withFaults(async () => new HttpResponse({ body: stream }), {
+      engine,
+      stage: 'test',
+      environment: {},
+    });
 
     const result = (await within(wrapped(request(), context()), 2_000)) as HttpResponseInit;
 
