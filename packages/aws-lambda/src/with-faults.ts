@@ -79,6 +79,8 @@ export function withFaults<Event, Result, Context extends LambdaContext = Lambda
     createLambdaAdapter<Event, Result, Context>(adapterOptions(options)),
     handler,
     {
+      // Lambda's log levels and JSON log format, and EMF metrics, unless the options say otherwise.
+      logFormat: 'aws-lambda',
       ...options,
       defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
       missingSourceHint: options.missingSourceHint ?? lambdaMissingSourceHint,

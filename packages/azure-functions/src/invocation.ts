@@ -1,5 +1,13 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
-import type { Clock, Invocation, InvocationEvent, InvocationHttp, Trigger } from '@faultline/core';
+import type {
+  Clock,
+  Invocation,
+  InvocationEvent,
+  InvocationHttp,
+  InvocationLogger,
+  TraceHeaders,
+  Trigger,
+} from '@faultline/core';
 import { deadlineAfter, resolvePlatformIdentity } from '@faultline/core/adapter-kit';
 
 /** What the adapter learns once, when a handler is wrapped (the environment is never read per invocation). */
@@ -118,18 +126,71 @@ export function toAzureInvocation(
 ): Invocation {
   const triggerType = readTriggerType(context);
   const trigger = triggerKinds[triggerType] ?? 'other';
-  return {
-    cloud: 'azure',
-    function: context.functionName,
-    stage: identity.stage,
-    region: identity.region,
+  return new AzureInvocation(
+    context,
     trigger,
-    requestId: context.invocationId,
-    deadlineMs: deadlineAfter(identity.clock, identity.timeoutMs),
-    http: trigger === 'http' ? toInvocationHttp(input as HttpRequest) : undefined,
-    event: trigger === 'http' ? undefined : toInvocationEvent(triggerType, input, context),
-    raw: input,
-  };
+    identity,
+    trigger === 'http' ? toInvocationHttp(input as HttpRequest) : undefined,
+    trigger === 'http' ? undefined : toInvocationEvent(triggerType, input, context),
+    input,
+  );
+}
+
+/**
+ * An Azure invocation: plain fields, plus what reads the `InvocationContext` only when an event is written — its
+ * trace (`context.traceContext.traceParent`, the W3C context the host correlates in Application Insights) and its
+ * logger (`context.info`, `context.warn`, …, so App Insights files faultline's lines under the invocation's
+ * `operation_Id`). Methods live on the prototype: building one allocates nothing more than a plain object would.
+ */
+class AzureInvocation implements Invocation {
+  readonly cloud = 'azure' as const;
+  readonly function: string;
+  readonly stage: string | undefined;
+  readonly region: string | undefined;
+  readonly requestId: string;
+  readonly deadlineMs: number | undefined;
+  readonly #context: InvocationContext;
+
+  constructor(
+    context: InvocationContext,
+    readonly trigger: Trigger,
+    identity: FunctionIdentity,
+    readonly http: InvocationHttp | undefined,
+    readonly event: InvocationEvent | undefined,
+    readonly raw: unknown,
+  ) {
+    this.#context = context;
+    this.function = context.functionName;
+    this.stage = identity.stage;
+    this.region = identity.region;
+    this.requestId = context.invocationId;
+    this.deadlineMs = deadlineAfter(identity.clock, identity.timeoutMs);
+  }
+
+  get traceHeaders(): TraceHeaders {
+    const traceParent = this.#context.traceContext?.traceParent;
+    return { traceparent: typeof traceParent === 'string' ? traceParent : undefined };
+  }
+
+  /** Read only when an event about the invocation is written: the closure costs nothing on other paths. */
+  get platformLog(): InvocationLogger {
+    const context = this.#context;
+    return (level, line) => context[level](line);
+  }
+
+  toJSON(): Omit<Invocation, 'raw'> {
+    return {
+      cloud: this.cloud,
+      function: this.function,
+      stage: this.stage,
+      region: this.region,
+      trigger: this.trigger,
+      requestId: this.requestId,
+      deadlineMs: this.deadlineMs,
+      http: this.http,
+      event: this.event,
+    };
+  }
 }
 
 /**

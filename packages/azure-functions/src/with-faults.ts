@@ -187,6 +187,7 @@ export function withFaults<Input, Result>(
       ...options,
       defaultSource: options.defaultSource ?? (() => defaultAzureSource(environment)),
       missingSourceHint: options.missingSourceHint ?? azureMissingSourceHint,
+      logFormat: options.logFormat ?? 'azure-functions',
     },
   ) as unknown as (input: Input, context: InvocationContext) => WrappedResult<Result>;
   return wrapped === (handler as unknown) ? wrapped : markFaultWrapped(wrapped);

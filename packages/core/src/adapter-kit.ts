@@ -60,4 +60,5 @@ export { systemClock, systemRandom, systemSleep } from './engine/ports.js';
 export { FaultlineError } from './errors/faultline-error.js';
 export { batchCapability } from './faults/batch-capability.js';
 export { InjectedFaultError } from './faults/injected-fault-error.js';
+export { singleHandlerCallCapability } from './faults/single-handler-call.js';
 export { compileGlobList, type GlobMatcher } from './matching/glob.js';

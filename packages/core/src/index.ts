@@ -41,6 +41,7 @@ export type { Clock, RandomSource, Sleep } from './engine/ports.js';
 export { resetSharedFaultEngines } from './engine/shared-engines.js';
 export { FaultlineError, isFaultlineError } from './errors/faultline-error.js';
 export {
+  type EventContext,
   type EventLevel,
   type EventSink,
   eventLevels,
@@ -133,8 +134,42 @@ export {
   type KnownField,
   parseFieldPath,
 } from './invocation/fields.js';
-export type { Cloud, Invocation, InvocationEvent, InvocationHttp, Trigger } from './invocation/invocation.js';
+export type {
+  Cloud,
+  Invocation,
+  InvocationEvent,
+  InvocationHttp,
+  InvocationLogger,
+  TraceHeaders,
+  Trigger,
+} from './invocation/invocation.js';
 export { maxGlobLength } from './matching/glob.js';
+export { type CloudLoggingSinkOptions, createCloudLoggingSink } from './observability/cloud-logging-sink.js';
+export { combineEventSinks } from './observability/combine-sinks.js';
+export { type LogFormat, logFormats } from './observability/default-sinks.js';
+export {
+  createEmfSink,
+  defaultMetricNamespace,
+  type EmfSinkOptions,
+  faultlineMetricNames,
+  type MetricDimension,
+  metricDimensions,
+} from './observability/emf-sink.js';
+export {
+  createInvocationLogSink,
+  type InvocationLogSinkOptions,
+} from './observability/invocation-log-sink.js';
+export { createLambdaLogSink, type LambdaLogSinkOptions } from './observability/lambda-log-sink.js';
+export {
+  parseCloudTraceContext,
+  parseTraceHeaders,
+  parseTraceparent,
+  parseXRayTraceHeader,
+  type TraceContext,
+  type TraceFormat,
+  toW3cTraceId,
+  traceFormats,
+} from './observability/trace-context.js';
 export type {
   Infer,
   InferProperties,

@@ -76,7 +76,10 @@ export function readRequestId(headers: IncomingMessage['headers']): string {
   return `faultline-${process.pid}-${generatedIds}`;
 }
 
-/** The normalized invocation of an HTTP function call. */
+/**
+ * The normalized invocation of an HTTP function call. Its trace (read only when an event is written) comes from
+ * `X-Cloud-Trace-Context`, else `traceparent`.
+ */
 export function toHttpInvocation(request: FunctionRequest, identity: FunctionIdentity): Invocation {
   return {
     cloud: 'gcp',
@@ -89,6 +92,12 @@ export function toHttpInvocation(request: FunctionRequest, identity: FunctionIde
     http: toHttp(request),
     event: undefined,
     raw: request,
+    get traceHeaders() {
+      return {
+        cloudTrace: firstValue(request.headers['x-cloud-trace-context']),
+        traceparent: firstValue(request.headers.traceparent),
+      };
+    },
   };
 }
 
@@ -104,9 +113,14 @@ export interface CloudEventLike {
   readonly id?: string;
   readonly type?: string;
   readonly source?: string;
+  /** The distributed tracing extension's W3C trace context, when the producer set it. */
+  readonly traceparent?: string;
 }
 
-/** The normalized invocation of a CloudEvent function call; the request id is the event id (stable on retries). */
+/**
+ * The normalized invocation of a CloudEvent function call; the request id is the event id (stable on retries), the
+ * trace the event's `traceparent` (CloudEvents' distributed tracing extension).
+ */
 export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: FunctionIdentity): Invocation {
   const event = (cloudEvent ?? {}) as CloudEventLike;
   return {
@@ -123,6 +137,9 @@ export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: Fun
       source: typeof event.source === 'string' ? event.source : undefined,
     },
     raw: cloudEvent,
+    get traceHeaders() {
+      return { traceparent: typeof event.traceparent === 'string' ? event.traceparent : undefined };
+    },
   };
 }
 

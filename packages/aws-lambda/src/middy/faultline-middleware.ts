@@ -3,6 +3,7 @@ import {
   FaultlineError,
   type FaultRun,
   type InvocationDriver,
+  singleHandlerCallCapability,
 } from '@faultline/core/adapter-kit';
 import type { LambdaContext } from '../invocation/lambda-context.js';
 import { createLambdaAdapter } from '../lambda-adapter.js';
@@ -92,7 +93,8 @@ const noEarlyResponse: Promise<undefined> = Promise.resolve(undefined);
  *
  * `dependency` and `blackhole` faults reach the handler's outgoing calls (and only this request's): the scope they
  * open is entered in Middy's request chain right as Middy calls the handler. One limit follows from Middy's design:
- * `duplicate` cannot make Middy run its handler twice (the handler runs once).
+ * `duplicate` cannot make Middy run its handler twice, so a sampled `duplicate` fault is reported as `skipped` (with
+ * the reason), never as injected.
  *
  * @example
  * ```ts
@@ -117,6 +119,8 @@ export function faultlineMiddleware<
   const before = createPhaseWrapper(
     continueToHandler,
     {
+      // Lambda's log levels and JSON log format, and EMF metrics, unless the options say otherwise.
+      logFormat: 'aws-lambda',
       ...options,
       defaultSource: options.defaultSource ?? (() => resolveLambdaDefaultSource(options)),
       missingSourceHint: options.missingSourceHint ?? lambdaMissingSourceHint,
@@ -140,7 +144,11 @@ export function faultlineMiddleware<
           }
           let handled = false;
           try {
-            const shortCircuit = await run.before(driver.capabilities);
+            // Middy calls its handler itself, once: faults that repeat it (duplicate) report `skipped`.
+            const shortCircuit = await run.before({
+              ...driver.capabilities,
+              [singleHandlerCallCapability]: true,
+            });
             const answer = shortCircuit && run.answer(shortCircuit, driver);
             if (answer !== undefined) return answer.result;
             const entered = await run.enter<Result>();

@@ -214,6 +214,7 @@ describe('an app that never imports faultline, started with the preload', () => 
     const response = await get(started, '/api/orders');
 
     expect(response.status, started.output()).toBe(503);
+    // The one injection is logged through the invocation's own `context` (the runner prints those lines).
     expect(started.output().match(/"type":"inject"/g)).toHaveLength(1);
   });
 

@@ -16,7 +16,10 @@ import { environmentFlagWords, parseEnvironmentFlag } from './environment-values
 export interface EnvironmentSettings {
   /** `FAULTLINE_DISABLED`: the kill switch. Wrappers return the handler unchanged. */
   readonly disabled: boolean;
-  /** `FAULTLINE_LOG_LEVEL`: debug | info | warn | error | silent (case-insensitive). */
+  /**
+   * `FAULTLINE_LOG_LEVEL`: debug | info | warn | error | silent (case-insensitive). When it is not set, engines take
+   * the platform's level (`readPlatformLogLevel`: `AWS_LAMBDA_LOG_LEVEL`, then `POWERTOOLS_LOG_LEVEL`).
+   */
   readonly logLevel: EventLevel | undefined;
   /** `FAULTLINE_CONFIG_TTL_MS`. */
   readonly ttlMs: number | undefined;
@@ -114,17 +117,22 @@ export function readEnvironmentSettings(
   };
 }
 
-/** Every variable {@link readEnvironmentSettings} reads. */
-const settingsVariables = [
-  'FAULTLINE_DISABLED',
-  'FAULTLINE_LOG_LEVEL',
-  ...durationVariables.map(([, variable]) => variable),
-  'FAULTLINE_CONFIG_FILE',
-  'FAULTLINE_CONFIG',
-] as const;
+/**
+ * What the snapshot keeps, by prefix: every `FAULTLINE_*` variable {@link readEnvironmentSettings} reads, and what the
+ * engine's default sinks read (`AWS_LAMBDA_LOG_LEVEL`/`_FORMAT`/`_FUNCTION_NAME`, `POWERTOOLS_LOG_LEVEL`, the Google
+ * Cloud project). Prefixes keep this short in the code adapters load at import.
+ */
+const snapshotPrefixes = [
+  'FAULTLINE_',
+  'AWS_LAMBDA_',
+  'POWERTOOLS_',
+  'GOOGLE_CLOUD_PROJECT',
+  'GCLOUD_PROJECT',
+  'GCP_PROJECT',
+];
 
 /**
- * A copy of the variables {@link readEnvironmentSettings} reads, so settings read later (an engine created on the
+ * A copy of the variables {@link readEnvironmentSettings} and the default sinks read, so settings read later (an engine created on the
  * first invocation) see the values of when the wrapper was created, as documented. Not exported from the package.
  *
  * @example
@@ -137,9 +145,11 @@ export function snapshotSettingsVariables(
   environment: Readonly<Record<string, string | undefined>>,
 ): Readonly<Record<string, string | undefined>> {
   const snapshot: Record<string, string | undefined> = {};
-  for (const variable of settingsVariables) {
+  for (const variable in environment) {
     const value = environment[variable];
-    if (value !== undefined) snapshot[variable] = value;
+    if (value !== undefined && snapshotPrefixes.some((prefix) => variable.startsWith(prefix))) {
+      snapshot[variable] = value;
+    }
   }
   return snapshot;
 }

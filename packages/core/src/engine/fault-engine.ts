@@ -3,13 +3,15 @@ import { type CachedConfig, createCachedConfig } from '../config/cached-config.j
 import type { ConfigSource } from '../config/config-source.js';
 import { readEnvironmentSettings } from '../config/environment-settings.js';
 import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';
-import { createJsonLineSink } from '../events/json-line-sink.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
+import { createLogFormatSink, defaultMetricsSink, type LogFormat } from '../observability/default-sinks.js';
+import { readPlatformLogLevel } from '../observability/log-level.js';
+import { annotateInjections, traceAccess } from '../observability/open-telemetry.js';
 import type { CompiledExperiment } from './compile.js';
 import { type DecideOptions, type DecisionPlan, decide } from './decide.js';
 import { createEventEmitter, type EventFields } from './event-emitter.js';
-import { createFaultRun, type FaultRun } from './fault-run.js';
+import { createFaultRun, type FaultRun, type FaultRunEngine } from './fault-run.js';
 import { createModuleLoader } from './module-loader.js';
 import {
   type Clock,
@@ -36,9 +38,34 @@ export interface FaultEngineOptions {
   readonly source?: ConfigSource;
   /** Fault types the experiment may use. Default: every built-in type. */
   readonly registry?: FaultRegistry;
-  /** Receives structured events. Default: one JSON line per event on the console. */
+  /**
+   * Receives structured events (filtered by `logLevel`). Default: the sink of `logFormat` — one JSON line per event
+   * on the console, or the platform's own log shape an adapter asks for.
+   */
   readonly onEvent?: EventSink;
-  /** Lowest event level delivered. Default: `FAULTLINE_LOG_LEVEL`, else `info`. */
+  /**
+   * Where events go when `onEvent` is not given: `json-lines` (default), `aws-lambda`, `google-cloud` or
+   * `azure-functions` (see `createLogFormatSink`). Each adapter passes its platform's.
+   */
+  readonly logFormat?: LogFormat;
+  /**
+   * Receives the events faultline counts (`inject`, `would-inject`, `skipped`, `budget-exhausted`, `config-error`)
+   * whatever `logLevel` says, and a `flush` per invocation: CloudWatch EMF (`createEmfSink`), Powertools Metrics.
+   * Default: EMF lines when `logFormat` is `aws-lambda` and the code runs in Lambda (`FAULTLINE_METRICS=off` turns
+   * them off, `FAULTLINE_METRICS_NAMESPACE` names the namespace), none elsewhere. `false`: none.
+   */
+  readonly metrics?: EventSink | false;
+  /**
+   * Whether injections are written to the active OpenTelemetry span when `@opentelemetry/api` is installed (loaded
+   * once, with the first experiment): a `faultline.inject` event per fault (`faultline.would_inject` in dry-run),
+   * `faultline.injected=true`, injected errors recorded as exceptions, and the client spans of calls a `dependency` or
+   * `blackhole` fault acts on annotated. Default `true`; costs nothing when nothing fires.
+   */
+  readonly openTelemetry?: boolean;
+  /**
+   * Lowest event level delivered. Default: `FAULTLINE_LOG_LEVEL`, else the platform's (`AWS_LAMBDA_LOG_LEVEL`, then
+   * `POWERTOOLS_LOG_LEVEL`), else `info`.
+   */
   readonly logLevel?: EventLevel;
   /**
    * Cache tuning. Each field falls back to its variable (`FAULTLINE_CONFIG_TTL_MS`, `…_FETCH_BUDGET_MS`,
@@ -164,11 +191,15 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     ...options.cache,
   };
   const maxSizeBytes = cacheOptions.maxSizeBytes;
+  const logFormat = options.logFormat ?? 'json-lines';
+  const tracing = options.openTelemetry !== false;
   const events = createEventEmitter({
-    sink: options.onEvent ?? createJsonLineSink({ level: 'debug' }),
-    level: options.logLevel ?? settings.logLevel ?? 'info',
+    sink: options.onEvent ?? createLogFormatSink(logFormat, environment),
+    level: options.logLevel ?? settings.logLevel ?? readPlatformLogLevel(environment) ?? 'info',
     clock,
     configSource: source?.name,
+    metrics:
+      options.metrics === false ? undefined : (options.metrics ?? defaultMetricsSink(logFormat, environment)),
   });
 
   const emit: FaultEngine['emit'] = (type, message, fields, level) =>
@@ -286,7 +317,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
         {
           experimentId: compiled.experimentId,
           configVersion: compiled.configVersion,
-          requestId: invocation.requestId,
+          invocation,
           details:
             invocation.stage === undefined
               ? { stage: null, reason: 'unknown-stage' }
@@ -305,7 +336,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
         {
           experimentId: compiled.experimentId,
           configVersion: compiled.configVersion,
-          requestId: invocation.requestId,
+          invocation,
           details: { maxInjectionsPerMinute: compiled.maxInjectionsPerMinute },
         },
       );
@@ -323,9 +354,21 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
         experimentId: compiled.experimentId,
         faultId: fault.id,
         faultType: fault.type,
-        requestId: invocation.requestId,
+        invocation,
         configVersion: compiled.configVersion,
       });
+    }
+    if (tracing) {
+      annotateInjections(
+        traceAccess().activeSpan(),
+        faults.map((fault) => ({
+          experimentId: compiled.experimentId,
+          faultId: fault.id,
+          faultType: fault.type,
+          configVersion: compiled.configVersion,
+        })),
+        true,
+      );
     }
   }
 
@@ -341,9 +384,24 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     if (activeProcessWideFaultCount() > 0) reportProcessWideNeighbours(invocation, reportNeighbour);
     const decision = decideFor(compiled, invocation);
     if (decision.wouldInject.length > 0) reportWouldInject(compiled, invocation, decision.wouldInject);
-    if (decision.inject.length === 0) return undefined;
-    return createFaultRun(engine, compiled, invocation, decision.inject);
+    if (decision.inject.length === 0) {
+      // Nothing runs, so this is the end of what is reported about the invocation: batching sinks write it now.
+      if (decision.wouldInject.length > 0 || decision.budgetLimited.length > 0) events.flush(invocation);
+      return undefined;
+    }
+    return createFaultRun(runEngine, compiled, invocation, decision.inject);
   }
+
+  // What each run uses of the engine: created once, so planning allocates nothing for it.
+  const runEngine: FaultRunEngine = {
+    emit,
+    isLevelEnabled: (level) => events.enabled(level),
+    clock,
+    random,
+    sleep,
+    flushEvents: (invocation) => events.flush(invocation),
+    traceAccess: tracing ? traceAccess : undefined,
+  };
 
   const engine: FaultEngine = {
     sourceName: source?.name,

@@ -8,7 +8,14 @@ import type {
 } from '../faults/fault-type.js';
 import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-error.js';
 import type { Invocation } from '../invocation/invocation.js';
-import { captureInterceptionScope } from '../scope/interception-scope.js';
+import {
+  annotateInjections,
+  recordInjectedException,
+  type TraceAccess,
+  type TracedFault,
+  type TraceSpan,
+} from '../observability/open-telemetry.js';
+import { captureInterceptionScope, type Interception } from '../scope/interception-scope.js';
 import type { CompiledExperiment, CompiledFault } from './compile.js';
 import type { FaultEngine } from './fault-engine.js';
 import { holdProcessWideFault } from './process-wide-faults.js';
@@ -185,7 +192,12 @@ export interface FaultRun {
 }
 
 /** What a run needs from its engine. */
-export type FaultRunEngine = Pick<FaultEngine, 'emit' | 'isLevelEnabled' | 'clock' | 'random' | 'sleep'>;
+export type FaultRunEngine = Pick<FaultEngine, 'emit' | 'isLevelEnabled' | 'clock' | 'random' | 'sleep'> & {
+  /** Tells batching sinks that the invocation's events are all delivered (see `EventSink.flush`). */
+  readonly flushEvents?: (invocation: Invocation) => void;
+  /** How to reach the active OpenTelemetry span; absent when tracing is off. */
+  readonly traceAccess?: (() => TraceAccess) | undefined;
+};
 
 /** How long before the platform deadline a run that has not finished cleans up. */
 const deadlineCleanupMarginMs = 100;
@@ -239,7 +251,10 @@ class InvocationRun implements FaultRun {
   readonly faults: readonly CompiledFault[];
   readonly #engine: FaultRunEngine;
   readonly #compiled: CompiledExperiment;
-  readonly #afters: readonly CompiledFault[];
+  /** The faults that act: `faults` less those whose `cannotAct` gave a reason (decided by `before`). */
+  #acting: readonly CompiledFault[];
+  #afters: readonly CompiledFault[];
+  #selected = false;
   readonly #controller = new AbortController();
   readonly #cleanups: DeferredCleanup[] = [];
   readonly #contexts = new Map<CompiledFault, FaultContext>();
@@ -248,6 +263,9 @@ class InvocationRun implements FaultRun {
   #handlerPhase: OpenHandlerPhase | undefined;
   /** Set by `failOpen` and by closing an abandoned handler phase: the remaining phases leave the invocation alone. */
   #untouched = false;
+  /** The span active when the injections were reported (the invocation's), for exceptions recorded later. */
+  #span: TraceSpan | undefined;
+  #onIntercept: ((interception: Interception) => void) | undefined;
 
   constructor(
     engine: FaultRunEngine,
@@ -260,6 +278,7 @@ class InvocationRun implements FaultRun {
     this.invocation = invocation;
     this.experimentId = compiled.experimentId;
     this.faults = faults;
+    this.#acting = faults;
     this.#afters = faults.filter((fault) => fault.effect.after !== undefined);
   }
 
@@ -274,25 +293,33 @@ class InvocationRun implements FaultRun {
   async before(capabilities?: AdapterCapabilities): Promise<ShortCircuit | undefined> {
     if (this.#untouched) return undefined;
     if (capabilities !== undefined) this.#capabilities = capabilities;
+    this.#selectActing();
     this.#reportInjections();
-    for (const fault of this.faults) {
+    for (const fault of this.#acting) {
       const before = fault.effect.before;
       if (before === undefined) continue;
       let outcome: void | FaultOutcome;
       try {
         outcome = await before.call(fault.effect, this.#contextFor(fault));
       } catch (error) {
-        if (isInjectedFault(error)) return { fault, outcome: { kind: 'throw', error } };
+        if (isInjectedFault(error)) {
+          this.#recordInjectedError(error);
+          return { fault, outcome: { kind: 'throw', error } };
+        }
         this.#reportInternalError(error, `running the ${fault.type} fault`, fault);
         continue;
       }
-      if (outcome !== undefined) return { fault, outcome };
+      if (outcome !== undefined) {
+        if (outcome.kind === 'throw') this.#recordInjectedError(outcome.error);
+        return { fault, outcome };
+      }
     }
     return undefined;
   }
 
   async around<Result>(next: () => Promise<Result>): Promise<Result> {
     if (this.#untouched) return next();
+    this.#selectActing();
     let firstCall: Promise<Result> | undefined;
     const callHandler = (): Promise<Result> => {
       const call = callMarkingFailure(next);
@@ -300,8 +327,9 @@ class InvocationRun implements FaultRun {
       return call;
     };
     let onion = callHandler;
-    for (let index = this.faults.length - 1; index >= 0; index--) {
-      const fault = this.faults[index] as CompiledFault;
+    const acting = this.#acting;
+    for (let index = acting.length - 1; index >= 0; index--) {
+      const fault = acting[index] as CompiledFault;
       const around = fault.effect.around;
       if (around === undefined) continue;
       const inner = onion;
@@ -311,8 +339,15 @@ class InvocationRun implements FaultRun {
     try {
       return await onion();
     } catch (error) {
-      if (error instanceof HandlerFailure) throw error.error;
-      if (isInjectedFault(error)) throw error;
+      if (error instanceof HandlerFailure) {
+        // A fault's injected error the handler let through (e.g. from a faulted AWS SDK call) is a drill's too.
+        if (isInjectedFault(error.error)) this.#recordInjectedError(error.error);
+        throw error.error;
+      }
+      if (isInjectedFault(error)) {
+        this.#recordInjectedError(error);
+        throw error;
+      }
       this.#reportInternalError(error, 'running an around fault');
       // Never run the handler a second time because of our failure: reuse its first call when there was one.
       try {
@@ -398,6 +433,22 @@ class InvocationRun implements FaultRun {
     this.#abandonHandlerPhase();
     this.#controller.abort();
     await this.#runCleanups();
+    try {
+      this.#engine.flushEvents?.(this.invocation);
+    } catch {
+      // fail open
+    }
+  }
+
+  /** Records an injected error on the invocation's span: an `exception` event marked `faultline.injected`. */
+  #recordInjectedError(error: unknown): void {
+    if (this.#span === undefined || !isInjectedFault(error)) return;
+    recordInjectedException(this.#span, error, {
+      experimentId: error.experimentId,
+      faultId: error.faultId,
+      faultType: error.faultType,
+      configVersion: this.#compiled.configVersion,
+    });
   }
 
   failOpen(error: unknown, where: string, fault?: CompiledFault): void {
@@ -432,17 +483,20 @@ class InvocationRun implements FaultRun {
     }
     if (native !== undefined) return { result: native };
     const details = { experimentId: this.experimentId, faultId: fault.id, faultType: fault.type };
-    if (outcome.kind === 'respond') {
-      throw new InjectedFaultError(`Injected status ${outcome.response.status}`, {
-        ...details,
-        status: outcome.response.status,
-      });
-    }
-    throw new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
-      ...details,
-      name: 'ThrottlingError',
-      status: 429,
-    });
+    const error =
+      outcome.kind === 'respond'
+        ? new InjectedFaultError(`Injected status ${outcome.response.status}`, {
+            ...details,
+            status: outcome.response.status,
+          })
+        : new InjectedFaultError(`Injected throttling: ${outcome.reason}`, {
+            ...details,
+            name: 'ThrottlingError',
+            status: 429,
+          });
+    // Traces record the error the trigger gets instead of an answer like any injected error.
+    this.#recordInjectedError(error);
+    throw error;
   }
 
   async changeResponse<Result>(handlerResult: Result, responses: NativeResponses<Result>): Promise<Result> {
@@ -485,6 +539,7 @@ class InvocationRun implements FaultRun {
           this.#armDeadline();
         },
         capabilities: this.#capabilities,
+        onIntercept: this.#interceptionObserver(),
         report: (level, message, details) => {
           engine.emit('fault-detail', message, { ...this.#fieldsOf(fault), details }, level);
         },
@@ -499,13 +554,49 @@ class InvocationRun implements FaultRun {
       experimentId: this.experimentId,
       faultId: fault.id,
       faultType: fault.type,
-      requestId: this.invocation.requestId,
       configVersion: this.#compiled.configVersion,
+      invocation: this.invocation,
     };
   }
 
+  /**
+   * Leaves out the faults that cannot act on this invocation (a `skipped` event each says why), so only faults that
+   * really act are reported as injected and run. Once per run, with the host's capabilities known.
+   */
+  #selectActing(): void {
+    if (this.#selected) return;
+    this.#selected = true;
+    let acting: CompiledFault[] | undefined;
+    for (const [index, fault] of this.faults.entries()) {
+      const cannotAct = fault.effect.cannotAct;
+      if (cannotAct === undefined) {
+        acting?.push(fault);
+        continue;
+      }
+      let reason: string | undefined;
+      try {
+        reason = cannotAct.call(fault.effect, this.#contextFor(fault));
+      } catch (error) {
+        this.#reportInternalError(error, `checking whether the ${fault.type} fault can act`, fault);
+        reason = 'faultline could not tell whether it can act (see the internal-error event)';
+      }
+      if (reason === undefined) {
+        acting?.push(fault);
+        continue;
+      }
+      acting ??= this.faults.slice(0, index) as CompiledFault[];
+      this.#engine.emit('skipped', `${fault.type} fault ${fault.id} cannot act here: ${reason}`, {
+        ...this.#fieldsOf(fault),
+        details: { reason },
+      });
+    }
+    if (acting === undefined) return;
+    this.#acting = acting;
+    this.#afters = acting.filter((fault) => fault.effect.after !== undefined);
+  }
+
   #reportInjections(): void {
-    for (const fault of this.faults) {
+    for (const fault of this.#acting) {
       this.#engine.emit('inject', `injecting ${fault.type} fault ${fault.id}`, this.#fieldsOf(fault));
       if (fault.faultType.reach === 'process') {
         // Invocations starting in this instance until the run's cleanups ran are told they share its effect; the
@@ -521,6 +612,79 @@ class InvocationRun implements FaultRun {
         this.#armDeadline();
       }
     }
+    const access = this.#engine.traceAccess?.();
+    if (access === undefined || this.#acting.length === 0) return;
+    this.#span = access.activeSpan();
+    annotateInjections(
+      this.#span,
+      this.#acting.map((fault) => this.#traced(fault)),
+      false,
+    );
+  }
+
+  #traced(fault: { readonly id: string; readonly type: string }): TracedFault {
+    return {
+      experimentId: this.experimentId,
+      faultId: fault.id,
+      faultType: fault.type,
+      configVersion: this.#compiled.configVersion,
+    };
+  }
+
+  /**
+   * What the interceptors tell about each call a `dependency` or `blackhole` fault acts on: the active span (the
+   * call's client span when the HTTP client or SDK is instrumented) gets a `faultline.inject` event naming the call
+   * and `faultline.injected=true`, and a debug event says what was done. One observer per run.
+   */
+  #interceptionObserver(): (interception: Interception) => void {
+    this.#onIntercept ??= (interception) => {
+      const target =
+        interception.service !== undefined
+          ? `${interception.service}${interception.operation === undefined ? '' : `.${interception.operation}`}`
+          : `${interception.host ?? 'a host'}${interception.port === undefined || Number.isNaN(interception.port) ? '' : `:${interception.port}`}`;
+      if (this.#engine.isLevelEnabled('debug')) {
+        this.#engine.emit(
+          'fault-detail',
+          `${interception.faultType} fault ${interception.faultId} acted on a call to ${target} (${interception.action})`,
+          {
+            experimentId: this.experimentId,
+            faultId: interception.faultId,
+            faultType: interception.faultType,
+            configVersion: this.#compiled.configVersion,
+            invocation: this.invocation,
+            details: { ...interception },
+          },
+          'debug',
+        );
+      }
+      const span = this.#engine.traceAccess?.().activeSpan();
+      if (span === undefined) return;
+      try {
+        const attributes: Record<string, string | number | boolean> = {
+          'faultline.experiment.id': this.experimentId,
+          'faultline.fault.id': interception.faultId,
+          'faultline.fault.type': interception.faultType,
+          'faultline.dry_run': false,
+          'faultline.dependency.action': interception.action,
+        };
+        const version = this.#compiled.configVersion;
+        if (version !== undefined) attributes['faultline.config.version'] = version;
+        if (interception.host !== undefined) attributes['faultline.dependency.host'] = interception.host;
+        if (interception.port !== undefined && !Number.isNaN(interception.port)) {
+          attributes['faultline.dependency.port'] = interception.port;
+        }
+        if (interception.service !== undefined)
+          attributes['faultline.dependency.service'] = interception.service;
+        if (interception.operation !== undefined) {
+          attributes['faultline.dependency.operation'] = interception.operation;
+        }
+        span.addEvent('faultline.inject', attributes);
+        span.setAttribute('faultline.injected', true);
+      } catch {
+        // Tracing must never change the call.
+      }
+    };
+    return this.#onIntercept;
   }
 
   #reportNothingToChange(): void {
@@ -572,8 +736,8 @@ class InvocationRun implements FaultRun {
       `invocation ${this.invocation.requestId} is about to reach its deadline; cleaning up faults now`,
       {
         experimentId: this.experimentId,
-        requestId: this.invocation.requestId,
         configVersion: this.#compiled.configVersion,
+        invocation: this.invocation,
       },
       'warn',
     );

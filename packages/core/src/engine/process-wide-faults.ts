@@ -63,7 +63,7 @@ export function reportProcessWideNeighbours(
         configVersion: fault.configVersion,
         faultId: fault.faultId,
         faultType: fault.faultType,
-        requestId: invocation.requestId,
+        invocation,
         details: { scope: 'process', injectedRequestId: fault.requestId },
       },
     );

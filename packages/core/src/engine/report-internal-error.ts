@@ -30,7 +30,7 @@ export function reportInternalError(
       configVersion: compiled?.configVersion,
       faultId: fault?.id,
       faultType: fault?.type,
-      requestId: invocation?.requestId,
+      invocation,
       details: describeError(error),
     });
   } catch {

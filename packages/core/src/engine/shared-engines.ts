@@ -19,6 +19,9 @@ interface SharedEngine {
 const engineOptionNames = [
   'registry',
   'onEvent',
+  'logFormat',
+  'metrics',
+  'openTelemetry',
   'logLevel',
   'cache',
   'clock',

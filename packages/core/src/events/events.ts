@@ -1,3 +1,5 @@
+import type { Invocation } from '../invocation/invocation.js';
+
 /**
  * Structured decision events: one JSON line per injection, dry-run "would inject", config load, config error,
  * expiry, … Each names the experiment, fault, type, request and config version it concerns.
@@ -11,6 +13,11 @@
 export const eventTypes = [
   /** A fault was injected into an invocation. */
   'inject',
+  /**
+   * A fault was sampled for an invocation but cannot act on it (no deadline for a `timeout`, an HTTP request for a
+   * `duplicate`, a host that calls the handler once, …): nothing was injected; `details.reason` says why.
+   */
+  'skipped',
   /** Dry-run mode: a fault would have been injected. */
   'would-inject',
   /** A new config version was loaded (once per version). */
@@ -93,6 +100,13 @@ export interface FaultlineEvent {
   readonly faultId?: string;
   readonly faultType?: string;
   readonly requestId?: string;
+  /**
+   * The trace of the invocation (X-Ray `1-…` form on AWS, 32 hex digits elsewhere), so logs and traces join. Only on
+   * per-invocation events, when the platform handed over a trace.
+   */
+  readonly traceId?: string;
+  /** The span the invocation runs under, when the trace header names one. */
+  readonly spanId?: string;
   readonly configVersion?: string;
   /** Name of the config source, e.g. `ssm:/faultline/orders`. Never contains credentials. */
   readonly configSource?: string;
@@ -100,7 +114,28 @@ export interface FaultlineEvent {
 }
 
 /**
+ * What a sink learns about an event besides the event itself.
+ *
+ * @example
+ * ```ts
+ * const onEvent: EventSink = (event, context) => {
+ *   if (context?.invocation?.cloud === 'azure') console.info(event.message);
+ * };
+ * ```
+ */
+export interface EventContext {
+  /**
+   * The invocation a per-invocation event is about (`inject`, `would-inject`, `skipped`, `fault-detail`, …), e.g. to
+   * write through the platform's own per-invocation logger. Absent on config and setup events.
+   */
+  readonly invocation?: Invocation;
+}
+
+/**
  * Receives events. Must not throw; if it does, faultline swallows the error.
+ *
+ * A sink may batch (one CloudWatch EMF line per invocation): the engine calls its optional `flush` once the events
+ * about an invocation are all delivered (when its run finishes, or right after the decision when no fault runs).
  *
  * @example
  * ```ts
@@ -109,4 +144,8 @@ export interface FaultlineEvent {
  * };
  * ```
  */
-export type EventSink = (event: FaultlineEvent) => void;
+export interface EventSink {
+  (event: FaultlineEvent, context?: EventContext): void;
+  /** Writes what was batched about `context.invocation`. Must not throw. */
+  flush?(context: EventContext): void;
+}

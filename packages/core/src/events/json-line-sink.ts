@@ -16,7 +16,8 @@ export function isLevelEnabled(level: Exclude<EventLevel, 'silent'>, threshold: 
 
 /**
  * Reads `FAULTLINE_LOG_LEVEL` (debug | info | warn | error | silent). Unknown or absent values give `fallback`
- * (default `info`), so a typo in an environment variable never breaks a function.
+ * (default `info`), so a typo in an environment variable never breaks a function. (Engines and the platform sinks
+ * also take the platform's level when it is not set: see `readSinkLogLevel`.)
  *
  * @example
  * ```ts
@@ -45,18 +46,20 @@ export interface JsonLineSinkOptions {
   /** Lowest level written. Default: `FAULTLINE_LOG_LEVEL` read once at creation, else `info`. */
   readonly level?: EventLevel;
   /**
-   * Receives each serialized line (without a newline) and its level. Default: `console.log` for debug/info,
-   * `console.warn` for warn, `console.error` for error — which Lambda, Cloud Functions and Azure all collect.
+   * Receives each serialized line (without a newline) and its level. Default: `console.debug`, `console.info`,
+   * `console.warn` or `console.error` by level — which Lambda, Cloud Functions and Azure all collect.
    */
   readonly write?: (line: string, level: Exclude<EventLevel, 'silent'>) => void;
   /** Environment to read `FAULTLINE_LOG_LEVEL` from when `level` is absent. Default: `process.env`. */
   readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * One console method per level, so a platform that filters by level (Lambda's advanced logging controls) and shows
+ * levels (its JSON log format's `level`) sees ours.
+ */
 function writeToConsole(line: string, level: Exclude<EventLevel, 'silent'>): void {
-  if (level === 'error') console.error(line);
-  else if (level === 'warn') console.warn(line);
-  else console.log(line);
+  console[level](line);
 }
 
 function safeStringify(event: FaultlineEvent): string {

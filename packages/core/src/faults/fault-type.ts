@@ -2,6 +2,7 @@ import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
 import type { FaultCommon } from '../experiment/types.js';
 import type { Invocation } from '../invocation/invocation.js';
 import type { InferProperties, ObjectSchema, Properties } from '../schema/schema.js';
+import type { Interception } from '../scope/interception-scope.js';
 
 /**
  * When a fault acts: `before` the handler (may skip it), `around` it (wraps the call, e.g. an interceptor scope or
@@ -59,6 +60,12 @@ export interface FaultContext {
   defer(cleanup: () => void | Promise<void>): void;
   readonly capabilities: AdapterCapabilities;
   /**
+   * Told about each outgoing call an interception fault (`dependency`, `blackhole`) acts on, for span annotations
+   * and debug events; `runInInterceptionScope` passes it to the interceptors. Optional so hand-built contexts in tests
+   * can omit it.
+   */
+  readonly onIntercept?: ((interception: Interception) => void) | undefined;
+  /**
    * Reports something worth a log line that is not an injection (e.g. "no deadline known, timeout skipped"). The
    * engine turns it into a structured event at the given level. Optional so hand-built contexts in tests can omit it.
    */
@@ -71,6 +78,12 @@ export interface FaultContext {
 
 /** The behaviour of one fault for one config version. Implement only the phases the fault uses. */
 export interface FaultEffect {
+  /**
+   * Why the fault cannot act on this invocation (e.g. "the platform reported no deadline"), or `undefined` when it
+   * can. Asked once per sampled invocation, before anything is reported: a fault that cannot act gets a `skipped`
+   * event with this reason instead of an `inject` event, and none of its phases run. Synchronous and cheap.
+   */
+  cannotAct?(context: FaultContext): string | undefined;
   before?(context: FaultContext): void | FaultOutcome | Promise<void | FaultOutcome>;
   around?<Result>(context: FaultContext, next: () => Promise<Result>): Promise<Result>;
   after?(context: FaultContext, response: NeutralResponse): NeutralResponse | Promise<NeutralResponse>;

@@ -50,4 +50,44 @@ export interface Invocation {
   readonly event: InvocationEvent | undefined;
   /** The native event or request, for `raw.<dot.path>` fields. */
   readonly raw: unknown;
+  /**
+   * The trace headers the platform handed over with the invocation, so events carry its `traceId`. Adapters define
+   * it as a getter: it is read (and parsed by the engine) only when an event about the invocation is written, never
+   * on the idle path. Absent when the platform hands over no trace.
+   */
+  readonly traceHeaders?: TraceHeaders | undefined;
+  /**
+   * The platform's own logger for this invocation, where it has one (Azure's `InvocationContext`): events about the
+   * invocation are written through it, so the platform correlates them with the invocation (Application Insights'
+   * `operation_Id`). Absent where the process's stdout is the platform's log.
+   */
+  readonly platformLog?: InvocationLogger | undefined;
 }
+
+/**
+ * The raw trace headers of an invocation. The engine reads the first that parses, in this order: `xray`,
+ * `cloudTrace`, `traceparent`.
+ *
+ * @example
+ * ```ts
+ * const headers: TraceHeaders = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+ * ```
+ */
+export interface TraceHeaders {
+  /** X-Ray: `Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1`. */
+  readonly xray?: string | undefined;
+  /** Google Cloud's `X-Cloud-Trace-Context`: `TRACE_ID/SPAN_ID;o=1`. */
+  readonly cloudTrace?: string | undefined;
+  /** W3C `traceparent`: `00-<trace id>-<parent id>-<flags>`. */
+  readonly traceparent?: string | undefined;
+}
+
+/**
+ * Writes one line to a platform's per-invocation log at a level.
+ *
+ * @example
+ * ```ts
+ * const log: InvocationLogger = (level, line) => context[level](line);
+ * ```
+ */
+export type InvocationLogger = (level: 'debug' | 'info' | 'warn' | 'error', line: string) => void;

@@ -1,7 +1,7 @@
 import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
 import { findHostRule, normalizeHost } from './host-rule.js';
-import { activeScopeCount, currentInterceptionScope } from './interception-scope.js';
+import { activeScopeCount, currentInterceptionScope, noteInterception } from './interception-scope.js';
 import { createNotFoundError, type InjectedNetworkError } from './network-errors.js';
 
 /**
@@ -66,6 +66,7 @@ function blockedError(method: string, args: readonly unknown[]): InjectedNetwork
   const host = normalizeHost(hostname);
   const rule = findHostRule(scope.hostRules, host, undefined, false);
   if (rule === undefined || rule.action.kind !== 'dns') return undefined;
+  noteInterception(scope, { faultId: rule.faultId, faultType: rule.faultType, action: 'dns', host });
   return createNotFoundError(hostname, syscallFor(method, args), {
     faultId: rule.faultId,
     faultType: rule.faultType,

@@ -27,11 +27,36 @@ export interface InterceptionContribution {
   readonly dependencyFaults?: readonly DependencyFaultRule[];
 }
 
+/**
+ * One outgoing call a `dependency` or `blackhole` fault acted on, as the interceptors report it.
+ *
+ * @example
+ * ```ts
+ * const interception: Interception = { faultId: 'slow-pricing', faultType: 'dependency', action: 'delay', host: 'pricing.internal', port: 443 };
+ * ```
+ */
+export interface Interception {
+  readonly faultId: string;
+  readonly faultType: string;
+  /** What was done: `refuse`, `reset`, `timeout`, `dns`, `delay`, `respond`, or a dependency effect (`throttle`, …). */
+  readonly action: string;
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  /** For AWS SDK calls: the service id and operation. */
+  readonly service?: string | undefined;
+  readonly operation?: string | undefined;
+}
+
 /** The part of a fault context a scope needs (a `FaultContext` satisfies it). */
 export interface ScopeContext {
   readonly experimentId: string;
   readonly signal: AbortSignal;
   readonly sleep: Sleep;
+  /**
+   * Told about each outgoing call a fault of the scope acts on, synchronously, in the caller's async context (so the
+   * client span of that call is the active one, when the HTTP client is instrumented). Must not throw.
+   */
+  readonly onIntercept?: ((interception: Interception) => void) | undefined;
   /** The invocation's cleanup registry; the scope also ends there (e.g. cleanups run ahead of a platform deadline). */
   defer?(cleanup: () => void): void;
 }
@@ -46,6 +71,11 @@ export interface InterceptionScope {
   readonly sleep: Sleep;
   /** False once the invocation ended: late callbacks of an ended invocation are no longer intercepted. */
   readonly active: boolean;
+  /**
+   * Told about each outgoing call a fault of the scope acts on (the context's `onIntercept`); interceptors call it
+   * through `noteInterception`.
+   */
+  readonly onIntercept: ((interception: Interception) => void) | undefined;
   /** Registers something to release when the scope ends (a hanging socket, a delayed connect). */
   onEnd(release: () => void): void;
 }
@@ -164,6 +194,7 @@ export async function runInInterceptionScope<Result>(
     hasAddressRules: hostRules.some((rule) => rule.matchesAddresses),
     signal: context.signal,
     sleep: context.sleep,
+    onIntercept: context.onIntercept ?? parent?.onIntercept,
     active: true,
     releases: undefined,
     onEnd(release) {
@@ -188,6 +219,25 @@ export async function runInInterceptionScope<Result>(
   } finally {
     if (listensToAbort) context.signal.removeEventListener('abort', end);
     endScope(scope);
+  }
+}
+
+/**
+ * Tells the scope's observer that a fault acts on an outgoing call (for span annotations and debug events). Never
+ * throws; costs nothing when nobody observes.
+ *
+ * @example
+ * ```ts
+ * noteInterception(scope, { faultId: rule.faultId, faultType: rule.faultType, action: 'refuse', host, port });
+ * ```
+ */
+export function noteInterception(scope: InterceptionScope, interception: Interception): void {
+  const observer = scope.onIntercept;
+  if (observer === undefined) return;
+  try {
+    observer(interception);
+  } catch {
+    // An observer must never change what happens to the call.
   }
 }
 
@@ -229,6 +279,14 @@ export function findDependencyFault(call: {
     if (fault.operations !== undefined && !fault.operations.includes(operation)) continue;
     if (fault.matchesHost !== undefined && (call.host === undefined || !fault.matchesHost(call.host)))
       continue;
+    noteInterception(scope, {
+      faultId: fault.faultId,
+      faultType: fault.faultType,
+      action: fault.effect,
+      host: call.host,
+      service: call.service,
+      operation: call.operation,
+    });
     return {
       fault,
       experimentId: scope.experimentId,

@@ -2,7 +2,12 @@ import dns, { type LookupAddress } from 'node:dns';
 import { Agent } from 'node:http';
 import { Socket } from 'node:net';
 import { findHostRule, type HostRule, isAddress, normalizeHost } from './host-rule.js';
-import { activeScopeCount, currentInterceptionScope, type InterceptionScope } from './interception-scope.js';
+import {
+  activeScopeCount,
+  currentInterceptionScope,
+  type InterceptionScope,
+  noteInterception,
+} from './interception-scope.js';
 import {
   createConnectionRefusedError,
   createConnectionResetError,
@@ -279,7 +284,20 @@ function readConnectTarget(args: readonly unknown[]): ConnectTarget | undefined 
   };
 }
 
-function markerOf(rule: HostRule, scope: InterceptionScope): InjectedFaultMarker {
+/** The marker of the errors a rule causes; every interception asks for it once, so it also reports the call. */
+function markerOf(
+  rule: HostRule,
+  scope: InterceptionScope,
+  host?: string,
+  port?: number,
+): InjectedFaultMarker {
+  noteInterception(scope, {
+    faultId: rule.faultId,
+    faultType: rule.faultType,
+    action: rule.action.kind,
+    host,
+    port,
+  });
   return { faultId: rule.faultId, faultType: rule.faultType, experimentId: scope.experimentId };
 }
 
@@ -310,7 +328,7 @@ function applyConnectAction(
   rule: HostRule,
   scope: InterceptionScope,
 ): void {
-  const marker = markerOf(rule, scope);
+  const marker = markerOf(rule, scope, target.host, target.port);
   const action = rule.action;
   switch (action.kind) {
     case 'refuse':
@@ -388,7 +406,7 @@ function applyLookupAction(
   pass: () => void,
   callback: LookupCallback,
 ): void {
-  const marker = markerOf(rule, scope);
+  const marker = markerOf(rule, scope, address, target.port);
   switch (rule.action.kind) {
     case 'refuse':
       callback(createConnectionRefusedError(address, target.port, marker));
@@ -457,7 +475,7 @@ function writeInScope(
       ? { scope, swallow: false, delayedRequest: internals._httpMessage ?? delayedAtConnect }
       : { scope, swallow: action.kind === 'respond' },
   );
-  const marker = markerOf(rule, scope);
+  const marker = markerOf(rule, scope, normalized, port);
   switch (action.kind) {
     case 'respond':
       callback();
@@ -518,6 +536,7 @@ function delayNextRequest(
         );
   if (rule?.action.kind !== 'delay') return original.call(socket, writev, data, encoding, callback);
   decision.delayedRequest = request;
+  markerOf(rule, decision.scope, host === undefined ? undefined : normalizeHost(host), socket.remotePort);
   const proceed = () => {
     if (!socket.destroyed) original.call(socket, writev, data, encoding, callback);
   };

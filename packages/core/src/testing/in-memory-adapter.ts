@@ -1,6 +1,7 @@
 import type { FaultAdapter, InvocationDriver } from '../adapter/adapter.js';
 import type { NeutralResponse } from '../faults/fault-type.js';
 import type { Cloud, Invocation, Trigger } from '../invocation/invocation.js';
+import { traceHeadersOf } from '../observability/trace-context.js';
 
 /**
  * The native request of the {@link createInMemoryAdapter} "platform": a plain HTTP-like object or an event.
@@ -16,7 +17,10 @@ export interface InMemoryRequest {
   readonly trigger?: Trigger;
   readonly method?: string;
   readonly path?: string;
-  /** Header names in any case; they are lower-cased for the invocation. */
+  /**
+   * Header names in any case; they are lower-cased for the invocation. `traceparent`, `x-cloud-trace-context` and
+   * `x-amzn-trace-id` give the invocation its trace.
+   */
   readonly headers?: Readonly<Record<string, string>>;
   readonly query?: Readonly<Record<string, string>>;
   readonly body?: string;
@@ -135,6 +139,10 @@ export function createInMemoryAdapter(
             : undefined,
         event: trigger === 'http' ? undefined : { type: request.eventType, source: request.eventSource },
         raw: request,
+        // Like a real adapter: read only when an event is written.
+        get traceHeaders() {
+          return traceHeadersOf(lowerCaseKeys(request.headers));
+        },
       };
     },
     createDriver(request, context, invocation, handler): InvocationDriver<InMemoryResponse | undefined> {

@@ -476,7 +476,7 @@ interface DrillTotals {
   skippedEntries: number;
   /** Documents handed over as text that is not JSON (YAML-shaped): each must be refused. */
   yamlDocuments: number;
-  /** Injections per fault type, to show every type really ran. */
+  /** Injections (or honest skips, for faults that cannot act here) per fault type, to show every type was sampled. */
   injectedTypes: Record<string, number>;
 }
 
@@ -646,7 +646,9 @@ function checkInjections(
   registry: FaultRegistry,
   totals: DrillTotals,
 ): void {
-  const injections = events.filter((event) => event.type === 'inject');
+  // A sampled fault is reported as injected, or as skipped when it cannot act here (a partialBatch without a batch):
+  // either way it must come from a valid entry.
+  const injections = events.filter((event) => event.type === 'inject' || event.type === 'skipped');
   totals.injections += injections.length;
   for (const event of injections) {
     const type = event.faultType ?? '?';

@@ -1,11 +1,14 @@
 import {
+  createFaultEngine,
   createJsonLineSink,
   type FaultlineEvent,
   InjectedFaultError,
   isInjectedFault,
 } from '@faultline/core';
 import { describe, expect, it, vi } from 'vitest';
+import { readEnvironmentSettings } from '../../src/config/environment-settings.js';
 import { readLogLevel } from '../../src/events/json-line-sink.js';
+import { readSinkLogLevel } from '../../src/observability/log-level.js';
 
 function event(level: FaultlineEvent['level'], extra: Partial<FaultlineEvent> = {}): FaultlineEvent {
   return {
@@ -40,21 +43,44 @@ describe('createJsonLineSink', () => {
     expect(lines).toEqual([]);
   });
 
-  it('routes levels to console.log, console.warn and console.error by default', () => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-    const error = vi.spyOn(console, 'error').mockImplementation(() => {});
+  it('routes each level to its console method by default (so Lambda tags and filters them by level)', () => {
+    const spies = (['debug', 'info', 'warn', 'error', 'log'] as const).map((method) =>
+      vi.spyOn(console, method).mockImplementation(() => {}),
+    );
     try {
       const sink = createJsonLineSink({ level: 'debug' });
       sink(event('debug'));
+      sink(event('info'));
       sink(event('warn'));
       sink(event('error'));
-      expect([log.mock.calls.length, warn.mock.calls.length, error.mock.calls.length]).toEqual([1, 1, 1]);
+      expect(spies.map((spy) => spy.mock.calls.length)).toEqual([1, 1, 1, 1, 0]);
     } finally {
-      log.mockRestore();
-      warn.mockRestore();
-      error.mockRestore();
+      for (const spy of spies) spy.mockRestore();
     }
+  });
+
+  it('takes the platform level when FAULTLINE_LOG_LEVEL is not set: AWS_LAMBDA_LOG_LEVEL, then POWERTOOLS_LOG_LEVEL', () => {
+    expect(readSinkLogLevel({ AWS_LAMBDA_LOG_LEVEL: 'WARN', POWERTOOLS_LOG_LEVEL: 'DEBUG' })).toBe('warn');
+    expect(readSinkLogLevel({ POWERTOOLS_LOG_LEVEL: 'DEBUG' })).toBe('debug');
+    expect(readSinkLogLevel({ AWS_LAMBDA_LOG_LEVEL: 'TRACE' })).toBe('debug');
+    expect(readSinkLogLevel({ AWS_LAMBDA_LOG_LEVEL: 'FATAL' })).toBe('error');
+    expect(readSinkLogLevel({ POWERTOOLS_LOG_LEVEL: 'CRITICAL' })).toBe('error');
+    expect(readSinkLogLevel({ POWERTOOLS_LOG_LEVEL: 'SILENT' })).toBe('silent');
+    expect(readSinkLogLevel({ FAULTLINE_LOG_LEVEL: 'error', AWS_LAMBDA_LOG_LEVEL: 'DEBUG' })).toBe('error');
+    expect(readSinkLogLevel({ AWS_LAMBDA_LOG_LEVEL: 'chatty' })).toBe('info');
+    // The settings keep faultline's own variable; the engine falls back to the platform's level.
+    expect(readEnvironmentSettings({ AWS_LAMBDA_LOG_LEVEL: 'ERROR' }).logLevel).toBeUndefined();
+    expect(readEnvironmentSettings({ AWS_LAMBDA_LOG_LEVEL: 'ERROR' }).warnings).toEqual([]);
+    const quiet = createFaultEngine({ environment: { AWS_LAMBDA_LOG_LEVEL: 'ERROR' }, onEvent: () => {} });
+    expect(quiet.isLevelEnabled('warn')).toBe(false);
+    expect(quiet.isLevelEnabled('error')).toBe(true);
+    const chatty = createFaultEngine({ environment: { POWERTOOLS_LOG_LEVEL: 'DEBUG' }, onEvent: () => {} });
+    expect(chatty.isLevelEnabled('debug')).toBe(true);
+    const own = createFaultEngine({
+      environment: { FAULTLINE_LOG_LEVEL: 'warn', POWERTOOLS_LOG_LEVEL: 'DEBUG' },
+      onEvent: () => {},
+    });
+    expect(own.isLevelEnabled('info')).toBe(false);
   });
 
   it('swallows write errors and unserializable details', () => {

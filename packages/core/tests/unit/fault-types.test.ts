@@ -204,14 +204,19 @@ describe('timeout', () => {
     expect(sleep.calls).toEqual([950]);
   });
 
-  it('skips with a debug report when the platform gives no deadline', async () => {
-    const { context: ctx, sleep, reports } = context(createFakeClock());
-    expect(await effectOf(timeoutFault, {}).before?.(ctx)).toBeUndefined();
+  it('says it cannot act when the platform gives no deadline, and never sleeps then', async () => {
+    const { context: ctx, sleep } = context(createFakeClock());
+    const effect = effectOf(timeoutFault, {});
+    expect(effect.cannotAct?.(ctx)).toContain('no deadline');
+    expect(await effect.before?.(ctx)).toBeUndefined();
     expect(sleep.calls).toEqual([]);
-    expect(reports[0]).toContain('no deadline');
+    const withDeadline = context(createFakeClock(), {
+      invocation: createTestInvocation({ deadlineMs: 5_000 }),
+    });
+    expect(effect.cannotAct?.(withDeadline.context)).toBeUndefined();
   });
 
-  it('is reported as a debug event through the wrapper when no deadline is known', async () => {
+  it('is reported as skipped, not injected, through the wrapper when no deadline is known', async () => {
     const sink = createMemorySink();
     const engine = createFaultEngine({
       source: createInlineSource({
@@ -229,15 +234,16 @@ describe('timeout', () => {
       environment: {},
     });
     await expect(wrapped({ requestId: 'r-1' }, {})).resolves.toMatchObject({ status: 200 });
-    expect(sink.ofType('fault-detail')).toEqual([
+    expect(sink.ofType('skipped')).toEqual([
       expect.objectContaining({
-        level: 'debug',
+        level: 'info',
         faultId: 't',
         requestId: 'r-1',
         message: expect.stringContaining('no deadline'),
+        details: { reason: 'the platform reported no deadline for this invocation' },
       }),
     ]);
-    expect(sink.ofType('inject')).toHaveLength(1);
+    expect(sink.ofType('inject')).toEqual([]);
   });
 });
 

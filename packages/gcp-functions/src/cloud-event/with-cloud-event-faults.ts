@@ -83,6 +83,7 @@ export function withCloudEventFaults<Event extends CloudEventLike>(
       ...options,
       defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
       missingSourceHint: options.missingSourceHint ?? gcpMissingSourceHint,
+      logFormat: options.logFormat ?? 'google-cloud',
     },
   );
   // Under the kill switch the wrapper is the handler itself.

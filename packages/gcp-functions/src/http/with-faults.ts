@@ -167,6 +167,7 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
       ...options,
       defaultSource: options.defaultSource ?? (() => resolveGcpDefaultSource(environment)),
       missingSourceHint: options.missingSourceHint ?? gcpMissingSourceHint,
+      logFormat: options.logFormat ?? 'google-cloud',
     },
     () => {
       const identity = resolveFunctionIdentity(options, environment, options.clock ?? systemClock);

@@ -1,5 +1,6 @@
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType, type NeutralResponse } from '../fault-type.js';
+import { noResponseToChange } from './http-only.js';
 
 /**
  * @example
@@ -92,6 +93,7 @@ export const corruptFault = defineFaultType({
       return mangleBody(body);
     };
     return {
+      cannotAct: noResponseToChange,
       // Replacing the body outright needs nothing of the old one, so a streamed body is never read for it.
       readsResponseBody: mode !== 'replace',
       after: (context, response): NeutralResponse => {

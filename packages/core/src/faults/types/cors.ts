@@ -1,5 +1,6 @@
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType, type NeutralResponse } from '../fault-type.js';
+import { noResponseToChange } from './http-only.js';
 
 export const corsModes = ['remove', 'override'] as const;
 
@@ -82,6 +83,7 @@ export const corsFault = defineFaultType({
   create(attributes) {
     const overrides = Object.freeze({ ...attributes.headers });
     return {
+      cannotAct: noResponseToChange,
       // Headers only: a streamed body is never read for this fault.
       readsResponseBody: false,
       after(_context, response): NeutralResponse {

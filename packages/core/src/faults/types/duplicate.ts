@@ -1,5 +1,6 @@
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
+import { singleHandlerCallCapability } from '../single-handler-call.js';
 
 /**
  * `duplicate` (around the handler, event triggers): delivers the same event `times` times in a row, as queues and
@@ -39,6 +40,15 @@ export const duplicateFault = defineFaultType({
   create(attributes) {
     const { times } = attributes;
     return {
+      cannotAct(context) {
+        if (context.invocation.trigger === 'http') {
+          return 'HTTP requests are not redelivered by the platform (a caller decides to retry)';
+        }
+        if (context.capabilities[singleHandlerCallCapability] === true) {
+          return 'this host calls the handler once per invocation (Middy calls its handler itself)';
+        }
+        return undefined;
+      },
       async around(context, next) {
         if (context.invocation.trigger === 'http') return next();
         // Two duplicate faults sampled for one invocation would multiply (2 × 6 = 12 deliveries): the outermost

@@ -41,6 +41,10 @@ export const partialBatchFault: FaultType = defineFaultType({
   create(attributes) {
     const { ratio } = attributes;
     return {
+      cannotAct: (context) =>
+        getBatchCapability(context.capabilities) === undefined
+          ? 'the trigger has no partial batch response (SQS, Kinesis and DynamoDB streams on Lambda do)'
+          : undefined,
       async around(context, next) {
         const batch = getBatchCapability(context.capabilities);
         const result = await next();

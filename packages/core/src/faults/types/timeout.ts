@@ -11,8 +11,8 @@ const formerAfterWaitName = 'then';
 /**
  * `timeout` (before the handler): sleeps until the platform deadline minus `bufferMs`, then either fails with an
  * `InjectedFaultError` named `TimeoutError` (`afterWait: fail`, the default) or lets the handler run with almost no
- * time left (`afterWait: continue`). When the platform reports no deadline the fault is skipped with a debug event,
- * because sleeping an unknown time could hold the instance for its whole maximum duration.
+ * time left (`afterWait: continue`). When the platform reports no deadline the fault is skipped (a `skipped` event
+ * says so), because sleeping an unknown time could hold the instance for its whole maximum duration.
  *
  * @example
  * ```yaml
@@ -57,18 +57,14 @@ export const timeoutFault = defineFaultType({
   create(attributes, fault) {
     const { bufferMs, afterWait } = attributes;
     return {
+      cannotAct: (context) =>
+        context.invocation.deadlineMs === undefined
+          ? 'the platform reported no deadline for this invocation'
+          : undefined,
       async before(context) {
         const deadlineMs = context.invocation.deadlineMs;
-        if (deadlineMs === undefined) {
-          context.report?.(
-            'debug',
-            'timeout fault skipped: the platform reported no deadline for this invocation',
-            {
-              faultId: fault.id,
-            },
-          );
-          return undefined;
-        }
+        // `cannotAct` kept the run from getting here without a deadline; stay safe if a host skipped that check.
+        if (deadlineMs === undefined) return undefined;
         const waitMs = deadlineMs - bufferMs - context.clock.now();
         if (waitMs > 0) await context.sleep(waitMs, context.signal);
         if (afterWait === 'continue') return undefined;

@@ -1,0 +1,2 @@
+export * from './emf-schema.js';
+export * from './test-tracing.js';
