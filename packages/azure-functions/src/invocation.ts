@@ -177,20 +177,6 @@ class AzureInvocation implements Invocation {
     const context = this.#context;
     return (level, line) => context[level](line);
   }
-
-  toJSON(): Omit<Invocation, 'raw'> {
-    return {
-      cloud: this.cloud,
-      function: this.function,
-      stage: this.stage,
-      region: this.region,
-      trigger: this.trigger,
-      requestId: this.requestId,
-      deadlineMs: this.deadlineMs,
-      http: this.http,
-      event: this.event,
-    };
-  }
 }
 
 /**
