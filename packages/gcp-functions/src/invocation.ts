@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { Clock, Invocation, InvocationHttp } from '@faultline/core';
+import type { Clock, Invocation, InvocationEvent, InvocationHttp, TraceHeaders } from '@faultline/core';
 import { deadlineAfter, resolvePlatformIdentity } from '@faultline/core/adapter-kit';
 
 /** What the adapter learns once, when a handler is wrapped (environment is never read per request). */
@@ -81,24 +81,42 @@ export function readRequestId(headers: IncomingMessage['headers']): string {
  * `X-Cloud-Trace-Context`, else `traceparent`.
  */
 export function toHttpInvocation(request: FunctionRequest, identity: FunctionIdentity): Invocation {
-  return {
-    cloud: 'gcp',
-    function: identity.function,
-    stage: identity.stage,
-    region: identity.region,
-    trigger: 'http',
-    requestId: readRequestId(request.headers),
-    deadlineMs: deadlineAfter(identity.clock, identity.timeoutMs),
-    http: toHttp(request),
-    event: undefined,
-    raw: request,
-    get traceHeaders() {
-      return {
-        cloudTrace: firstValue(request.headers['x-cloud-trace-context']),
-        traceparent: firstValue(request.headers.traceparent),
-      };
-    },
-  };
+  return new HttpInvocation(request, identity);
+}
+
+/**
+ * A class rather than an object literal so its `traceHeaders` getter lives once on the prototype: an invocation that
+ * no fault fires for allocates nothing for it.
+ */
+class HttpInvocation implements Invocation {
+  readonly cloud = 'gcp' as const;
+  readonly function: string;
+  readonly stage: string | undefined;
+  readonly region: string | undefined;
+  readonly trigger = 'http' as const;
+  readonly requestId: string;
+  readonly deadlineMs: number | undefined;
+  readonly http: InvocationHttp;
+  readonly event = undefined;
+  readonly raw: FunctionRequest;
+
+  constructor(request: FunctionRequest, identity: FunctionIdentity) {
+    this.function = identity.function;
+    this.stage = identity.stage;
+    this.region = identity.region;
+    this.requestId = readRequestId(request.headers);
+    this.deadlineMs = deadlineAfter(identity.clock, identity.timeoutMs);
+    this.http = toHttp(request);
+    this.raw = request;
+  }
+
+  get traceHeaders(): TraceHeaders {
+    const headers = this.raw.headers;
+    return {
+      cloudTrace: firstValue(headers['x-cloud-trace-context']),
+      traceparent: firstValue(headers.traceparent),
+    };
+  }
 }
 
 /**
@@ -122,25 +140,40 @@ export interface CloudEventLike {
  * trace the event's `traceparent` (CloudEvents' distributed tracing extension).
  */
 export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: FunctionIdentity): Invocation {
-  const event = (cloudEvent ?? {}) as CloudEventLike;
-  return {
-    cloud: 'gcp',
-    function: identity.function,
-    stage: identity.stage,
-    region: identity.region,
-    trigger: 'event',
-    requestId: typeof event.id === 'string' && event.id !== '' ? event.id : readRequestId({}),
-    deadlineMs: deadlineAfter(identity.clock, identity.timeoutMs),
-    http: undefined,
-    event: {
+  return new CloudEventInvocation(cloudEvent, identity);
+}
+
+/** A class for the same reason as {@link HttpInvocation}. */
+class CloudEventInvocation implements Invocation {
+  readonly cloud = 'gcp' as const;
+  readonly function: string;
+  readonly stage: string | undefined;
+  readonly region: string | undefined;
+  readonly trigger = 'event' as const;
+  readonly requestId: string;
+  readonly deadlineMs: number | undefined;
+  readonly http = undefined;
+  readonly event: InvocationEvent;
+  readonly raw: unknown;
+
+  constructor(cloudEvent: CloudEventLike, identity: FunctionIdentity) {
+    const event = (cloudEvent ?? {}) as CloudEventLike;
+    this.function = identity.function;
+    this.stage = identity.stage;
+    this.region = identity.region;
+    this.requestId = typeof event.id === 'string' && event.id !== '' ? event.id : readRequestId({});
+    this.deadlineMs = deadlineAfter(identity.clock, identity.timeoutMs);
+    this.event = {
       type: typeof event.type === 'string' ? event.type : undefined,
       source: typeof event.source === 'string' ? event.source : undefined,
-    },
-    raw: cloudEvent,
-    get traceHeaders() {
-      return { traceparent: typeof event.traceparent === 'string' ? event.traceparent : undefined };
-    },
-  };
+    };
+    this.raw = cloudEvent;
+  }
+
+  get traceHeaders(): TraceHeaders {
+    const traceparent = (this.raw as CloudEventLike | undefined)?.traceparent;
+    return { traceparent: typeof traceparent === 'string' ? traceparent : undefined };
+  }
 }
 
 /**
