@@ -16,7 +16,7 @@ import { scanJsonText } from './document-limits.js';
 export const defaultMaxConfigSizeBytes = 256 * 1024;
 
 /**
- * The result of `parseExperimentText` and {@link parseExperimentJson}: the parsed (not yet validated) document, or why it is unreadable.
+ * The result of `parseExperimentText` and `parseExperimentJson`: the parsed (not yet validated) document, or why it is unreadable.
  *
  * @example
  * ```ts
@@ -94,7 +94,7 @@ export function checkText(
   return withoutBom;
 }
 
-/** Scan, then `JSON.parse`: see {@link parseExperimentJson}. */
+/** Scan, then `JSON.parse`: see `parseExperimentJson`. */
 export function parseJsonText(text: string): ParseExperimentTextResult {
   // The scan checks grammar and shape limits in one linear pass, so JSON.parse only ever sees bounded work, and a
   // syntax error is reported as a position and a kind (never a piece of the text, which may be a secret).
