@@ -3,7 +3,7 @@
  *
  * `withFaults(handler)` wraps one handler; `installFaults(app)` instruments every function of the app through the
  * v4 invocation hooks. The App Configuration source lives in `@faultline/azure-functions/app-configuration` and is
- * used automatically when `FAULTLINE_APPCONFIG_KEY` is set (its SDK is loaded only then).
+ * used automatically when `FAULTLINE_AZURE_APPCONFIG_KEY` is set (its SDK is loaded only then).
  *
  * @packageDocumentation
  */

@@ -11,6 +11,7 @@ import {
   systemClock,
 } from '@faultline/core/adapter-kit';
 import { createAppConfigurationSource } from './app-configuration/index.js';
+import { readAppConfigurationVariable } from './app-configuration/variables.js';
 import { readNeutralResponse, toHttpResponseInit, writeNeutralResponse } from './http-response.js';
 import {
   type FunctionIdentity,
@@ -124,19 +125,19 @@ function loadHttpBody(): Promise<typeof import('./http-body.js')> {
   return httpBody;
 }
 
-/**
- * The source the adapter uses when none is passed: App Configuration when `FAULTLINE_APPCONFIG_KEY` is set, else
- * the core defaults (`FAULTLINE_CONFIG_FILE`, then `FAULTLINE_CONFIG`). Read once, at wrap time.
- */
 /** What the `config-missing` event tells an Azure function to set: the App Configuration variables first. */
 const azureMissingSourceHint =
-  'set FAULTLINE_APPCONFIG_KEY (with FAULTLINE_APPCONFIG_ENDPOINT or FAULTLINE_APPCONFIG_CONNECTION_STRING) for App Configuration, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';
+  'set FAULTLINE_AZURE_APPCONFIG_KEY (with FAULTLINE_AZURE_APPCONFIG_ENDPOINT or FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING) for App Configuration, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';
 
+/**
+ * The source the adapter uses when none is passed: App Configuration when `FAULTLINE_AZURE_APPCONFIG_KEY` (or its
+ * deprecated name `FAULTLINE_APPCONFIG_KEY`) is set, else the core defaults (`FAULTLINE_CONFIG_FILE`, then
+ * `FAULTLINE_CONFIG`). Read once, at wrap time.
+ */
 function defaultAzureSource(
   environment: Readonly<Record<string, string | undefined>>,
 ): ConfigSource | undefined {
-  const key = environment.FAULTLINE_APPCONFIG_KEY;
-  if (key === undefined || key.trim() === '') return undefined;
+  if (readAppConfigurationVariable(environment, 'KEY') === undefined) return undefined;
   return createAppConfigurationSource({ environment });
 }
 
@@ -148,7 +149,7 @@ function defaultAzureSource(
  *   handler returned (an `HttpResponseInit` or an `HttpResponse`).
  * - Other triggers: injected failures are thrown as `InjectedFaultError`s (so the platform retries or dead-letters
  *   the message as it would for a real failure).
- * - Config: `options.source`, else App Configuration when `FAULTLINE_APPCONFIG_KEY` is set, else
+ * - Config: `options.source`, else App Configuration when `FAULTLINE_AZURE_APPCONFIG_KEY` is set, else
  *   `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`. `FAULTLINE_DISABLED=1` returns `handler` itself.
  * - The worker runs invocations concurrently in one process; each one is sampled on its own, and only sampled
  *   invocations are touched. When nothing can fire, the wrapper calls `handler` directly: no allocation, no await.

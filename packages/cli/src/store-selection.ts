@@ -34,7 +34,7 @@ export const storeFlagsHelp = `Stores (repeat --to for several; default: every t
   --emulator-host HOST:PORT Firestore emulator
   --label LABEL             App Configuration label
   --connection-string-env NAME  variable holding the App Configuration connection string
-                            (default FAULTLINE_APPCONFIG_CONNECTION_STRING)
+                            (default FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING)
   --ca-file PATH            PEM of a private CA (local HTTPS App Configuration server)
   --set NAME=VALUE          value for a \${NAME} placeholder of the run section (repeatable)
   --allow-outside           let file stores create directories outside the working directory, and let the

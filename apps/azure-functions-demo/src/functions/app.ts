@@ -1,6 +1,6 @@
 /**
  * The Azure entry point (`main` in package.json): registers the demo functions with settings from app settings.
- * faultline reads its config from App Configuration (`FAULTLINE_APPCONFIG_ENDPOINT` + `FAULTLINE_APPCONFIG_KEY`,
+ * faultline reads its config from App Configuration (`FAULTLINE_AZURE_APPCONFIG_ENDPOINT` + `FAULTLINE_AZURE_APPCONFIG_KEY`,
  * managed identity with the App Configuration Data Reader role) or `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`.
  */
 import { app } from '@azure/functions';

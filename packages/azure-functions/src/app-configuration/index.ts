@@ -1,11 +1,7 @@
 import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import {
-  createModuleLoader,
-  FaultlineError,
-  nonBlank,
-  readEnvironmentValue,
-} from '@faultline/core/adapter-kit';
+import { createModuleLoader, FaultlineError, nonBlank } from '@faultline/core/adapter-kit';
+import { readAppConfigurationVariable } from './variables.js';
 
 /**
  * The Azure App Configuration config source: the experiment lives in one key-value (JSON text), read
@@ -64,16 +60,16 @@ export interface AppConfigurationClientLike {
  * ```
  */
 export interface AppConfigurationSourceOptions {
-  /** Key holding the experiment. Default: `FAULTLINE_APPCONFIG_KEY`. */
+  /** Key holding the experiment. Default: `FAULTLINE_AZURE_APPCONFIG_KEY`. */
   readonly key?: string;
-  /** Label of the key-value. Default: `FAULTLINE_APPCONFIG_LABEL`, else no label. */
+  /** Label of the key-value. Default: `FAULTLINE_AZURE_APPCONFIG_LABEL`, else no label. */
   readonly label?: string;
   /**
    * Connection string (`Endpoint=…;Id=…;Secret=…`) for access-key authentication. Default:
-   * `FAULTLINE_APPCONFIG_CONNECTION_STRING`. Prefer `endpoint` + a managed identity in Azure.
+   * `FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING`. Prefer `endpoint` + a managed identity in Azure.
    */
   readonly connectionString?: string;
-  /** Store endpoint, e.g. `https://my-store.azconfig.io`, for Microsoft Entra ID auth. Default: `FAULTLINE_APPCONFIG_ENDPOINT`. */
+  /** Store endpoint, e.g. `https://my-store.azconfig.io`, for Microsoft Entra ID auth. Default: `FAULTLINE_AZURE_APPCONFIG_ENDPOINT`. */
   readonly endpoint?: string;
   /** Credential for `endpoint`. Default: `DefaultAzureCredential` from `@azure/identity` (install it), e.g. the managed identity. */
   readonly credential?: TokenCredential;
@@ -84,7 +80,10 @@ export interface AppConfigurationSourceOptions {
    * one quick retry, because the cached config already retries with backoff and bounds every read.
    */
   readonly clientOptions?: AppConfigurationClientOptions;
-  /** Environment to read `FAULTLINE_APPCONFIG_*` from, once. Default `process.env`. */
+  /**
+   * Environment to read `FAULTLINE_AZURE_APPCONFIG_*` from, once (the deprecated `FAULTLINE_APPCONFIG_*` names are
+   * still read when the new ones are unset). Default `process.env`.
+   */
   readonly environment?: Readonly<Record<string, string | undefined>>;
 }
 
@@ -138,7 +137,7 @@ const featureFlagContentType = 'application/vnd.microsoft.appconfig.ff+json';
  *
  * Permissions: the function app's managed identity needs the **App Configuration Data Reader** role on the store
  * (`az role assignment create --role "App Configuration Data Reader" --assignee <principal-id> --scope <store-id>`),
- * or use a read-only access key in `FAULTLINE_APPCONFIG_CONNECTION_STRING`.
+ * or use a read-only access key in `FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING`.
  *
  * The source name is `appconfig:<store host>/<key>[?label=<label>]`; the secret never appears in names, events or
  * errors.
@@ -149,7 +148,7 @@ const featureFlagContentType = 'application/vnd.microsoft.appconfig.ff+json';
  * import { withFaults } from '@faultline/azure-functions';
  * import { createAppConfigurationSource } from '@faultline/azure-functions/app-configuration';
  *
- * // FAULTLINE_APPCONFIG_ENDPOINT=https://my-store.azconfig.io + managed identity with App Configuration Data Reader
+ * // FAULTLINE_AZURE_APPCONFIG_ENDPOINT=https://my-store.azconfig.io + managed identity with App Configuration Data Reader
  * const source = createAppConfigurationSource({ key: 'faultline:orders', label: 'prod' });
  *
  * app.http('orders', {
@@ -159,21 +158,19 @@ const featureFlagContentType = 'application/vnd.microsoft.appconfig.ff+json';
  */
 export function createAppConfigurationSource(options: AppConfigurationSourceOptions = {}): ConfigSource {
   const environment = options.environment ?? process.env;
-  const key = nonBlank(options.key) ?? readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_KEY');
-  const label = nonBlank(options.label) ?? readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_LABEL');
+  const key = nonBlank(options.key) ?? readAppConfigurationVariable(environment, 'KEY');
+  const label = nonBlank(options.label) ?? readAppConfigurationVariable(environment, 'LABEL');
   const connectionString =
-    nonBlank(options.connectionString) ??
-    readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_CONNECTION_STRING');
-  const endpoint =
-    nonBlank(options.endpoint) ?? readEnvironmentValue(environment, 'FAULTLINE_APPCONFIG_ENDPOINT');
+    nonBlank(options.connectionString) ?? readAppConfigurationVariable(environment, 'CONNECTION_STRING');
+  const endpoint = nonBlank(options.endpoint) ?? readAppConfigurationVariable(environment, 'ENDPOINT');
   const storeHost = describeStore(options.client, connectionString, endpoint);
   const where = `key "${key ?? '(none)'}"${label === undefined ? '' : ` label "${label}"`} in ${storeHost}`;
   const name = `appconfig:${storeHost}/${key ?? '(no key)'}${label === undefined ? '' : `?label=${label}`}`;
   const settingsProblem =
     key === undefined
-      ? 'No App Configuration key: pass `key` to createAppConfigurationSource or set FAULTLINE_APPCONFIG_KEY (e.g. `faultline:orders`).'
+      ? 'No App Configuration key: pass `key` to createAppConfigurationSource or set FAULTLINE_AZURE_APPCONFIG_KEY (e.g. `faultline:orders`).'
       : options.client === undefined && connectionString === undefined && endpoint === undefined
-        ? 'No App Configuration store: set FAULTLINE_APPCONFIG_ENDPOINT (with a managed identity holding the App Configuration Data Reader role) or FAULTLINE_APPCONFIG_CONNECTION_STRING, or pass `endpoint`/`connectionString`/`client`.'
+        ? 'No App Configuration store: set FAULTLINE_AZURE_APPCONFIG_ENDPOINT (with a managed identity holding the App Configuration Data Reader role) or FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING, or pass `endpoint`/`connectionString`/`client`.'
         : undefined;
 
   // The SDK is imported and the client created by the first load; a failed one is retried by the next load.
@@ -269,7 +266,7 @@ async function loadDefaultCredential(): Promise<TokenCredential> {
   } catch {
     throw new AppConfigurationSourceError(
       'SDK_MISSING',
-      'FAULTLINE_APPCONFIG_ENDPOINT is set but no credential was passed and @azure/identity is not installed: `npm install @azure/identity` (managed identity), pass `credential`, or use a connection string.',
+      'FAULTLINE_AZURE_APPCONFIG_ENDPOINT is set but no credential was passed and @azure/identity is not installed: `npm install @azure/identity` (managed identity), pass `credential`, or use a connection string.',
       { serviceCode: 'AppConfigurationCredentialMissing' },
     );
   }

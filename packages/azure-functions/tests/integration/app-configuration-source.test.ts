@@ -138,20 +138,20 @@ describe('the App Configuration source with the real client against the local si
     expect(result).toMatchObject({ kind: 'document', document: experimentText('client') });
   });
 
-  it('reads key, label and connection string from FAULTLINE_APPCONFIG_* once, at creation', async () => {
+  it('reads key, label and connection string from FAULTLINE_AZURE_APPCONFIG_* once, at creation', async () => {
     // Prepare
     const key = uniqueKey('environment');
     server.setKeyValue(key, experimentText('environment'), { label: 'staging' });
     const environment: Record<string, string | undefined> = {
-      FAULTLINE_APPCONFIG_KEY: key,
-      FAULTLINE_APPCONFIG_LABEL: 'staging',
-      FAULTLINE_APPCONFIG_CONNECTION_STRING: server.connectionString,
+      FAULTLINE_AZURE_APPCONFIG_KEY: key,
+      FAULTLINE_AZURE_APPCONFIG_LABEL: 'staging',
+      FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING: server.connectionString,
     };
     const source = createAppConfigurationSource({
       environment,
       clientOptions: { tlsOptions: { ca: server.ca } },
     });
-    environment.FAULTLINE_APPCONFIG_KEY = 'changed-later';
+    environment.FAULTLINE_AZURE_APPCONFIG_KEY = 'changed-later';
 
     // Act
     const result = await source.load({ signal: new AbortController().signal, previousVersion: undefined });
@@ -159,6 +159,48 @@ describe('the App Configuration source with the real client against the local si
     // Assess
     expect(result).toMatchObject({ kind: 'document', document: experimentText('environment') });
     expect(source.name).toBe(`appconfig:${new URL(server.endpoint).host}/${key}?label=staging`);
+  });
+
+  it('still reads the deprecated FAULTLINE_APPCONFIG_* names when the new ones are unset', async () => {
+    // Prepare
+    const key = uniqueKey('deprecated');
+    server.setKeyValue(key, experimentText('deprecated'), { label: 'legacy' });
+    const environment = {
+      FAULTLINE_APPCONFIG_KEY: key,
+      FAULTLINE_APPCONFIG_LABEL: 'legacy',
+      FAULTLINE_APPCONFIG_CONNECTION_STRING: server.connectionString,
+    };
+
+    // Act
+    const result = await createAppConfigurationSource({
+      environment,
+      clientOptions: { tlsOptions: { ca: server.ca } },
+    }).load({ signal: new AbortController().signal, previousVersion: undefined });
+
+    // Assess
+    expect(result).toMatchObject({ kind: 'document', document: experimentText('deprecated') });
+  });
+
+  it('prefers the new name when both the old and the new one are set', async () => {
+    // Prepare
+    const key = uniqueKey('new-name');
+    server.setKeyValue(key, experimentText('new-name'));
+    const environment = {
+      FAULTLINE_APPCONFIG_KEY: 'faultline:old-key-that-does-not-exist',
+      FAULTLINE_AZURE_APPCONFIG_KEY: key,
+      FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING: server.connectionString,
+    };
+
+    // Act
+    const source = createAppConfigurationSource({
+      environment,
+      clientOptions: { tlsOptions: { ca: server.ca } },
+    });
+    const result = await source.load({ signal: new AbortController().signal, previousVersion: undefined });
+
+    // Assess
+    expect(source.name).toContain(key);
+    expect(result).toMatchObject({ kind: 'document', document: experimentText('new-name') });
   });
 
   it('explains what to set when neither a key nor a store is configured', async () => {
@@ -171,8 +213,8 @@ describe('the App Configuration source with the real client against the local si
       .catch((error: unknown) => error);
 
     // Assess
-    expect((noKey as Error).message).toContain('FAULTLINE_APPCONFIG_KEY');
-    expect((noStore as Error).message).toContain('FAULTLINE_APPCONFIG_ENDPOINT');
+    expect((noKey as Error).message).toContain('FAULTLINE_AZURE_APPCONFIG_KEY');
+    expect((noStore as Error).message).toContain('FAULTLINE_AZURE_APPCONFIG_ENDPOINT');
   });
 
   it('rejects a malformed connection string without echoing it', async () => {

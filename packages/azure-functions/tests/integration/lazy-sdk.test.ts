@@ -64,7 +64,7 @@ describe('the Azure SDKs are loaded only when used', () => {
     const resolved = await run(`
       const { withFaults } = await import('@faultline/azure-functions');
       const { createAppConfigurationSource } = await import('@faultline/azure-functions/app-configuration');
-      withFaults(async () => ({ body: 'ok' }), { environment: { FAULTLINE_APPCONFIG_KEY: 'k', FAULTLINE_APPCONFIG_ENDPOINT: 'https://127.0.0.1:1' } });
+      withFaults(async () => ({ body: 'ok' }), { environment: { FAULTLINE_AZURE_APPCONFIG_KEY: 'k', FAULTLINE_AZURE_APPCONFIG_ENDPOINT: 'https://127.0.0.1:1' } });
       createAppConfigurationSource({ key: 'k', connectionString: 'Endpoint=https://127.0.0.1:1;Id=i;Secret=c2VjcmV0', environment: {} });
     `);
 

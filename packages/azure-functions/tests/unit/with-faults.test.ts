@@ -440,6 +440,54 @@ describe('without a config source', () => {
     await handler(httpRequest(), httpContext());
 
     const [missing] = sink.ofType('config-missing');
-    expect(missing?.message).toMatch(/set FAULTLINE_(AZURE_)?APPCONFIG_KEY/);
+    expect(missing?.message).toMatch(/set FAULTLINE_AZURE_APPCONFIG_KEY/);
+  });
+});
+
+describe('withFaults picking App Configuration from the environment', () => {
+  it('uses the deprecated FAULTLINE_APPCONFIG_* names, with one deprecation event per old name', async () => {
+    // Prepare
+    const sink = createMemorySink();
+    const handler = vi.fn(async () => ({ body: 'ok' }));
+    const wrapped = withFaults(handler, {
+      onEvent: sink,
+      environment: {
+        FAULTLINE_APPCONFIG_KEY: 'faultline:legacy',
+        FAULTLINE_APPCONFIG_ENDPOINT: 'https://127.0.0.1:1',
+      },
+    });
+
+    // Act
+    await wrapped(httpRequest(), httpContext());
+    await wrapped(httpRequest(), httpContext());
+
+    // Assess: the App Configuration source was chosen (it cannot read: no credential here, so it fails open).
+    expect(handler).toHaveBeenCalledTimes(2);
+    expect(sink.events.map((event) => event.configSource)).toContain(
+      'appconfig:127.0.0.1:1/faultline:legacy',
+    );
+    expect(sink.ofType('deprecation').map((event) => event.details)).toEqual([
+      { variable: 'FAULTLINE_APPCONFIG_KEY', replacement: 'FAULTLINE_AZURE_APPCONFIG_KEY' },
+      { variable: 'FAULTLINE_APPCONFIG_ENDPOINT', replacement: 'FAULTLINE_AZURE_APPCONFIG_ENDPOINT' },
+    ]);
+  });
+
+  it('uses FAULTLINE_AZURE_APPCONFIG_* without any deprecation event', async () => {
+    // Prepare
+    const sink = createMemorySink();
+    const wrapped = withFaults(async () => ({ body: 'ok' }), {
+      onEvent: sink,
+      environment: {
+        FAULTLINE_AZURE_APPCONFIG_KEY: 'faultline:new',
+        FAULTLINE_AZURE_APPCONFIG_ENDPOINT: 'https://127.0.0.1:1',
+      },
+    });
+
+    // Act
+    await wrapped(httpRequest(), httpContext());
+
+    // Assess
+    expect(sink.events.map((event) => event.configSource)).toContain('appconfig:127.0.0.1:1/faultline:new');
+    expect(sink.ofType('deprecation')).toEqual([]);
   });
 });

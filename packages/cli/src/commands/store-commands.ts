@@ -67,11 +67,11 @@ export async function openStores(
     }
     const name = describeCoordinates(entry.coordinates);
     try {
-      return {
-        label: entry.label,
-        name,
-        store: createStore(entry.coordinates, context.environment, { allowOutside }),
-      };
+      const store = createStore(entry.coordinates, context.environment, {
+        allowOutside,
+        onWarning: (message) => context.output.progress(`warning: ${message}`),
+      });
+      return { label: entry.label, name, store };
     } catch (error) {
       return {
         label: entry.label,

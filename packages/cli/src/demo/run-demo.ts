@@ -306,7 +306,7 @@ function demoVariables(
   const appConfiguration = azure?.appConfiguration;
   if (appConfiguration !== undefined) {
     // The connection string is a secret: it goes to the environment variable the store reads, never into files.
-    process.env.FAULTLINE_APPCONFIG_CONNECTION_STRING = appConfiguration.connectionString;
+    process.env.FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING = appConfiguration.connectionString;
     variables.AZURE_APPCONFIG_CA_FILE = appConfiguration.caFile;
     variables.AZURE_APPCONFIG_KEY = appConfiguration.key;
     variables.AZURE_APPCONFIG_LABEL = appConfiguration.label;

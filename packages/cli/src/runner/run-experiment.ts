@@ -147,7 +147,11 @@ export async function runExperiment(options: RunExperimentOptions): Promise<RunJ
     });
   };
   const openStore =
-    options.openStore ?? ((coordinates: StoreCoordinates) => createStore(coordinates, options.environment));
+    options.openStore ??
+    ((coordinates: StoreCoordinates) =>
+      createStore(coordinates, options.environment, {
+        onWarning: (message) => progress.note(`warning: ${message}`),
+      }));
   const stopLabels = run.stopConditions.map(describeStopCondition);
   const experimentId = String(options.document.id ?? 'experiment');
   // About ten requests per chart bucket, so a single failure does not look like a 20 % spike.

@@ -35,7 +35,7 @@ export interface AppConfigurationStoreOptions {
  * const store = createAppConfigurationStore({
  *   key: 'faultline:orders',
  *   label: 'prod',
- *   connectionString: process.env.FAULTLINE_APPCONFIG_CONNECTION_STRING ?? '',
+ *   connectionString: process.env.FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING ?? '',
  * });
  * await store.setEnabled(false);
  * ```

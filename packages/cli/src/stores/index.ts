@@ -27,7 +27,22 @@ export type StoreCoordinates = RunStore;
  * const connectionString = process.env[defaultConnectionStringVariable];
  * ```
  */
-export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_STRING';
+export const defaultConnectionStringVariable = 'FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING';
+
+/** The default's old name, still read (with one warning) when the new one is unset. */
+const deprecatedConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_STRING';
+
+/** Options of {@link createStore}. */
+export interface CreateStoreOptions {
+  /** Bound on every store operation. Default 20 s. */
+  readonly timeoutMs?: number;
+  /** File stores may create directories outside the working directory (`--allow-outside`). */
+  readonly allowOutside?: boolean;
+  /** Receives one sentence per deprecated setting in use (e.g. a renamed variable), once per process. */
+  readonly onWarning?: (message: string) => void;
+}
+
+const warnedOnce = new Set<string>();
 
 /**
  * Creates the store client for `coordinates`, every operation bounded by `timeoutMs` (default 20 s). Secrets are
@@ -41,22 +56,21 @@ export const defaultConnectionStringVariable = 'FAULTLINE_APPCONFIG_CONNECTION_S
 export function createStore(
   coordinates: StoreCoordinates,
   environment: Readonly<Record<string, string | undefined>> = process.env,
-  options: {
-    readonly timeoutMs?: number;
-    /** File stores may create directories outside the working directory (`--allow-outside`). */
-    readonly allowOutside?: boolean;
-  } = {},
+  options: CreateStoreOptions = {},
 ): ExperimentStore {
-  return withOperationTimeout(
-    createUnboundedStore(coordinates, environment, options.allowOutside === true),
-    options.timeoutMs,
-  );
+  const warn = (message: string) => {
+    if (warnedOnce.has(message)) return;
+    warnedOnce.add(message);
+    options.onWarning?.(message);
+  };
+  return withOperationTimeout(createUnboundedStore(coordinates, environment, options.allowOutside === true, warn), options.timeoutMs);
 }
 
 function createUnboundedStore(
   coordinates: StoreCoordinates,
   environment: Readonly<Record<string, string | undefined>>,
   allowOutside: boolean,
+  warn: (message: string) => void,
 ): ExperimentStore {
   switch (coordinates.kind) {
     case 'aws-ssm':
@@ -67,7 +81,19 @@ function createUnboundedStore(
       return createFileStore({ path: coordinates.path, allowOutside });
     case 'azure-app-configuration': {
       const variable = coordinates.connectionStringEnv ?? defaultConnectionStringVariable;
-      const connectionString = environment[variable];
+      let connectionString = environment[variable];
+      const legacy = environment[deprecatedConnectionStringVariable];
+      if (
+        coordinates.connectionStringEnv === undefined &&
+        (connectionString === undefined || connectionString === '') &&
+        legacy !== undefined &&
+        legacy !== ''
+      ) {
+        connectionString = legacy;
+        warn(
+          `${deprecatedConnectionStringVariable} is deprecated; rename it to ${defaultConnectionStringVariable} (the old name still works for now).`,
+        );
+      }
       const name = `azure-app-configuration:${coordinates.key}`;
       if (connectionString === undefined || connectionString === '') {
         throw new StoreAccessError(

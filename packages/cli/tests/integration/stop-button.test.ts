@@ -115,7 +115,7 @@ describe('faultline off (the stop button)', () => {
     expect(results[0]).toMatchObject({ target: 'local', outcome: 'changed' });
     expect(results[1]).toMatchObject({
       target: 'azure',
-      error: expect.stringContaining('FAULTLINE_APPCONFIG_CONNECTION_STRING'),
+      error: expect.stringContaining('FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING'),
     });
     expect(results[2]).toMatchObject({
       target: 'aws',

@@ -31,7 +31,10 @@ beforeAll(async () => {
   ]);
   caFile = join(directory, 'ca.pem');
   await writeFile(caFile, appConfiguration.ca);
-  environment = { ...process.env, FAULTLINE_APPCONFIG_CONNECTION_STRING: appConfiguration.connectionString };
+  environment = {
+    ...process.env,
+    FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING: appConfiguration.connectionString,
+  };
 }, 120_000);
 
 afterAll(async () => {
@@ -263,6 +266,50 @@ describe('store-level compare-and-set', () => {
     });
     expect((await client.read())?.document).toMatchObject({ description: 'second' });
     await client.close();
+  });
+});
+
+describe('the deprecated App Configuration variable name', () => {
+  it('still reads FAULTLINE_APPCONFIG_CONNECTION_STRING when the new name is unset, and warns once', async () => {
+    // Prepare
+    const key = `faultline:cli-legacy-${randomBytes(4).toString('hex')}`;
+    appConfiguration.setKeyValue(key, JSON.stringify(experiment()), { label: 'test' });
+    const { FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING: _unset, ...rest } = environment;
+    const legacyEnvironment = {
+      ...rest,
+      FAULTLINE_APPCONFIG_CONNECTION_STRING: appConfiguration.connectionString,
+    };
+    const flags = [
+      '--to',
+      `azure-app-configuration:${key}`,
+      '--label',
+      'test',
+      '--ca-file',
+      caFile,
+      '--json',
+    ];
+    const run = async () => {
+      const output = createMemoryOutput();
+      const code = await runCli(['status', ...flags], {
+        output,
+        environment: legacyEnvironment,
+        statePath: join(directory, 'state.json'),
+      });
+      return { code, stdout: output.stdout, stderr: output.stderr };
+    };
+
+    // Act
+    const first = await run();
+    const second = await run();
+
+    // Assess
+    expect(first.code).toBe(0);
+    expect(JSON.parse(first.stdout).stores[0]).toMatchObject({ state: 'present', id: 'checkout-latency' });
+    expect(first.stderr).toContain(
+      'warning: FAULTLINE_APPCONFIG_CONNECTION_STRING is deprecated; rename it to FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING',
+    );
+    expect(second.code).toBe(0);
+    expect(second.stderr).not.toContain('deprecated');
   });
 });
 

@@ -132,7 +132,8 @@ const snapshotPrefixes = [
 ];
 
 /**
- * A copy of the variables {@link readEnvironmentSettings} and the default sinks read, so settings read later (an engine created on the
+ * A copy of the variables {@link readEnvironmentSettings} and the default sinks read (renamed `FAULTLINE_*` ones
+ * still set under their old names included), so settings read later (an engine created on the
  * first invocation) see the values of when the wrapper was created, as documented. Not exported from the package.
  *
  * @example

@@ -27,6 +27,7 @@ export const eventTypeLevels: Readonly<Record<FaultlineEventType, Exclude<EventL
   'internal-error': 'error',
   'fault-detail': 'debug',
   setup: 'info',
+  deprecation: 'warn',
 };
 
 /** Identifying fields of an event; all optional. */

@@ -2,6 +2,7 @@ import type { CachedConfigOptions } from '../config/cache-options.js';
 import { type CachedConfig, createCachedConfig } from '../config/cached-config.js';
 import type { ConfigSource } from '../config/config-source.js';
 import { readEnvironmentSettings } from '../config/environment-settings.js';
+import { renamedVariables } from '../config/renamed-variables.js';
 import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
@@ -236,6 +237,18 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
   }
 
   for (const warning of settings.warnings) events.emit('config-error', warning, {}, 'warn');
+  // A renamed variable still set under its old name: reported here, once per engine, not where settings are read
+  // (that code loads with every adapter; this only with the engine).
+  for (const [variable, replacement] of renamedVariables) {
+    if ((environment[variable] ?? '').trim() === '') continue;
+    events.emit(
+      'deprecation',
+      (environment[replacement] ?? '').trim() !== ''
+        ? `${variable} is deprecated and ignored because ${replacement} is also set; remove ${variable}.`
+        : `${variable} is deprecated; rename it to ${replacement} (the old name still works for now).`,
+      { details: { variable, replacement } },
+    );
+  }
 
   let config: CachedConfig<CompiledExperiment> | undefined;
   if (source === undefined) {

@@ -54,6 +54,8 @@ export const eventTypes = [
    * alone or could not load.
    */
   'setup',
+  /** A setting is used under a deprecated name (e.g. a renamed environment variable); once per engine. */
+  'deprecation',
 ] as const;
 /**
  * @example

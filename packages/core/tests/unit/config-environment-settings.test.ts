@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   readEnvironmentSettings,
+  renamedVariables,
   resolveCachedConfigOptions,
 } from '../../src/config/environment-settings.js';
 import { defaultCachedConfigOptions } from '../../src/index.js';
@@ -73,6 +74,17 @@ describe('readEnvironmentSettings', () => {
       'FAULTLINE_CONFIG_TTL_MS="30s" is not a whole number of milliseconds ≥ 0; using the default (30000).',
       'FAULTLINE_CONFIG_FETCH_BUDGET_MS="-1" is not a whole number of milliseconds ≥ 0; using the default (1000).',
       'FAULTLINE_CONFIG_MAX_SIZE_BYTES="1e6" is not a whole number of bytes ≥ 0; using the default (262144).',
+    ]);
+  });
+});
+
+describe('renamed variables', () => {
+  it('are the four Azure App Configuration variables, which gained AZURE_', () => {
+    expect(renamedVariables).toEqual([
+      ['FAULTLINE_APPCONFIG_KEY', 'FAULTLINE_AZURE_APPCONFIG_KEY'],
+      ['FAULTLINE_APPCONFIG_LABEL', 'FAULTLINE_AZURE_APPCONFIG_LABEL'],
+      ['FAULTLINE_APPCONFIG_ENDPOINT', 'FAULTLINE_AZURE_APPCONFIG_ENDPOINT'],
+      ['FAULTLINE_APPCONFIG_CONNECTION_STRING', 'FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING'],
     ]);
   });
 });

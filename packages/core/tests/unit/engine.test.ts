@@ -247,6 +247,44 @@ describe('createFaultEngine', () => {
     expect(sink.ofType('cleanup-error')).toHaveLength(1);
   });
 
+  it('reports a renamed variable once, as a deprecation event naming both names', async () => {
+    const sink = createMemorySink();
+    const engine = createFaultEngine({
+      source: createInlineSource(experiment()),
+      onEvent: sink,
+      environment: { FAULTLINE_APPCONFIG_KEY: 'faultline:orders' },
+      clock: createFakeClock(noon),
+    });
+    await engine.ready();
+    await engine.refresh();
+    await engine.refresh();
+    const both = createMemorySink();
+    createFaultEngine({
+      source: createInlineSource(experiment()),
+      onEvent: both,
+      environment: { FAULTLINE_APPCONFIG_KEY: 'old', FAULTLINE_AZURE_APPCONFIG_KEY: 'new' },
+    }).close();
+
+    expect(both.ofType('deprecation').map((event) => event.message)).toEqual([
+      'FAULTLINE_APPCONFIG_KEY is deprecated and ignored because FAULTLINE_AZURE_APPCONFIG_KEY is also set; remove FAULTLINE_APPCONFIG_KEY.',
+    ]);
+    expect(sink.ofType('deprecation')).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        message: expect.stringContaining('rename it to FAULTLINE_AZURE_APPCONFIG_KEY'),
+        details: { variable: 'FAULTLINE_APPCONFIG_KEY', replacement: 'FAULTLINE_AZURE_APPCONFIG_KEY' },
+      }),
+    ]);
+    expect(JSON.stringify(sink.events)).not.toContain('faultline:orders');
+    const aws = createMemorySink();
+    createFaultEngine({
+      source: createInlineSource(experiment()),
+      onEvent: aws,
+      environment: { FAULTLINE_APPCONFIG_APPLICATION: 'orders', FAULTLINE_APPCONFIG_PROFILE: 'faultline' },
+    }).close();
+    expect(aws.ofType('deprecation')).toEqual([]);
+  });
+
   it('survives a sink that throws', async () => {
     const engine = createFaultEngine({
       source: createInlineSource(experiment()),

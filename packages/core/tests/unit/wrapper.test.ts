@@ -190,3 +190,23 @@ describe('createFaultWrapper', () => {
     expect(order).toEqual(['second', 'first']);
   });
 });
+
+describe('renamed variables through the wrapper', () => {
+  it('emits one deprecation event for an old variable name, however many invocations follow', async () => {
+    const sink = createMemorySink();
+    const environment: Record<string, string> = { FAULTLINE_APPCONFIG_LABEL: 'prod' };
+    const wrapped = createFaultWrapper(createInMemoryAdapter(), async () => ({ status: 200 }), {
+      source: createInlineSource(experiment([])),
+      onEvent: sink,
+      environment,
+    });
+    // Read when wrapping: a later change of the environment is not reported.
+    environment.FAULTLINE_APPCONFIG_KEY = 'late';
+
+    for (const requestId of ['r-1', 'r-2', 'r-3']) await wrapped({ requestId }, {});
+
+    expect(sink.ofType('deprecation').map((event) => event.details?.variable)).toEqual([
+      'FAULTLINE_APPCONFIG_LABEL',
+    ]);
+  });
+});
