@@ -1,20 +1,13 @@
 import type { ConfigSource, FaultlineOptions } from '@faultline/core';
-import {
-  createFaultWrapper,
-  createModuleLoader,
-  markFaultWrapped,
-  systemClock,
-} from '@faultline/core/adapter-kit';
+import { createFaultWrapper, markFaultWrapped, systemClock } from '@faultline/core/adapter-kit';
+import type { AppConfigSourceOptions } from './appconfig/appconfig-source.js';
+import { createDeferredSource } from './deferred-source.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
 import type { SsmSourceOptions } from './ssm/ssm-source.js';
 
-// The SSM source's code loads with its first read, not with the adapter: a cold start that reads no experiment
-// never pays for it.
-const ssmSourceModule = createModuleLoader(() => import('./ssm/ssm-source.js'));
-
 /**
- * Options of {@link withFaults}: the core options plus the SSM source settings.
+ * Options of {@link withFaults}: the core options plus the settings of the SSM and AppConfig sources.
  *
  * @example
  * ```ts
@@ -31,6 +24,13 @@ export type LambdaFaultlineOptions = FaultlineOptions & {
    * `FAULTLINE_SSM_PARAMETER`). `@aws-sdk/client-ssm` is imported on the first read only.
    */
   readonly ssm?: SsmSourceOptions;
+  /**
+   * Settings of the AWS AppConfig source used when no `source` and no SSM parameter is given and an application is
+   * named (here or in `FAULTLINE_APPCONFIG_APPLICATION`, with `FAULTLINE_APPCONFIG_ENVIRONMENT` and
+   * `FAULTLINE_APPCONFIG_PROFILE`). Reads through the AppConfig Lambda extension when it is present, else with
+   * `@aws-sdk/client-appconfigdata` (imported on the first read only).
+   */
+  readonly appconfig?: AppConfigSourceOptions;
 };
 
 /**
@@ -52,8 +52,9 @@ export type AsyncLambdaHandler<Event, Result, Context extends LambdaContext = La
  * the handler's own type.
  *
  * Where the experiment comes from (first match wins): `options.source`; the SSM parameter named by
- * `options.ssm.parameterName` or `FAULTLINE_SSM_PARAMETER`; `FAULTLINE_CONFIG_FILE`; `FAULTLINE_CONFIG`. Without
- * any, nothing is injected. `FAULTLINE_DISABLED=1` returns `handler` itself. Environment variables are read once,
+ * `options.ssm.parameterName` or `FAULTLINE_SSM_PARAMETER`; the AppConfig profile named by `options.appconfig` or
+ * `FAULTLINE_APPCONFIG_APPLICATION` / `_ENVIRONMENT` / `_PROFILE`; `FAULTLINE_CONFIG_FILE`; `FAULTLINE_CONFIG`.
+ * Without any, nothing is injected. `FAULTLINE_DISABLED=1` returns `handler` itself. Environment variables are read once,
  * here.
  *
  * A handler returned by `withFaults` is marked, so the faultline Lambda layer leaves it alone (no double injection).
@@ -90,9 +91,12 @@ export function withFaults<Event, Result, Context extends LambdaContext = Lambda
   return wrapped === handler ? handler : markFaultWrapped(wrapped);
 }
 
-/** What the `config-missing` event tells a Lambda function to set: the SSM variable first, then the generic ones. */
+/**
+ * What the `config-missing` event tells a Lambda function to set: the SSM variable first, then the AWS AppConfig
+ * ones, then the generic ones (the order `withFaults` looks for them).
+ */
 export const lambdaMissingSourceHint =
-  'set FAULTLINE_SSM_PARAMETER to the SSM parameter holding the experiment, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';
+  'set FAULTLINE_SSM_PARAMETER to the SSM parameter holding the experiment, or FAULTLINE_APPCONFIG_APPLICATION, FAULTLINE_APPCONFIG_ENVIRONMENT and FAULTLINE_APPCONFIG_PROFILE for AWS AppConfig, or FAULTLINE_CONFIG_FILE / FAULTLINE_CONFIG, or pass `source`';
 
 /**
  * The adapter settings implied by the wrapper options (shared with the Middy middleware).
@@ -110,8 +114,11 @@ export function adapterOptions(options: LambdaFaultlineOptions) {
 }
 
 /**
- * The SSM source when a parameter is named (option or `FAULTLINE_SSM_PARAMETER`), else `undefined` so core falls
- * back to `FAULTLINE_CONFIG_FILE` / `FAULTLINE_CONFIG`.
+ * The adapter's source from its settings: the SSM source when a parameter is named (option or
+ * `FAULTLINE_SSM_PARAMETER`), else the AppConfig source when an application is named (option or
+ * `FAULTLINE_APPCONFIG_APPLICATION`), else `undefined` so core falls back to `FAULTLINE_CONFIG_FILE` /
+ * `FAULTLINE_CONFIG`. The variables are read now; the source's module loads with its first read, which also reports
+ * unusable settings (an invalid parameter name, a missing AppConfig environment, …) as a `config-error` event.
  *
  * @example
  * ```ts
@@ -122,13 +129,34 @@ export function adapterOptions(options: LambdaFaultlineOptions) {
 export function resolveLambdaDefaultSource(options: LambdaFaultlineOptions = {}): ConfigSource | undefined {
   const environment = options.environment ?? process.env;
   const parameterName = options.ssm?.parameterName ?? environment.FAULTLINE_SSM_PARAMETER;
-  if (parameterName === undefined || parameterName === '') return undefined;
-  const ssmOptions: SsmSourceOptions = { ...options.ssm, parameterName, environment };
-  const ssmSource = createModuleLoader(async () =>
-    (await ssmSourceModule.load()).createSsmSource(ssmOptions),
-  );
-  return {
-    name: `ssm:${parameterName}`,
-    load: async (request) => (await ssmSource.load()).load(request),
-  };
+  if (parameterName !== undefined && parameterName !== '') {
+    const ssm: SsmSourceOptions = { ...options.ssm, parameterName, environment };
+    return createDeferredSource(`ssm:${parameterName}`, () =>
+      import('./ssm/ssm-source.js').then((module) => module.createSsmSource(ssm)),
+    );
+  }
+  const application = options.appconfig?.application ?? environment.FAULTLINE_APPCONFIG_APPLICATION;
+  if (application !== undefined && application.trim() !== '') {
+    // Copied now: the variables are read once, at wrap time.
+    const variables: Record<string, string | undefined> = {};
+    for (const variable in environment) {
+      if (/^(FAULTLINE_APPCONFIG|AWS_APPCONFIG_EXTENSION)_/.test(variable))
+        variables[variable] = environment[variable];
+    }
+    const clock = options.appconfig?.clock ?? options.clock ?? options.engine?.clock;
+    const appconfig: AppConfigSourceOptions = {
+      ...options.appconfig,
+      application,
+      environment: variables,
+      ...(clock === undefined ? {} : { clock }),
+    };
+    const part = (value: string | undefined, suffix: string) =>
+      (value ?? variables[`FAULTLINE_APPCONFIG_${suffix}`])?.trim() || `(no FAULTLINE_APPCONFIG_${suffix})`;
+    return createDeferredSource(
+      `aws-appconfig:${application.trim()}/${part(appconfig.appconfigEnvironment, 'ENVIRONMENT')}/${part(appconfig.profile, 'PROFILE')}`,
+      () =>
+        import('./appconfig/appconfig-source.js').then((module) => module.createAppConfigSource(appconfig)),
+    );
+  }
+  return undefined;
 }

@@ -1,4 +1,5 @@
 export * from './backends/app-configuration-server.js';
+export * from './backends/appconfig-server.js';
 export * from './backends/azure-monitor-server.js';
 export * from './backends/cloud-monitoring-server.js';
 export * from './backends/firestore-emulator.js';

@@ -1,5 +1,6 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
 import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
+import { awsErrorCode } from '../aws-error-code.js';
 
 /**
  * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer
@@ -151,7 +152,7 @@ export function createSsmSource(options: SsmSourceOptions = {}): ConfigSource {
         const command = new GetParameterCommand({ Name: parameterName, WithDecryption: withDecryption });
         output = (await client.send(command as never, { abortSignal: request.signal })) as GetParameterOutput;
       } catch (error) {
-        const code = errorCode(error);
+        const code = awsErrorCode(error);
         if (code === 'ParameterNotFound') return { kind: 'missing' };
         const hint = errorHints[code];
         throw new SsmParameterError(
@@ -210,13 +211,4 @@ async function createSdk(options: SsmSourceOptions): Promise<SsmSdk> {
       : imported;
   const client = options.client ?? new module.SSMClient({ maxAttempts: 1, ...options.clientConfig });
   return { client, GetParameterCommand: module.GetParameterCommand };
-}
-
-function errorCode(error: unknown): string {
-  if (typeof error === 'object' && error !== null) {
-    const { name, Code } = error as { name?: unknown; Code?: unknown };
-    if (typeof name === 'string' && name !== 'Error') return name;
-    if (typeof Code === 'string') return Code;
-  }
-  return 'UnknownError';
 }

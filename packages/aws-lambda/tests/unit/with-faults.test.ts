@@ -308,7 +308,30 @@ describe('without a config source', () => {
 
     const [missing] = sink.ofType('config-missing');
     expect(missing?.message).toContain(
-      'set FAULTLINE_SSM_PARAMETER to the SSM parameter holding the experiment',
+      'set FAULTLINE_SSM_PARAMETER to the SSM parameter holding the experiment, or FAULTLINE_APPCONFIG_APPLICATION, FAULTLINE_APPCONFIG_ENVIRONMENT and FAULTLINE_APPCONFIG_PROFILE for AWS AppConfig',
     );
+  });
+});
+
+describe('with an unusable FAULTLINE_SSM_PARAMETER', () => {
+  it('runs the handler untouched and says what is wrong with the name in a config-error event', async () => {
+    // Prepare: the SSM source's module loads with its first read, which refuses the name (no SDK call is made).
+    const sink = createMemorySink();
+    const spy = vi.fn(ok);
+    const wrapped = withFaults(spy, {
+      onEvent: sink,
+      environment: { FAULTLINE_SSM_PARAMETER: 'orders parameter!' },
+    });
+
+    // Act
+    const result = await wrapped(httpApiEvent(), lambdaContext());
+
+    // Assess
+    expect(result).toEqual({ statusCode: 200, body: '{"price":10}' });
+    expect(spy).toHaveBeenCalledTimes(1);
+    const [error] = sink.ofType('config-error');
+    expect(error?.configSource).toBe('ssm:orders parameter!');
+    expect(error?.message).toContain('"orders parameter!" is not a valid SSM parameter name');
+    expect(sink.ofType('config-missing')).toEqual([]);
   });
 });
