@@ -28,6 +28,7 @@ export const snippetPackages: readonly string[] = [
   'aws-cdk-lib',
   'constructs',
   '@aws-lambda-powertools/logger',
+  '@aws-lambda-powertools/parameters',
   '@aws-sdk/client-dynamodb',
   '@azure/functions',
   '@google-cloud/functions-framework',

@@ -1,8 +1,15 @@
 /**
- * @faultline/aws-lambda/powertools — event and metrics sinks for Powertools for AWS Lambda's `Logger` and `Metrics`.
- * They take your instances and import nothing from Powertools.
+ * @faultline/aws-lambda/powertools — faultline with Powertools for AWS Lambda: event and metrics sinks for its
+ * `Logger` and `Metrics`, and a config source over any of its Parameters providers (SSM, AppConfig, Secrets Manager,
+ * DynamoDB). Powertools is an optional peer: you create the instances, faultline only calls them.
  * @packageDocumentation
  */
+export {
+  fromPowertoolsProvider,
+  type PowertoolsProviderLike,
+  PowertoolsSourceError,
+  type PowertoolsSourceOptions,
+} from './powertools-source.js';
 export {
   createPowertoolsLoggerSink,
   createPowertoolsMetricsSink,

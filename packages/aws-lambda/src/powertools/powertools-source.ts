@@ -1,0 +1,177 @@
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+
+/**
+ * The one method of a Powertools for AWS Lambda (TypeScript) Parameters provider the bridge calls. Every provider
+ * fits: `SSMProvider`, `AppConfigProvider`, `SecretsProvider`, `DynamoDBProvider`, or your own `BaseProvider`.
+ * Declared structurally, so `@aws-lambda-powertools/parameters` stays an optional peer that faultline never imports.
+ *
+ * @example
+ * ```ts
+ * import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+ * import type { PowertoolsProviderLike } from '@faultline/aws-lambda/powertools';
+ *
+ * const provider: PowertoolsProviderLike = new SSMProvider();
+ * ```
+ */
+export interface PowertoolsProviderLike {
+  get(name: string, options?: never): Promise<unknown>;
+}
+
+/**
+ * Options of {@link fromPowertoolsProvider}.
+ *
+ * @example
+ * ```ts
+ * const options: PowertoolsSourceOptions = { getOptions: { maxAge: 60, decrypt: true } };
+ * ```
+ */
+export interface PowertoolsSourceOptions {
+  /**
+   * Passed to `provider.get(name, getOptions)` on every read: the provider's own options (`maxAge`, `forceFetch`,
+   * `decrypt`, `sdkOptions`, `transform`). Default: none, so the provider's cache (`POWERTOOLS_PARAMETERS_MAX_AGE`,
+   * 5 s by default) and decryption settings apply as they do for the rest of your function.
+   */
+  readonly getOptions?: Readonly<Record<string, unknown>>;
+  /** The source name in events. Default `powertools:<provider class>:<name>`. Never put a secret in it. */
+  readonly sourceName?: string;
+}
+
+/**
+ * Reading through the Powertools provider failed (its `GetParameterError`, or a transform error). faultline reports
+ * it as a `config-error` event and keeps the last good config; it never reaches your handler.
+ *
+ * @example
+ * ```ts
+ * const error = new PowertoolsSourceError('powertools:SSMProvider:/faultline/orders', 'AccessDeniedException', 'denied');
+ * error.code; // 'AccessDeniedException'
+ * ```
+ */
+export class PowertoolsSourceError extends Error {
+  override readonly name = 'PowertoolsSourceError';
+  readonly source: string;
+  /** The AWS error name underneath the provider's error, when there is one. */
+  readonly code: string;
+
+  constructor(source: string, code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.source = source;
+    this.code = code;
+  }
+}
+
+/** The stores' "does not exist" errors, as the AWS SDK names them. */
+const notFoundCodes = new Set(['ParameterNotFound', 'ResourceNotFoundException', 'ParameterNotFoundError']);
+
+/**
+ * A config source over any Powertools Parameters provider, so a team that already reads configuration with
+ * Powertools keeps one client, one cache and one IAM story for faultline too. Each read calls
+ * `provider.get(name, getOptions)`:
+ *
+ * - a string (JSON or YAML), a `Uint8Array` (what `AppConfigProvider` returns without a transform, decoded as UTF-8)
+ *   or an object (with `transform: 'json'`) is the experiment; its content hash is the version in events;
+ * - `undefined` (the DynamoDB provider's "no item") or a store's not-found error (`ParameterNotFound`,
+ *   `ResourceNotFoundException`) means no experiment: no faults, one warning;
+ * - anything else is thrown as a {@link PowertoolsSourceError}, and the core cache backs off and keeps the last good
+ *   experiment.
+ *
+ * Powertools calls cannot be aborted, so a read the fetch budget gives up on is left to finish in the background
+ * (its result then only fills the provider's cache).
+ *
+ * @example
+ * ```ts
+ * import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+ * import { withFaults } from '@faultline/aws-lambda';
+ * import { fromPowertoolsProvider } from '@faultline/aws-lambda/powertools';
+ *
+ * const parameters = new SSMProvider();
+ * export const handler = withFaults(async () => ({ statusCode: 200, body: 'ok' }), {
+ *   source: fromPowertoolsProvider(parameters, '/faultline/orders'),
+ * });
+ * ```
+ */
+export function fromPowertoolsProvider(
+  provider: PowertoolsProviderLike,
+  name: string,
+  options: PowertoolsSourceOptions = {},
+): ConfigSource {
+  if (typeof provider?.get !== 'function') {
+    throw new TypeError(
+      'fromPowertoolsProvider needs a Powertools Parameters provider (e.g. new SSMProvider()) as its first argument',
+    );
+  }
+  if (typeof name !== 'string' || name.trim() === '') {
+    throw new TypeError(
+      'fromPowertoolsProvider needs the name of the parameter, secret, profile or item holding the experiment',
+    );
+  }
+  const providerName = (provider as { constructor?: { name?: string } }).constructor?.name || 'provider';
+  const sourceName = options.sourceName ?? `powertools:${providerName}:${name}`;
+  const getOptions = options.getOptions;
+
+  return {
+    name: sourceName,
+    async load({ signal, previousVersion }: ConfigLoadRequest): Promise<ConfigLoadResult> {
+      signal.throwIfAborted();
+      let value: unknown;
+      try {
+        value = await abortable(provider.get(name, getOptions as never), signal);
+      } catch (error) {
+        if (error === signal.reason) throw error;
+        const code = underlyingCode(error);
+        if (notFoundCodes.has(code)) return { kind: 'missing' };
+        throw new PowertoolsSourceError(
+          sourceName,
+          code,
+          `${sourceName}: the Powertools provider failed with ${code}: ${(error as Error)?.message ?? String(error)}`,
+          { cause: error },
+        );
+      }
+      if (value === undefined || value === null) return { kind: 'missing' };
+      let document: string | object;
+      if (typeof value === 'string') document = value;
+      else if (value instanceof Uint8Array) document = new TextDecoder().decode(value);
+      else if (typeof value === 'object') document = value;
+      else {
+        throw new PowertoolsSourceError(
+          sourceName,
+          'UnexpectedValue',
+          `${sourceName}: the provider returned a ${typeof value}, not an experiment document (text or object)`,
+        );
+      }
+      if (typeof document === 'string' && document.trim() === '') return { kind: 'missing' };
+      // Loaded here, not at import: hashing needs node:crypto, which a cold import would pay for.
+      const { contentVersion } = await import('@faultline/core');
+      const version = contentVersion(document);
+      if (version === previousVersion) return { kind: 'unchanged' };
+      return { kind: 'document', document, version };
+    },
+  };
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The name of the error under Powertools' `GetParameterError` (its `cause`), else of the error itself. */
+function underlyingCode(error: unknown): string {
+  for (let current = error, depth = 0; current !== undefined && current !== null && depth < 4; depth++) {
+    const name = (current as { name?: unknown }).name;
+    if (typeof name === 'string' && name !== 'Error' && name !== 'GetParameterError') return name;
+    current = (current as { cause?: unknown }).cause;
+  }
+  const name = (error as { name?: unknown })?.name;
+  return typeof name === 'string' ? name : 'UnknownError';
+}
