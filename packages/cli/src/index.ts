@@ -82,6 +82,12 @@ export {
   type MetricRole,
 } from './runner/signals/metric-reader.js';
 export { defaultSeenVersionsPath, loadSeenVersions, type SeenVersions } from './seen-versions.js';
+export {
+  type AppConfigExperimentStore,
+  type AppConfigStoreOptions,
+  compactJsonSchema,
+  createAppConfigStore,
+} from './stores/aws-appconfig.js';
 export { createSsmStore, type SsmStoreOptions } from './stores/aws-ssm.js';
 export {
   type AppConfigurationStoreOptions,

@@ -18,18 +18,30 @@ export type SelectedStore =
 
 /** Flags every store-writing command accepts. */
 export const storeFlags = {
-  values: ['endpoint', 'region', 'project', 'emulator-host', 'label', 'connection-string-env', 'ca-file'],
+  values: [
+    'endpoint',
+    'region',
+    'strategy',
+    'project',
+    'emulator-host',
+    'label',
+    'connection-string-env',
+    'ca-file',
+  ],
   repeatable: ['to', 'target', 'set'],
   switches: ['allow-outside'],
 } as const;
 
 /** Help text for {@link storeFlags}. */
 export const storeFlagsHelp = `Stores (repeat --to for several; default: every target of the file's run section):
-  --to KIND[:ADDRESS]       aws-ssm:/param | gcp-firestore:coll/doc | azure-app-configuration:key | file:path
+  --to KIND[:ADDRESS]       aws-ssm:/param | aws-appconfig:application/environment/profile |
+                            gcp-firestore:coll/doc | azure-app-configuration:key | file:path
                             (KIND alone takes the address from the run section's target of that kind)
   --target NAME             only these run-section targets (repeatable)
-  --endpoint URL            SSM endpoint override (e.g. a local moto server)
+  --endpoint URL            AWS endpoint override (e.g. a local moto server or AppConfig)
   --region NAME             AWS region
+  --strategy NAME           AppConfig deployment strategy for push and on (default AppConfig.AllAtOnce;
+                            off ignores it: always all at once, without bake time)
   --project ID              Google Cloud project id
   --emulator-host HOST:PORT Firestore emulator
   --label LABEL             App Configuration label
@@ -112,6 +124,8 @@ function exampleSpec(kind: StoreCoordinates['kind']): string {
   switch (kind) {
     case 'aws-ssm':
       return '--to aws-ssm:/faultline/orders';
+    case 'aws-appconfig':
+      return '--to aws-appconfig:orders/prod/faultline';
     case 'gcp-firestore':
       return '--to gcp-firestore:faultline/orders';
     case 'azure-app-configuration':
@@ -125,6 +139,17 @@ function fromAddress(kind: StoreCoordinates['kind'], address: string): StoreCoor
   switch (kind) {
     case 'aws-ssm':
       return { kind, parameter: address };
+    case 'aws-appconfig': {
+      const parts = address.split('/');
+      if (parts.length !== 3 || parts.some((part) => part.trim() === '')) {
+        throw new UsageError(
+          `--to aws-appconfig:${address}: the address is application/environment/profile`,
+          `write it like ${exampleSpec(kind)} (names or ids)`,
+        );
+      }
+      const [application, environment, profile] = parts as [string, string, string];
+      return { kind, application, environment, profile };
+    }
     case 'gcp-firestore':
       return { kind, document: address };
     case 'azure-app-configuration':
@@ -143,6 +168,20 @@ function applyFlags(coordinates: StoreCoordinates, args: ParsedArguments): Store
       return {
         kind: 'aws-ssm',
         parameter: coordinates.parameter,
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(region === undefined ? {} : { region }),
+      };
+    }
+    case 'aws-appconfig': {
+      const endpoint = flag('endpoint') ?? coordinates.endpoint;
+      const region = flag('region') ?? coordinates.region;
+      const strategy = flag('strategy') ?? coordinates.strategy;
+      return {
+        kind: 'aws-appconfig',
+        application: coordinates.application,
+        environment: coordinates.environment,
+        profile: coordinates.profile,
+        ...(strategy === undefined ? {} : { strategy }),
         ...(endpoint === undefined ? {} : { endpoint }),
         ...(region === undefined ? {} : { region }),
       };

@@ -1,10 +1,11 @@
 import { isDeepStrictEqual } from 'node:util';
+import { generateExperimentJsonSchema } from '@faultline/core';
 import type { Command } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
 import { toRuntimeDocument } from '../experiment-file.js';
 import { loadSeenVersions } from '../seen-versions.js';
 import { storeFlags, storeFlagsHelp } from '../store-selection.js';
-import { StoreConflictError } from '../stores/index.js';
+import { compactJsonSchema, StoreAccessError, StoreConflictError } from '../stores/index.js';
 import { diffDocuments, formatChanges } from '../structural-diff.js';
 import {
   closeStores,
@@ -43,8 +44,8 @@ export const pushCommand: Command = {
   help: `Usage: faultline push <file> [--to KIND[:ADDRESS]]... [--force] [--expected-version V] [--dry-run] [--json]
 
 Validates the file, then writes it (without its run section) to every named store, in parallel. Writes are
-compare-and-set: Firestore lastUpdateTime precondition, App Configuration If-Match, the file store's version check
-under a lock file. A stored experiment is replaced only if it is still the version you last saw with diff, status
+compare-and-set: AppConfig LatestVersionNumber and LatestDeploymentNumber, Firestore lastUpdateTime precondition,
+App Configuration If-Match, the file store's version check under a lock file. A stored experiment is replaced only if it is still the version you last saw with diff, status
 or push (remembered in .faultline/cli-state.json); otherwise push stops with exit code 3 and overwrites nothing.
 Review it with \`faultline diff\`, then push again, or pass --force.
 
@@ -55,15 +56,18 @@ and \`aws ssm get-parameter --name NAME:VERSION\` to get it back from the parame
   --force                  overwrite whatever is stored
   --expected-version V     replace only version V (e.g. from \`faultline status --json\`)
   --dry-run                show what would change, write nothing
+  --attach-schema          first make the store validate experiments itself with faultline's JSON Schema
+                           (AWS AppConfig: the profile's JSON Schema validator, annotations stripped)
 ${storeFlagsHelp}
 
 Examples:
   faultline push experiments/pricing-latency.yaml --to aws-ssm:/faultline/orders --region eu-west-1
+  faultline push experiments/pricing-latency.yaml --to aws-appconfig:orders/prod/faultline --attach-schema
   faultline push experiments/pricing-latency.yaml --target aws --set AWS_SSM_ENDPOINT=http://127.0.0.1:5000`,
   flags: {
     values: [...storeFlags.values, 'expected-version'],
     repeatable: storeFlags.repeatable,
-    switches: [...storeFlags.switches, 'json', 'force', 'dry-run'],
+    switches: [...storeFlags.switches, 'json', 'force', 'dry-run', 'attach-schema'],
   },
   async run(context) {
     const file = singleFile(context, 'push', true);
@@ -76,6 +80,10 @@ Examples:
     const force = context.args.has('force');
     const dryRun = context.args.has('dry-run');
     const explicitVersion = context.args.value('expected-version');
+    const attachSchema = context.args.has('attach-schema');
+    const schema = attachSchema
+      ? JSON.stringify(compactJsonSchema(generateExperimentJsonSchema()))
+      : undefined;
     const { output } = context;
     if (!context.json)
       output.progress(
@@ -99,6 +107,16 @@ Examples:
           };
         }
         try {
+          if (schema !== undefined && !dryRun) {
+            if (store.attachSchema === undefined) {
+              throw new StoreAccessError(
+                `${store.name}: --attach-schema needs a store that validates on its own (aws-appconfig); the others are validated by push`,
+                store.name,
+              );
+            }
+            const attached = await store.attachSchema(schema);
+            if (!context.json) output.progress(`${store.name}: JSON Schema validator ${attached}`);
+          }
           const current = await store.read();
           const changes = diffDocuments(current?.document, document);
           if (current !== undefined && isDeepStrictEqual(current.document, document)) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { type RunStore, validateRunStore } from '@faultline/core';
+import { createAppConfigStore } from './aws-appconfig.js';
 import { createSsmStore } from './aws-ssm.js';
 import { createAppConfigurationStore } from './azure-app-configuration.js';
 import { createFileStore } from './file.js';
@@ -7,6 +8,7 @@ import { createFirestoreStore } from './gcp-firestore.js';
 import type { ExperimentStore, StoreKind } from './store.js';
 import { StoreAccessError, storeKinds, withOperationTimeout } from './store.js';
 
+export * from './aws-appconfig.js';
 export * from './aws-ssm.js';
 export * from './azure-app-configuration.js';
 export * from './file.js';
@@ -38,7 +40,10 @@ export interface CreateStoreOptions {
   readonly timeoutMs?: number;
   /** File stores may create directories outside the working directory (`--allow-outside`). */
   readonly allowOutside?: boolean;
-  /** Receives one sentence per deprecated setting in use (e.g. a renamed variable), once per process. */
+  /**
+   * Receives one sentence per deprecated setting in use (e.g. a renamed variable) and per problem a store works
+   * around rather than fail (e.g. AppConfig's `off` without its no-bake strategy), each once per process.
+   */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -75,6 +80,8 @@ function createUnboundedStore(
   switch (coordinates.kind) {
     case 'aws-ssm':
       return createSsmStore(coordinates);
+    case 'aws-appconfig':
+      return createAppConfigStore({ ...coordinates, onWarning: warn });
     case 'gcp-firestore':
       return createFirestoreStore(coordinates);
     case 'file':
@@ -133,6 +140,8 @@ export function describeCoordinates(coordinates: StoreCoordinates): string {
   switch (coordinates.kind) {
     case 'aws-ssm':
       return `aws-ssm:${coordinates.parameter}`;
+    case 'aws-appconfig':
+      return `aws-appconfig:${coordinates.application}/${coordinates.environment}/${coordinates.profile}`;
     case 'gcp-firestore':
       return `gcp-firestore:${coordinates.document}`;
     case 'azure-app-configuration':

@@ -73,6 +73,11 @@ export interface ExperimentStore {
    * before reading the store back.
    */
   whenSettled?(timeoutMs: number): Promise<boolean>;
+  /**
+   * Makes the store itself validate what is written against `schema` (AWS AppConfig: the profile's JSON Schema
+   * validator). Only stores that can do so have it (`faultline push --attach-schema`).
+   */
+  attachSchema?(schema: object | string): Promise<'attached' | 'unchanged'>;
 }
 
 /**
@@ -381,6 +386,10 @@ export function withOperationTimeout(
     close: () => bounded('close', store.close()).catch(() => {}),
     whenSettled: (waitMs) => whenAllSettled(underway, waitMs),
   };
+  const { attachSchema } = store;
+  if (attachSchema !== undefined) {
+    wrapped.attachSchema = (schema) => bounded('attach schema', attachSchema.call(store, schema));
+  }
   return wrapped;
 }
 

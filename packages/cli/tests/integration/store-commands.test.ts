@@ -3,9 +3,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type AppConfigServer,
   type AppConfigurationServer,
   type FirestoreEmulator,
   type MotoServer,
+  startAppConfigServer,
   startAppConfigurationServer,
   startFirestoreEmulator,
   startMoto,
@@ -14,11 +16,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli.js';
 import { createMemoryOutput } from '../../src/output.js';
 import { createStore, type StoreCoordinates } from '../../src/stores/index.js';
+import { type AppConfigProfileIds, createAppConfigProfiles } from '../support/appconfig-profiles.js';
 
 let directory: string;
 let moto: MotoServer;
 let firestore: FirestoreEmulator;
 let appConfiguration: AppConfigurationServer;
+let awsAppConfig: AppConfigServer;
+/** Fresh AWS AppConfig applications, one per test that asks (created up front: fresh() is synchronous). */
+let awsAppConfigProfiles: AppConfigProfileIds[] = [];
 let caFile: string;
 let environment: Record<string, string | undefined>;
 
@@ -29,6 +35,8 @@ beforeAll(async () => {
     startFirestoreEmulator(),
     startAppConfigurationServer(),
   ]);
+  awsAppConfig = await startAppConfigServer({ motoEndpoint: moto.endpoint });
+  awsAppConfigProfiles = await createAppConfigProfiles(awsAppConfig.endpoint, 8);
   caFile = join(directory, 'ca.pem');
   await writeFile(caFile, appConfiguration.ca);
   environment = {
@@ -38,6 +46,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
+  await awsAppConfig?.stop();
   await Promise.allSettled([moto?.stop(), firestore?.stop(), appConfiguration?.stop()]);
   await rm(directory, { recursive: true, force: true });
 });
@@ -98,6 +107,32 @@ function storeCases(): StoreKindCase[] {
             region: 'us-east-1',
           }),
         })),
+    },
+    {
+      kind: 'aws-appconfig',
+      fresh: () =>
+        fresh('aws-appconfig', () => {
+          const profile = awsAppConfigProfiles.shift();
+          if (profile === undefined) throw new Error('create more AppConfig applications in beforeAll');
+          return {
+            flags: () => [
+              '--to',
+              `aws-appconfig:${profile.application}/prod/faultline`,
+              '--endpoint',
+              awsAppConfig.endpoint,
+              '--region',
+              'us-east-1',
+            ],
+            coordinates: () => ({
+              kind: 'aws-appconfig',
+              application: profile.application,
+              environment: 'prod',
+              profile: 'faultline',
+              endpoint: awsAppConfig.endpoint,
+              region: 'us-east-1',
+            }),
+          };
+        }),
     },
     {
       kind: 'gcp-firestore',

@@ -129,6 +129,24 @@ const storeVariants = {
     },
     'An AWS Systems Manager parameter (String), written with version checks.',
   ),
+  'aws-appconfig': storeVariant(
+    'aws-appconfig',
+    {
+      application: s.required(name('AppConfig application name or id, e.g. `orders`.')),
+      environment: s.required(name('AppConfig environment name or id the functions read, e.g. `prod`.')),
+      profile: s.required(name('Freeform configuration profile (hosted) name or id, e.g. `faultline`.')),
+      strategy: s.optional(
+        name(
+          'Deployment strategy name or id for push and on; default `AppConfig.AllAtOnce`. Switching off always deploys all at once, without bake time.',
+        ),
+      ),
+      endpoint: s.optional(
+        urlString('Endpoint override (e.g. a local AppConfig); default: the AWS endpoint.'),
+      ),
+      region: s.optional(name('AWS region; default: the SDK default chain (`AWS_REGION`).')),
+    },
+    'An AWS AppConfig configuration profile: each write is a hosted configuration version and a deployment, guarded by LatestVersionNumber and LatestDeploymentNumber.',
+  ),
   'gcp-firestore': storeVariant(
     'gcp-firestore',
     {
