@@ -47,6 +47,7 @@ export {
   parseEnvironmentFlag,
   readEnvironmentValue,
 } from './config/environment-values.js';
+export { contentVersionOf } from './config/load-content-version.js';
 export type {
   FaultRun,
   HandlerOutcome,

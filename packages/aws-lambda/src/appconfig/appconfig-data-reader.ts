@@ -1,4 +1,5 @@
-import { type ConfigLoadRequest, type ConfigLoadResult, contentVersion } from '@faultline/core';
+import type { ConfigLoadRequest, ConfigLoadResult } from '@faultline/core';
+import { contentVersionOf } from '@faultline/core/adapter-kit';
 import { awsErrorCode } from '../aws-error-code.js';
 import { AppConfigSourceError } from './appconfig-errors.js';
 import type {
@@ -154,7 +155,7 @@ export function createAppConfigDataReader(settings: ResolvedAppConfigSettings): 
         const body = output.Configuration;
         if (body !== undefined && body !== null && body.byteLength > 0) {
           const text = new TextDecoder().decode(body);
-          known = { kind: 'document', text, version: contentVersion(text) };
+          known = { kind: 'document', text, version: await contentVersionOf(text) };
         } else if (firstOfSession || known === undefined) {
           // The first answer of a session is the whole configuration: empty means nothing is deployed.
           known = { kind: 'missing' };

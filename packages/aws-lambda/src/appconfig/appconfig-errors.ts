@@ -1,23 +1,27 @@
+import { FaultlineError } from '@faultline/core/adapter-kit';
+
 /**
- * Reading AppConfig failed; `code` is the AWS error name (e.g. `ThrottlingException`) or, in extension mode,
- * `Extension<status>` / the network error code. faultline reports it as a `config-error` event and keeps the last
- * good config; it never reaches your handler.
+ * Reading AppConfig failed (`code` `STORE_READ_FAILED`); `serviceCode` is the AWS error name (e.g.
+ * `ThrottlingException`) or, in extension mode, `Extension<status>` / the network error code. faultline reports it
+ * as a `config-error` event and keeps the last good config; it never reaches your handler.
  *
  * @example
  * ```ts
  * const error = new AppConfigSourceError('aws-appconfig:orders/prod/faultline', 'ThrottlingException', 'GetLatestConfiguration … failed');
- * error.code; // 'ThrottlingException'
+ * error.serviceCode; // 'ThrottlingException'
  * ```
  */
-export class AppConfigSourceError extends Error {
+export class AppConfigSourceError extends FaultlineError {
   override readonly name = 'AppConfigSourceError';
+  declare readonly code: 'STORE_READ_FAILED';
   /** The source name, `aws-appconfig:<application>/<environment>/<profile>`. */
   readonly source: string;
-  readonly code: string;
+  /** The AWS error name, `Extension<status>` or the network error code. */
+  readonly serviceCode: string;
 
-  constructor(source: string, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(source: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
+    super('STORE_READ_FAILED', message, options);
     this.source = source;
-    this.code = code;
+    this.serviceCode = serviceCode;
   }
 }

@@ -1,10 +1,5 @@
-import {
-  type Clock,
-  type ConfigLoadRequest,
-  type ConfigLoadResult,
-  type ConfigSource,
-  systemClock,
-} from '@faultline/core';
+import type { Clock, ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import { FaultlineError, systemClock } from '@faultline/core/adapter-kit';
 
 export { AppConfigSourceError } from './appconfig-errors.js';
 
@@ -108,20 +103,26 @@ export interface AppConfigSourceOptions {
 }
 
 /**
- * The AppConfig source cannot be created: a required setting is missing or invalid (thrown at creation, never per
- * read). The message names the option and its variable.
+ * The AppConfig source has a setting it cannot use (`code` `INVALID_OPTION`): a required one is missing or one is
+ * invalid. Like every config source, creating it never throws: each `load()` rejects with this error, which the
+ * engine reports once as a `config-error` event naming the option and its variable, and the function runs without
+ * faults.
  *
  * @example
  * ```ts
- * try {
- *   createAppConfigSource({ environment: {} });
- * } catch (error) {
- *   if (error instanceof InvalidAppConfigSourceOptionError) console.error(error.message);
- * }
+ * const source = createAppConfigSource({ environment: {} });
+ * await source.load({ signal: new AbortController().signal }).catch((error) => {
+ *   if (error instanceof InvalidAppConfigSourceOptionError) console.error(error.message); // names the variable
+ * });
  * ```
  */
-export class InvalidAppConfigSourceOptionError extends Error {
+export class InvalidAppConfigSourceOptionError extends FaultlineError {
   override readonly name = 'InvalidAppConfigSourceOptionError';
+  declare readonly code: 'INVALID_OPTION';
+
+  constructor(message: string) {
+    super('INVALID_OPTION', message);
+  }
 }
 
 /** What the mode readers implement (loaded with `import()` on the first read). */
@@ -170,6 +171,26 @@ const identifierPattern = /^[A-Za-z0-9._-]{1,128}$/;
  */
 export function createAppConfigSource(options: AppConfigSourceOptions = {}): ConfigSource {
   const variables = options.environment ?? process.env;
+  try {
+    return createResolvedSource(options, variables);
+  } catch (error) {
+    if (!(error instanceof InvalidAppConfigSourceOptionError)) throw error;
+    // Settings it cannot use are reported by every read (one config-error event), never thrown at creation.
+    const part = (value: string | undefined, suffix: string) =>
+      nonEmpty(value) ??
+      nonEmpty(variables[`FAULTLINE_APPCONFIG_${suffix}`]) ??
+      `(no FAULTLINE_APPCONFIG_${suffix})`;
+    return {
+      name: `aws-appconfig:${part(options.application, 'APPLICATION')}/${part(options.appconfigEnvironment, 'ENVIRONMENT')}/${part(options.profile, 'PROFILE')}`,
+      load: () => Promise.reject(error),
+    };
+  }
+}
+
+function createResolvedSource(
+  options: AppConfigSourceOptions,
+  variables: Readonly<Record<string, string | undefined>>,
+): ConfigSource {
   const setting = (value: string | undefined, variable: string, option: string, example: string): string => {
     const chosen = nonEmpty(value) ?? nonEmpty(variables[variable]);
     if (chosen === undefined) {

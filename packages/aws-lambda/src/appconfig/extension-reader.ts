@@ -1,4 +1,5 @@
-import { type ConfigLoadRequest, type ConfigLoadResult, contentVersion } from '@faultline/core';
+import type { ConfigLoadRequest, ConfigLoadResult } from '@faultline/core';
+import { contentVersionOf } from '@faultline/core/adapter-kit';
 import { AppConfigSourceError } from './appconfig-errors.js';
 import type { AppConfigReader, ResolvedAppConfigSettings } from './appconfig-source.js';
 
@@ -81,7 +82,7 @@ export function createExtensionReader(settings: ResolvedAppConfigSettings): AppC
       if (answer.body.byteLength === 0) return { kind: 'missing' };
       const text = answer.body.toString('utf8');
       const version =
-        answer.version === undefined || answer.version === '' ? contentVersion(text) : answer.version;
+        answer.version === undefined || answer.version === '' ? await contentVersionOf(text) : answer.version;
       if (previousVersion === version) return { kind: 'unchanged' };
       return { kind: 'document', document: text, version };
     },

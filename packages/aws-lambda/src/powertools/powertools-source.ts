@@ -1,4 +1,5 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
+import { contentVersionOf, FaultlineError } from '@faultline/core/adapter-kit';
 
 /**
  * The one method of a Powertools for AWS Lambda (TypeScript) Parameters provider the bridge calls. Every provider
@@ -43,19 +44,20 @@ export interface PowertoolsSourceOptions {
  * @example
  * ```ts
  * const error = new PowertoolsSourceError('powertools:SSMProvider:/faultline/orders', 'AccessDeniedException', 'denied');
- * error.code; // 'AccessDeniedException'
+ * error.serviceCode; // 'AccessDeniedException'
  * ```
  */
-export class PowertoolsSourceError extends Error {
+export class PowertoolsSourceError extends FaultlineError {
   override readonly name = 'PowertoolsSourceError';
+  declare readonly code: 'STORE_READ_FAILED';
   readonly source: string;
   /** The AWS error name underneath the provider's error, when there is one. */
-  readonly code: string;
+  readonly serviceCode: string;
 
-  constructor(source: string, code: string, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(source: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
+    super('STORE_READ_FAILED', message, options);
     this.source = source;
-    this.code = code;
+    this.serviceCode = serviceCode;
   }
 }
 
@@ -94,23 +96,22 @@ export function fromPowertoolsProvider(
   name: string,
   options: PowertoolsSourceOptions = {},
 ): ConfigSource {
-  if (typeof provider?.get !== 'function') {
-    throw new TypeError(
-      'fromPowertoolsProvider needs a Powertools Parameters provider (e.g. new SSMProvider()) as its first argument',
-    );
-  }
-  if (typeof name !== 'string' || name.trim() === '') {
-    throw new TypeError(
-      'fromPowertoolsProvider needs the name of the parameter, secret, profile or item holding the experiment',
-    );
-  }
-  const providerName = (provider as { constructor?: { name?: string } }).constructor?.name || 'provider';
-  const sourceName = options.sourceName ?? `powertools:${providerName}:${name}`;
+  // Like every config source, creating it never throws: arguments it cannot use make each read reject with an
+  // INVALID_OPTION error, which the engine reports once as a config-error event.
+  const problem =
+    typeof provider?.get !== 'function'
+      ? 'fromPowertoolsProvider needs a Powertools Parameters provider (e.g. new SSMProvider()) as its first argument'
+      : typeof name !== 'string' || name.trim() === ''
+        ? 'fromPowertoolsProvider needs the name of the parameter, secret, profile or item holding the experiment'
+        : undefined;
+  const providerName = (provider as { constructor?: { name?: string } })?.constructor?.name || 'provider';
+  const sourceName = options.sourceName ?? `powertools:${providerName}:${String(name)}`;
   const getOptions = options.getOptions;
 
   return {
     name: sourceName,
     async load({ signal, previousVersion }: ConfigLoadRequest): Promise<ConfigLoadResult> {
+      if (problem !== undefined) throw new FaultlineError('INVALID_OPTION', problem);
       signal.throwIfAborted();
       let value: unknown;
       try {
@@ -139,9 +140,8 @@ export function fromPowertoolsProvider(
         );
       }
       if (typeof document === 'string' && document.trim() === '') return { kind: 'missing' };
-      // Loaded here, not at import: hashing needs node:crypto, which a cold import would pay for.
-      const { contentVersion } = await import('@faultline/core');
-      const version = contentVersion(document);
+      // Hashing needs node:crypto, which contentVersionOf loads with the first read, not at import.
+      const version = await contentVersionOf(document);
       if (version === previousVersion) return { kind: 'unchanged' };
       return { kind: 'document', document, version };
     },

@@ -12,7 +12,8 @@ import {
   createAppConfigSource,
   InvalidAppConfigSourceOptionError,
 } from '../../src/appconfig/index.js';
-import { resolveLambdaDefaultSource, withFaults } from '../../src/index.js';
+import { withFaults } from '../../src/index.js';
+import { resolveLambdaDefaultSource } from '../../src/with-faults.js';
 import { httpApiEvent, lambdaContext } from '../fixtures/events.js';
 import {
   type AppConfigBackend,
@@ -131,7 +132,7 @@ describe('the AppConfig source reading AppConfigData (sdk mode)', () => {
     // Assess
     expect(failure).toBeInstanceOf(AppConfigSourceError);
     expect(failure).toMatchObject({
-      code: 'ThrottlingException',
+      serviceCode: 'ThrottlingException',
       source: `aws-appconfig:${profile.application}/prod/faultline`,
     });
     expect((failure as Error).message).toContain('raise FAULTLINE_CONFIG_TTL_MS');
@@ -199,7 +200,7 @@ describe('the AppConfig source reading through the extension (extension mode)', 
     ).catch((error: unknown) => error);
 
     // Assess
-    expect(failure).toMatchObject({ name: 'AppConfigSourceError', code: 'ECONNREFUSED' });
+    expect(failure).toMatchObject({ name: 'AppConfigSourceError', serviceCode: 'ECONNREFUSED' });
     expect((failure as Error).message).toContain('FAULTLINE_APPCONFIG_MODE=sdk');
   });
 
@@ -212,7 +213,7 @@ describe('the AppConfig source reading through the extension (extension mode)', 
     const failure = await load(sourceFor(profile, { mode: 'extension' })).catch((error: unknown) => error);
 
     // Assess
-    expect(failure).toMatchObject({ name: 'AppConfigSourceError', code: 'Extension500' });
+    expect(failure).toMatchObject({ name: 'AppConfigSourceError', serviceCode: 'Extension500' });
   });
 });
 
@@ -306,16 +307,23 @@ describe('settings', () => {
       { application: 'orders', appconfigEnvironment: 'prod', profile: 'p', mode: 'agent' },
       'auto, sdk, extension',
     ],
-  ] as const)('refuses %j at creation, naming what to set', (options, expected) => {
-    const attempt = () =>
-      createAppConfigSource({
+  ] as const)(
+    'refuses %j on every read (never at creation), naming what to set',
+    async (options, expected) => {
+      const source = createAppConfigSource({
         ...(options as Partial<AppConfigSourceOptions>),
         environment: {},
       } as AppConfigSourceOptions);
 
-    expect(attempt).toThrow(InvalidAppConfigSourceOptionError);
-    expect(attempt).toThrow(expected);
-  });
+      const failure = await source
+        .load({ signal: new AbortController().signal, previousVersion: undefined })
+        .catch((error: unknown) => error);
+
+      expect(failure).toBeInstanceOf(InvalidAppConfigSourceOptionError);
+      expect((failure as InvalidAppConfigSourceOptionError).code).toBe('INVALID_OPTION');
+      expect((failure as Error).message).toContain(expected);
+    },
+  );
 });
 
 describe('withFaults with FAULTLINE_APPCONFIG_*', () => {

@@ -194,7 +194,7 @@ describe('fromPowertoolsProvider with any provider', () => {
     // Assess
     expect(error).toBeInstanceOf(PowertoolsSourceError);
     expect(error).toMatchObject({
-      code: 'AccessDeniedException',
+      serviceCode: 'AccessDeniedException',
       source: 'powertools:Object:/faultline/orders',
     });
   });
@@ -214,8 +214,15 @@ describe('fromPowertoolsProvider with any provider', () => {
     await expect(pending).rejects.toThrow('fetch budget spent');
   });
 
-  it('refuses something that is not a provider, or no name', () => {
-    expect(() => fromPowertoolsProvider({} as never, 'x')).toThrow(TypeError);
-    expect(() => fromPowertoolsProvider({ get: async () => '' }, ' ')).toThrow(TypeError);
+  it('refuses something that is not a provider, or no name, on every read (never at creation)', async () => {
+    const request = { signal: new AbortController().signal, previousVersion: undefined };
+    await expect(fromPowertoolsProvider({} as never, 'x').load(request)).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringContaining('Parameters provider'),
+    });
+    await expect(fromPowertoolsProvider({ get: async () => '' }, ' ').load(request)).rejects.toMatchObject({
+      code: 'INVALID_OPTION',
+      message: expect.stringContaining('name of the parameter'),
+    });
   });
 });

@@ -16,5 +16,9 @@ export function readAppConfigurationVariable(
   environment: Readonly<Record<string, string | undefined>>,
   name: AppConfigurationVariable,
 ): string | undefined {
-  return readEnvironmentValue(environment, `FAULTLINE_AZURE_APPCONFIG_${name}`, `FAULTLINE_APPCONFIG_${name}`);
+  return readEnvironmentValue(
+    environment,
+    `FAULTLINE_AZURE_APPCONFIG_${name}`,
+    `FAULTLINE_APPCONFIG_${name}`,
+  );
 }

@@ -31,7 +31,7 @@ for (const label of [undefined, 'prod'] as const) {
       misconfigured: {
         create: () =>
           createAppConfigurationSource({ connectionString: server.connectionString, environment: {} }),
-        names: /key.*FAULTLINE_APPCONFIG_KEY/,
+        names: /key.*FAULTLINE_AZURE_APPCONFIG_KEY/,
       },
       async create() {
         const key = `faultline:contract:${randomUUID()}`;

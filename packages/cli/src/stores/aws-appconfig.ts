@@ -1,4 +1,5 @@
 import type { AppConfigClient } from '@aws-sdk/client-appconfig';
+import { FaultlineError } from '@faultline/core';
 import type { ExperimentStore, SetEnabledResult, StoredExperiment, WriteOptions } from './store.js';
 import {
   assertExpectedVersion,
@@ -361,7 +362,8 @@ export function createAppConfigStore(options: AppConfigStoreOptions): AppConfigE
     },
   ): Promise<{ version: string }> {
     if (Buffer.byteLength(text) > maxDocumentBytes) {
-      throw new RangeError(
+      throw new FaultlineError(
+        'CONFIG_TOO_LARGE',
         `the experiment is ${Buffer.byteLength(text)} bytes; stores accept at most ${maxDocumentBytes}`,
       );
     }

@@ -68,7 +68,10 @@ export function createStore(
     warnedOnce.add(message);
     options.onWarning?.(message);
   };
-  return withOperationTimeout(createUnboundedStore(coordinates, environment, options.allowOutside === true, warn), options.timeoutMs);
+  return withOperationTimeout(
+    createUnboundedStore(coordinates, environment, options.allowOutside === true, warn),
+    options.timeoutMs,
+  );
 }
 
 function createUnboundedStore(

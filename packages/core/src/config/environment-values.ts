@@ -58,7 +58,7 @@ export function readEnvironmentValue(
  * ```ts
  * import { nonBlank, readEnvironmentValue } from '@faultline/core/adapter-kit';
  *
- * const key = nonBlank(options.key) ?? readEnvironmentValue(process.env, 'FAULTLINE_APPCONFIG_KEY');
+ * const key = nonBlank(options.key) ?? readEnvironmentValue(process.env, 'FAULTLINE_AZURE_APPCONFIG_KEY');
  * ```
  */
 export function nonBlank(value: string | undefined): string | undefined {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
   readEnvironmentSettings,
-  renamedVariables,
   resolveCachedConfigOptions,
 } from '../../src/config/environment-settings.js';
+import { renamedVariables } from '../../src/config/renamed-variables.js';
 import { defaultCachedConfigOptions } from '../../src/index.js';
 
 describe('readEnvironmentSettings', () => {

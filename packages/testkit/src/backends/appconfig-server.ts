@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FaultlineError } from '@faultline/core';
 
 /**
  * A local AWS AppConfig for tests: the control plane, the AppConfigData API and the AppConfig Agent Lambda
@@ -106,8 +107,12 @@ export interface AppConfigServer {
 }
 
 /** The server could not start or moto could not be reached. */
-export class AppConfigServerError extends Error {
+export class AppConfigServerError extends FaultlineError {
   override readonly name = 'AppConfigServerError';
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('BACKEND_UNAVAILABLE', message, options);
+  }
 }
 
 interface Strategy {
@@ -209,14 +214,15 @@ interface Reply {
   readonly forwardedToMoto?: boolean;
 }
 
-class ApiError extends Error {
+/** An answer in AppConfig's error shape (`status`, `x-amzn-errortype`), thrown inside a handler. */
+class ApiError extends FaultlineError {
   constructor(
     readonly status: number,
     readonly errorType: string,
     message: string,
     readonly extra: Readonly<Record<string, unknown>> = {},
   ) {
-    super(message);
+    super('BACKEND_FAILED', message);
   }
 }
 
