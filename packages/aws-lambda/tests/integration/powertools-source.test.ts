@@ -88,7 +88,7 @@ describe('fromPowertoolsProvider with the real SSMProvider', () => {
     const handler = vi.fn(async (): Promise<APIGatewayProxyResultV2> => ({ statusCode: 200, body: 'ok' }));
     const wrapped = withFaults(handler, {
       source: fromPowertoolsProvider(provider, name),
-      environment: {},
+      environment: { FAULTLINE_STAGE: 'test' },
       cache: { fetchBudgetMs: 5000 },
       onEvent: sink,
     });
