@@ -343,7 +343,7 @@ export function createAppConfigStore(options: AppConfigStoreOptions): AppConfigE
     if (deployed?.ConfigurationVersion === undefined) return undefined;
     const { text, label } = await hostedText(state.ids, deployed.ConfigurationVersion);
     if (label === removedVersionLabel) return undefined;
-    return { text, document: parseStoredText(text), version: versionOf(deployed) };
+    return { text, document: await parseStoredText(text), version: versionOf(deployed) };
   }
 
   async function read(): Promise<StoredExperiment | undefined> {
