@@ -4,12 +4,7 @@
  * DynamoDB). Powertools is an optional peer: you create the instances, faultline only calls them.
  * @packageDocumentation
  */
-export {
-  fromPowertoolsProvider,
-  type PowertoolsProviderLike,
-  PowertoolsSourceError,
-  type PowertoolsSourceOptions,
-} from './powertools-source.js';
+
 export {
   createPowertoolsLoggerSink,
   createPowertoolsMetricsSink,
@@ -17,3 +12,9 @@ export {
   type PowertoolsMetricsLike,
   powertoolsMetricNames,
 } from './powertools-sinks.js';
+export {
+  fromPowertoolsProvider,
+  type PowertoolsProviderLike,
+  PowertoolsSourceError,
+  type PowertoolsSourceOptions,
+} from './powertools-source.js';

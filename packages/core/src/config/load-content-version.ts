@@ -1,5 +1,5 @@
 /**
- * {@link contentVersion} for adapters' sources, loaded with the first call: the hash needs `node:crypto`, which an
+ * `contentVersion` for adapters' sources, loaded with the first call: the hash needs `node:crypto`, which an
  * adapter's import must not pay for (adapter-kit is on every adapter's eager path).
  *
  * @example
