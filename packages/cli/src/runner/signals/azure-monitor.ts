@@ -203,11 +203,7 @@ export function createAzureMonitorReader(
           ...(role !== 'requests' && role !== 'errors' && inSeconds ? { scale: 1000 } : {}),
         });
       }
-      const result = assemblePoints(periodMs, series);
-      return {
-        points: result.points.filter((point) => point.timestampMs >= startMs && point.timestampMs < endMs),
-        emptyRoles: result.emptyRoles,
-      };
+      return assemblePoints(periodMs, series, { startMs, endMs });
     },
     async close() {
       // The client holds no sockets of its own beyond the shared HTTP agent.

@@ -190,11 +190,7 @@ export function createCloudMonitoringReader(
           ...('unit' in query && query.unit === 's' ? { scale: 1000 } : {}),
         });
       }
-      const result = assemblePoints(periodMs, series);
-      return {
-        points: result.points.filter((point) => point.timestampMs >= startMs && point.timestampMs < endMs),
-        emptyRoles: result.emptyRoles,
-      };
+      return assemblePoints(periodMs, series, { startMs, endMs });
     },
     async close() {
       if (clientPromise === undefined) return;

@@ -128,12 +128,7 @@ export function createCloudWatchReader(probe: CloudWatchProbe, client?: CloudWat
         missingData: query.missingData,
         ...('unit' in query && query.unit === 's' ? { scale: 1000 } : {}),
       }));
-      const result = assemblePoints(periodMs, series);
-      // Points outside the asked range (the service's alignment) are dropped.
-      return {
-        points: result.points.filter((point) => point.timestampMs >= startMs && point.timestampMs < endMs),
-        emptyRoles: result.emptyRoles,
-      };
+      return assemblePoints(periodMs, series, { startMs, endMs });
     },
     async close() {
       if (clientPromise === undefined) return;

@@ -61,9 +61,14 @@ export interface RoleSeries {
 /**
  * Joins each role's values into period points: one point per period with a `requests` value; a period without an
  * errors value counts no errors (the services publish nothing for a period without errors when the metric is
- * sparse); latency values are converted to milliseconds.
+ * sparse); latency values are converted to milliseconds. With `range`, only periods starting in
+ * [startMs, endMs) are kept: the services align their answers and may return periods outside the asked range.
  */
-export function assemblePoints(periodMs: number, series: readonly RoleSeries[]): MetricReadResult {
+export function assemblePoints(
+  periodMs: number,
+  series: readonly RoleSeries[],
+  range?: { readonly startMs: number; readonly endMs: number },
+): MetricReadResult {
   const byRole = new Map(series.map((entry) => [entry.role, entry]));
   const requests = byRole.get('requests');
   const emptyRoles = series
@@ -73,6 +78,7 @@ export function assemblePoints(periodMs: number, series: readonly RoleSeries[]):
   for (const [timestampMs, count] of [...(requests?.values ?? new Map<number, number>())].sort(
     ([a], [b]) => a - b,
   )) {
+    if (range !== undefined && (timestampMs < range.startMs || timestampMs >= range.endMs)) continue;
     const point: { -readonly [K in keyof MetricPoint]: MetricPoint[K] } = {
       timestampMs,
       periodMs,
