@@ -161,12 +161,18 @@ describe('the local AppConfig (control plane in front of moto, AppConfigData, ex
     // Prepare
     const { name } = await setUp();
 
-    // Act
-    const applications = await control.send(new ListApplicationsCommand({}));
+    // Act: the list is paged (50 a page), and a shared moto server holds other runs' applications too.
+    const names: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await control.send(new ListApplicationsCommand({ NextToken: nextToken }));
+      names.push(...(page.Items ?? []).map((item) => item.Name ?? ''));
+      nextToken = page.NextToken;
+    } while (nextToken);
     const strategies = await control.send(new ListDeploymentStrategiesCommand({}));
 
     // Assess
-    expect(applications.Items?.map((item) => item.Name)).toContain(name);
+    expect(names).toContain(name);
     expect(strategies.Items?.find((strategy) => strategy.Id === 'AppConfig.AllAtOnce')).toMatchObject({
       DeploymentDurationInMinutes: 0,
       GrowthFactor: 100,
