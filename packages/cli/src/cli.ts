@@ -17,14 +17,7 @@ import { type CommandOutput, createOutput, type Style } from './output.js';
 import { defaultSeenVersionsPath } from './seen-versions.js';
 import { StoreAccessError, StoreConflictError } from './stores/index.js';
 
-/**
- * Every command, in the order `--help` lists them.
- *
- * @example
- * ```ts
- * const names = commands.map((command) => command.name); // ['validate', 'schema', …]
- * ```
- */
+/** Every command, in the order `--help` lists them. */
 export const commands: readonly Command[] = [
   validateCommand,
   schemaCommand,

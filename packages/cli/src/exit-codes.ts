@@ -1,11 +1,4 @@
-/**
- * Exit codes of the `faultline` binary (documented in the CLI docs, section "Exit codes").
- *
- * @example
- * ```ts
- * if (code === exitCodes.conflict) console.error('someone changed the store; run faultline diff');
- * ```
- */
+/** Exit codes of the `faultline` binary (documented in the CLI docs, section "Exit codes"). */
 export const exitCodes = {
   /** Success; for `run`: every target held its hypothesis. */
   ok: 0,

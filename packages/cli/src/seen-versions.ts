@@ -12,14 +12,7 @@ export interface SeenVersions {
   save(): Promise<void>;
 }
 
-/**
- * Default location, relative to the working directory (git-ignored: `.faultline/`).
- *
- * @example
- * ```ts
- * const seen = await loadSeenVersions(defaultSeenVersionsPath);
- * ```
- */
+/** Default location, relative to the working directory (git-ignored: `.faultline/`). */
 export const defaultSeenVersionsPath = join('.faultline', 'cli-state.json');
 
 /**

@@ -27,14 +27,7 @@ export type GcpFaultlineOptions = FaultlineOptions &
     readonly maxCapturedBodyBytes?: number;
   };
 
-/**
- * Default for the `maxCapturedBodyBytes` option of {@link GcpFaultlineOptions}: 10 MiB.
- *
- * @example
- * ```ts
- * withFaults(handler, { maxCapturedBodyBytes: defaultMaxCapturedBodyBytes / 10 }); // hold back at most 1 MiB
- * ```
- */
+/** Default for the `maxCapturedBodyBytes` option of {@link GcpFaultlineOptions}: 10 MiB. */
 export const defaultMaxCapturedBodyBytes = 10 * 1024 * 1024;
 
 /**

@@ -14,14 +14,7 @@ export { AppConfigSourceError } from './appconfig-errors.js';
  */
 export type AppConfigReadMode = 'auto' | 'sdk' | 'extension';
 
-/**
- * The modes, for validation and help texts.
- *
- * @example
- * ```ts
- * appConfigReadModes.includes('sdk'); // true
- * ```
- */
+/** The modes, for validation and help texts. */
 export const appConfigReadModes = [
   'auto',
   'sdk',

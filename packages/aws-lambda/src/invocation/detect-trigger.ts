@@ -1,13 +1,4 @@
-/**
- * The Lambda event shapes faultline recognizes.
- *
- * @example
- * ```ts
- * lambdaTriggers.includes('alb'); // true
- * ```
- * Lambda itself does not say what invoked a function, so the shape of
- * the event is the only evidence; detection looks at a few discriminating fields and never throws.
- */
+/** The Lambda event shapes faultline recognizes. */
 export const lambdaTriggers = [
   'api-gateway-rest',
   'api-gateway-http',
@@ -24,14 +15,7 @@ export const lambdaTriggers = [
 ] as const;
 export type LambdaTrigger = (typeof lambdaTriggers)[number];
 
-/**
- * Triggers whose result is an HTTP response.
- *
- * @example
- * ```ts
- * httpLambdaTriggers.has(detectTrigger(event)); // true for API Gateway, ALB and Function URL events
- * ```
- */
+/** Triggers whose result is an HTTP response. */
 export const httpLambdaTriggers: ReadonlySet<LambdaTrigger> = new Set([
   'api-gateway-rest',
   'api-gateway-http',

@@ -59,12 +59,6 @@ export interface MiddyMiddleware<
 /**
  * What {@link faultlineMiddleware} returns under the kill switch (`FAULTLINE_DISABLED=1`): a middleware that does
  * nothing (Middy requires at least one hook). Compare with it to assert the kill switch in your tests.
- *
- * @example
- * ```ts
- * import { disabledFaultlineMiddleware, faultlineMiddleware } from '@faultline/aws-lambda/middy';
- * faultlineMiddleware({ environment: { FAULTLINE_DISABLED: '1' } }) === disabledFaultlineMiddleware; // true
- * ```
  */
 export const disabledFaultlineMiddleware: MiddyMiddleware = Object.freeze({
   name: 'faultline',

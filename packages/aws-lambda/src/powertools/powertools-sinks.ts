@@ -57,15 +57,7 @@ export interface PowertoolsMetricsLike {
   };
 }
 
-/**
- * The metrics the Powertools sink writes, by the event type each counts.
- *
- * @example
- * ```ts
- * import { powertoolsMetricNames } from '@faultline/aws-lambda/powertools';
- * powertoolsMetricNames.inject; // 'FaultlineInjections'
- * ```
- */
+/** The metrics the Powertools sink writes, by the event type each counts. */
 export const powertoolsMetricNames = {
   inject: 'FaultlineInjections',
   'would-inject': 'FaultlineWouldInject',

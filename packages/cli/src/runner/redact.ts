@@ -4,12 +4,6 @@ import type { RunProgress } from './progress.js';
 /**
  * Names whose values are secrets unless the run section says more (`run.redact`): an Azure function key travels as
  * `?code=`, SAS tokens as `sig=`, API keys as `key=`, and so on.
- *
- * @example
- * ```ts
- * import { defaultSecretNames } from '@faultline/cli';
- * defaultSecretNames.includes('code'); // true
- * ```
  */
 export const defaultSecretNames = ['code', 'key', 'sig', 'token', 'signature', 'secret', 'password'] as const;
 

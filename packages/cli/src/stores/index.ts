@@ -21,14 +21,7 @@ export * from './store.js';
  */
 export type StoreCoordinates = RunStore;
 
-/**
- * Default variable holding the App Configuration connection string (same as the Azure adapter reads).
- *
- * @example
- * ```ts
- * const connectionString = process.env[defaultConnectionStringVariable];
- * ```
- */
+/** Default variable holding the App Configuration connection string (same as the Azure adapter reads). */
 export const defaultConnectionStringVariable = 'FAULTLINE_AZURE_APPCONFIG_CONNECTION_STRING';
 
 /** The default's old name, still read (with one warning) when the new one is unset. */

@@ -83,11 +83,6 @@ export interface ExperimentStore {
 /**
  * The kinds of store the CLI writes to: the one list, owned by the experiment format (a run target's
  * `store.kind`), so a kind the file accepts is a kind the CLI can open, and the other way round.
- *
- * @example
- * ```ts
- * storeKinds.includes('file'); // true
- * ```
  */
 export const storeKinds: typeof runStoreKinds = runStoreKinds;
 export type StoreKind = RunStoreKind;
@@ -162,14 +157,7 @@ export class StoreAccessError extends FaultlineError {
   }
 }
 
-/**
- * Largest experiment document the CLI reads or writes (matches the SDK's config size cap).
- *
- * @example
- * ```ts
- * if (Buffer.byteLength(text) > maxDocumentBytes) throw new RangeError('too large');
- * ```
- */
+/** Largest experiment document the CLI reads or writes (matches the SDK's config size cap). */
 export const maxDocumentBytes = 256 * 1024;
 
 /**

@@ -29,17 +29,7 @@ export interface CachedConfigOptions {
   maxSizeBytes?: number;
 }
 
-/**
- * The defaults of {@link CachedConfigOptions}.
- *
- * @example
- * ```ts
- * import { defaultCachedConfigOptions } from '@faultline/core';
- *
- * defaultCachedConfigOptions.ttlMs; // 30000
- * defaultCachedConfigOptions.maxSizeBytes; // 262144
- * ```
- */
+/** The defaults of {@link CachedConfigOptions}. */
 export const defaultCachedConfigOptions: Readonly<Required<CachedConfigOptions>> = Object.freeze({
   ttlMs: 30_000,
   jitterRatio: 0.1,

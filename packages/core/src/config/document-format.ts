@@ -3,14 +3,6 @@ import { ConfigDocumentError } from './config-errors.js';
 /**
  * The text formats of config documents. Functions read `json` only; `yaml` names files the CLI converts (a
  * source asked to read YAML reports a config error that says so).
- *
- * @example
- * ```ts
- * import { type ConfigDocumentFormat, configDocumentFormats } from '@faultline/core';
- *
- * const format: ConfigDocumentFormat = 'yaml';
- * configDocumentFormats.includes(format); // true
- * ```
  */
 export const configDocumentFormats = ['json', 'yaml'] as const;
 export type ConfigDocumentFormat = (typeof configDocumentFormats)[number];

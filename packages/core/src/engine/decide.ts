@@ -4,14 +4,7 @@ import { conditionsHold } from './conditions.js';
 import type { RandomSource } from './ports.js';
 import { sampleFires, stickyUnit } from './sampling.js';
 
-/**
- * Why a plan injects nothing, or `sampled` when sampling ran (and `inject`/`wouldInject` may hold faults).
- *
- * @example
- * ```ts
- * decisionOutcomes.includes(plan.outcome); // true
- * ```
- */
+/** Why a plan injects nothing, or `sampled` when sampling ran (and `inject`/`wouldInject` may hold faults). */
 export const decisionOutcomes = [
   'sampled',
   'disabled',

@@ -37,26 +37,10 @@ export type Sleep = (durationMs: number, signal?: AbortSignal) => Promise<void>;
  */
 export type RandomSource = () => number;
 
-/**
- * The real clock.
- *
- * @example
- * ```ts
- * import { systemClock } from '@faultline/core/adapter-kit';
- * systemClock.now(); // Date.now()
- * ```
- */
+/** The real clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/**
- * The real random source.
- *
- * @example
- * ```ts
- * import { systemRandom } from '@faultline/core/adapter-kit';
- * systemRandom(); // a number in [0, 1)
- * ```
- */
+/** The real random source. */
 export const systemRandom: RandomSource = Math.random;
 
 /**

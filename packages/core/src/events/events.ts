@@ -3,12 +3,6 @@ import type { Invocation } from '../invocation/invocation.js';
 /**
  * Structured decision events: one JSON line per injection, dry-run "would inject", config load, config error,
  * expiry, … Each names the experiment, fault, type, request and config version it concerns.
- *
- * @example
- * ```ts
- * import { eventTypes } from '@faultline/core';
- * eventTypes.includes('inject'); // true
- * ```
  */
 export const eventTypes = [
   /** A fault was injected into an invocation. */
@@ -66,11 +60,6 @@ export const eventTypes = [
 export type FaultlineEventType = (typeof eventTypes)[number];
 
 /**
- * @example
- * ```ts
- * import { eventLevels } from '@faultline/core';
- * eventLevels; // ['debug', 'info', 'warn', 'error', 'silent']
- * ```
  */
 export const eventLevels = ['debug', 'info', 'warn', 'error', 'silent'] as const;
 /**

@@ -4,12 +4,6 @@ import type { ValidationIssue } from '../schema/schema.js';
  * Bounds on the shape of an experiment document, checked before any parser or validator does real work, so a
  * hostile document under the size cap cannot stall or exhaust a function. Real experiments stay far below them:
  * about ten levels deep, a few hundred values, lists of at most 100 entries (the schema's own caps).
- *
- * @example
- * ```ts
- * import { documentLimits } from '@faultline/core';
- * console.log(`experiments nest at most ${documentLimits.maxDepth} levels deep`);
- * ```
  */
 export const documentLimits = {
   /** Deepest nesting of objects and arrays (the document itself is level 1). */

@@ -32,61 +32,17 @@ import { runSectionSchema } from './run-section.js';
 import type { ExperimentDefinition, FaultDefinition, MatchCondition, MatchValue } from './types.js';
 import { experimentModes, matchOperators } from './types.js';
 
-/**
- * The only schema version this release understands.
- *
- * @example
- * ```ts
- * import { experimentSchemaVersion } from '@faultline/core';
- * const document = { schemaVersion: experimentSchemaVersion, id: 'demo', faults: [] };
- * ```
- */
+/** The only schema version this release understands. */
 export const experimentSchemaVersion = 1;
-/**
- * Most fault entries one experiment may hold (100); more is a validation error.
- *
- * @example
- * ```ts
- * if (faults.length > maxFaultsPerExperiment) splitIntoSeveralExperiments(faults);
- * ```
- */
+/** Most fault entries one experiment may hold (100); more is a validation error. */
 export const maxFaultsPerExperiment = 100;
-/**
- * Most conditions one fault's `match` may hold (32).
- *
- * @example
- * ```ts
- * console.log(`up to ${maxMatchConditions} conditions per fault`);
- * ```
- */
+/** Most conditions one fault's `match` may hold (32). */
 export const maxMatchConditions = 32;
-/**
- * Most values an `in` condition may list (100).
- *
- * @example
- * ```ts
- * const tenants = allTenants.slice(0, maxMatchInValues);
- * ```
- */
+/** Most values an `in` condition may list (100). */
 export const maxMatchInValues = 100;
-/**
- * Longest experiment or fault id, in characters (64).
- *
- * @example
- * ```ts
- * const id = name.slice(0, maxIdLength);
- * ```
- */
+/** Longest experiment or fault id, in characters (64). */
 export const maxIdLength = 64;
-/**
- * Stage globs treated as production unless `guard.productionStages` lists its own.
- *
- * @example
- * ```ts
- * import { compileGlobList } from '@faultline/core/adapter-kit';
- * compileGlobList(defaultProductionStages)('prod-eu'); // true
- * ```
- */
+/** Stage globs treated as production unless `guard.productionStages` lists its own. */
 export const defaultProductionStages: readonly string[] = ['prod', 'prod-*', 'prod*', 'production', 'live'];
 
 const slugPattern = /^[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?$/;

@@ -3,15 +3,7 @@ import type { FaultRegistry } from '../faults/registry.js';
 import type { JsonSchema } from '../schema/schema.js';
 import { getExperimentSchema, matchConditionSchema } from './experiment-schema.js';
 
-/**
- * Where the published JSON Schema of experiment files lives; also its `$id`.
- *
- * @example
- * ```ts
- * import { experimentJsonSchemaId } from '@faultline/core';
- * const document = { $schema: experimentJsonSchemaId, schemaVersion: 1, id: 'demo', faults: [] };
- * ```
- */
+/** Where the published JSON Schema of experiment files lives; also its `$id`. */
 export const experimentJsonSchemaId = 'https://faultline.dev/schema/experiment.v1.json';
 
 /**

@@ -6,12 +6,6 @@ import { scanJsonText } from './document-limits.js';
 
 /**
  * Largest experiment document accepted, in bytes (256 KiB). Config stores hold far less; a bigger one is a mistake.
- *
- * @example
- * ```ts
- * import { defaultMaxConfigSizeBytes, parseExperimentText } from '@faultline/core';
- * await parseExperimentText(text, { maxSizeBytes: defaultMaxConfigSizeBytes / 4 });
- * ```
  */
 export const defaultMaxConfigSizeBytes = 256 * 1024;
 

@@ -17,22 +17,10 @@ import {
 /**
  * Most YAML aliases (`*anchor`) one document may expand. Experiments have no use for many; a low cap defeats
  * "billion laughs" documents before they can allocate.
- *
- * @example
- * ```ts
- * console.log(`YAML documents may expand at most ${maxYamlAliasCount} aliases`);
- * ```
  */
 export const maxYamlAliasCount = 20;
 
-/**
- * The text formats an experiment can be written in.
- *
- * @example
- * ```ts
- * const format = experimentTextFormats.find((candidate) => file.endsWith(`.${candidate}`));
- * ```
- */
+/** The text formats an experiment can be written in. */
 export const experimentTextFormats = ['json', 'yaml'] as const;
 export type ExperimentTextFormat = (typeof experimentTextFormats)[number];
 

@@ -3,12 +3,6 @@ import type { AdapterCapabilities } from './fault-type.js';
 /**
  * The capability key under which an adapter offers a {@link BatchCapability} to fault effects, for triggers that
  * deliver records in batches and accept a partial batch response (Lambda SQS, Kinesis and DynamoDB streams).
- *
- * @example
- * ```ts
- * import { batchCapability } from '@faultline/core/adapter-kit';
- * const driver = { ..., capabilities: { [batchCapability]: myBatch } };
- * ```
  */
 export const batchCapability = 'batch';
 

@@ -8,12 +8,6 @@ import { timeoutFault } from './types/timeout.js';
 /**
  * The base fault types: `latency`, `exception`, `status`, `timeout`, `corrupt`. Part of
  * `builtinFaultTypes`; listed separately so a custom registry can start from them.
- *
- * @example
- * ```ts
- * import { coreFaultTypes, createFaultRegistry } from '@faultline/core';
- * const registry = createFaultRegistry([...coreFaultTypes, myFault]);
- * ```
  */
 export const coreFaultTypes: readonly FaultType[] = [
   latencyFault,

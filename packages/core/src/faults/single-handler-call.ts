@@ -3,11 +3,5 @@
  * The capability key a host sets (to `true`) when it cannot call the handler more than once per invocation — a
  * Middy middleware, where Middy calls the handler itself. Faults that need to repeat the handler (`duplicate`) are
  * then reported as `skipped` instead of injected.
- *
- * @example
- * ```ts
- * import { singleHandlerCallCapability } from '@faultline/core/adapter-kit';
- * await run.before({ ...driver.capabilities, [singleHandlerCallCapability]: true });
- * ```
  */
 export const singleHandlerCallCapability = 'singleHandlerCall';

@@ -9,14 +9,7 @@ import { readRaw, scalar } from './read-value.js';
  * the compiled reader then runs per invocation without parsing, allocating or throwing.
  */
 
-/**
- * The fields an experiment can address, as documented (placeholders in angle brackets).
- *
- * @example
- * ```ts
- * console.log(`fields: ${knownFields.join(', ')}`); // cloud, function, stage, …, raw.<dot.path>
- * ```
- */
+/** The fields an experiment can address, as documented (placeholders in angle brackets). */
 export const knownFields = [
   'cloud',
   'function',
@@ -37,25 +30,9 @@ export type KnownField = (typeof knownFields)[number];
 const scalarFields = ['cloud', 'function', 'stage', 'region', 'trigger', 'requestId'] as const;
 type ScalarField = (typeof scalarFields)[number];
 
-/**
- * Most segments a `raw.<dot.path>` may walk; deeper paths are rejected (bounded work per invocation).
- *
- * @example
- * ```ts
- * import { parseFieldPath } from '@faultline/core';
- * parseFieldPath(`raw.${Array(maxRawPathSegments + 1).fill('a').join('.')}`).ok; // false
- * ```
- */
+/** Most segments a `raw.<dot.path>` may walk; deeper paths are rejected (bounded work per invocation). */
 export const maxRawPathSegments = 16;
-/**
- * Longest field path accepted, in characters.
- *
- * @example
- * ```ts
- * import { parseFieldPath } from '@faultline/core';
- * parseFieldPath(`raw.${'a'.repeat(maxFieldPathLength)}`).ok; // false
- * ```
- */
+/** Longest field path accepted, in characters. */
 export const maxFieldPathLength = 512;
 
 /** Segment names that would reach into prototypes rather than the event's own data. */

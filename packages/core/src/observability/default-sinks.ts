@@ -10,12 +10,6 @@ import { createLambdaLogSink } from './lambda-log-sink.js';
  * `aws-lambda` ({@link createLambdaLogSink}: Lambda's log levels and JSON log format), `google-cloud`
  * ({@link createCloudLoggingSink}: Cloud Logging structured entries) or `azure-functions`
  * ({@link createInvocationLogSink}: through the invocation's `context` logger). Each adapter picks its platform's.
- *
- * @example
- * ```ts
- * import { logFormats } from '@faultline/core';
- * logFormats.includes('google-cloud'); // true
- * ```
  */
 export const logFormats = ['json-lines', 'aws-lambda', 'google-cloud', 'azure-functions'] as const;
 /**

@@ -4,12 +4,6 @@ import type { EventContext, EventSink, FaultlineEvent } from '../events/events.j
 /**
  * The dimensions an EMF metric line can carry: `experiment` (experiment id), `fault` (fault id), `faultType`,
  * `function` (the invocation's function name).
- *
- * @example
- * ```ts
- * import { metricDimensions } from '@faultline/core';
- * metricDimensions.includes('fault'); // true
- * ```
  */
 export const metricDimensions = ['experiment', 'fault', 'faultType', 'function'] as const;
 /**
@@ -20,15 +14,7 @@ export const metricDimensions = ['experiment', 'fault', 'faultType', 'function']
  */
 export type MetricDimension = (typeof metricDimensions)[number];
 
-/**
- * The metrics faultline counts, each with the event type it counts.
- *
- * @example
- * ```ts
- * import { faultlineMetricNames } from '@faultline/core';
- * faultlineMetricNames.inject; // 'Injections'
- * ```
- */
+/** The metrics faultline counts, each with the event type it counts. */
 export const faultlineMetricNames = {
   inject: 'Injections',
   'would-inject': 'WouldInject',

@@ -28,14 +28,7 @@ export interface TraceContext {
   readonly format: TraceFormat;
 }
 
-/**
- * The trace header formats faultline reads.
- *
- * @example
- * ```ts
- * traceFormats.includes('xray'); // true
- * ```
- */
+/** The trace header formats faultline reads. */
 export const traceFormats = ['xray', 'w3c', 'cloud-trace'] as const;
 /**
  * @example

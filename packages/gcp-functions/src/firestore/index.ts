@@ -138,14 +138,7 @@ export class FirestoreSourceError extends FaultlineError {
   }
 }
 
-/**
- * Default field holding the experiment in the document.
- *
- * @example
- * ```ts
- * await firestore.doc('faultline/orders').set({ [defaultFirestoreField]: JSON.stringify(experiment) });
- * ```
- */
+/** Default field holding the experiment in the document. */
 export const defaultFirestoreField = 'experiment';
 
 /**

@@ -123,11 +123,6 @@ export async function bundleForLoad(options: {
 /**
  * Source files of the engine's runtime and experiment pipeline (paths within the repository). None of them may be in
  * what an adapter loads at import: they load with `import()` on the first invocation.
- *
- * @example
- * ```ts
- * expect(bundle.eagerInputs.filter((input) => lazyRuntimeModules.some((module) => input.endsWith(module)))).toEqual([]);
- * ```
  */
 export const lazyRuntimeModules = [
   'packages/core/src/config/cached-config.ts',
@@ -147,22 +142,10 @@ export const lazyRuntimeModules = [
  * (measured in a fresh Node 20 process: `node:crypto` +2.1 ms, `node:http` +0.9 ms, `node:fs` +0.5 ms,
  * `node:path` +0.4 ms); the expensive ones load with `import()` where they are used. Runtime packages never use
  * `import.meta`, which a user's bundle to CommonJS would leave empty.
- *
- * @example
- * ```ts
- * expect(bundle.eagerNodeBuiltins.filter((name) => !builtinsAllowedAtImport.includes(name))).toEqual([]);
- * ```
  */
 export const builtinsAllowedAtImport: readonly string[] = ['node:path', 'node:url'];
 
-/**
- * The target issue 8 sets for the code an adapter's entry loads at import (esbuild, minified, SDKs external).
- *
- * @example
- * ```ts
- * expect(bundle.eagerBytes).toBeLessThanOrEqual(maxEagerBundleBytes);
- * ```
- */
+/** The target issue 8 sets for the code an adapter's entry loads at import (esbuild, minified, SDKs external). */
 export const maxEagerBundleBytes = 25_000;
 
 /**

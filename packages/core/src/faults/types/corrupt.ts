@@ -3,10 +3,6 @@ import { defineFaultType, type NeutralResponse } from '../fault-type.js';
 import { noResponseToChange } from './http-only.js';
 
 /**
- * @example
- * ```ts
- * corruptModes; // ['replace', 'truncate', 'mangle']
- * ```
  */
 export const corruptModes = ['replace', 'truncate', 'mangle'] as const;
 /**

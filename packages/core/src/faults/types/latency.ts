@@ -2,14 +2,7 @@ import { areValuesHidden, type ValidationIssue } from '../../schema/schema.js';
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
-/**
- * The longest delay any latency attribute accepts: 15 minutes, the longest serverless invocation.
- *
- * @example
- * ```ts
- * maxLatencyMs; // 900000
- * ```
- */
+/** The longest delay any latency attribute accepts: 15 minutes, the longest serverless invocation. */
 export const maxLatencyMs = 900_000;
 
 const delay = (description: string) =>
