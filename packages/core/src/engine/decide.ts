@@ -82,11 +82,18 @@ export interface DecideOptions {
 }
 
 /**
+ * Whether the guard treats this invocation as production: its stage matches a production glob, or its stage is
+ * unknown (a function that did not declare one may well be production; unknown means unsafe).
+ */
+function isProduction(compiled: CompiledExperiment, invocation: Invocation): boolean {
+  return invocation.stage === undefined || compiled.isProductionStage(invocation.stage);
+}
+
+/**
  * Decides which faults of a compiled experiment apply to one invocation: experiment switch, window, targets,
  * production guard, the conditions all faults share, then per fault its `match` conditions, sampling (sticky on
  * `sampleBy` when the key is present, else `random`, drawn only for faults whose conditions hold) and the injection
- * budget. Pure: the same inputs give the same plan, nothing is mutated, no event is
- * emitted.
+ * budget. Pure: the same inputs give the same plan, nothing is mutated, no event is emitted.
  *
  * @example
  * ```ts
@@ -97,14 +104,6 @@ export interface DecideOptions {
  * for (const fault of plan.inject) console.log('would run', fault.id);
  * ```
  */
-/**
- * Whether the guard treats this invocation as production: its stage matches a production glob, or its stage is
- * unknown (a function that did not declare one may well be production; unknown means unsafe).
- */
-function isProduction(compiled: CompiledExperiment, invocation: Invocation): boolean {
-  return invocation.stage === undefined || compiled.isProductionStage(invocation.stage);
-}
-
 export function decide(
   compiled: CompiledExperiment,
   invocation: Invocation,
