@@ -1,0 +1,161 @@
+import { describeCoordinates, type StoreCoordinates } from '../stores/index.js';
+import type { MetricSignalJournal, RunJournal, SignalWindowJournal, TargetJournal } from './journal.js';
+import { summarize, toTimeline } from './metrics.js';
+import { type RunContext, samplesBetween, type TargetState } from './run-context.js';
+import { judgeSignal, readProblems } from './signals/metric-evaluation.js';
+import { toPointTimeline } from './signals/metric-points.js';
+import type { WatchedMetric } from './signals/metric-watch.js';
+import { evaluateTolerances } from './tolerances.js';
+
+/** The run's verdict from its targets': `not-run` when nothing was injected, `held` only when every target held. */
+export function runVerdict(context: RunContext, targets: readonly TargetJournal[]): RunJournal['verdict'] {
+  return targets.every((target) => target.verdict === 'not-run') || context.phases.faultStartMs === undefined
+    ? 'not-run'
+    : targets.every((target) => target.verdict === 'held')
+      ? 'held'
+      : 'deviated';
+}
+
+/**
+ * One target's journal and verdict: its steady state, its fault window and recovery (probe samples and metric
+ * probes), its checks against the tolerances, and the reason for the verdict. `endMs` ends the recovery window.
+ */
+export function judgeTarget(context: RunContext, state: TargetState, endMs: number): TargetJournal {
+  const { run, phases, outcome, watch } = context;
+  const { faultStartMs, faultEndMs } = phases;
+  const steady = context.steadyByTarget.get(state.target.name) ?? {
+    summary: summarize(samplesBetween(state, 0, phases.steadyStateEndMs || endMs)),
+    checks: [],
+    held: false,
+  };
+  const metrics = watch.metrics.filter((metric) => metric.target === state.target.name);
+  const metricJournals = metrics.map((metric) => metricJournal(context, metric, endMs));
+  const bucketMs =
+    context.options.bucketMs ??
+    // About ten requests per chart bucket, so a single failure does not look like a 20 % spike.
+    Math.min(5000, Math.max(500, Math.round(10_000 / (run.load?.ratePerSecond ?? 1) / 500) * 500));
+  const common = {
+    name: state.target.name,
+    cloud: state.target.cloud,
+    store: describeCoordinates(state.target.store as StoreCoordinates),
+    ...(state.target.probe === undefined ? {} : { probeUrl: state.target.probe.url }),
+    steadyState: steady,
+    ...(metricJournals.length === 0 ? {} : { metrics: metricJournals }),
+    skippedRequests: state.load?.skipped ?? 0,
+    timeline: toTimeline(state.load?.samples ?? [], bucketMs),
+    ...(state.pushedVersion === undefined ? {} : { pushedVersion: state.pushedVersion }),
+    ...(state.rollback === undefined ? {} : { rollback: state.rollback }),
+  };
+  if (faultStartMs === undefined || faultEndMs === undefined) {
+    return {
+      ...common,
+      verdict: 'not-run',
+      reason: steady.held
+        ? outcome.status === 'steady-state-failed'
+          ? 'steady state held here, but not on every target: nothing was injected anywhere'
+          : 'not started'
+        : 'steady state did not hold before injecting',
+    };
+  }
+  const measureFrom = phases.measureStartMs ?? faultStartMs;
+  const probeSummary =
+    state.load === undefined ? undefined : summarize(samplesBetween(state, measureFrom, faultEndMs));
+  const metricFaults = metricJournals.map((journal) => journal.fault);
+  const faultSummary = probeSummary ?? metricFaults[0]?.summary ?? summarize([]);
+  const checks = [
+    ...(probeSummary === undefined ? [] : evaluateTolerances(run, probeSummary)),
+    ...metricFaults.flatMap((fault) => fault?.checks ?? []),
+    ...context.commandChecksDuring,
+  ];
+  const recovery =
+    state.load === undefined
+      ? (metricJournals[0]?.recovery?.summary ?? summarize([]))
+      : summarize(samplesBetween(state, faultEndMs, endMs + 1));
+  const { status, breach, error } = outcome;
+  const breachedHere = breach?.target === state.target.name;
+  const held =
+    status === 'completed' &&
+    faultSummary.count > 0 &&
+    metricFaults.every((fault) => fault?.held === true) &&
+    checks.every((check) => check.ok);
+  const reason =
+    status === 'interrupted'
+      ? 'interrupted before the measurement finished'
+      : status === 'failed'
+        ? `the run failed before the measurement finished: ${error ?? 'unknown error'}`
+        : breachedHere
+          ? `stop condition breached: ${breach?.condition}`
+          : breach !== undefined
+            ? breach.target === undefined
+              ? `run stopped: ${breach.condition} (observed ${breach.observed})`
+              : `run stopped: another target breached ${breach.condition}`
+            : faultSummary.count === 0
+              ? 'no requests measured during the fault window'
+              : held
+                ? 'every tolerance held'
+                : checks
+                    .filter((check) => !check.ok)
+                    .map((check) => `${check.name} ${check.observed} (needs ${check.tolerance})`)
+                    .join('; ');
+  return {
+    ...common,
+    fault: { summary: faultSummary, checks },
+    recovery: { summary: recovery },
+    // A run that failed or was interrupted measured nothing conclusive: it neither held nor deviated.
+    verdict: held ? 'held' : status === 'interrupted' || status === 'failed' ? 'not-run' : 'deviated',
+    reason,
+  };
+}
+
+/** One metric probe's journal: its steady state, fault window and recovery judgements and its timeline. */
+function metricJournal(
+  context: RunContext,
+  metric: WatchedMetric,
+  endMs: number,
+): MetricSignalJournal & { fault?: SignalWindowJournal } {
+  const { run, startedAtEpoch, phases } = context;
+  const steady = context.steadyByMetric.get(metric);
+  const relative = (epochMs: number) => epochMs - startedAtEpoch;
+  const measureFrom = phases.measureStartMs ?? phases.faultStartMs;
+  const { faultEndMs } = phases;
+  let fault: SignalWindowJournal | undefined;
+  let recovery: MetricSignalJournal['recovery'];
+  if (measureFrom !== undefined && faultEndMs !== undefined) {
+    const problems = readProblems(metric, undefined);
+    const judgement = judgeSignal(
+      run,
+      metric.signal,
+      startedAtEpoch + measureFrom,
+      startedAtEpoch + faultEndMs,
+      problems,
+    );
+    fault = { fromMs: measureFrom, toMs: faultEndMs, ...judgement };
+    const recoveryJudgement = judgeSignal(
+      run,
+      metric.signal,
+      startedAtEpoch + faultEndMs,
+      startedAtEpoch + endMs,
+    );
+    recovery = { fromMs: faultEndMs, toMs: endMs, summary: recoveryJudgement.summary };
+  }
+  return {
+    name: metric.signal.label,
+    kind: metric.signal.kind,
+    description: metric.signal.description,
+    periodMs: metric.signal.periodMs,
+    ...(steady === undefined
+      ? {}
+      : {
+          steadyState: {
+            fromMs: relative(steady.fromEpochMs),
+            toMs: relative(steady.toEpochMs),
+            ...steady.judgement,
+          },
+        }),
+    ...(fault === undefined ? {} : { fault }),
+    ...(recovery === undefined ? {} : { recovery }),
+    timeline: toPointTimeline(metric.signal.points(), startedAtEpoch),
+    reads: metric.reads,
+    failedReads: metric.failedReads,
+  };
+}
