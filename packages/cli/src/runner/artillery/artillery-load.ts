@@ -54,6 +54,8 @@ export interface ArtilleryLoad {
   readonly description: string;
   /** When Artillery started sending (epoch ms). */
   readonly startedAtEpochMs: number;
+  /** Artillery's process id. */
+  readonly pid: number | undefined;
   /** Why Artillery ended before it was stopped (a crash, a bad script), or `undefined` while it runs as planned. */
   readonly failure: string | undefined;
   /** Stops Artillery (SIGTERM, then SIGKILL after a grace period), waits for its exit and removes its files. */
@@ -189,6 +191,7 @@ export async function startArtilleryLoad(options: ArtilleryLoadOptions): Promise
     signal,
     description: `artillery ${artillery.version} on Node ${node.version}`,
     startedAtEpochMs,
+    pid: child.pid,
     get failure() {
       return failure;
     },

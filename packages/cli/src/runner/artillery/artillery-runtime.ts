@@ -73,11 +73,13 @@ export function resolveArtilleryNode(
  */
 export function resolveArtilleryPackage(
   searchFrom: readonly string[] = [import.meta.url, join(process.cwd(), 'package.json')],
+  requireFrom: (from: string) => NodeJS.Require = createRequire,
 ): { readonly binPath: string; readonly version: string } {
   for (const from of searchFrom) {
     try {
-      const manifestPath = createRequire(from).resolve('artillery/package.json');
-      const manifest = createRequire(from)('artillery/package.json') as { version?: unknown };
+      const require = requireFrom(from);
+      const manifestPath = require.resolve('artillery/package.json');
+      const manifest = require(manifestPath) as { version?: unknown };
       const binPath = join(dirname(manifestPath), 'bin', 'run');
       if (existsSync(binPath)) return { binPath, version: String(manifest.version) };
     } catch {
