@@ -4,12 +4,7 @@ import { createBatchItemFailures } from './faults/batch-item-failures.js';
 import { detectTrigger } from './invocation/detect-trigger.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaInvocationMapper } from './invocation/to-invocation.js';
-import {
-  readNativeResponse,
-  throttledNativeResponse,
-  toNativeResponse,
-  writeNativeResponse,
-} from './response/http-response.js';
+import { readNativeResponse, toNativeResponse, writeNativeResponse } from './response/http-response.js';
 
 /**
  * Options of {@link createLambdaAdapter}; both are read once, at creation.
@@ -54,7 +49,7 @@ export function createLambdaAdapter<Event, Result, Context extends LambdaContext
         callHandler: () => handler(event, context),
         // The native shapes are the handler's own result type on HTTP triggers, where a Result is such a response.
         respond: (response) => toNativeResponse(trigger, event, response) as Result | undefined,
-        throttled: (reason) => throttledNativeResponse(trigger, event, reason) as Result | undefined,
+        throttled: (_reason, response) => toNativeResponse(trigger, event, response) as Result | undefined,
         readResponse: (result) => readNativeResponse(trigger, result),
         writeResponse: (original, response) => writeNativeResponse(trigger, event, original, response),
         capabilities: batch === undefined ? noCapabilities : { [batchCapability]: batch },

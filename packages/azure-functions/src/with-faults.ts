@@ -98,14 +98,7 @@ function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, Invoca
         prepareResponse: async (result, needs) =>
           isHttp ? (await loadHttpBody()).prepareHttpResult(result, { readBody: needs.body }) : result,
         respond: (response) => (isHttp ? toHttpResponseInit(response) : undefined),
-        throttled: (reason) =>
-          isHttp
-            ? toHttpResponseInit({
-                status: 429,
-                headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' },
-                body: `Too many requests: ${reason}`,
-              })
-            : undefined,
+        throttled: (_reason, response) => (isHttp ? toHttpResponseInit(response) : undefined),
         readResponse: (result) => (isHttp ? readNeutralResponse(result) : undefined),
         writeResponse: (original, response) => writeNeutralResponse(original, response),
       };

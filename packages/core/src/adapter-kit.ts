@@ -62,4 +62,5 @@ export { FaultlineError } from './errors/faultline-error.js';
 export { batchCapability } from './faults/batch-capability.js';
 export { InjectedFaultError } from './faults/injected-fault-error.js';
 export { singleHandlerCallCapability } from './faults/single-handler-call.js';
+export { throttledResponse } from './faults/throttled-response.js';
 export { compileGlobList, type GlobMatcher } from './matching/glob.js';

@@ -63,27 +63,6 @@ export function toNativeResponse(
 }
 
 /**
- * The 429 an HTTP caller sees when a `concurrency` fault throttles the invocation; `undefined` for non-HTTP triggers.
- *
- * @example
- * ```ts
- * throttledNativeResponse('api-gateway-http', event, 'maxInFlight 1 reached');
- * // → { statusCode: 429, headers: { 'content-type': 'application/json', 'retry-after': '1' }, body: '…', isBase64Encoded: false }
- * ```
- */
-export function throttledNativeResponse(
-  trigger: LambdaTrigger,
-  event: unknown,
-  reason: string,
-): LambdaHttpResult | undefined {
-  return toNativeResponse(trigger, event, {
-    status: 429,
-    headers: { 'content-type': 'application/json', 'retry-after': '1' },
-    body: JSON.stringify({ message: 'Too Many Requests', reason }),
-  });
-}
-
-/**
  * Reads a handler's HTTP result as a neutral response for `after` faults (`corrupt`, `cors`). Base64 bodies are
  * decoded; header arrays are joined with `, `. Returns `undefined` when the result is not an HTTP response.
  *

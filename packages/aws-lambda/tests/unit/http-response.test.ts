@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   readNativeResponse,
-  throttledNativeResponse,
   toNativeResponse,
   writeNativeResponse,
 } from '../../src/response/http-response.js';
@@ -43,14 +42,6 @@ describe('toNativeResponse', () => {
 
   it('has no response for non-HTTP triggers, so the engine throws instead', () => {
     expect(toNativeResponse('sqs', sqsEvent(), unavailable)).toBeUndefined();
-    expect(throttledNativeResponse('sqs', sqsEvent(), 'concurrency')).toBeUndefined();
-  });
-
-  it('throttles HTTP callers with a 429 and Retry-After', () => {
-    expect(throttledNativeResponse('api-gateway-http', httpApiEvent(), 'maxInFlight 1')).toMatchObject({
-      statusCode: 429,
-      headers: { 'retry-after': '1' },
-    });
   });
 });
 

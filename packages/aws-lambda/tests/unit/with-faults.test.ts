@@ -251,11 +251,19 @@ describe('withFaults', () => {
   });
 
   it('throttles HTTP callers with a 429 and queue triggers with an injected throttling error', async () => {
-    const { wrapped, spy } = wrap(ok, [{ id: 'cap', type: 'concurrency', probability: 1, maxInFlight: 0 }]);
+    const { wrapped, spy } = wrap(ok, [
+      { id: 'cap', type: 'concurrency', probability: 1, maxInFlight: 0, retryAfterSeconds: 1 },
+    ]);
 
-    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toMatchObject({
+    await expect(wrapped(httpApiEvent(), lambdaContext())).resolves.toEqual({
       statusCode: 429,
-      headers: { 'retry-after': '1' },
+      headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      body: JSON.stringify({
+        error: 'TooManyRequests',
+        message: 'Too Many Requests',
+        reason: 'concurrency limit of 0 in-flight invocations reached (fault cap)',
+      }),
+      isBase64Encoded: false,
     });
     await expect(wrapped(sqsEvent() as never, lambdaContext())).rejects.toMatchObject({
       name: 'ThrottlingError',

@@ -190,7 +190,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
 
   it('throttles HTTP invocations over the concurrency cap with a 429 while the others run', async () => {
     // Prepare
-    const { engine } = engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1 }]);
+    const { engine } = engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1, retryAfterSeconds: 1 }]);
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;
@@ -209,8 +209,15 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
     release();
 
     // Assess
-    expect(second.status).toBe(429);
-    expect(second.headers).toMatchObject({ 'retry-after': '1' });
+    expect(second).toEqual({
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '1' },
+      body: JSON.stringify({
+        error: 'TooManyRequests',
+        message: 'Too Many Requests',
+        reason: 'concurrency limit of 1 in-flight invocations reached (fault cap)',
+      }),
+    });
     expect(await first).toEqual({ body: 'served' });
   });
 
@@ -343,7 +350,7 @@ describe('withFaults on non-HTTP triggers', () => {
 
   it('throttles queue invocations over the concurrency cap with an InjectedFaultError', async () => {
     // Prepare
-    const { engine } = engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1 }]);
+    const { engine } = engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1, retryAfterSeconds: 1 }]);
     let release: () => void = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;

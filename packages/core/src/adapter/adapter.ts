@@ -16,7 +16,7 @@ import type { Cloud, Invocation } from '../invocation/invocation.js';
  * const driver: InvocationDriver<Response> = {
  *   callHandler: () => handler(request, context),
  *   respond: (response) => new Response(response.body, { status: response.status, headers: response.headers }),
- *   throttled: () => new Response('busy', { status: 429 }),
+ *   throttled: (_reason, response) => new Response(response.body, { status: response.status, headers: response.headers }),
  *   readResponse: () => undefined, // not HTTP-like: after-faults leave it alone
  *   writeResponse: (original) => original,
  * };
@@ -31,10 +31,11 @@ export interface InvocationDriver<Result> extends NativeAnswers<Result>, NativeR
    */
   respond(response: NeutralResponse): Result | undefined;
   /**
-   * The platform's throttling result (`concurrency` fault): e.g. a 429 response for HTTP; `undefined` makes the
-   * engine throw a throttling `InjectedFaultError`.
+   * The platform's throttling result (`concurrency` fault): `response` (the same 429 on every cloud, see
+   * `throttledResponse`) in the native shape for HTTP; `undefined` makes the engine throw a throttling
+   * `InjectedFaultError`.
    */
-  throttled(reason: string): Result | undefined;
+  throttled(reason: string, response: NeutralResponse): Result | undefined;
   /**
    * Optional: prepares the handler's result for {@link InvocationDriver.readResponse}, asynchronously, before any
    * `after` fault sees it. Called only when some fault changes responses; `needs.body` says whether one of them

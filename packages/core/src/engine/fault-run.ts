@@ -7,6 +7,7 @@ import type {
   NeutralResponse,
 } from '../faults/fault-type.js';
 import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-error.js';
+import { throttledResponse } from '../faults/throttled-response.js';
 import type { Invocation } from '../invocation/invocation.js';
 import {
   annotateInjections,
@@ -60,13 +61,14 @@ export type HandlerOutcome<Result> =
  * ```ts
  * const answers: NativeAnswers<Response> = {
  *   respond: (response) => new Response(response.body, { status: response.status, headers: response.headers }),
- *   throttled: () => new Response('busy', { status: 429 }),
+ *   throttled: (_reason, response) => new Response(response.body, { status: response.status, headers: response.headers }),
  * };
  * ```
  */
 export interface NativeAnswers<Result> {
   respond(response: NeutralResponse): Result | undefined;
-  throttled(reason: string): Result | undefined;
+  /** `response` is the 429 every adapter answers with on HTTP (see `throttledResponse`); `reason` says why. */
+  throttled(reason: string, response: NeutralResponse): Result | undefined;
 }
 
 /**
@@ -469,7 +471,10 @@ class InvocationRun implements FaultRun {
         const { status, headers, body } = outcome.response;
         native = answers.respond({ status, headers: { ...headers }, body });
       } else if (outcome.kind === 'throttle') {
-        native = answers.throttled(outcome.reason);
+        native = answers.throttled(
+          outcome.reason,
+          throttledResponse(outcome.reason, outcome.retryAfterSeconds),
+        );
       } else {
         throw new FaultlineError(
           'INTERNAL',

@@ -35,8 +35,11 @@ export type FaultOutcome =
   | { readonly kind: 'respond'; readonly response: NeutralResponse }
   /** Throw this error (an `InjectedFaultError`); the handler is skipped. */
   | { readonly kind: 'throw'; readonly error: Error }
-  /** Return the platform's throttling result (HTTP 429 / a throttling error); the handler is skipped. */
-  | { readonly kind: 'throttle'; readonly reason: string };
+  /**
+   * Return the platform's throttling result (HTTP 429 / a throttling error); the handler is skipped. `retryAfterSeconds`
+   * becomes the 429's `retry-after` header (see `throttledResponse`).
+   */
+  | { readonly kind: 'throttle'; readonly reason: string; readonly retryAfterSeconds?: number | undefined };
 
 /** Optional, adapter-specific abilities a fault may use (e.g. SQS partial batch failures). */
 export interface AdapterCapabilities {

@@ -150,10 +150,7 @@ export function createInMemoryAdapter(
       return {
         callHandler: () => handler(request, context),
         respond: (response) => (isHttp ? toNative(response) : undefined),
-        throttled: (reason) =>
-          isHttp
-            ? { status: 429, headers: { 'retry-after': '1' }, body: JSON.stringify({ message: reason }) }
-            : undefined,
+        throttled: (_reason, response) => (isHttp ? toNative(response) : undefined),
         readResponse: (result) =>
           result === undefined || !isHttp
             ? undefined

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FaultOutcome } from '../../src/faults/fault-type.js';
+import { throttledResponse } from '../../src/faults/throttled-response.js';
 import { concurrencyFault, concurrencyInFlight } from '../../src/faults/types/concurrency.js';
 import {
   attributeIssues,
@@ -55,6 +56,37 @@ describe('concurrency', () => {
     expect(attributeIssues(concurrencyFault, {})[0]).toMatchObject({
       path: 'maxInFlight',
       message: 'is required',
+    });
+  });
+
+  it('carries retryAfterSeconds to the throttle outcome only when it is set', async () => {
+    const timed = createEffect(concurrencyFault, { maxInFlight: 0, retryAfterSeconds: 30 }, 'cap-timed');
+    const plain = createEffect(concurrencyFault, { maxInFlight: 0 }, 'cap-plain');
+    const first = createTestFaultContext({ type: 'concurrency', id: 'cap-timed' });
+    const second = createTestFaultContext({ type: 'concurrency', id: 'cap-plain' });
+
+    expect(timed.before?.(first)).toMatchObject({ kind: 'throttle', retryAfterSeconds: 30 });
+    expect(plain.before?.(second)).toEqual({ kind: 'throttle', reason: expect.any(String) });
+    expect(attributeIssues(concurrencyFault, { maxInFlight: 1, retryAfterSeconds: 1.5 })[0]?.path).toBe(
+      'retryAfterSeconds',
+    );
+    await first.finish();
+    await second.finish();
+  });
+});
+
+describe('throttledResponse', () => {
+  it('is one 429 JSON shape, with retry-after only when configured', () => {
+    const body = JSON.stringify({ error: 'TooManyRequests', message: 'Too Many Requests', reason: 'full' });
+    expect(throttledResponse('full')).toEqual({
+      status: 429,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(throttledResponse('full', 0)).toEqual({
+      status: 429,
+      headers: { 'content-type': 'application/json', 'retry-after': '0' },
+      body,
     });
   });
 });

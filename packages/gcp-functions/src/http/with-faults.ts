@@ -6,6 +6,7 @@ import {
   markFaultWrapped,
   type ShortCircuit,
   systemClock,
+  throttledResponse,
 } from '@faultline/core/adapter-kit';
 import { keepInvocationShapes, resolveFunctionIdentity, toHttpInvocation } from '../invocation.js';
 import {
@@ -29,12 +30,6 @@ export type HttpHandler<Request extends IncomingMessage, Response extends Server
   request: Request,
   response: Response,
 ) => unknown;
-
-const throttledResponse: NeutralResponse = {
-  status: 429,
-  headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '1' },
-  body: 'Too Many Requests',
-};
 
 /**
  * The phases of one HTTP invocation that faults fire for. The response is captured from the start, so nothing
@@ -78,7 +73,7 @@ async function runCaptured(
 function answerFor(shortCircuit: ShortCircuit): NeutralResponse {
   const { outcome } = shortCircuit;
   if (outcome.kind === 'throw') throw outcome.error;
-  if (outcome.kind === 'throttle') return throttledResponse;
+  if (outcome.kind === 'throttle') return throttledResponse(outcome.reason, outcome.retryAfterSeconds);
   return outcome.response;
 }
 

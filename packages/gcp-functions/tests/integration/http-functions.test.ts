@@ -321,7 +321,9 @@ describe('withFaults on the real Functions Framework', () => {
   });
 
   it('answers 429 with Retry-After for requests over the concurrency cap, and serves the others', async () => {
-    const { engine } = await engineFor([{ id: 'cap', type: 'concurrency', maxInFlight: 1, probability: 1 }]);
+    const { engine } = await engineFor([
+      { id: 'cap', type: 'concurrency', maxInFlight: 1, probability: 1, retryAfterSeconds: 1 },
+    ]);
     const served = await serve(async (_request, response) => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       response.send('served');
@@ -332,6 +334,12 @@ describe('withFaults on the real Functions Framework', () => {
     const throttled = responses.find((response) => response.status === 429);
     expect(responses.map((response) => response.status).sort()).toEqual([200, 429]);
     expect(throttled?.headers.get('retry-after')).toBe('1');
+    expect(throttled?.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await throttled?.json()).toEqual({
+      error: 'TooManyRequests',
+      message: 'Too Many Requests',
+      reason: 'concurrency limit of 1 in-flight invocations reached (fault cap)',
+    });
   });
 
   it('times the request out against the deadline from the timeoutMs option (timeout fault)', async () => {

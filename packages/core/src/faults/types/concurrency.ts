@@ -20,9 +20,10 @@ function counterFor(experimentId: string, faultId: string): { count: number } {
 
 /**
  * `concurrency` (around the handler): caps the invocations this instance runs at once. An invocation that would
- * exceed `maxInFlight` gets the platform's throttling result (HTTP 429 on HTTP triggers, a throttling error on
- * others) without running the handler; its slot is released when the invocation ends, also when the handler throws
- * or times out.
+ * exceed `maxInFlight` gets the platform's throttling result without running the handler: on HTTP triggers the same
+ * 429 on every cloud (JSON body `{ "error": "TooManyRequests", "message": "Too Many Requests", "reason": … }`, and a
+ * `retry-after` header when `retryAfterSeconds` is set), a throttling error on others. Its slot is released when the
+ * invocation ends, also when the handler throws or times out.
  *
  * Only sampled invocations count, so use `probability: 1` to cap the whole instance. Most useful on platforms that
  * run concurrent requests in one process (Cloud Functions gen2, Azure Functions) and to rehearse a reserved
@@ -35,6 +36,7 @@ function counterFor(experimentId: string, faultId: string): { count: number } {
  *     type: concurrency
  *     probability: 1
  *     maxInFlight: 4
+ *     retryAfterSeconds: 2
  * ```
  */
 export const concurrencyFault = defineFaultType({
@@ -51,11 +53,20 @@ export const concurrencyFault = defineFaultType({
           'Invocations allowed to run at once in one instance; 0 throttles every sampled invocation.',
       }),
     ),
+    retryAfterSeconds: s.optional(
+      s.number({
+        integer: true,
+        minimum: 0,
+        maximum: 86_400,
+        description:
+          "Seconds sent in the 429's retry-after header on HTTP triggers; without it the 429 has no retry-after.",
+      }),
+    ),
   }),
   create(attributes, fault) {
-    const { maxInFlight } = attributes;
+    const { maxInFlight, retryAfterSeconds } = attributes;
     const reason = `concurrency limit of ${maxInFlight} in-flight invocations reached (fault ${fault.id})`;
-    const outcome = { kind: 'throttle', reason } as const;
+    const outcome = { kind: 'throttle', reason, retryAfterSeconds } as const;
     return {
       before(context) {
         const counter = counterFor(context.experimentId, fault.id);
