@@ -16,6 +16,8 @@ export interface FunctionIdentity {
   readonly region: string | undefined;
   /** Added to the invocation start to give `deadlineMs`; the host sends no deadline with an invocation. */
   readonly timeoutMs: number | undefined;
+  /** The host's route prefix without slashes (`api` by default, `''` for none), cut from the front of `http.path`. */
+  readonly routePrefix: string;
   readonly clock: Clock;
 }
 
@@ -40,7 +42,18 @@ export interface FunctionIdentityOptions {
    * unknown and `timeout` faults are skipped.
    */
   readonly timeoutMs?: number;
+  /**
+   * The host's HTTP route prefix (host.json `extensions.http.routePrefix`), which `http.path` leaves out so a path
+   * reads the same as on Lambda and Cloud Functions (`/orders/42`, not `/api/orders/42`). Default: the
+   * `AzureFunctionsJobHost__extensions__http__routePrefix` app setting when set (the host's own override of
+   * host.json), else `api`, the host's default. A prefix set in host.json only must be repeated here (or in that app
+   * setting): the worker cannot see host.json. `''` means the app has no prefix.
+   */
+  readonly routePrefix?: string;
 }
+
+/** The app setting that overrides host.json's `extensions.http.routePrefix` (the Functions host reads it too). */
+export const routePrefixVariable = 'AzureFunctionsJobHost__extensions__http__routePrefix';
 
 /** Reads the app identity once from options and the environment. */
 export function resolveFunctionIdentity(
@@ -53,8 +66,14 @@ export function resolveFunctionIdentity(
     stage,
     region,
     timeoutMs: options.timeoutMs ?? parseTimeSpanMs(environment.AzureFunctionsJobHost__functionTimeout),
+    routePrefix: normalizeRoutePrefix(options.routePrefix ?? environment[routePrefixVariable] ?? 'api'),
     clock,
   };
+}
+
+/** `/api/` → `api`, ` v1/edge ` → `v1/edge`, `/` → `''`: the prefix as the host joins it in front of routes. */
+function normalizeRoutePrefix(prefix: string): string {
+  return prefix.trim().replace(/^\/+|\/+$/g, '');
 }
 
 /**
@@ -104,7 +123,8 @@ const eventTypes: Readonly<Record<string, string>> = {
  * Builds the normalized invocation. Called only when a fault could fire, never on the idle path.
  *
  * - `function` is the function name, `requestId` the invocation id.
- * - HTTP triggers fill `http` from the `HttpRequest` (lower-case headers, first value of repeated query keys).
+ * - HTTP triggers fill `http` from the `HttpRequest` (upper-case method, lower-case headers, first value of
+ *   repeated query keys); `http.path` leaves out the host's route prefix (`/orders/7` for `/api/orders/7`).
  * - Other triggers fill `event`: `type` is `azure:storage-queue`, `azure:service-bus`, `azure:event-hubs`,
  *   `azure:timer`, … (an Event Grid event's own `eventType`/`type`); `source` is the queue, topic, event hub,
  *   container, blob path or schedule from the trigger binding (an Event Grid event's `topic`/`source`).
@@ -115,8 +135,8 @@ const eventTypes: Readonly<Record<string, string>> = {
  * import { systemClock } from '@faultline/core/adapter-kit';
  * const request = new HttpRequest({ method: 'GET', url: 'http://localhost:7071/api/orders/7' });
  * const context = new InvocationContext({ functionName: 'orders', options: { trigger: { name: 'req', type: 'httpTrigger' } } });
- * const invocation = toAzureInvocation(request, context, { stage: 'dev', region: undefined, timeoutMs: undefined, clock: systemClock });
- * invocation.http?.path; // '/api/orders/7'
+ * const invocation = toAzureInvocation(request, context, { stage: 'dev', region: undefined, timeoutMs: undefined, routePrefix: 'api', clock: systemClock });
+ * invocation.http?.path; // '/orders/7'
  * ```
  */
 export function toAzureInvocation(
@@ -130,7 +150,7 @@ export function toAzureInvocation(
     context,
     trigger,
     identity,
-    trigger === 'http' ? toInvocationHttp(input as HttpRequest) : undefined,
+    trigger === 'http' ? toInvocationHttp(input as HttpRequest, identity.routePrefix) : undefined,
     trigger === 'http' ? undefined : toInvocationEvent(triggerType, input, context),
     input,
   );
@@ -215,13 +235,15 @@ function shapeContext(type: string): InvocationContext {
  */
 class LazyInvocationHttp implements InvocationHttp {
   readonly #request: HttpRequest;
+  readonly #routePrefix: string;
   #method: string | undefined;
   #path: string | undefined;
   #headers: Readonly<Record<string, string>> | undefined;
   #query: Readonly<Record<string, string>> | undefined;
 
-  constructor(request: HttpRequest) {
+  constructor(request: HttpRequest, routePrefix: string) {
     this.#request = request;
+    this.#routePrefix = routePrefix;
   }
 
   get method(): string {
@@ -230,7 +252,7 @@ class LazyInvocationHttp implements InvocationHttp {
   }
 
   get path(): string {
-    this.#path ??= readUrlPath(this.#request.url);
+    this.#path ??= withoutRoutePrefix(readUrlPath(this.#request.url), this.#routePrefix);
     return this.#path;
   }
 
@@ -261,8 +283,20 @@ class LazyInvocationHttp implements InvocationHttp {
   }
 }
 
-function toInvocationHttp(request: HttpRequest): InvocationHttp {
-  return new LazyInvocationHttp(request);
+function toInvocationHttp(request: HttpRequest, routePrefix: string): InvocationHttp {
+  return new LazyInvocationHttp(request, routePrefix);
+}
+
+/**
+ * The path the function's route sees: `/api/orders/7` → `/orders/7` under the prefix `api`, `/api` → `/`. The host
+ * matches routes case-insensitively, and so does this; a path outside the prefix is kept whole.
+ */
+export function withoutRoutePrefix(path: string, routePrefix: string): string {
+  if (routePrefix === '') return path;
+  const end = routePrefix.length + 1;
+  if (path.length < end || (path.length > end && path.charCodeAt(end) !== 47) /* / */) return path;
+  if (path.slice(1, end).toLowerCase() !== routePrefix.toLowerCase()) return path;
+  return path.length === end ? '/' : path.slice(end);
 }
 
 /**

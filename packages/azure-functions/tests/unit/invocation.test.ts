@@ -6,7 +6,9 @@ import {
   parseTimeSpanMs,
   readUrlPath,
   resolveFunctionIdentity,
+  routePrefixVariable,
   toAzureInvocation,
+  withoutRoutePrefix,
 } from '../../src/invocation.js';
 
 const clock = createFakeClock(1_000_000);
@@ -21,7 +23,7 @@ function context(trigger: Record<string, unknown> & { type: string }, functionNa
 }
 
 describe('normalizing Azure invocations', () => {
-  it('describes an HTTP request with lower-case headers, first query values and the URL path', () => {
+  it('describes an HTTP request with lower-case headers, first query values and the path without /api', () => {
     // Prepare
     const request = new HttpRequest({
       method: 'post',
@@ -42,11 +44,40 @@ describe('normalizing Azure invocations', () => {
       trigger: 'http',
       requestId: 'inv-1',
       deadlineMs: undefined,
-      http: { method: 'POST', path: '/api/orders/7', query: { x: '1', y: '3' } },
+      http: { method: 'POST', path: '/orders/7', query: { x: '1', y: '3' } },
       event: undefined,
     });
     expect(invocation.http?.headers['x-tenant']).toBe('blue');
     expect(invocation.raw).toBe(request);
+  });
+
+  it.each([
+    ['the default prefix', {}, {}, 'http://h/api/orders/7', '/orders/7'],
+    ['the default prefix, route at the root', {}, {}, 'http://h/api?x=1', '/'],
+    ['the default prefix, any case', {}, {}, 'http://h/API/orders/7', '/orders/7'],
+    ['a path outside the prefix', {}, {}, 'http://h/apiary/7', '/apiary/7'],
+    ['a custom prefix option', { routePrefix: '/v1/edge/' }, {}, 'http://h/v1/edge/orders/7', '/orders/7'],
+    ['no prefix (option)', { routePrefix: '' }, {}, 'http://h/api/orders/7', '/api/orders/7'],
+    ['the app setting', {}, { [routePrefixVariable]: 'shop' }, 'http://h/shop/orders/7', '/orders/7'],
+    ['no prefix (app setting)', {}, { [routePrefixVariable]: '' }, 'http://h/orders/7', '/orders/7'],
+    ['the option over the app setting', { routePrefix: 'a' }, { [routePrefixVariable]: 'b' }, 'http://h/a/x', '/x'],
+  ])('cuts the route prefix from http.path: %s', (_title, options, environment, url, path) => {
+    // Prepare
+    const withPrefix = resolveFunctionIdentity(options, environment, clock);
+    const request = new HttpRequest({ method: 'get', url });
+
+    // Act
+    const invocation = toAzureInvocation(request, context({ type: 'httpTrigger' }), withPrefix);
+
+    // Assess
+    expect(invocation.http).toMatchObject({ method: 'GET', path });
+  });
+
+  it('keeps a path whole when it does not start with the prefix segment', () => {
+    expect(withoutRoutePrefix('/ap', 'api')).toBe('/ap');
+    expect(withoutRoutePrefix('/api/', 'api')).toBe('/');
+    expect(withoutRoutePrefix('/x/api/1', 'api')).toBe('/x/api/1');
+    expect(withoutRoutePrefix('/orders', '')).toBe('/orders');
   });
 
   it.each([

@@ -229,7 +229,7 @@ describe('withFaults on HTTP triggers, with the library’s real HttpRequest and
         type: 'status',
         status: 500,
         match: [
-          { field: 'http.path', op: 'glob', value: '/api/admin/*' },
+          { field: 'http.path', op: 'glob', value: '/admin/*' },
           { field: 'http.header.x-tenant', op: 'eq', value: 'blue' },
           { field: 'function', op: 'eq', value: 'admin' },
         ],
