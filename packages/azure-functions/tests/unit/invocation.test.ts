@@ -60,7 +60,13 @@ describe('normalizing Azure invocations', () => {
     ['no prefix (option)', { routePrefix: '' }, {}, 'http://h/api/orders/7', '/api/orders/7'],
     ['the app setting', {}, { [routePrefixVariable]: 'shop' }, 'http://h/shop/orders/7', '/orders/7'],
     ['no prefix (app setting)', {}, { [routePrefixVariable]: '' }, 'http://h/orders/7', '/orders/7'],
-    ['the option over the app setting', { routePrefix: 'a' }, { [routePrefixVariable]: 'b' }, 'http://h/a/x', '/x'],
+    [
+      'the option over the app setting',
+      { routePrefix: 'a' },
+      { [routePrefixVariable]: 'b' },
+      'http://h/a/x',
+      '/x',
+    ],
   ])('cuts the route prefix from http.path: %s', (_title, options, environment, url, path) => {
     // Prepare
     const withPrefix = resolveFunctionIdentity(options, environment, clock);
