@@ -1,3 +1,4 @@
+import { settleArtillery, stopArtilleryTargets } from './artillery/artillery-steps.js';
 import type { RunJournal } from './journal.js';
 import { settleMetrics } from './metric-windows.js';
 import { rollBackTargets } from './roll-back-targets.js';
@@ -47,14 +48,12 @@ export async function finishRun(context: RunContext): Promise<RunJournal> {
     );
     await sleep(run.recoverySeconds * 1000, context.signal).catch(() => {});
   }
-  await Promise.all(states.map((state) => state.load?.stop()));
-  if (
-    phases.faultStartMs !== undefined &&
-    phases.faultEndMs !== undefined &&
-    outcome.status !== 'interrupted'
-  ) {
-    await settleMetrics(context, phases.faultEndMs);
-  }
+  const settles =
+    phases.faultStartMs !== undefined && phases.faultEndMs !== undefined && outcome.status !== 'interrupted';
+  // Artillery reports a period 10-20 s after it ends: keep it sending until the fault window's periods are in.
+  if (settles) await settleArtillery(context, phases.faultEndMs as number);
+  await Promise.all([...states.map((state) => state.load?.stop()), stopArtilleryTargets(context)]);
+  if (settles) await settleMetrics(context, phases.faultEndMs as number);
   const endMs = context.elapsedMs();
   await Promise.allSettled([...states.map((state) => state.store.close()), watch.close()]);
   context.release();

@@ -11,6 +11,7 @@ import {
   type StoreCoordinates,
   type StoredExperiment,
 } from '../stores/index.js';
+import type { ArtilleryLoad } from './artillery/artillery-load.js';
 import type { JournalStep, RunJournal, StopBreach, ToleranceCheck } from './journal.js';
 import type { LoadGenerator } from './load.js';
 import type { Sample } from './metrics.js';
@@ -31,6 +32,10 @@ export interface TargetState {
   /** Every version this run wrote here: the rollback recognises its own experiment by them. */
   readonly writtenVersions: Set<string>;
   load: LoadGenerator | undefined;
+  /** The target's Artillery process, when `load.driver` is `artillery` (then `load` stays undefined). */
+  artillery?: ArtilleryLoad | undefined;
+  /** The steady state judged from Artillery's periods. */
+  artillerySteady?: MetricSteadyState | undefined;
   rollback: RollbackRecord | undefined;
 }
 

@@ -29,7 +29,7 @@ export { describeStopCondition } from './watch-stop-conditions.js';
 export async function runExperiment(options: RunExperimentOptions): Promise<RunJournal> {
   const context = createRunContext(options);
   try {
-    refuseUnavailableLoadDriver(context.run);
+    refuseUnavailableLoadDriver(context.run, context.options.environment);
     openTargetStores(context);
     recordPlan(context);
     await readPreviousDocuments(context);

@@ -1,16 +1,17 @@
-import { FaultlineError, type RunSection } from '@faultline/core';
+import type { RunSection } from '@faultline/core';
+import { refuseUnusableArtillery } from './artillery/artillery-steps.js';
 import type { RunContext } from './run-context.js';
 import { findUnreachableStopConditions } from './stop-condition-check.js';
 
-/** Refuses a load driver this CLI cannot run, before any store is opened. */
-export function refuseUnavailableLoadDriver(run: RunSection): void {
-  if (run.load?.driver === 'artillery') {
-    // Refused before any store is opened: a driver that is accepted but not run would judge nothing.
-    throw new FaultlineError(
-      'INVALID_OPTION',
-      'run.load.driver: artillery is not available in this version of the CLI, nothing was injected; use driver: builtin (up to 1000 requests/s from this machine) or an observe-only run judged by metric probes',
-    );
-  }
+/**
+ * Refuses a load driver this CLI cannot run, before any store is opened: for Artillery, a platform other than
+ * `local`, a fault window shorter than two of its periods, no Node >= 22.18 or no artillery package.
+ */
+export function refuseUnavailableLoadDriver(
+  run: RunSection,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): void {
+  refuseUnusableArtillery(run, environment);
 }
 
 /** Journals the plan: the targets, and whether each stop condition can fire with the planned load. */

@@ -1,4 +1,5 @@
 import type { RunTarget } from '@faultline/core';
+import { sampleArtillerySteadyState, startArtilleryTargets } from './artillery/artillery-steps.js';
 import { runCommandProbes } from './command-probes.js';
 import { startLoad } from './load.js';
 import { checkAlarms, judgeMetricSteadyState } from './metric-windows.js';
@@ -16,6 +17,12 @@ export async function sampleSteadyState(context: RunContext): Promise<void> {
   const { run } = context;
   const load = run.load;
   const loaded = loadedTargets(context);
+  if (load?.driver === 'artillery' && loaded.length > 0) {
+    await startArtilleryTargets(context, loaded);
+    context.phases.loadStartMs = context.elapsedMs();
+    await sampleArtillerySteadyState(context, loaded);
+    return;
+  }
   if (load !== undefined && loaded.length > 0) {
     context.progress.phase(
       'steady-state',
@@ -54,7 +61,10 @@ export async function judgeSteadyState(context: RunContext): Promise<boolean> {
         ? undefined
         : summarize(samplesBetween(state, 0, context.phases.steadyStateEndMs));
     const probeChecks = probeSummary === undefined ? [] : evaluateTolerances(run, probeSummary);
-    const metricJudgements = metrics.map((metric) => context.steadyByMetric.get(metric)?.judgement);
+    const metricJudgements = [
+      ...(state.artillery === undefined ? [] : [state.artillerySteady?.judgement]),
+      ...metrics.map((metric) => context.steadyByMetric.get(metric)?.judgement),
+    ];
     const checks = [
       ...probeChecks,
       ...metricJudgements.flatMap((judgement) => judgement?.checks ?? []),

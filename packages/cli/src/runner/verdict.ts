@@ -1,4 +1,5 @@
 import { describeCoordinates, type StoreCoordinates } from '../stores/index.js';
+import { artilleryJournal } from './artillery/artillery-steps.js';
 import type { MetricSignalJournal, RunJournal, SignalWindowJournal, TargetJournal } from './journal.js';
 import { summarize, toTimeline } from './metrics.js';
 import { type RunContext, samplesBetween, type TargetState } from './run-context.js';
@@ -29,7 +30,11 @@ export function judgeTarget(context: RunContext, state: TargetState, endMs: numb
     held: false,
   };
   const metrics = watch.metrics.filter((metric) => metric.target === state.target.name);
-  const metricJournals = metrics.map((metric) => metricJournal(context, metric, endMs));
+  const artillery = artilleryJournal(context, state, endMs);
+  const metricJournals = [
+    ...(artillery === undefined ? [] : [artillery]),
+    ...metrics.map((metric) => metricJournal(context, metric, endMs)),
+  ];
   const bucketMs =
     context.options.bucketMs ??
     // About ten requests per chart bucket, so a single failure does not look like a 20 % spike.

@@ -1,4 +1,5 @@
 import { isThresholdStopCondition, type StopCondition, type ThresholdStopCondition } from '@faultline/core';
+import { findArtilleryBreach } from './artillery/artillery-steps.js';
 import type { StopBreach } from './journal.js';
 import { type SampleSummary, summarize } from './metrics.js';
 import { type RunContext, round, samplesBetween, sleep, throwIfAborted } from './run-context.js';
@@ -96,6 +97,8 @@ export function findBreach(context: RunContext): StopBreach | undefined {
         };
     }
   }
+  const artilleryBreach = findArtilleryBreach(context);
+  if (artilleryBreach !== undefined) return artilleryBreach;
   for (const metric of watch.metrics) {
     const found = findSignalBreach(metric.signal, thresholds, startedAtEpoch + faultStartMs);
     if (found !== undefined) {

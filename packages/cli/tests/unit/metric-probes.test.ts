@@ -331,20 +331,17 @@ describe('period points', () => {
   });
 });
 
-describe('the load driver', () => {
-  it('refuses driver: artillery before any store is opened, saying what to use instead', async () => {
-    // Prepare
+describe('the Artillery load driver', () => {
+  async function refusal(load: Record<string, unknown>) {
     const { durationSeconds: _duration, ...withoutDuration } = observeOnly;
+    const { metrics: _metrics, ...target } = observeOnly.targets[0] as (typeof observeOnly.targets)[0];
     const validated = validateRunSection({
       ...withoutDuration,
-      targets: [{ ...observeOnly.targets[0], probe: { url: 'http://127.0.0.1:9/orders' } }],
-      load: { ratePerSecond: 5000, durationSeconds: 600, driver: 'artillery' },
+      targets: [{ ...target, probe: { url: 'http://127.0.0.1:9/orders' } }],
+      load: { ratePerSecond: 5000, durationSeconds: 600, driver: 'artillery', ...load },
     });
-    expect(validated.ok).toBe(true);
-    if (!validated.ok) return;
+    if (!validated.ok) throw new Error(JSON.stringify(validated.issues));
     let opened = 0;
-
-    // Act
     const journal = await runExperiment({
       document: { id: 'orders', faults: [] },
       run: validated.run,
@@ -353,11 +350,27 @@ describe('the load driver', () => {
         throw new Error('no store in this test');
       },
     });
+    return { journal, opened };
+  }
 
-    // Assess
+  it('refuses the lambda and fargate platforms before any store is opened, saying what to use instead', async () => {
+    const { journal, opened } = await refusal({ artillery: { platform: 'lambda', count: 4 } });
+
     expect(journal.status).toBe('failed');
     expect(journal.verdict).toBe('not-run');
-    expect(journal.error).toMatch(/^run\.load\.driver: artillery is not available in this version/);
+    expect(journal.error).toBe(
+      'run.load.artillery.platform: lambda is not supported by this version of the CLI (Artillery runs on this machine only); use platform: local, nothing was injected',
+    );
+    expect(opened).toBe(0);
+  });
+
+  it('refuses a measured fault window shorter than two of its 10 s periods before any store is opened', async () => {
+    const { journal, opened } = await refusal({ durationSeconds: 10 });
+
+    expect(journal.status).toBe('failed');
+    expect(journal.error).toMatch(
+      /^run\.load\.durationSeconds: the measured fault window is 10 s, but Artillery reports in 10 s periods .* at least 20 s/
+    );
     expect(opened).toBe(0);
   });
 });
