@@ -369,7 +369,7 @@ describe('the Artillery load driver', () => {
 
     expect(journal.status).toBe('failed');
     expect(journal.error).toMatch(
-      /^run\.load\.durationSeconds: the measured fault window is 10 s, but Artillery reports in 10 s periods .* at least 20 s/
+      /^run\.load\.durationSeconds: the measured fault window is 10 s, but Artillery reports in 10 s periods .* at least 20 s/,
     );
     expect(opened).toBe(0);
   });
