@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,6 +7,7 @@ import { join } from 'node:path';
 import { type RunSection, validateRunSection } from '@faultline/core';
 import { resolveNodeBinary } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunPhase } from '../../src/runner/progress.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
 import { type LoopbackService, startLoopbackService } from './loopback-service.js';
 
@@ -85,6 +87,42 @@ function artilleryRun(url: string, configFile: string, overrides: Record<string,
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.run;
 }
+
+/** The Artillery processes this test process started (children running `artillery/bin/run`). */
+function artilleryChildren(): number[] {
+  let listed = '';
+  try {
+    listed = execFileSync('pgrep', ['-P', String(process.pid), '-f', 'artillery'], { encoding: 'utf8' });
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+  return listed
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map(Number);
+}
+
+/** A progress that calls `onObserve` once, when the fault window's observation starts. */
+function onObservePhase(onObserve: () => void) {
+  let called = false;
+  return {
+    phase(phase: RunPhase) {
+      if (phase === 'observe' && !called) {
+        called = true;
+        onObserve();
+      }
+    },
+    note() {},
+    end() {},
+  };
+}
+
+const allDown = {
+  schemaVersion: 1,
+  id: 'orders-down',
+  enabled: true,
+  faults: [{ id: 'down', type: 'status', status: 503, probability: 1 }],
+};
 
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
@@ -171,6 +209,58 @@ describe('faultline run with load.driver: artillery', () => {
     expect(journal.steps.some((step) => step.step === 'switch-off' && step.ok)).toBe(true);
     expect(result?.rollback?.ok).toBe(true);
     expect(await exists(target.configFile)).toBe(false);
+    const afterRun = target.requests();
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(target.requests()).toBe(afterRun);
+  }, 240_000);
+
+  it('stops and rolls back when Artillery dies under fault, and leaves no Artillery process behind', async () => {
+    // Prepare: a long fault window with a stop condition that would not fire
+    const target = await countedService('crash');
+    const run = artilleryRun(target.url, target.configFile, {
+      load: { driver: 'artillery', ratePerSecond: 10, durationSeconds: 90 },
+    });
+
+    // Act: Artillery is killed once the fault window is observed
+    const journal = await runExperiment({
+      document: { ...allDown, faults: [{ ...allDown.faults[0], probability: 0.01 }] },
+      run,
+      progress: onObservePhase(() => {
+        for (const pid of artilleryChildren()) process.kill(pid, 'SIGKILL');
+      }),
+    });
+
+    // Assess
+    expect(journal.status, JSON.stringify(journal.steps)).toBe('stopped');
+    expect(journal.breach?.condition).toBe('Artillery load running');
+    expect(String(journal.breach?.observed)).toMatch(/^Artillery ended before the run did \(SIGKILL\)/);
+    expect(journal.targets[0]?.verdict).toBe('deviated');
+    expect(journal.targets[0]?.rollback?.ok).toBe(true);
+    expect(await exists(target.configFile)).toBe(false);
+    expect(artilleryChildren()).toEqual([]);
+  }, 240_000);
+
+  it('rolls back and stops Artillery when the run is interrupted', async () => {
+    // Prepare
+    const target = await countedService('interrupt');
+    const controller = new AbortController();
+    const run = artilleryRun(target.url, target.configFile, {
+      load: { driver: 'artillery', ratePerSecond: 10, durationSeconds: 90 },
+    });
+
+    // Act: Ctrl-C once the fault window is observed
+    const journal = await runExperiment({
+      document: { ...allDown, faults: [{ ...allDown.faults[0], probability: 0.01 }] },
+      run,
+      signal: controller.signal,
+      progress: onObservePhase(() => setTimeout(() => controller.abort('SIGINT'), 1000)),
+    });
+
+    // Assess: rolled back, and Artillery was stopped and awaited before runExperiment returned
+    expect(journal.status, JSON.stringify(journal.steps)).toBe('interrupted');
+    expect(journal.targets[0]?.rollback?.ok).toBe(true);
+    expect(await exists(target.configFile)).toBe(false);
+    expect(artilleryChildren()).toEqual([]);
     const afterRun = target.requests();
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(target.requests()).toBe(afterRun);
