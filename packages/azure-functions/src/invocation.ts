@@ -103,7 +103,9 @@ const triggerKinds: Readonly<Record<string, Trigger>> = {
   httptrigger: 'http',
   queuetrigger: 'queue',
   servicebustrigger: 'queue',
-  eventhubtrigger: 'event',
+  eventhubtrigger: 'queue',
+  kafkatrigger: 'queue',
+  rabbitmqtrigger: 'queue',
   eventgridtrigger: 'event',
   cosmosdbtrigger: 'event',
   blobtrigger: 'event',
@@ -114,6 +116,8 @@ const eventTypes: Readonly<Record<string, string>> = {
   queuetrigger: 'azure:storage-queue',
   servicebustrigger: 'azure:service-bus',
   eventhubtrigger: 'azure:event-hubs',
+  kafkatrigger: 'azure:kafka',
+  rabbitmqtrigger: 'azure:rabbitmq',
   cosmosdbtrigger: 'azure:cosmos-db',
   blobtrigger: 'azure:storage-blob',
   timertrigger: 'azure:timer',
@@ -338,6 +342,7 @@ function toInvocationEvent(triggerType: string, input: unknown, context: Invocat
     stringOrUndefined(binding.queueName) ??
     (topic === undefined ? undefined : subscription === undefined ? topic : `${topic}/${subscription}`) ??
     stringOrUndefined(binding.eventHubName) ??
+    stringOrUndefined(binding.topic) ??
     stringOrUndefined(binding.containerName) ??
     stringOrUndefined(binding.path) ??
     stringOrUndefined(binding.schedule);

@@ -1,5 +1,12 @@
 import type { IncomingMessage } from 'node:http';
-import type { Clock, Invocation, InvocationEvent, InvocationHttp, TraceHeaders } from '@faultline/core';
+import type {
+  Clock,
+  Invocation,
+  InvocationEvent,
+  InvocationHttp,
+  TraceHeaders,
+  Trigger,
+} from '@faultline/core';
 import { deadlineAfter, resolvePlatformIdentity } from '@faultline/core/adapter-kit';
 
 /** What the adapter learns once, when a handler is wrapped (environment is never read per request). */
@@ -78,7 +85,9 @@ export function readRequestId(headers: IncomingMessage['headers']): string {
 
 /**
  * The normalized invocation of an HTTP function call. Its trace (read only when an event is written) comes from
- * `X-Cloud-Trace-Context`, else `traceparent`.
+ * `X-Cloud-Trace-Context`, else `traceparent`. A Cloud Scheduler job's request (header `X-CloudScheduler: true`) is
+ * a `schedule` invocation, with `event.type` `gcp:cloud-scheduler` and `event.source` the job name
+ * (`X-CloudScheduler-JobName`); `http` is filled all the same.
  */
 export function toHttpInvocation(request: FunctionRequest, identity: FunctionIdentity): Invocation {
   return new HttpInvocation(request, identity);
@@ -93,14 +102,19 @@ class HttpInvocation implements Invocation {
   readonly function: string;
   readonly stage: string | undefined;
   readonly region: string | undefined;
-  readonly trigger = 'http' as const;
+  readonly trigger: Trigger;
   readonly requestId: string;
   readonly deadlineMs: number | undefined;
   readonly http: InvocationHttp;
-  readonly event = undefined;
+  readonly event: InvocationEvent | undefined;
   readonly raw: FunctionRequest;
 
   constructor(request: FunctionRequest, identity: FunctionIdentity) {
+    const scheduled = firstValue(request.headers['x-cloudscheduler']) === 'true';
+    this.trigger = scheduled ? 'schedule' : 'http';
+    this.event = scheduled
+      ? { type: cloudSchedulerEventType, source: firstValue(request.headers['x-cloudscheduler-jobname']) }
+      : undefined;
     this.function = identity.function;
     this.stage = identity.stage;
     this.region = identity.region;
@@ -118,6 +132,15 @@ class HttpInvocation implements Invocation {
     };
   }
 }
+
+/** `event.type` of a Cloud Scheduler job's HTTP request (Cloud Scheduler sends no CloudEvent type of its own). */
+const cloudSchedulerEventType = 'gcp:cloud-scheduler';
+
+/**
+ * The CloudEvent type of a Pub/Sub message (Eventarc and Pub/Sub triggers): a `queue` invocation, since Pub/Sub
+ * redelivers a message until the function acknowledges it. Every other CloudEvent is an `event`.
+ */
+const pubSubMessageType = 'google.cloud.pubsub.topic.v1.messagePublished';
 
 /**
  * The fields of a CloudEvent the adapter reads (the Functions Framework's `CloudEvent` fits).
@@ -137,7 +160,10 @@ export interface CloudEventLike {
 
 /**
  * The normalized invocation of a CloudEvent function call; the request id is the event id (stable on retries), the
- * trace the event's `traceparent` (CloudEvents' distributed tracing extension).
+ * trace the event's `traceparent` (CloudEvents' distributed tracing extension). A Pub/Sub message
+ * (`google.cloud.pubsub.topic.v1.messagePublished`) is a `queue` invocation, any other CloudEvent an `event`;
+ * `event.type` / `event.source` are the CloudEvent's `type` / `source` (for Pub/Sub the topic,
+ * `//pubsub.googleapis.com/projects/<project>/topics/<topic>`).
  */
 export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: FunctionIdentity): Invocation {
   return new CloudEventInvocation(cloudEvent, identity);
@@ -149,7 +175,7 @@ class CloudEventInvocation implements Invocation {
   readonly function: string;
   readonly stage: string | undefined;
   readonly region: string | undefined;
-  readonly trigger = 'event' as const;
+  readonly trigger: Trigger;
   readonly requestId: string;
   readonly deadlineMs: number | undefined;
   readonly http = undefined;
@@ -158,6 +184,7 @@ class CloudEventInvocation implements Invocation {
 
   constructor(cloudEvent: CloudEventLike, identity: FunctionIdentity) {
     const event = (cloudEvent ?? {}) as CloudEventLike;
+    this.trigger = event.type === pubSubMessageType ? 'queue' : 'event';
     this.function = identity.function;
     this.stage = identity.stage;
     this.region = identity.region;

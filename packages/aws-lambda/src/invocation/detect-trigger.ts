@@ -9,6 +9,8 @@ export const lambdaTriggers = [
   's3',
   'dynamodb-stream',
   'kinesis',
+  'kafka',
+  'mq',
   'eventbridge',
   'schedule',
   'unknown',
@@ -49,6 +51,12 @@ export function detectTrigger(event: unknown): LambdaTrigger {
     // SNS spells it `EventSource`; every other record source spells it `eventSource`.
     const source = first.eventSource ?? first.EventSource;
     return (typeof source === 'string' && recordSources[source]) || 'unknown';
+  }
+  // MSK / self-managed Kafka and Amazon MQ (ActiveMQ, RabbitMQ) batches name their source at the top level.
+  const eventSource = event.eventSource;
+  if (typeof eventSource === 'string') {
+    if (eventSource === 'aws:kafka' || eventSource === 'SelfManagedKafka') return 'kafka';
+    if (eventSource === 'aws:mq' || eventSource === 'aws:rmq') return 'mq';
   }
   const requestContext = event.requestContext;
   if (isObject(requestContext)) {

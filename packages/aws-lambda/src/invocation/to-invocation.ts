@@ -38,6 +38,8 @@ const neutralTriggers: Readonly<Record<LambdaTrigger, Trigger>> = {
   sqs: 'queue',
   kinesis: 'queue',
   'dynamodb-stream': 'queue',
+  kafka: 'queue',
+  mq: 'queue',
   sns: 'event',
   s3: 'event',
   eventbridge: 'event',
@@ -218,6 +220,12 @@ function readEventFields(
       const bucket = isObject(s3.bucket) ? s3.bucket : {};
       return { type: text(first.eventName), source: text(bucket.arn) ?? text(bucket.name) };
     }
+    case 'kafka':
+    case 'mq':
+      return {
+        type: text(event.eventSource),
+        source: text(event.eventSourceArn) ?? text(event.bootstrapServers),
+      };
     case 'eventbridge':
     case 'schedule':
       return { type: text(event['detail-type']), source: text(event.source) };

@@ -3,11 +3,13 @@ import { describe, expect, it } from 'vitest';
 import { detectTrigger } from '../../src/invocation/detect-trigger.js';
 import {
   albEvent,
+  amazonMqEvent,
   dynamoDbStreamEvent,
   eventBridgeEvent,
   functionUrlEvent,
   httpApiEvent,
   kinesisEvent,
+  mskEvent,
   restApiEvent,
   s3Event,
   scheduledEvent,
@@ -27,6 +29,10 @@ describe('detectTrigger', () => {
     ['an S3 notification', s3Event(), 's3'],
     ['a DynamoDB stream batch', dynamoDbStreamEvent(), 'dynamodb-stream'],
     ['a Kinesis batch', kinesisEvent(), 'kinesis'],
+    ['an MSK batch', mskEvent(), 'kafka'],
+    ['a self-managed Kafka batch', mskEvent({ selfManaged: true }), 'kafka'],
+    ['an Amazon MQ batch', amazonMqEvent(), 'mq'],
+    ['an Amazon MQ for RabbitMQ batch', { eventSource: 'aws:rmq', rmqMessagesByQueue: {} }, 'mq'],
     ['an EventBridge event', eventBridgeEvent(), 'eventbridge'],
     ['a scheduled event', scheduledEvent(), 'schedule'],
   ])('recognizes %s', (_name, event, expected) => {

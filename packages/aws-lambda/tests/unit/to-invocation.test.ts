@@ -3,12 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { createLambdaInvocationMapper } from '../../src/invocation/to-invocation.js';
 import {
   albEvent,
+  amazonMqEvent,
   dynamoDbStreamEvent,
   eventBridgeEvent,
   functionUrlEvent,
   httpApiEvent,
   kinesisEvent,
   lambdaContext,
+  mskEvent,
   restApiEvent,
   s3Event,
   scheduledEvent,
@@ -95,6 +97,30 @@ describe('createLambdaInvocationMapper', () => {
       kinesisEvent(),
       'queue',
       { type: 'aws:kinesis', source: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders' },
+    ],
+    [
+      'MSK',
+      mskEvent(),
+      'queue',
+      {
+        type: 'aws:kafka',
+        source: 'arn:aws:kafka:eu-west-1:123456789012:cluster/orders/751d2973-a626-431c-9d4e-d7975eb44dd7-2',
+      },
+    ],
+    [
+      'self-managed Kafka',
+      mskEvent({ selfManaged: true }),
+      'queue',
+      { type: 'SelfManagedKafka', source: 'b-1.orders.abc123.c2.kafka.eu-west-1.amazonaws.com:9092' },
+    ],
+    [
+      'Amazon MQ',
+      amazonMqEvent(),
+      'queue',
+      {
+        type: 'aws:mq',
+        source: 'arn:aws:mq:eu-west-1:123456789012:broker:orders:b-9bcfa592-423a-4942-879d-eb284b418fc8',
+      },
     ],
     ['EventBridge', eventBridgeEvent(), 'event', { type: 'OrderPlaced', source: 'com.example.orders' }],
     ['a schedule', scheduledEvent(), 'schedule', { type: 'Scheduled Event', source: 'aws.events' }],

@@ -2,7 +2,22 @@
 export const clouds = ['aws', 'gcp', 'azure', 'local'] as const;
 export type Cloud = (typeof clouds)[number];
 
-/** How an invocation was triggered, normalized across clouds. */
+/**
+ * How an invocation was triggered, normalized across clouds. Each value means the same on every cloud, so one
+ * `match: [{ field: trigger, … }]` selects the same kind of invocation everywhere:
+ *
+ * - `http`: an HTTP request whose response goes back to the caller (API Gateway, Function URLs, ALB, Cloud
+ *   Functions HTTP, Azure HTTP triggers).
+ * - `queue`: a message or record a broker delivers to the function and redelivers or retries when the invocation
+ *   fails: SQS, Kinesis, DynamoDB Streams, MSK and self-managed Kafka, Amazon MQ; Azure Storage Queues, Service
+ *   Bus, Event Hubs, Kafka, RabbitMQ; Google Cloud Pub/Sub (its CloudEvent, `google.cloud.pubsub.topic.v1.messagePublished`).
+ * - `event`: a notification that something happened: EventBridge, SNS, S3; Azure Event Grid, Blob, Cosmos DB
+ *   change feed; Cloud Storage, Firestore and other Eventarc CloudEvents than Pub/Sub.
+ * - `schedule`: a timer: an EventBridge scheduled event, an Azure timer trigger, a Cloud Scheduler job calling an
+ *   HTTP function (detected by its `X-CloudScheduler: true` header; a job that publishes to Pub/Sub is a `queue`
+ *   message).
+ * - `other`: anything the adapter cannot tell (a direct invoke, an unknown binding).
+ */
 export const triggers = ['http', 'event', 'queue', 'schedule', 'other'] as const;
 export type Trigger = (typeof triggers)[number];
 
@@ -18,11 +33,15 @@ export interface InvocationHttp {
   readonly query: Readonly<Record<string, string>>;
 }
 
-/** The event part of an invocation (queue message, CloudEvent, EventBridge event, …). */
+/**
+ * The event part of an invocation (queue message, CloudEvent, EventBridge event, timer tick, …). On `queue` triggers
+ * `type` names the broker and `source` the queue, stream or topic; on `event` triggers `type` is the kind of
+ * notification and `source` what emitted it.
+ */
 export interface InvocationEvent {
-  /** e.g. CloudEvent `type`, EventBridge `detail-type`, `aws:sqs`. */
+  /** e.g. `aws:sqs`, `azure:event-hubs`, a CloudEvent `type`, an EventBridge `detail-type`. */
   readonly type: string | undefined;
-  /** e.g. CloudEvent `source`, EventBridge `source`, the queue ARN. */
+  /** e.g. the queue ARN, the event hub, the Pub/Sub topic (CloudEvent `source`), an EventBridge `source`. */
   readonly source: string | undefined;
 }
 

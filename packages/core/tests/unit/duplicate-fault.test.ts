@@ -81,6 +81,23 @@ describe('duplicate', () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  it('never duplicates a schedule tick that came as an HTTP request (a Cloud Scheduler job)', async () => {
+    const effect = createEffect(duplicateFault, { times: 3 });
+    const handler = vi.fn(async () => 'ok');
+    const base = createTestFaultContext({ type: 'duplicate' });
+    const invocation = createTestInvocation({
+      trigger: 'schedule',
+      event: { type: 'gcp:cloud-scheduler', source: 'nightly' },
+    });
+    const context = { ...base, invocation };
+
+    await effect.around?.(context, handler);
+
+    expect(invocation.http).toBeDefined();
+    expect(effect.cannotAct?.(context)).toContain('not redelivered');
+    expect(handler).toHaveBeenCalledTimes(1);
+  });
+
   it('accepts 2 to 10 whole deliveries only', () => {
     expect(attributeIssues(duplicateFault, { times: 1 })).not.toEqual([]);
     expect(attributeIssues(duplicateFault, { times: 11 })).not.toEqual([]);

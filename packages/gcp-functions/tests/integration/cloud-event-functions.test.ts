@@ -119,6 +119,32 @@ describe.each(modes)('withCloudEventFaults on the real Functions Framework (%s m
     expect(deliveries).toEqual(['e-4', 'e-4']);
   });
 
+  it('redelivers a Pub/Sub message for the duplicate fault matched on trigger queue, not another CloudEvent', async () => {
+    const { engine } = await engineFor([
+      {
+        id: 'redeliver',
+        type: 'duplicate',
+        times: 2,
+        probability: 1,
+        match: [{ field: 'trigger', op: 'eq', value: 'queue' }],
+      },
+    ]);
+    const deliveries: string[] = [];
+    const served = await serve(async (cloudEvent) => {
+      deliveries.push(cloudEvent.id);
+    }, engine);
+    const pubSub = {
+      type: 'google.cloud.pubsub.topic.v1.messagePublished',
+      source: '//pubsub.googleapis.com/projects/shop/topics/orders',
+    };
+
+    const message = await post(served.url, { id: 'm-1', ...pubSub }, { message: { data: 'e30=' } });
+    const notification = await post(served.url, { id: 'e-5', ...orderCreated }, {});
+
+    expect([message.status, notification.status]).toEqual([204, 204]);
+    expect(deliveries).toEqual(['m-1', 'm-1', 'e-5']);
+  });
+
   it('delays the handler for a latency fault and still succeeds', async () => {
     const { engine, sleep } = await engineFor([
       { id: 'slow', type: 'latency', delayMs: 250, probability: 1 },

@@ -76,6 +76,44 @@ describe('the normalized invocation of a Cloud Function', () => {
     });
   });
 
+  it('reads a Pub/Sub message as a queue invocation, with the topic as event source', () => {
+    const invocation = toCloudEventInvocation(
+      {
+        id: 'msg-1',
+        type: 'google.cloud.pubsub.topic.v1.messagePublished',
+        source: '//pubsub.googleapis.com/projects/shop/topics/orders',
+      },
+      resolveFunctionIdentity({}, {}, clock),
+    );
+
+    expect(invocation).toMatchObject({
+      trigger: 'queue',
+      requestId: 'msg-1',
+      event: {
+        type: 'google.cloud.pubsub.topic.v1.messagePublished',
+        source: '//pubsub.googleapis.com/projects/shop/topics/orders',
+      },
+    });
+  });
+
+  it('reads a Cloud Scheduler job’s request as a schedule invocation that keeps its HTTP fields', () => {
+    const scheduled = request('/tick');
+    scheduled.headers['x-cloudscheduler'] = 'true';
+    scheduled.headers['x-cloudscheduler-jobname'] = 'nightly-report';
+
+    const invocation = toHttpInvocation(scheduled, resolveFunctionIdentity({}, {}, clock));
+
+    expect(invocation).toMatchObject({
+      trigger: 'schedule',
+      event: { type: 'gcp:cloud-scheduler', source: 'nightly-report' },
+      http: { method: 'GET', path: '/tick' },
+    });
+    expect(toHttpInvocation(request('/tick'), resolveFunctionIdentity({}, {}, clock))).toMatchObject({
+      trigger: 'http',
+      event: undefined,
+    });
+  });
+
   it('never throws on arbitrary trace headers and always yields a non-empty request id', () => {
     fc.assert(
       fc.property(

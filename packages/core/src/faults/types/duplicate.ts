@@ -41,7 +41,8 @@ export const duplicateFault = defineFaultType({
     const { times } = attributes;
     return {
       cannotAct(context) {
-        if (context.invocation.trigger === 'http') {
+        // An HTTP request read as a `schedule` (a Cloud Scheduler job) still has one response to write: once.
+        if (context.invocation.trigger === 'http' || context.invocation.http !== undefined) {
           return 'HTTP requests are not redelivered by the platform (a caller decides to retry)';
         }
         if (context.capabilities[singleHandlerCallCapability] === true) {
@@ -50,7 +51,7 @@ export const duplicateFault = defineFaultType({
         return undefined;
       },
       async around(context, next) {
-        if (context.invocation.trigger === 'http') return next();
+        if (context.invocation.trigger === 'http' || context.invocation.http !== undefined) return next();
         // Two duplicate faults sampled for one invocation would multiply (2 × 6 = 12 deliveries): the outermost
         // one delivers, the inner ones pass through, so `times` stays the most a handler ever sees an event.
         if (duplicatedInvocations.has(context.invocation)) return next();
