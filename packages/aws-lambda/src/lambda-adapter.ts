@@ -19,6 +19,10 @@ export interface LambdaAdapterOptions {
   readonly clock?: Clock;
   /** Source of `AWS_REGION` and `FAULTLINE_STAGE`. Default `process.env`. */
   readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** The stage given in code: wins over `FAULTLINE_STAGE`, the API Gateway stage and the ARN's alias. */
+  readonly stage?: string | undefined;
+  /** The region given in code: wins over the invoked ARN's region and `AWS_REGION`. */
+  readonly region?: string | undefined;
 }
 
 const noCapabilities: AdapterCapabilities = Object.freeze({});

@@ -31,6 +31,14 @@ export type LambdaFaultlineOptions = FaultlineOptions & {
    * `@aws-sdk/client-appconfigdata` (imported on the first read only).
    */
   readonly appconfig?: AppConfigSourceOptions;
+  /**
+   * Deployment stage (`stage`) used by experiment guards, e.g. `'staging'`. Wins over `FAULTLINE_STAGE`, which wins
+   * over the API Gateway stage (not `$default`) and the alias in the invoked function ARN — the same order as on
+   * Cloud Functions and Azure Functions (code, then `FAULTLINE_STAGE`), with Lambda's own evidence last.
+   */
+  readonly stage?: string;
+  /** Region (`region`). Default: the region in the invoked function ARN, else `AWS_REGION`. */
+  readonly region?: string;
 };
 
 /**
@@ -110,6 +118,8 @@ export function adapterOptions(options: LambdaFaultlineOptions) {
   return {
     clock: options.clock ?? options.engine?.clock ?? systemClock,
     environment: options.environment ?? process.env,
+    stage: options.stage,
+    region: options.region,
   };
 }
 

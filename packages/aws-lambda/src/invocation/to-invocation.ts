@@ -17,6 +17,10 @@ export interface LambdaInvocationMapperOptions {
   readonly clock?: Clock;
   /** Read once for `AWS_REGION` and `FAULTLINE_STAGE`. Default `process.env`. */
   readonly environment?: Readonly<Record<string, string | undefined>>;
+  /** The stage given in code (`withFaults(handler, { stage })`): wins over every other source. */
+  readonly stage?: string | undefined;
+  /** The region given in code: wins over the invoked ARN's region and `AWS_REGION`. */
+  readonly region?: string | undefined;
 }
 
 /**
@@ -50,9 +54,10 @@ const neutralTriggers: Readonly<Record<LambdaTrigger, Trigger>> = {
 /**
  * Creates the `(event, context) → Invocation` mapping used by {@link withFaults} and the Middy middleware.
  *
- * - `region`: from the invoked function ARN, else `AWS_REGION`.
- * - `stage`: `FAULTLINE_STAGE` when set (the deployment's own declaration wins), else the API Gateway stage (not
- *   `$default`), else the alias in the invoked function ARN.
+ * - `region`: the `region` option, else the region of the invoked function ARN, else `AWS_REGION`.
+ * - `stage`: the `stage` option, else `FAULTLINE_STAGE` (the deployment's own declaration), else the API Gateway
+ *   stage (not `$default`), else the alias in the invoked function ARN.
+ * - `function`: `context.functionName`; `requestId`: `context.awsRequestId`.
  * - `deadlineMs`: now + `context.getRemainingTimeInMillis()`.
  *
  * @example
@@ -67,9 +72,13 @@ export function createLambdaInvocationMapper(
 ): LambdaInvocationMapper {
   const environment = options.environment ?? process.env;
   const clock = options.clock ?? { now: () => Date.now() };
-  const { region: environmentRegion, stage: environmentStage } = resolvePlatformIdentity({}, environment, {
+  // Code first, then the environment (the same rule as every adapter); the ARN's region sits between the two below.
+  const declared = resolvePlatformIdentity({ stage: options.stage }, environment, {
     region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
   });
+  const environmentStage = declared.stage;
+  const environmentRegion = declared.region;
+  const optionRegion = nonBlank(options.region);
 
   let lastArn: string | undefined;
   let lastArnFields: { region: string | undefined; alias: string | undefined } = {
@@ -97,7 +106,7 @@ export function createLambdaInvocationMapper(
       context,
       clock,
       environmentStage ?? apiStage(record) ?? arn.alias,
-      arn.region ?? environmentRegion,
+      optionRegion ?? arn.region ?? environmentRegion,
     );
   };
   keepInvocationShapes(mapper);

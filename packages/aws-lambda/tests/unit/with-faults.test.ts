@@ -81,6 +81,37 @@ describe('the production guard on Lambda', () => {
     expect(fromAlias).toMatchObject({ statusCode: 503 });
     expect(aliased.sink.ofType('production-refused')).toEqual([]);
   });
+
+  it('takes a stage option like FAULTLINE_STAGE, and lets it win over the environment', async () => {
+    // Prepare
+    const withStage = (stage: string, environment: Record<string, string>) => {
+      const sink = createMemorySink();
+      const wrapped = withFaults(ok, {
+        source: createInlineSource(experiment([unavailable])),
+        onEvent: sink,
+        sleep: immediateSleep,
+        environment,
+        stage,
+      });
+      return { wrapped, sink };
+    };
+    const declared = withStage('test', {});
+    const overridden = withStage('prod', { FAULTLINE_STAGE: 'test' });
+
+    // Act
+    const fromOption = await declared.wrapped(httpApiEvent(), lambdaContext());
+    const fromQueue = declared.wrapped(sqsEvent(1) as never, lambdaContext());
+    const refused = await overridden.wrapped(httpApiEvent(), lambdaContext());
+
+    // Assess
+    expect(fromOption).toMatchObject({ statusCode: 503 });
+    await expect(fromQueue).rejects.toMatchObject({ status: 503 });
+    expect(declared.sink.ofType('production-refused')).toEqual([]);
+    expect(refused).toMatchObject({ statusCode: 200 });
+    expect(overridden.sink.ofType('production-refused')[0]?.details).toMatchObject({
+      reason: 'production-stage',
+    });
+  });
 });
 
 describe('withFaults', () => {

@@ -255,8 +255,14 @@ describe('withFaults on the real Functions Framework', () => {
       environment: { K_SERVICE: 'orders', FAULTLINE_STAGE: 'staging' },
     });
     const declaredStatus = (await fetch(declared.url)).status;
+    const byOption = await serve((_request, response) => response.send('handled'), engine, {
+      environment: { K_SERVICE: 'orders' },
+      stage: 'test',
+    });
+    const byOptionStatus = (await fetch(byOption.url)).status;
 
     // Assess
+    expect(byOptionStatus).toBe(418);
     expect(statuses).toEqual([200, 200, 200]);
     expect(sink.ofType('production-refused')).toHaveLength(1);
     expect(sink.ofType('production-refused')[0]?.message).toMatch(/stage is unknown.*FAULTLINE_STAGE/);
