@@ -25,10 +25,22 @@ function readVersion2(event: Event): InvocationHttp {
   const http = isObject(requestContext.http) ? requestContext.http : {};
   return new LazyHttpFields(
     upperCase(stringOr(http.method, 'GET')),
-    stringOr(event.rawPath, stringOr(http.path, '/')),
+    withoutStage(stringOr(event.rawPath, stringOr(http.path, '/')), requestContext.stage),
     event,
     'version2',
   );
+}
+
+/**
+ * An HTTP API serves a named stage under `/<stage>` and keeps that segment in `rawPath` (`/prod/orders/42`); the
+ * route, and `http.path` on every other cloud, is `/orders/42`. `$default` (and a Function URL) adds nothing.
+ */
+function withoutStage(path: string, stage: unknown): string {
+  if (typeof stage !== 'string' || stage === '' || stage === '$default') return path;
+  const end = stage.length + 1;
+  if (path.length < end || !path.startsWith(stage, 1) || path.charCodeAt(0) !== 47 /* / */) return path;
+  if (path.length === end) return '/';
+  return path.charCodeAt(end) === 47 ? path.slice(end) : path;
 }
 
 function readVersion1(event: Event, percentEncodedQuery: boolean): InvocationHttp {

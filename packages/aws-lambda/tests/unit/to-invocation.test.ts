@@ -66,6 +66,18 @@ describe('createLambdaInvocationMapper', () => {
     });
   });
 
+  it.each([
+    ['/prod/orders/42', 'prod', '/orders/42'],
+    ['/prod', 'prod', '/'],
+    ['/production/orders', 'prod', '/production/orders'],
+    ['/orders/42', '$default', '/orders/42'],
+  ])('leaves a named HTTP API stage out of http.path: %s on stage %s', (rawPath, stage, path) => {
+    const base = httpApiEvent();
+    const event = { ...base, rawPath, requestContext: { ...base.requestContext, stage } };
+
+    expect(toInvocation(event, context()).http?.path).toBe(path);
+  });
+
   it('maps a Function URL event', () => {
     const invocation = toInvocation(functionUrlEvent(), context());
 
