@@ -132,6 +132,7 @@ export {
   type FieldPath,
   type FieldPathResult,
   type KnownField,
+  knownFields,
   parseFieldPath,
 } from './invocation/fields.js';
 export type {

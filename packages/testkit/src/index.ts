@@ -7,6 +7,7 @@ export * from './backends/free-port.js';
 export * from './backends/moto.js';
 export * from './contracts/adapter-contract.js';
 export * from './contracts/config-source-contract.js';
+export * from './contracts/cross-cloud-contract.js';
 export * from './contracts/import-cost-contract.js';
 export * from './hosts/azure-functions-host.js';
 export * from './hosts/lambda-runtime.js';

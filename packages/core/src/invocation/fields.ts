@@ -9,7 +9,12 @@ import { readRaw, scalar } from './read-value.js';
  * the compiled reader then runs per invocation without parsing, allocating or throwing.
  */
 
-/** The fields an experiment can address, as documented (placeholders in angle brackets). */
+/**
+ * The fields an experiment can address (placeholders in angle brackets): the one list behind the field table of
+ * docs/experiment-format.md and the cross-cloud contract every adapter runs, so each field means the same on AWS
+ * Lambda, Cloud Functions and Azure Functions. A field added here must be given a row in that table and a meaning in
+ * the contract, or their tests fail.
+ */
 export const knownFields = [
   'cloud',
   'function',
