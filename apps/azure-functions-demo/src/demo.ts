@@ -161,6 +161,8 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     cleanups.push(() => engine.close());
 
     const { app } = await import('@azure/functions');
+    // The worker cannot see host.json: the adapter is told the route prefix the host serves (here none).
+    const routePrefix = await readRoutePrefix();
     registerDemoFunctions(
       app,
       {
@@ -169,7 +171,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
         pricingTimeoutMs: Number(process.env.PRICING_TIMEOUT_MS ?? 300),
       },
       // Like a deployed function, the demo declares its stage: an unknown stage is treated as production.
-      { engine, stage: options.stage ?? process.env.FAULTLINE_STAGE ?? 'demo' },
+      { engine, stage: options.stage ?? process.env.FAULTLINE_STAGE ?? 'demo', routePrefix },
     );
     cleanups.push(() => {
       for (const name of demoFunctionNames) host.unregisterFunction(name);
@@ -181,7 +183,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<RunningDemo>
     }
 
     const server = await host.listen({
-      routePrefix: await readRoutePrefix(),
+      routePrefix,
       ...(options.port === undefined ? {} : { port: options.port }),
     });
     cleanups.push(() => server.stop());
