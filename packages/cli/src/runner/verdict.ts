@@ -1,11 +1,11 @@
 import { describeCoordinates, type StoreCoordinates } from '../stores/index.js';
-import { artilleryJournal } from './artillery/artillery-steps.js';
 import type { MetricSignalJournal, RunJournal, SignalWindowJournal, TargetJournal } from './journal.js';
 import { summarize, toTimeline } from './metrics.js';
-import { type RunContext, samplesBetween, type TargetState } from './run-context.js';
+import { type MetricSteadyState, type RunContext, samplesBetween, type TargetState } from './run-context.js';
 import { judgeSignal, readProblems } from './signals/metric-evaluation.js';
 import { toPointTimeline } from './signals/metric-points.js';
 import type { WatchedMetric } from './signals/metric-watch.js';
+import type { PointSignal } from './signals/point-signal.js';
 import { evaluateTolerances } from './tolerances.js';
 
 /** The run's verdict from its targets': `not-run` when nothing was injected, `held` only when every target held. */
@@ -118,36 +118,81 @@ function metricJournal(
   metric: WatchedMetric,
   endMs: number,
 ): MetricSignalJournal & { fault?: SignalWindowJournal } {
+  return pointSignalJournal(
+    context,
+    {
+      signal: metric.signal,
+      steady: context.steadyByMetric.get(metric),
+      problems: readProblems(metric, undefined),
+      reads: metric.reads,
+      failedReads: metric.failedReads,
+    },
+    endMs,
+  );
+}
+
+/** A target's Artillery periods in the journal, like a metric probe's (a crash counts as a failed read). */
+function artilleryJournal(
+  context: RunContext,
+  state: TargetState,
+  endMs: number,
+): (MetricSignalJournal & { fault?: SignalWindowJournal }) | undefined {
+  const artillery = state.artillery;
+  if (artillery === undefined) return undefined;
+  const failed = artillery.failure === undefined ? [] : [artillery.failure];
+  return pointSignalJournal(
+    context,
+    {
+      signal: artillery.signal,
+      steady: state.artillerySteady,
+      problems: failed,
+      reads: artillery.signal.points().length,
+      failedReads: failed.length,
+    },
+    endMs,
+  );
+}
+
+/**
+ * A point signal's journal (a metric probe, or Artillery's periods): its steady state, its fault window (whole
+ * periods between the propagation wait and the rollback) and recovery judgements, and every period as the timeline.
+ */
+function pointSignalJournal(
+  context: RunContext,
+  source: {
+    readonly signal: PointSignal;
+    readonly steady: MetricSteadyState | undefined;
+    /** Why the signal could not be read, failing the fault window's judgement. */
+    readonly problems: readonly string[];
+    readonly reads: number;
+    readonly failedReads: number;
+  },
+  endMs: number,
+): MetricSignalJournal & { fault?: SignalWindowJournal } {
   const { run, startedAtEpoch, phases } = context;
-  const steady = context.steadyByMetric.get(metric);
+  const { signal, steady } = source;
   const relative = (epochMs: number) => epochMs - startedAtEpoch;
   const measureFrom = phases.measureStartMs ?? phases.faultStartMs;
   const { faultEndMs } = phases;
   let fault: SignalWindowJournal | undefined;
   let recovery: MetricSignalJournal['recovery'];
   if (measureFrom !== undefined && faultEndMs !== undefined) {
-    const problems = readProblems(metric, undefined);
     const judgement = judgeSignal(
       run,
-      metric.signal,
+      signal,
       startedAtEpoch + measureFrom,
       startedAtEpoch + faultEndMs,
-      problems,
+      source.problems,
     );
     fault = { fromMs: measureFrom, toMs: faultEndMs, ...judgement };
-    const recoveryJudgement = judgeSignal(
-      run,
-      metric.signal,
-      startedAtEpoch + faultEndMs,
-      startedAtEpoch + endMs,
-    );
+    const recoveryJudgement = judgeSignal(run, signal, startedAtEpoch + faultEndMs, startedAtEpoch + endMs);
     recovery = { fromMs: faultEndMs, toMs: endMs, summary: recoveryJudgement.summary };
   }
   return {
-    name: metric.signal.label,
-    kind: metric.signal.kind,
-    description: metric.signal.description,
-    periodMs: metric.signal.periodMs,
+    name: signal.label,
+    kind: signal.kind,
+    description: signal.description,
+    periodMs: signal.periodMs,
     ...(steady === undefined
       ? {}
       : {
@@ -159,8 +204,8 @@ function metricJournal(
         }),
     ...(fault === undefined ? {} : { fault }),
     ...(recovery === undefined ? {} : { recovery }),
-    timeline: toPointTimeline(metric.signal.points(), startedAtEpoch),
-    reads: metric.reads,
-    failedReads: metric.failedReads,
+    timeline: toPointTimeline(signal.points(), startedAtEpoch),
+    reads: source.reads,
+    failedReads: source.failedReads,
   };
 }

@@ -124,6 +124,13 @@ const allDown = {
   faults: [{ id: 'down', type: 'status', status: 503, probability: 1 }],
 };
 
+/** Artillery's process is gone: no request reaches the target any more. */
+async function expectNoMoreRequests(target: { requests(): number }): Promise<void> {
+  const afterRun = target.requests();
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  expect(target.requests()).toBe(afterRun);
+}
+
 async function exists(path: string): Promise<boolean> {
   return stat(path).then(
     () => true,
@@ -174,27 +181,19 @@ describe('faultline run with load.driver: artillery', () => {
     // Rolled back, and Artillery's process is gone: no more requests arrive
     expect(result?.rollback?.ok).toBe(true);
     expect(await exists(target.configFile)).toBe(false);
-    const afterRun = target.requests();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(target.requests()).toBe(afterRun);
+    await expectNoMoreRequests(target);
   }, 240_000);
 
   it('stops and rolls back when a stop condition fires on Artillery’s numbers', async () => {
     // Prepare: every order fails while the fault is active; the stop condition fires above 50 % errors
     const target = await countedService('stop');
-    const document = {
-      schemaVersion: 1,
-      id: 'orders-down',
-      enabled: true,
-      faults: [{ id: 'down', type: 'status', status: 503, probability: 1 }],
-    };
     const run = artilleryRun(target.url, target.configFile, {
       load: { driver: 'artillery', ratePerSecond: 20, durationSeconds: 90 },
       stopConditions: [{ metric: 'errorRate', op: 'gt', value: 0.5, windowSeconds: 10, minSamples: 20 }],
     });
 
     // Act
-    const journal = await runExperiment({ document, run });
+    const journal = await runExperiment({ document: allDown, run });
 
     // Assess
     expect(journal.status, JSON.stringify(journal.steps)).toBe('stopped');
@@ -209,9 +208,7 @@ describe('faultline run with load.driver: artillery', () => {
     expect(journal.steps.some((step) => step.step === 'switch-off' && step.ok)).toBe(true);
     expect(result?.rollback?.ok).toBe(true);
     expect(await exists(target.configFile)).toBe(false);
-    const afterRun = target.requests();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(target.requests()).toBe(afterRun);
+    await expectNoMoreRequests(target);
   }, 240_000);
 
   it('stops and rolls back when Artillery dies under fault, and leaves no Artillery process behind', async () => {
@@ -261,8 +258,6 @@ describe('faultline run with load.driver: artillery', () => {
     expect(journal.targets[0]?.rollback?.ok).toBe(true);
     expect(await exists(target.configFile)).toBe(false);
     expect(artilleryChildren()).toEqual([]);
-    const afterRun = target.requests();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    expect(target.requests()).toBe(afterRun);
+    await expectNoMoreRequests(target);
   }, 240_000);
 });

@@ -1,8 +1,7 @@
 import { FaultlineError, type RunSection, type RunTarget } from '@faultline/core';
-import type { MetricSignalJournal, SignalWindowJournal, StopBreach } from '../journal.js';
+import type { StopBreach } from '../journal.js';
 import { type RunContext, round, sleep, type TargetState } from '../run-context.js';
 import { findSignalBreach, judgeSignal } from '../signals/metric-evaluation.js';
-import { toPointTimeline } from '../signals/metric-points.js';
 import { staleness } from '../signals/point-signal.js';
 import { plannedFaultWindowSeconds } from '../stop-condition-check.js';
 import { describeStopCondition } from '../watch-stop-conditions.js';
@@ -185,64 +184,6 @@ export function findArtilleryBreach(context: RunContext): StopBreach | undefined
     }
   }
   return undefined;
-}
-
-/**
- * A target's Artillery signal in the journal, like a metric probe's: its steady state, its fault window (whole
- * periods only) and recovery judgements, and every period as the timeline.
- */
-export function artilleryJournal(
-  context: RunContext,
-  state: TargetState,
-  endMs: number,
-): (MetricSignalJournal & { fault?: SignalWindowJournal }) | undefined {
-  const artillery = state.artillery;
-  if (artillery === undefined) return undefined;
-  const { run, startedAtEpoch, phases } = context;
-  const steady = state.artillerySteady;
-  const measureFrom = phases.measureStartMs ?? phases.faultStartMs;
-  const { faultEndMs } = phases;
-  let fault: SignalWindowJournal | undefined;
-  let recovery: MetricSignalJournal['recovery'];
-  if (measureFrom !== undefined && faultEndMs !== undefined) {
-    const problems = artillery.failure === undefined ? [] : [artillery.failure];
-    const judgement = judgeSignal(
-      run,
-      artillery.signal,
-      startedAtEpoch + measureFrom,
-      startedAtEpoch + faultEndMs,
-      problems,
-    );
-    fault = { fromMs: measureFrom, toMs: faultEndMs, ...judgement };
-    const recoveryJudgement = judgeSignal(
-      run,
-      artillery.signal,
-      startedAtEpoch + faultEndMs,
-      startedAtEpoch + endMs,
-    );
-    recovery = { fromMs: faultEndMs, toMs: endMs, summary: recoveryJudgement.summary };
-  }
-  const points = artillery.signal.points();
-  return {
-    name: artillery.signal.label,
-    kind: artillery.signal.kind,
-    description: artillery.signal.description,
-    periodMs: artillery.signal.periodMs,
-    ...(steady === undefined
-      ? {}
-      : {
-          steadyState: {
-            fromMs: steady.fromEpochMs - startedAtEpoch,
-            toMs: steady.toEpochMs - startedAtEpoch,
-            ...steady.judgement,
-          },
-        }),
-    ...(fault === undefined ? {} : { fault }),
-    ...(recovery === undefined ? {} : { recovery }),
-    timeline: toPointTimeline(points, startedAtEpoch),
-    reads: points.length,
-    failedReads: artillery.failure === undefined ? 0 : 1,
-  };
 }
 
 /**
