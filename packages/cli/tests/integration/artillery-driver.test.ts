@@ -1,5 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { resolveNodeBinary } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ArtilleryLoad, startArtilleryLoad } from '../../src/runner/artillery/artillery-load.js';
@@ -107,4 +110,37 @@ describe('the Artillery load driver', () => {
       await load.stop();
     }
   }, 120_000);
+
+  it('runs Artillery without telemetry and without a cloud worker id from the environment', async () => {
+    // Prepare: a stand-in for Artillery's command that reports what it was given, then waits to be stopped
+    const directory = await mkdtemp(join(tmpdir(), 'faultline-artillery-env-'));
+    const binPath = join(directory, 'run.mjs');
+    await writeFile(
+      binPath,
+      [
+        "console.log('env ' + JSON.stringify({ telemetry: process.env.ARTILLERY_DISABLE_TELEMETRY ?? null, workerId: process.env.WORKER_ID ?? null, args: process.argv.slice(2, 4) }));",
+        "console.log('faultline-started');",
+        'setInterval(() => {}, 1000);',
+      ].join('\n'),
+    );
+    const output: string[] = [];
+
+    // Act
+    const load = await startArtilleryLoad({
+      label: 'orders',
+      probe: { url, method: 'GET', timeoutMs: 2000 },
+      ratePerSecond: 5,
+      durationSeconds: 60,
+      artilleryBinPath: binPath,
+      environment: { ...process.env, WORKER_ID: 'ci-worker-7' },
+      onOutput: (line) => output.push(line),
+    });
+    await load.stop();
+    await rm(directory, { recursive: true, force: true });
+
+    // Assess
+    expect(output).toEqual(['env {"telemetry":"true","workerId":null,"args":["run","--quiet"]}']);
+    expect(load.failure).toBeUndefined();
+    expect(isAlive(load.pid)).toBe(false);
+  }, 60_000);
 });

@@ -106,8 +106,8 @@ export async function startArtilleryLoad(options: ArtilleryLoadOptions): Promise
   const child: ChildProcess = spawn(node.path, [artillery.binPath, 'run', '--quiet', scriptPath], {
     cwd: directory,
     env: {
-      ...environment,
-      // Loopback only, nothing phoned home: Artillery's telemetry is on unless this is set.
+      ...withoutCloudWorkerId(environment),
+      // Nothing phoned home: Artillery's telemetry is on unless this is set.
       ARTILLERY_DISABLE_TELEMETRY: 'true',
       ARTILLERY_PLUGIN_PATH: join(directory, 'plugins'),
       NO_COLOR: '1',
@@ -197,4 +197,15 @@ export async function startArtilleryLoad(options: ArtilleryLoadOptions): Promise
     },
     stop,
   };
+}
+
+/**
+ * The environment without `WORKER_ID`: Artillery takes it for "I am a cloud worker" and then calls Artillery Cloud,
+ * and a CI system may set it for its own purposes.
+ */
+function withoutCloudWorkerId(
+  environment: Readonly<Record<string, string | undefined>>,
+): Record<string, string | undefined> {
+  const { WORKER_ID: _workerId, ...rest } = environment;
+  return rest;
 }
