@@ -170,4 +170,34 @@ describe('the shared experiments against the AWS demo', () => {
       await metrics.stop();
     }
   }, 60_000);
+
+  it('pricing-latency with load.driver: artillery: judged from Artillery’s periods against the demo, it holds', async () => {
+    // Prepare: the same file, its load sent by Artillery (Node >= 22.18: this Node or FAULTLINE_NODE22_BIN, as in CI)
+    const { document, run: builtin } = await loadScenario('experiments/pricing-latency.yaml');
+    const run: RunSection = {
+      ...builtin,
+      load: {
+        ...(builtin.load as NonNullable<RunSection['load']>),
+        driver: 'artillery',
+        durationSeconds: 20,
+      },
+      recoverySeconds: 0,
+    };
+
+    // Act
+    const journal = await runExperiment({ document, run });
+
+    // Assess
+    const [aws] = journal.targets;
+    expect(journal.status, JSON.stringify(journal.steps)).toBe('completed');
+    expect(aws?.verdict, aws?.reason).toBe('held');
+    const artillery = aws?.metrics?.[0];
+    expect(artillery?.kind).toBe('artillery');
+    expect(artillery?.steadyState?.held).toBe(true);
+    expect(aws?.fault?.summary.count).toBeGreaterThanOrEqual(70);
+    expect(aws?.fault?.summary.successRatio).toBeGreaterThanOrEqual(0.99);
+    // Every order waited for the 300 ms pricing timeout, in Artillery's own response times.
+    expect(aws?.fault?.summary.latencyMs.p50).toBeGreaterThanOrEqual(280);
+    expect(aws?.rollback).toMatchObject({ ok: true });
+  }, 180_000);
 });
