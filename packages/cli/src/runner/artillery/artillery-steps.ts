@@ -67,7 +67,7 @@ export async function startArtilleryTargets(
     Math.ceil(run.steadyState.sampleSeconds / (artilleryPeriodMs / 1000) + 1) * (artilleryPeriodMs / 1000) +
     plannedFaultWindowSeconds(run) +
     run.recoverySeconds +
-    (2 * artilleryReportDelayMs) / 1000 +
+    (2 * artilleryReportDelayMs + 5 * artilleryPeriodMs) / 1000 +
     phaseMarginSeconds;
   context.progress.phase('steady-state', `starting Artillery against ${loaded.length} target(s)`);
   const started = await Promise.allSettled(
@@ -113,12 +113,12 @@ export async function sampleArtillerySteadyState(
     `steady state: sampling ${periods} Artillery period(s) of ${artilleryPeriodMs / 1000} s at ${run.load?.ratePerSecond} req/s per target`,
     toEpochMs + artilleryReportDelayMs - context.nowEpochMs(),
   );
-  // A loaded machine may hand the periods in late: wait one more period before judging without them.
+  // A loaded machine may hand the periods in late: wait up to two more periods (the wait ends as soon as they are in).
   await waitForPeriods(
     context,
     running,
     toEpochMs - artilleryPeriodMs,
-    toEpochMs + artilleryReportDelayMs + artilleryPeriodMs,
+    toEpochMs + artilleryReportDelayMs + 2 * artilleryPeriodMs,
   );
   context.phases.steadyStateEndMs = toEpochMs - context.startedAtEpoch;
   for (const state of running) {
@@ -142,7 +142,7 @@ export async function settleArtillery(context: RunContext, endOfFaultsMs: number
   if (running.length === 0) return;
   const endEpochMs = context.startedAtEpoch + endOfFaultsMs;
   const lastWholeStart = Math.floor(endEpochMs / artilleryPeriodMs) * artilleryPeriodMs - artilleryPeriodMs;
-  const deadline = lastWholeStart + 2 * artilleryPeriodMs + artilleryReportDelayMs;
+  const deadline = lastWholeStart + 3 * artilleryPeriodMs + artilleryReportDelayMs;
   if (deadline > context.nowEpochMs())
     context.progress.phase(
       'settle',
