@@ -107,6 +107,8 @@ export function toTimeline(samples: readonly Sample[], bucketMs: number): Timeli
     });
 }
 
-function round(value: number): number {
-  return Math.round(value * 10) / 10;
+/** `value` rounded to `digits` decimals (the journal's precision: 0.1 ms, ratios to 4 digits). */
+export function round(value: number, digits = 1): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
 }

@@ -231,8 +231,3 @@ export function samplesBetween(state: TargetState, fromMs: number, toMs: number)
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-
-export function round(value: number, digits = 1): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
-}

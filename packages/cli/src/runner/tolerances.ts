@@ -1,11 +1,20 @@
 import type { RunSection } from '@faultline/core';
 import type { ToleranceCheck } from './journal.js';
-import type { SampleSummary } from './metrics.js';
-import { round } from './run-context.js';
+import { round, type SampleSummary } from './metrics.js';
 import type { SignalSummary } from './signals/metric-points.js';
 
+const measuresEverything: Readonly<Record<'errors' | 'p50' | 'p95' | 'p99', boolean>> = {
+  errors: true,
+  p50: true,
+  p95: true,
+  p99: true,
+};
+
 /**
- * Compares a summary with the steady-state tolerances.
+ * Compares a summary with the steady-state tolerances. With `measures` (what a metric probe can measure), a
+ * latency percentile the source does not provide, or a success ratio without an errors query, is left out
+ * (validation makes sure some signal of every target measures each tolerance); a summary without a percentile is
+ * never judged on it.
  *
  * @example
  * ```ts
@@ -15,10 +24,11 @@ import type { SignalSummary } from './signals/metric-points.js';
 export function evaluateTolerances(
   run: RunSection,
   summary: SampleSummary | SignalSummary,
+  measures: Readonly<Record<'errors' | 'p50' | 'p95' | 'p99', boolean>> = measuresEverything,
 ): ToleranceCheck[] {
   const checks: ToleranceCheck[] = [];
   const { successRatio, latencyMs } = run.steadyState;
-  if (successRatio !== undefined) {
+  if (successRatio !== undefined && measures.errors) {
     checks.push({
       name: 'success ratio',
       observed: round(summary.successRatio, 4),
@@ -30,7 +40,7 @@ export function evaluateTolerances(
     const tolerance = latencyMs?.[key];
     const observed = summary.latencyMs[key];
     // A summary without this percentile (a metric probe that does not read it) is not judged on it.
-    if (tolerance === undefined || observed === undefined) continue;
+    if (tolerance === undefined || !measures[key] || observed === undefined) continue;
     checks.push({
       name: `${key} latency ms`,
       observed,

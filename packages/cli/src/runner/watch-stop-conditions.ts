@@ -1,8 +1,8 @@
 import { isThresholdStopCondition, type StopCondition, type ThresholdStopCondition } from '@faultline/core';
 import { findArtilleryBreach } from './artillery/artillery-steps.js';
 import type { StopBreach } from './journal.js';
-import { type SampleSummary, summarize } from './metrics.js';
-import { type RunContext, round, samplesBetween, sleep, throwIfAborted } from './run-context.js';
+import { round, type SampleSummary, summarize } from './metrics.js';
+import { type RunContext, samplesBetween, sleep, throwIfAborted } from './run-context.js';
 import { findSignalBreach, metricDarkness } from './signals/metric-evaluation.js';
 
 /** How often stop conditions are evaluated while faults are active. */

@@ -3,15 +3,18 @@ import type { MetricsClient } from '@azure/monitor-query-metrics';
 import type { MetricProbe } from '@faultline/core';
 import type { MetricReaderOptions } from './metric-probes.js';
 import {
-  assemblePoints,
-  describeServiceError,
+  addReading,
+  createAlignedMetricReader,
   importMetricSdk,
   MetricProbeError,
   type MetricReader,
   type MetricRole,
   metricProbeLabel,
   type RoleSeries,
+  readEnvironmentToken,
+  roleSeries,
   rolesOf,
+  serviceFailure,
 } from './metric-reader.js';
 
 type AzureMonitorProbe = Extract<MetricProbe, { kind: 'azure-monitor' }>;
@@ -64,13 +67,12 @@ function environmentCredential(
 ): TokenCredential {
   return {
     async getToken() {
-      const token = environment[variable];
-      if (token === undefined || token === '') {
-        throw new MetricProbeError(
-          `${label}: the environment variable ${variable} (tokenEnv) is not set; export a token for https://metrics.monitor.azure.com, e.g. from az account get-access-token --resource https://metrics.monitor.azure.com`,
-          label,
-        );
-      }
+      const token = readEnvironmentToken(
+        label,
+        variable,
+        environment,
+        'export a token for https://metrics.monitor.azure.com, e.g. from az account get-access-token --resource https://metrics.monitor.azure.com',
+      );
       return { token, expiresOnTimestamp: Date.now() + environmentTokenLifetimeMs };
     },
   };
@@ -102,12 +104,11 @@ export function createAzureMonitorReader(
   options: MetricReaderOptions & { readonly credential?: TokenCredential } = {},
 ): MetricReader {
   const label = metricProbeLabel(probe);
-  const periodMs = probe.periodSeconds * 1000;
   const roles = rolesOf(probe);
   const environment = options.environment ?? process.env;
-  let clientPromise: Promise<MetricsClient> | undefined;
-  const connect = () => {
-    clientPromise ??= (async () => {
+  return createAlignedMetricReader({
+    periodMs: probe.periodSeconds * 1000,
+    async connect() {
       const sdk = await importMetricSdk(
         label,
         '@azure/monitor-query-metrics',
@@ -126,18 +127,13 @@ export function createAzureMonitorReader(
         (probe.tokenEnv === undefined
           ? await defaultCredential(label)
           : environmentCredential(label, probe.tokenEnv, environment));
+      // The client holds no sockets of its own beyond the shared HTTP agent: nothing to close.
       return new sdk.MetricsClient(azureMetricsEndpoint(probe), credential, {
         ...(ca === undefined ? {} : { tlsOptions: { ca } }),
         retryOptions: { maxRetries: 2 },
       });
-    })();
-    return clientPromise;
-  };
-  return {
-    async read(fromEpochMs, toEpochMs) {
-      const client = await connect();
-      const startMs = Math.floor(fromEpochMs / periodMs) * periodMs;
-      const endMs = Math.max(startMs + periodMs, Math.ceil(toEpochMs / periodMs) * periodMs);
+    },
+    async readSeries(client, { startMs, endMs }) {
       const series: RoleSeries[] = [];
       for (const { role, query } of roles) {
         const namespace = query.namespace ?? namespaceOfResource(probe.resourceId);
@@ -158,12 +154,7 @@ export function createAzureMonitorReader(
             ...(query.filter === undefined ? {} : { filter: query.filter }),
           });
         } catch (error) {
-          if (error instanceof MetricProbeError) throw error;
-          throw new MetricProbeError(
-            `${label}: metrics query for ${query.metric} failed: ${describeServiceError(error)}`,
-            label,
-            { cause: error },
-          );
+          throw serviceFailure(label, `metrics query for ${query.metric}`, error);
         }
         const values = new Map<number, number>();
         let unit: string | undefined;
@@ -179,36 +170,24 @@ export function createAzureMonitorReader(
             for (const timeSeries of metric.timeseries ?? []) {
               for (const value of timeSeries.data ?? []) {
                 const reading = readingOf(value, aggregation);
-                if (reading === undefined) continue;
-                const at = value.timeStamp.getTime();
-                const known = values.get(at);
-                values.set(
-                  at,
-                  known === undefined
-                    ? reading
-                    : role === 'requests' || role === 'errors'
-                      ? known + reading
-                      : Math.max(known, reading),
-                );
+                if (reading !== undefined) addReading(values, role, value.timeStamp.getTime(), reading);
               }
             }
           }
         }
         const latencyUnit = 'unit' in query ? query.unit : undefined;
-        const inSeconds = latencyUnit === 's' || (latencyUnit === undefined && unit === 'Seconds');
-        series.push({
-          role,
-          values,
-          missingData: query.missingData,
-          ...(role !== 'requests' && role !== 'errors' && inSeconds ? { scale: 1000 } : {}),
-        });
+        series.push(
+          roleSeries(
+            role,
+            query,
+            values,
+            latencyUnit === 's' || (latencyUnit === undefined && unit === 'Seconds'),
+          ),
+        );
       }
-      return assemblePoints(periodMs, series, { startMs, endMs });
+      return series;
     },
-    async close() {
-      // The client holds no sockets of its own beyond the shared HTTP agent.
-    },
-  };
+  });
 }
 
 function readingOf(

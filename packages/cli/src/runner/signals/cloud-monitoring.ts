@@ -1,16 +1,18 @@
 import type { MetricProbe } from '@faultline/core';
-import type { MetricServiceClient } from '@google-cloud/monitoring';
 import type { MetricReaderOptions } from './metric-probes.js';
 import {
-  assemblePoints,
-  describeServiceError,
+  addReading,
+  createAlignedMetricReader,
   importMetricSdk,
   MetricProbeError,
   type MetricReader,
   type MetricRole,
   metricProbeLabel,
   type RoleSeries,
+  readEnvironmentToken,
+  roleSeries,
   rolesOf,
+  serviceFailure,
 } from './metric-reader.js';
 
 type CloudMonitoringProbe = Extract<MetricProbe, { kind: 'cloud-monitoring' }>;
@@ -57,16 +59,13 @@ function environmentAuthClient(
   variable: string,
   environment: Readonly<Record<string, string | undefined>>,
 ) {
-  const token = () => {
-    const value = environment[variable];
-    if (value === undefined || value === '') {
-      throw new MetricProbeError(
-        `${label}: the environment variable ${variable} (tokenEnv) is not set; export an access token, e.g. from gcloud auth print-access-token`,
-        label,
-      );
-    }
-    return value;
-  };
+  const token = () =>
+    readEnvironmentToken(
+      label,
+      variable,
+      environment,
+      'export an access token, e.g. from gcloud auth print-access-token',
+    );
   return {
     universeDomain: 'googleapis.com',
     async getRequestHeaders() {
@@ -107,9 +106,9 @@ export function createCloudMonitoringReader(
   const periodMs = probe.periodSeconds * 1000;
   const roles = rolesOf(probe);
   const environment = options.environment ?? process.env;
-  let clientPromise: Promise<MetricServiceClient> | undefined;
-  const connect = () => {
-    clientPromise ??= (async () => {
+  return createAlignedMetricReader({
+    periodMs,
+    async connect() {
       const nodeVersion = options.nodeVersion ?? process.versions.node;
       if (Number(nodeVersion.split('.')[0]) < cloudMonitoringMinimumNodeMajor) {
         throw new MetricProbeError(
@@ -131,18 +130,11 @@ export function createCloudMonitoringReader(
           ? {}
           : { authClient: environmentAuthClient(label, probe.tokenEnv, environment) as never }),
       });
-    })();
-    return clientPromise;
-  };
-  return {
-    async read(fromEpochMs, toEpochMs) {
-      const client = await connect();
-      const startMs = Math.floor(fromEpochMs / periodMs) * periodMs;
-      const endMs = Math.max(startMs + periodMs, Math.ceil(toEpochMs / periodMs) * periodMs);
+    },
+    async readSeries(client, { startMs, endMs }) {
       const series: RoleSeries[] = [];
       for (const { role, query } of roles) {
         const values = new Map<number, number>();
-        const counts = role === 'requests' || role === 'errors';
         let seen = 0;
         try {
           const iterable = client.listTimeSeriesAsync({
@@ -167,37 +159,18 @@ export function createCloudMonitoringReader(
               const reading = numberOf(point.value);
               if (!Number.isFinite(endSeconds) || reading === undefined) continue;
               // Aligned points end at the period's end; the period starts one period earlier.
-              const at = endSeconds * 1000 - periodMs;
-              const known = values.get(at);
-              values.set(
-                at,
-                known === undefined ? reading : counts ? known + reading : Math.max(known, reading),
-              );
+              addReading(values, role, endSeconds * 1000 - periodMs, reading);
             }
           }
         } catch (error) {
-          if (error instanceof MetricProbeError) throw error;
-          throw new MetricProbeError(
-            `${label}: timeSeries.list for the ${role} query failed: ${describeServiceError(error)}`,
-            label,
-            { cause: error },
-          );
+          throw serviceFailure(label, `timeSeries.list for the ${role} query`, error);
         }
-        series.push({
-          role,
-          values,
-          missingData: query.missingData,
-          ...('unit' in query && query.unit === 's' ? { scale: 1000 } : {}),
-        });
+        series.push(roleSeries(role, query, values, 'unit' in query && query.unit === 's'));
       }
-      return assemblePoints(periodMs, series, { startMs, endMs });
+      return series;
     },
-    async close() {
-      if (clientPromise === undefined) return;
-      const client = await clientPromise.catch(() => undefined);
-      await client?.close().catch(() => {});
-    },
-  };
+    close: (client) => client.close(),
+  });
 }
 
 function numberOf(

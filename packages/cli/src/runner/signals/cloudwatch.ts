@@ -1,15 +1,15 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { AlarmStopCondition, MetricProbe } from '@faultline/core';
 import {
-  assemblePoints,
-  describeServiceError,
+  createAlignedMetricReader,
   importMetricSdk,
   MetricProbeError,
   type MetricReader,
   type MetricRole,
   metricProbeLabel,
-  type RoleSeries,
+  roleSeries,
   rolesOf,
+  serviceFailure,
 } from './metric-reader.js';
 
 type CloudWatchProbe = Extract<MetricProbe, { kind: 'cloudwatch' }>;
@@ -53,22 +53,11 @@ function statisticOf(role: MetricRole, statistic: string | undefined): string {
  */
 export function createCloudWatchReader(probe: CloudWatchProbe, client?: CloudWatchClient): MetricReader {
   const label = metricProbeLabel(probe);
-  const periodMs = probe.periodSeconds * 1000;
   const roles = rolesOf(probe);
-  let clientPromise: Promise<{ client: CloudWatchClient; sdk: CloudWatchSdk; own: boolean }> | undefined;
-  const connect = () => {
-    clientPromise ??= loadSdk(label).then((sdk) => ({
-      sdk,
-      client: client ?? createClient(sdk, probe),
-      own: client === undefined,
-    }));
-    return clientPromise;
-  };
-  return {
-    async read(fromEpochMs, toEpochMs) {
-      const { client: cloudWatch, sdk } = await connect();
-      const startMs = Math.floor(fromEpochMs / periodMs) * periodMs;
-      const endMs = Math.max(startMs + periodMs, Math.ceil(toEpochMs / periodMs) * periodMs);
+  return createAlignedMetricReader({
+    periodMs: probe.periodSeconds * 1000,
+    connect: () => openClient(label, probe, client),
+    async readSeries({ client: cloudWatch, sdk }, { startMs, endMs }) {
       const values = roles.map(() => new Map<number, number>());
       let nextToken: string | undefined;
       let pages = 0;
@@ -117,25 +106,34 @@ export function createCloudWatchReader(probe: CloudWatchProbe, client?: CloudWat
           pages++;
         } while (nextToken !== undefined && pages < maxPages);
       } catch (error) {
-        if (error instanceof MetricProbeError) throw error;
-        throw new MetricProbeError(`${label}: GetMetricData failed: ${describeServiceError(error)}`, label, {
-          cause: error,
-        });
+        throw serviceFailure(label, 'GetMetricData', error);
       }
-      const series: RoleSeries[] = roles.map(({ role, query }, index) => ({
-        role,
-        values: values[index] as Map<number, number>,
-        missingData: query.missingData,
-        ...('unit' in query && query.unit === 's' ? { scale: 1000 } : {}),
-      }));
-      return assemblePoints(periodMs, series, { startMs, endMs });
+      return roles.map(({ role, query }, index) =>
+        roleSeries(role, query, values[index] as Map<number, number>, 'unit' in query && query.unit === 's'),
+      );
     },
-    async close() {
-      if (clientPromise === undefined) return;
-      const opened = await clientPromise.catch(() => undefined);
-      if (opened?.own) opened.client.destroy();
-    },
-  };
+    close: closeOwnClient,
+  });
+}
+
+interface OpenedClient {
+  readonly client: CloudWatchClient;
+  readonly sdk: CloudWatchSdk;
+  /** Whether this reader created the client (and so destroys it on close). */
+  readonly own: boolean;
+}
+
+async function openClient(
+  label: string,
+  options: { readonly region?: string; readonly endpoint?: string },
+  client: CloudWatchClient | undefined,
+): Promise<OpenedClient> {
+  const sdk = await loadSdk(label);
+  return { sdk, client: client ?? createClient(sdk, options), own: client === undefined };
+}
+
+function closeOwnClient(opened: OpenedClient): void {
+  if (opened.own) opened.client.destroy();
 }
 
 function describeQuery(query: { namespace: string; metric: string } | undefined): string {
@@ -168,13 +166,9 @@ export interface AlarmReader {
  */
 export function createAlarmReader(condition: AlarmStopCondition, client?: CloudWatchClient): AlarmReader {
   const label = `cloudwatch-alarm ${condition.alarmNames.join(', ')}`;
-  let clientPromise: Promise<{ client: CloudWatchClient; sdk: CloudWatchSdk; own: boolean }> | undefined;
+  let clientPromise: Promise<OpenedClient> | undefined;
   const connect = () => {
-    clientPromise ??= loadSdk(label).then((sdk) => ({
-      sdk,
-      client: client ?? createClient(sdk, condition),
-      own: client === undefined,
-    }));
+    clientPromise ??= openClient(label, condition, client);
     return clientPromise;
   };
   return {
@@ -206,9 +200,7 @@ export function createAlarmReader(condition: AlarmStopCondition, client?: CloudW
           pages++;
         } while (nextToken !== undefined && pages < maxPages);
       } catch (error) {
-        throw new MetricProbeError(`${label}: DescribeAlarms failed: ${describeServiceError(error)}`, label, {
-          cause: error,
-        });
+        throw serviceFailure(label, 'DescribeAlarms', error);
       }
       return condition.alarmNames.map(
         (name) => found.get(name) ?? { name, state: 'MISSING', reason: 'no such alarm' },
@@ -217,7 +209,7 @@ export function createAlarmReader(condition: AlarmStopCondition, client?: CloudW
     async close() {
       if (clientPromise === undefined) return;
       const opened = await clientPromise.catch(() => undefined);
-      if (opened?.own) opened.client.destroy();
+      if (opened !== undefined) closeOwnClient(opened);
     },
   };
 }

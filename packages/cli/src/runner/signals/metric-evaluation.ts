@@ -1,5 +1,6 @@
 import type { RunSection, ThresholdStopCondition } from '@faultline/core';
 import type { ToleranceCheck } from '../journal.js';
+import { evaluateTolerances } from '../tolerances.js';
 import { type SignalSummary, summarizePoints } from './metric-points.js';
 import type { MetricRole } from './metric-reader.js';
 import type { WatchedMetric } from './metric-watch.js';
@@ -10,40 +11,6 @@ export interface SignalJudgement {
   readonly summary: SignalSummary;
   readonly checks: ToleranceCheck[];
   readonly held: boolean;
-}
-
-/**
- * Compares a summary with the steady-state tolerances the signal can measure: a latency percentile the source does
- * not provide, or a success ratio without an errors query, is left out (validation makes sure some signal of every
- * target measures each tolerance).
- */
-export function evaluateSignalTolerances(
-  run: RunSection,
-  summary: SignalSummary,
-  measures: PointSignal['measures'],
-): ToleranceCheck[] {
-  const checks: ToleranceCheck[] = [];
-  const { successRatio, latencyMs } = run.steadyState;
-  if (successRatio !== undefined && measures.errors) {
-    checks.push({
-      name: 'success ratio',
-      observed: round(summary.successRatio, 4),
-      tolerance: `≥ ${successRatio.min}`,
-      ok: summary.successRatio >= successRatio.min,
-    });
-  }
-  for (const key of ['p50', 'p95', 'p99'] as const) {
-    const tolerance = latencyMs?.[key];
-    const observed = summary.latencyMs[key];
-    if (tolerance === undefined || !measures[key] || observed === undefined) continue;
-    checks.push({
-      name: `${key} latency ms`,
-      observed,
-      tolerance: `≤ ${tolerance.max}`,
-      ok: observed <= tolerance.max,
-    });
-  }
-  return checks;
 }
 
 /**
@@ -58,7 +25,7 @@ export function judgeSignal(
   problems: readonly string[] = [],
 ): SignalJudgement {
   const summary = summarizePoints(pointsWithin(signal.points(), fromEpochMs, toEpochMs));
-  const checks = evaluateSignalTolerances(run, summary, signal.measures).map((check) => ({
+  const checks = evaluateTolerances(run, summary, signal.measures).map((check) => ({
     ...check,
     name: `${check.name} (${signal.label})`,
   }));
@@ -148,9 +115,4 @@ export function metricDarkness(metric: WatchedMetric, nowEpochMs: number): strin
     return `went dark: no read completed for ${Math.round(sinceReadMs / 1000)} s (expected within ${Math.round(limitMs / 1000)} s)`;
   }
   return undefined;
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

@@ -4,6 +4,8 @@
  * probe's requests, so the same tolerances and stop conditions judge both.
  */
 
+import { round } from '../metrics.js';
+
 /** One period of a signal, as its source reported it. */
 export interface MetricPoint {
   /** Start of the period (epoch ms), as the source timestamps it. */
@@ -120,9 +122,4 @@ export function toPointTimeline(points: readonly MetricPoint[], startEpochMs: nu
  */
 export function mergePoints(known: Map<number, MetricPoint>, fresh: readonly MetricPoint[]): void {
   for (const point of fresh) known.set(point.timestampMs, point);
-}
-
-function round(value: number, digits = 1): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

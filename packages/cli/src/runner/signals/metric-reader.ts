@@ -151,3 +151,125 @@ export function describeServiceError(error: unknown): string {
     .replace(/(signature=|sig=|access_token=|code=)[^&\s"']+/gi, '$1***');
   return `${name}: ${cleaned}`;
 }
+
+/** The periods one read asks the service for: `[startMs, endMs)`, aligned to the probe's period since the epoch. */
+export interface PeriodWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+}
+
+/** What {@link createAlignedMetricReader} needs from one monitoring service. */
+export interface MetricServiceBinding<Client> {
+  /** The probe's period. */
+  readonly periodMs: number;
+  /** Opens the service's client; called on the first read only (its result, also a rejection, is kept). */
+  readonly connect: () => Promise<Client>;
+  /** Every role's values in the window. Rejects with {@link MetricProbeError} (see {@link serviceFailure}). */
+  readonly readSeries: (client: Client, window: PeriodWindow) => Promise<RoleSeries[]>;
+  /** Releases what `connect` opened; never called when no read happened. Its errors are ignored. */
+  readonly close?: (client: Client) => Promise<void> | void;
+}
+
+/**
+ * A {@link MetricReader} over one monitoring service: connects lazily on the first read, aligns every read to
+ * whole periods since the epoch (so every read of the same period returns the same bucket, and a range shorter
+ * than a period still asks for one), and joins the roles' values into points with {@link assemblePoints}.
+ *
+ * @example
+ * ```ts
+ * return createAlignedMetricReader({
+ *   periodMs: probe.periodSeconds * 1000,
+ *   connect: async () => new Client(),
+ *   readSeries: async (client, { startMs, endMs }) => [{ role: 'requests', values, missingData: 'zero' }],
+ * });
+ * ```
+ */
+export function createAlignedMetricReader<Client>(binding: MetricServiceBinding<Client>): MetricReader {
+  const { periodMs } = binding;
+  let clientPromise: Promise<Client> | undefined;
+  return {
+    async read(fromEpochMs, toEpochMs) {
+      clientPromise ??= binding.connect();
+      const client = await clientPromise;
+      const startMs = Math.floor(fromEpochMs / periodMs) * periodMs;
+      const endMs = Math.max(startMs + periodMs, Math.ceil(toEpochMs / periodMs) * periodMs);
+      const window = { startMs, endMs };
+      return assemblePoints(periodMs, await binding.readSeries(client, window), window);
+    },
+    async close() {
+      if (clientPromise === undefined || binding.close === undefined) return;
+      const client = await clientPromise.then(
+        (opened) => ({ opened }),
+        () => undefined,
+      );
+      if (client !== undefined) await Promise.resolve(binding.close(client.opened)).catch(() => {});
+    },
+  };
+}
+
+/**
+ * The error a failed service call becomes: a {@link MetricProbeError} naming the probe and the call, with the
+ * service's reason (credentials removed); one that already is a {@link MetricProbeError} is kept as it is.
+ */
+export function serviceFailure(label: string, call: string, error: unknown): MetricProbeError {
+  if (error instanceof MetricProbeError) return error;
+  return new MetricProbeError(`${label}: ${call} failed: ${describeServiceError(error)}`, label, {
+    cause: error,
+  });
+}
+
+/**
+ * Adds one reading of a role to its values: several time series of one period (a filter split by a dimension)
+ * are added up for counts, and their highest value is kept for latency.
+ */
+export function addReading(
+  values: Map<number, number>,
+  role: MetricRole,
+  periodStartMs: number,
+  reading: number,
+): void {
+  const known = values.get(periodStartMs);
+  values.set(
+    periodStartMs,
+    known === undefined
+      ? reading
+      : role === 'requests' || role === 'errors'
+        ? known + reading
+        : Math.max(known, reading),
+  );
+}
+
+/** One role's series; `inSeconds` scales a latency role's values to milliseconds. */
+export function roleSeries(
+  role: MetricRole,
+  query: { readonly missingData: RoleSeries['missingData'] },
+  values: ReadonlyMap<number, number>,
+  inSeconds: boolean,
+): RoleSeries {
+  return {
+    role,
+    values,
+    missingData: query.missingData,
+    ...(role !== 'requests' && role !== 'errors' && inSeconds ? { scale: 1000 } : {}),
+  };
+}
+
+/**
+ * Reads the bearer token of a probe's `tokenEnv` on every call, so a pipeline that refreshes the variable is
+ * followed. An unset or empty variable is a {@link MetricProbeError} that says how to get a token (`howToGetOne`).
+ */
+export function readEnvironmentToken(
+  label: string,
+  variable: string,
+  environment: Readonly<Record<string, string | undefined>>,
+  howToGetOne: string,
+): string {
+  const token = environment[variable];
+  if (token === undefined || token === '') {
+    throw new MetricProbeError(
+      `${label}: the environment variable ${variable} (tokenEnv) is not set; ${howToGetOne}`,
+      label,
+    );
+  }
+  return token;
+}
