@@ -32,6 +32,13 @@ export const storeFlags = {
   switches: ['allow-outside'],
 } as const;
 
+/** The flags of the commands that only address stores (`diff`, `status`, `on`, `off`): the store flags and `--json`. */
+export const storeCommandFlags = {
+  values: storeFlags.values,
+  repeatable: storeFlags.repeatable,
+  switches: [...storeFlags.switches, 'json'],
+};
+
 /** Help text for {@link storeFlags}. */
 export const storeFlagsHelp = `Stores (repeat --to for several; default: every target of the file's run section):
   --to KIND[:ADDRESS]       aws-ssm:/param | aws-appconfig:application/environment/profile |

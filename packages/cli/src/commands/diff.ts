@@ -1,15 +1,15 @@
 import type { Command } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
 import { toRuntimeDocument } from '../experiment-file.js';
-import { loadSeenVersions } from '../seen-versions.js';
-import { storeFlags, storeFlagsHelp } from '../store-selection.js';
+import { storeCommandFlags, storeFlagsHelp } from '../store-selection.js';
 import { type DocumentChange, diffDocuments, formatChanges } from '../structural-diff.js';
 import {
   closeStores,
   describeError,
+  errorsOf,
   exitCodeFor,
-  forEachStore,
   openStores,
+  readEveryStore,
   reportInvalid,
   singleFile,
 } from './store-commands.js';
@@ -28,11 +28,7 @@ ${storeFlagsHelp}
 
 Example:
   faultline diff experiments/pricing-latency.yaml --to file:.faultline/demo.json`,
-  flags: {
-    values: storeFlags.values,
-    repeatable: storeFlags.repeatable,
-    switches: [...storeFlags.switches, 'json'],
-  },
+  flags: storeCommandFlags,
   async run(context) {
     const file = singleFile(context, 'diff', true);
     const opened = await openStores(context, { file, requireValid: true });
@@ -40,16 +36,14 @@ Example:
     const { loaded, stores } = opened;
     if (loaded === undefined || !loaded.ok) return exitCodes.invalidOrDeviated;
     const local = toRuntimeDocument(loaded.raw);
-    const seen = await loadSeenVersions(context.statePath);
-    const results = await forEachStore(stores, async (store) => {
-      const current = await store.read();
-      seen.set(store.name, current?.version ?? null);
+    const results = (await readEveryStore(context, stores)).map((result) => {
+      if ('error' in result) return result;
+      const { current, ...outcome } = result;
       const changes: DocumentChange[] = diffDocuments(current?.document, local);
-      return { version: current?.version ?? null, changes };
+      return { ...outcome, version: current?.version ?? null, changes };
     });
-    await seen.save();
     await closeStores(stores);
-    const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));
+    const errors = errorsOf(results);
     if (context.json) {
       context.output.json({
         experiment: loaded.experiment.id,

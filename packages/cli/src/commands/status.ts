@@ -1,12 +1,12 @@
 import type { Command } from '../command.js';
-import { loadSeenVersions } from '../seen-versions.js';
-import { storeFlags, storeFlagsHelp } from '../store-selection.js';
+import { storeCommandFlags, storeFlagsHelp } from '../store-selection.js';
 import {
   closeStores,
   describeError,
+  errorsOf,
   exitCodeFor,
-  forEachStore,
   openStores,
+  readEveryStore,
   singleFile,
   storeHeading,
 } from './store-commands.js';
@@ -39,23 +39,14 @@ ${storeFlagsHelp}
 
 Example:
   faultline status --to aws-ssm:/faultline/orders --to file:.faultline/demo.json`,
-  flags: {
-    values: storeFlags.values,
-    repeatable: storeFlags.repeatable,
-    switches: [...storeFlags.switches, 'json'],
-  },
+  flags: storeCommandFlags,
   async run(context) {
     const file = singleFile(context, 'status', false);
     const opened = await openStores(context, { file, requireValid: false });
     if ('invalid' in opened) return 1;
     const { stores } = opened;
-    const seen = await loadSeenVersions(context.statePath);
-    const results = await forEachStore(stores, async (store) => {
-      const current = await store.read();
-      seen.set(store.name, current?.version ?? null);
-      return { current };
-    });
-    const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));
+    const results = await readEveryStore(context, stores);
+    const errors = errorsOf(results);
     const statuses = results.map((result): StoreStatus => {
       const { target, store } = result;
       if ('error' in result) return { target, store, state: 'error', error: describeError(result.error) };
@@ -77,7 +68,6 @@ Example:
         version: current.version,
       };
     });
-    await seen.save();
     await closeStores(stores);
     if (context.json) context.output.json({ stores: statuses });
     else {

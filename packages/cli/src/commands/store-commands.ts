@@ -8,6 +8,7 @@ import {
   resolveRunTargetStores,
 } from '../experiment-file.js';
 import { formatLocatedIssue } from '../issue-locations.js';
+import { loadSeenVersions } from '../seen-versions.js';
 import { selectStores } from '../store-selection.js';
 import {
   createStore,
@@ -15,6 +16,7 @@ import {
   type ExperimentStore,
   StoreAccessError,
   StoreConflictError,
+  type StoredExperiment,
 } from '../stores/index.js';
 
 /**
@@ -83,6 +85,12 @@ export async function openStores(
   return { loaded, stores };
 }
 
+/** A per-store outcome of {@link forEachStore}: the action's result, or the error that kept the store from it. */
+export type StoreOutcome<T extends object> = { target: string; store: string; elapsedMs: number } & (
+  | T
+  | { error: unknown }
+);
+
 /**
  * Runs `action` on every store that could be opened, all in parallel, and turns a store that could not be opened
  * or whose action failed into an `error` outcome: every store gets an answer, none is skipped because another
@@ -91,7 +99,7 @@ export async function openStores(
 export async function forEachStore<T extends object>(
   stores: readonly OpenStore[],
   action: (store: ExperimentStore) => Promise<T>,
-): Promise<({ target: string; store: string; elapsedMs: number } & (T | { error: unknown }))[]> {
+): Promise<StoreOutcome<T>[]> {
   return Promise.all(
     stores.map(async (entry) => {
       const startedAt = performance.now();
@@ -166,4 +174,27 @@ export function singleFile(context: CommandContext, command: string, required: b
 /** `aws  aws-ssm:/faultline/demo` for run-section targets; the address once when the target is the address. */
 export function storeHeading(target: string, store: string, dim: (text: string) => string): string {
   return target === store ? store : `${target.padEnd(8)} ${dim(store)}`;
+}
+
+/** The errors among per-store outcomes. */
+export function errorsOf(results: readonly ({ error: unknown } | object)[]): unknown[] {
+  return results.flatMap((result) => ('error' in result ? [result.error] : []));
+}
+
+/**
+ * Reads every store in parallel and remembers each version read as the one reviewed (a following `push` replaces
+ * exactly that version): `diff` and `status`.
+ */
+export async function readEveryStore(
+  context: CommandContext,
+  stores: readonly OpenStore[],
+): Promise<StoreOutcome<{ current: StoredExperiment | undefined }>[]> {
+  const seen = await loadSeenVersions(context.statePath);
+  const results = await forEachStore(stores, async (store) => {
+    const current = await store.read();
+    seen.set(store.name, current?.version ?? null);
+    return { current };
+  });
+  await seen.save();
+  return results;
 }

@@ -1,9 +1,10 @@
 import type { Command, CommandContext } from '../command.js';
 import { exitCodes } from '../exit-codes.js';
-import { storeFlags, storeFlagsHelp } from '../store-selection.js';
+import { storeCommandFlags, storeFlagsHelp } from '../store-selection.js';
 import {
   closeStores,
   describeError,
+  errorsOf,
   exitCodeFor,
   forEachStore,
   openStores,
@@ -24,7 +25,7 @@ async function flip(context: CommandContext, enabled: boolean): Promise<number> 
   const results = await forEachStore(stores, (store) => store.setEnabled(enabled));
   await closeStores(stores);
   const elapsedMs = Math.round(performance.now() - startedAt);
-  const errors = results.flatMap((result) => ('error' in result ? [result.error] : []));
+  const errors = errorsOf(results);
   if (context.json) {
     context.output.json({
       enabled,
@@ -83,11 +84,7 @@ ${storeFlagsHelp}
 
 Example:
   faultline off --to aws-ssm:/faultline/orders --to gcp-firestore:faultline/orders`,
-  flags: {
-    values: storeFlags.values,
-    repeatable: storeFlags.repeatable,
-    switches: [...storeFlags.switches, 'json'],
-  },
+  flags: storeCommandFlags,
   run: (context) => flip(context, false),
 };
 
@@ -104,10 +101,6 @@ ${storeFlagsHelp}
 
 Example:
   faultline on experiments/pricing-latency.yaml --target aws`,
-  flags: {
-    values: storeFlags.values,
-    repeatable: storeFlags.repeatable,
-    switches: [...storeFlags.switches, 'json'],
-  },
+  flags: storeCommandFlags,
   run: (context) => flip(context, true),
 };

@@ -1,17 +1,9 @@
 import type { AppConfigurationClient } from '@azure/app-configuration';
 import { createModuleLoader } from '@faultline/core/adapter-kit';
+import { createCompareAndSetStore, storeAccessError } from './compare-and-set.js';
 import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment } from './store.js';
-import {
-  assertExpectedVersion,
-  maxDocumentBytes,
-  parseStoredText,
-  StoreAccessError,
-  StoreConflictError,
-  serializeDocument,
-  setEnabledWithReadWrite,
-  versionConflict,
-} from './store.js';
+import { maxDocumentBytes, parseStoredText, StoreAccessError } from './store.js';
 
 /** Options of {@link createAppConfigurationStore}. */
 export interface AppConfigurationStoreOptions {
@@ -70,71 +62,45 @@ export function createAppConfigurationStore(options: AppConfigurationStoreOption
       return { text, document: await parseStoredText(text), version: setting.etag ?? '' };
     } catch (error) {
       if (statusOf(error) === 404) return undefined;
-      throw accessError(name, error);
+      throw storeAccessError(name, error);
     }
   }
 
-  const store: ExperimentStore = {
+  return createCompareAndSetStore({
     kind: 'azure-app-configuration',
     name,
+    connect: client,
     read,
-    async write(document, writeOptions) {
-      const value = serializeDocument(document);
-      const isJson = typeof document !== 'string' || parseJson(document);
-      const setting = { ...address, value, contentType: isJson ? 'application/json' : 'application/yaml' };
-      const appConfiguration = await client();
-      try {
-        if (writeOptions.force) {
-          const result = await appConfiguration.setConfigurationSetting(setting);
-          return { version: result.etag ?? '' };
-        }
-        if (writeOptions.expectedVersion === null) {
-          const result = await appConfiguration.addConfigurationSetting(setting);
-          return { version: result.etag ?? '' };
-        }
-        if (writeOptions.expectedVersion === undefined) assertExpectedVersion(name, writeOptions, undefined);
-        const result = await appConfiguration.setConfigurationSetting(
-          { ...setting, etag: writeOptions.expectedVersion as string },
-          { onlyIfUnchanged: true },
-        );
-        return { version: result.etag ?? '' };
-      } catch (error) {
-        throw await conflictOrAccess(error, writeOptions.expectedVersion);
-      }
+    async overwrite(appConfiguration, text, document) {
+      return (await appConfiguration.setConfigurationSetting(settingOf(text, document))).etag ?? '';
     },
-    async remove(writeOptions) {
-      const appConfiguration = await client();
-      try {
-        if (writeOptions.force) {
-          await appConfiguration.deleteConfigurationSetting(address);
-          return;
-        }
-        if (typeof writeOptions.expectedVersion !== 'string') {
-          const current = await read();
-          assertExpectedVersion(name, writeOptions, current?.version);
-          return;
-        }
-        await appConfiguration.deleteConfigurationSetting(
-          { ...address, etag: writeOptions.expectedVersion },
-          { onlyIfUnchanged: true },
-        );
-      } catch (error) {
-        throw await conflictOrAccess(error, writeOptions.expectedVersion);
-      }
+    async create(appConfiguration, text, document) {
+      return (await appConfiguration.addConfigurationSetting(settingOf(text, document))).etag ?? '';
     },
-    setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled),
+    async replace(appConfiguration, text, document, expectedVersion) {
+      const result = await appConfiguration.setConfigurationSetting(
+        { ...settingOf(text, document), etag: expectedVersion },
+        { onlyIfUnchanged: true },
+      );
+      return result.etag ?? '';
+    },
+    async deleteAny(appConfiguration) {
+      await appConfiguration.deleteConfigurationSetting(address);
+    },
+    async deleteVersion(appConfiguration, expectedVersion) {
+      await appConfiguration.deleteConfigurationSetting(
+        { ...address, etag: expectedVersion },
+        { onlyIfUnchanged: true },
+      );
+    },
+    isPreconditionFailure: (error) => statusOf(error) === 412,
     async close() {},
-  };
+  });
 
-  async function conflictOrAccess(error: unknown, expected: string | null | undefined): Promise<Error> {
-    if (error instanceof StoreConflictError || error instanceof StoreAccessError) return error;
-    if (statusOf(error) === 412) {
-      const current = await read().catch(() => undefined);
-      return versionConflict(name, expected, current?.version ?? null, { cause: error });
-    }
-    return accessError(name, error);
+  function settingOf(value: string, document: object | string) {
+    const isJson = typeof document !== 'string' || parseJson(document);
+    return { ...address, value, contentType: isJson ? 'application/json' : 'application/yaml' };
   }
-  return store;
 }
 
 function parseJson(text: string): boolean {
@@ -149,10 +115,4 @@ function parseJson(text: string): boolean {
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' ? status : undefined;
-}
-
-function accessError(name: string, error: unknown): Error {
-  if (error instanceof StoreAccessError || error instanceof StoreConflictError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StoreAccessError(`${name}: ${detail.split('\n')[0]}`, name, { cause: error });
 }

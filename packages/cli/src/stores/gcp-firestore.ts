@@ -1,17 +1,9 @@
 import { createModuleLoader } from '@faultline/core/adapter-kit';
 import type { Firestore } from '@google-cloud/firestore';
+import { createCompareAndSetStore, storeAccessError } from './compare-and-set.js';
 import { importPeerSdk } from './peer-sdk.js';
 import type { ExperimentStore, StoredExperiment } from './store.js';
-import {
-  assertExpectedVersion,
-  maxDocumentBytes,
-  parseStoredText,
-  StoreAccessError,
-  StoreConflictError,
-  serializeDocument,
-  setEnabledWithReadWrite,
-  versionConflict,
-} from './store.js';
+import { maxDocumentBytes, parseStoredText, StoreAccessError, StoreConflictError } from './store.js';
 
 /** Options of {@link createFirestoreStore}. */
 export interface FirestoreStoreOptions {
@@ -83,71 +75,47 @@ export function createFirestoreStore(options: FirestoreStoreOptions): Experiment
       const document = typeof value === 'string' ? await parseStoredText(value) : value;
       return { text, document, version: encodeVersion(snapshot.updateTime) };
     } catch (error) {
-      throw accessError(name, error);
+      throw storeAccessError(name, error);
     }
   }
 
-  const store: ExperimentStore = {
+  return createCompareAndSetStore({
     kind: 'gcp-firestore',
     name,
+    async connect() {
+      const { sdk } = await client();
+      return { sdk, ref: await reference() };
+    },
     read,
-    async write(document, writeOptions) {
-      const text = serializeDocument(document);
-      const { sdk } = await client();
-      const ref = await reference();
-      const data = { [field]: text, writtenBy: 'faultline' };
-      try {
-        if (writeOptions.force) {
-          const result = await ref.set(data);
-          return { version: encodeVersion(result.writeTime) };
-        }
-        if (writeOptions.expectedVersion === null) {
-          const result = await ref.create(data);
-          return { version: encodeVersion(result.writeTime) };
-        }
-        if (writeOptions.expectedVersion === undefined) assertExpectedVersion(name, writeOptions, undefined);
-        const expected = decodeVersion(sdk, writeOptions.expectedVersion as string);
-        const result = await ref.update(data, { lastUpdateTime: expected });
-        return { version: encodeVersion(result.writeTime) };
-      } catch (error) {
-        throw await conflictOrAccess(error, writeOptions.expectedVersion);
-      }
+    async overwrite({ ref }, text) {
+      return encodeVersion((await ref.set(dataOf(text))).writeTime);
     },
-    async remove(writeOptions) {
-      const { sdk } = await client();
-      const ref = await reference();
-      try {
-        if (writeOptions.force) {
-          await ref.delete();
-          return;
-        }
-        if (writeOptions.expectedVersion === null || writeOptions.expectedVersion === undefined) {
-          const current = await read();
-          assertExpectedVersion(name, writeOptions, current?.version);
-          return;
-        }
-        await ref.delete({ lastUpdateTime: decodeVersion(sdk, writeOptions.expectedVersion) });
-      } catch (error) {
-        throw await conflictOrAccess(error, writeOptions.expectedVersion);
-      }
+    async create({ ref }, text) {
+      return encodeVersion((await ref.create(dataOf(text))).writeTime);
     },
-    setEnabled: (enabled) => setEnabledWithReadWrite(store, enabled),
+    async replace({ sdk, ref }, text, _document, expectedVersion) {
+      const result = await ref.update(dataOf(text), { lastUpdateTime: decodeVersion(sdk, expectedVersion) });
+      return encodeVersion(result.writeTime);
+    },
+    async deleteAny({ ref }) {
+      await ref.delete();
+    },
+    async deleteVersion({ sdk, ref }, expectedVersion) {
+      await ref.delete({ lastUpdateTime: decodeVersion(sdk, expectedVersion) });
+    },
+    isPreconditionFailure(error) {
+      const code = (error as { code?: unknown }).code;
+      return code === grpcFailedPrecondition || code === grpcAlreadyExists || code === grpcNotFound;
+    },
     async close() {
       // A failed load leaves nothing to close.
       await sdkClient.loaded()?.db.terminate();
     },
-  };
+  });
 
-  async function conflictOrAccess(error: unknown, expected: string | null | undefined): Promise<Error> {
-    if (error instanceof StoreConflictError || error instanceof StoreAccessError) return error;
-    const code = (error as { code?: unknown }).code;
-    if (code === grpcFailedPrecondition || code === grpcAlreadyExists || code === grpcNotFound) {
-      const current = await read().catch(() => undefined);
-      return versionConflict(name, expected, current?.version ?? null, { cause: error });
-    }
-    return accessError(name, error);
+  function dataOf(text: string) {
+    return { [field]: text, writtenBy: 'faultline' };
   }
-  return store;
 }
 
 interface TimestampLike {
@@ -166,10 +134,4 @@ function decodeVersion(sdk: typeof import('@google-cloud/firestore'), version: s
     throw new StoreConflictError(`not a Firestore version: ${version}`, 'gcp-firestore', version, undefined);
   }
   return new sdk.Timestamp(Number(match[1]), Number(match[2]));
-}
-
-function accessError(name: string, error: unknown): Error {
-  if (error instanceof StoreAccessError || error instanceof StoreConflictError) return error;
-  const detail = error instanceof Error ? error.message : String(error);
-  return new StoreAccessError(`${name}: ${detail}`, name, { cause: error });
 }
