@@ -33,6 +33,7 @@ export {
 } from './adapter/platform-identity.js';
 export { isKillSwitchOn, resolveFaultEngine } from './adapter/resolve-engine.js';
 export {
+  instrumentFailingOpen,
   isFaultWrapped,
   markFaultWrapped,
   minimumZeroCodeNodeMajor,
@@ -48,6 +49,7 @@ export {
   readEnvironmentValue,
 } from './config/environment-values.js';
 export { contentVersionOf } from './config/load-content-version.js';
+export { rejectOnAbort } from './config/reject-on-abort.js';
 export type {
   FaultRun,
   HandlerOutcome,

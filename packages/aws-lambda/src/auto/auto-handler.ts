@@ -1,4 +1,5 @@
 import {
+  instrumentFailingOpen,
   isFaultWrapped,
   isKillSwitchOn,
   reportSetup,
@@ -73,20 +74,13 @@ export async function createLayerHandler(
     );
     return original;
   }
-  try {
+  const details = { mechanism, handler: setting };
+  return instrumentFailingOpen(original, setting, details, environment, async () => {
     const { withFaults } = await import('../with-faults.js');
     const wrapped = withFaults(original as Parameters<typeof withFaults>[0]) as AnyHandler;
-    reportSetup('info', `faultline instruments ${setting}`, { mechanism, handler: setting }, environment);
+    reportSetup('info', `faultline instruments ${setting}`, details, environment);
     return wrapped;
-  } catch (error) {
-    reportSetup(
-      'error',
-      `faultline could not be set up (${summarizeError(error)}); ${setting} runs without faults`,
-      { mechanism, handler: setting },
-      environment,
-    );
-    return original;
-  }
+  });
 }
 
 function reasonToLeaveAlone(

@@ -1,5 +1,5 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { contentVersionOf, FaultlineError } from '@faultline/core/adapter-kit';
+import { contentVersionOf, FaultlineError, rejectOnAbort } from '@faultline/core/adapter-kit';
 
 /**
  * The one method of a Powertools for AWS Lambda (TypeScript) Parameters provider the bridge calls. Every provider
@@ -115,7 +115,7 @@ export function fromPowertoolsProvider(
       signal.throwIfAborted();
       let value: unknown;
       try {
-        value = await abortable(provider.get(name, getOptions as never), signal);
+        value = await rejectOnAbort(provider.get(name, getOptions as never), signal);
       } catch (error) {
         if (error === signal.reason) throw error;
         const code = underlyingCode(error);
@@ -146,23 +146,6 @@ export function fromPowertoolsProvider(
       return { kind: 'document', document, version };
     },
   };
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
 
 /** The name of the error under Powertools' `GetParameterError` (its `cause`), else of the error itself. */

@@ -100,6 +100,38 @@ export function summarizeError(error: unknown): string {
   return error instanceof Error ? `${errorName}: ${errorMessage}` : errorMessage;
 }
 
+/**
+ * Instruments a user's function for a zero-code install without ever breaking it: returns what `instrument`
+ * resolves to, or `original` when it throws (faultline cannot be set up), after one `error` setup line saying that
+ * `subject` runs without faults.
+ *
+ * @example
+ * ```ts
+ * import { instrumentFailingOpen } from '@faultline/core/adapter-kit';
+ * export const handler = await instrumentFailingOpen(original, 'index.handler', { mechanism: 'aws-lambda-layer' },
+ *   process.env, async () => (await import('./with-faults.js')).withFaults(original));
+ * ```
+ */
+export async function instrumentFailingOpen<Instrumented>(
+  original: Instrumented,
+  subject: string,
+  details: Readonly<Record<string, unknown>>,
+  environment: Readonly<Record<string, string | undefined>>,
+  instrument: () => Promise<Instrumented>,
+): Promise<Instrumented> {
+  try {
+    return await instrument();
+  } catch (error) {
+    reportSetup(
+      'error',
+      `faultline could not be set up (${summarizeError(error)}); ${subject} runs without faults`,
+      details,
+      environment,
+    );
+    return original;
+  }
+}
+
 /** The oldest Node major faultline's zero-code installs instrument (the engines every package declares). */
 export const minimumZeroCodeNodeMajor = 20;
 

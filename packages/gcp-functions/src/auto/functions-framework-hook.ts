@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
+  instrumentFailingOpen,
   isFaultWrapped,
   isKillSwitchOn,
   reportSetup,
@@ -87,17 +88,13 @@ export function installFunctionsFrameworkHook(options: FunctionsFrameworkHookOpt
       const loaded = await getUserFunction(codeLocation, functionTarget, signatureType);
       // null: the framework has already said why it cannot load the function, and exits as it would without us.
       if (loaded === null || loaded === undefined) return loaded;
-      try {
-        return await instrument(loaded, functionTarget, environment);
-      } catch (error) {
-        reportSetup(
-          'error',
-          `faultline could not be set up (${summarizeError(error)}); ${functionTarget} runs without faults`,
-          { mechanism, function: functionTarget },
-          environment,
-        );
-        return loaded;
-      }
+      return instrumentFailingOpen(
+        loaded,
+        functionTarget,
+        { mechanism, function: functionTarget },
+        environment,
+        () => instrument(loaded, functionTarget, environment),
+      );
     };
     return true;
   } catch (error) {

@@ -4,6 +4,7 @@ import {
   environmentFlagWords,
   FaultlineError,
   parseEnvironmentFlag,
+  rejectOnAbort,
 } from '@faultline/core/adapter-kit';
 
 /**
@@ -188,8 +189,8 @@ export function createFirestoreSource(options: FirestoreSourceOptions = {}): Con
   const source: ConfigSource = {
     name,
     load: async (request: ConfigLoadRequest) => {
-      const document = await abortable(openDocument(), request.signal);
-      const snapshot = await abortable(document.get(), request.signal);
+      const document = await rejectOnAbort(openDocument(), request.signal);
+      const snapshot = await rejectOnAbort(document.get(), request.signal);
       return toResult(snapshot, request.previousVersion);
     },
   };
@@ -308,22 +309,4 @@ async function resolveClient(options: FirestoreSourceOptions): Promise<Firestore
   if (options.projectId !== undefined) settings.projectId = options.projectId;
   if (options.databaseId !== undefined) settings.databaseId = options.databaseId;
   return new sdk.Firestore(settings) as unknown as FirestoreLike;
-}
-
-function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }
