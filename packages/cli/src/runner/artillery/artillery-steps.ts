@@ -1,6 +1,7 @@
 import { FaultlineError, type RunSection, type RunTarget } from '@faultline/core';
 import type { StopBreach } from '../journal.js';
-import { type RunContext, round, sleep, type TargetState } from '../run-context.js';
+import { round } from '../metrics.js';
+import { type RunContext, sleep, type TargetState } from '../run-context.js';
 import { findSignalBreach, judgeSignal } from '../signals/metric-evaluation.js';
 import { staleness } from '../signals/point-signal.js';
 import { plannedFaultWindowSeconds } from '../stop-condition-check.js';
