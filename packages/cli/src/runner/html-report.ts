@@ -170,23 +170,7 @@ function renderTarget(
     tolerance: latencyToleranceMs,
     label: `latency of ${target.name}`,
   });
-  const errors = chart({
-    startMs,
-    endMs,
-    maxY: 100,
-    unit: '%',
-    journal,
-    series: [
-      {
-        className: 'series-errors',
-        area: true,
-        points: timeline.map(
-          (bucket) => [bucket.atMs, bucket.count === 0 ? 0 : (100 * bucket.errors) / bucket.count] as const,
-        ),
-      },
-    ],
-    label: `error rate of ${target.name}`,
-  });
+  const errors = errorRateChart(journal, startMs, endMs, timeline, `error rate of ${target.name}`);
   return `    <section class="panel" data-target="${escapeHtml(target.name)}">
       <h2>${escapeHtml(target.name)} <span class="badge ${target.verdict}">${verdictLabel(target.verdict)}</span></h2>
       <div class="sub">${escapeHtml(target.cloud)} · ${escapeHtml(target.store)} · ${escapeHtml(target.probeUrl ?? 'probe')}</div>
@@ -240,23 +224,13 @@ function renderMetricPanel(
           tolerance: latencyToleranceMs,
           label: `latency of ${target.name} from ${metric.name}`,
         });
-  const errors = chart({
+  const errors = errorRateChart(
+    journal,
     startMs,
     endMs,
-    maxY: 100,
-    unit: '%',
-    journal,
-    series: [
-      {
-        className: 'series-errors',
-        area: true,
-        points: timeline.map(
-          (point) => [point.atMs, point.count === 0 ? 0 : (100 * point.errors) / point.count] as const,
-        ),
-      },
-    ],
-    label: `error rate of ${target.name} from ${metric.name}`,
-  });
+    timeline,
+    `error rate of ${target.name} from ${metric.name}`,
+  );
   const requests = chart({
     startMs,
     endMs,
@@ -296,6 +270,33 @@ interface ChartOptions {
   }[];
   readonly tolerance?: number | undefined;
   readonly label: string;
+}
+
+/** The error-rate chart (percent of requests per bucket or period) of a timeline. */
+function errorRateChart(
+  journal: RunJournal,
+  startMs: number,
+  endMs: number,
+  timeline: readonly { readonly atMs: number; readonly count: number; readonly errors: number }[],
+  label: string,
+): string {
+  return chart({
+    startMs,
+    endMs,
+    maxY: 100,
+    unit: '%',
+    journal,
+    series: [
+      {
+        className: 'series-errors',
+        area: true,
+        points: timeline.map(
+          (point) => [point.atMs, point.count === 0 ? 0 : (100 * point.errors) / point.count] as const,
+        ),
+      },
+    ],
+    label,
+  });
 }
 
 function chart(options: ChartOptions): string {
