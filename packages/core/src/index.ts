@@ -157,6 +157,11 @@ export {
   metricDimensions,
 } from './observability/emf-sink.js';
 export {
+  type InjectionMarker,
+  injectedFaultsHeader,
+  runTokenHeader,
+} from './observability/injection-marker.js';
+export {
   createInvocationLogSink,
   type InvocationLogSinkOptions,
 } from './observability/invocation-log-sink.js';

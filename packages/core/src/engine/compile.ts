@@ -112,6 +112,8 @@ export interface CompiledExperiment {
    * before any fault: when they fail, nothing can fire. `undefined` when the faults share none, or for one fault.
    */
   readonly sharedMatch: InvocationPredicate | undefined;
+  /** The experiment's `runToken`: requests carrying it get the injected faults in a response header. */
+  readonly runToken: string | undefined;
   readonly state: CompiledExperimentState;
 }
 
@@ -419,6 +421,7 @@ export function compileExperiment(
     maxInjectionsPerMinute: maxPerMinute === undefined ? Number.POSITIVE_INFINITY : maxPerMinute,
     faults,
     sharedMatch: compileSharedMatch(faults),
+    runToken: experiment.runToken,
     state: {
       expiredReported: false,
       productionRefusedReported: false,

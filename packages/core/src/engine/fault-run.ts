@@ -10,6 +10,11 @@ import { InjectedFaultError, isInjectedFault } from '../faults/injected-fault-er
 import { throttledResponse } from '../faults/throttled-response.js';
 import type { Invocation } from '../invocation/invocation.js';
 import {
+  type InjectionMarker,
+  injectionMarkerFor,
+  withInjectionMarker,
+} from '../observability/injection-marker.js';
+import {
   annotateInjections,
   recordInjectedException,
   type TraceAccess,
@@ -134,6 +139,13 @@ export interface FaultRun {
    */
   readonly readsResponseBody: boolean;
   /**
+   * The response header that tells a `faultline run` probe which faults were injected (`x-faultline-injected`: the
+   * acting faults' ids), known once {@link FaultRun.before} ran: set only when the experiment has a `runToken`, the
+   * trigger is HTTP, the request carries that token (`x-faultline-run-token`) and some fault acts. `answer` and
+   * `changeResponse` add it to the response; a host that writes responses itself adds it.
+   */
+  readonly injectionMarker: InjectionMarker | undefined;
+  /**
    * Emits one `inject` event per fault, then runs the `before` effects in file order and resolves with the first
    * answer (the handler must then be skipped), or `undefined`. `capabilities` are what the trigger offers to
    * effects (e.g. the SQS batch). Never rejects.
@@ -173,16 +185,17 @@ export interface FaultRun {
    * The native answer to a short-circuit (`respond` → the trigger's response, `throttle` → its throttling result),
    * or throws what the trigger cannot answer natively: the injected error of a `throw`, else an
    * `InjectedFaultError` carrying the status. If `answers` fail to shape the answer, the run fails open and this
-   * returns `undefined`: call the handler, untouched.
+   * returns `undefined`: call the handler, untouched. The {@link FaultRun.injectionMarker} is added to the answer.
    */
   answer<Result>(
     shortCircuit: ShortCircuit,
     answers: NativeAnswers<Result>,
   ): { readonly result: Result } | undefined;
   /**
-   * The `after` phase on a native result: reads it as a neutral response (only when some fault changes responses),
-   * lets the effects change it, and writes it back. Returns `result` itself when nothing changed; a failure to read
-   * or write fails the run open and returns `result`.
+   * The `after` phase on a native result: reads it as a neutral response (only when some fault changes responses
+   * or the {@link FaultRun.injectionMarker} is to be added), lets the effects change it, adds the marker, and writes
+   * it back. Returns `result` itself when nothing changed; a failure to read or write fails the run open and returns
+   * `result`.
    */
   changeResponse<Result>(result: Result, responses: NativeResponses<Result>): Promise<Result>;
   /**
@@ -257,6 +270,7 @@ class InvocationRun implements FaultRun {
   #acting: readonly CompiledFault[];
   #afters: readonly CompiledFault[];
   #selected = false;
+  #marker: InjectionMarker | undefined;
   readonly #controller = new AbortController();
   readonly #cleanups: DeferredCleanup[] = [];
   readonly #contexts = new Map<CompiledFault, FaultContext>();
@@ -286,6 +300,10 @@ class InvocationRun implements FaultRun {
 
   get changesResponse(): boolean {
     return !this.#untouched && this.#afters.length > 0;
+  }
+
+  get injectionMarker(): InjectionMarker | undefined {
+    return this.#untouched ? undefined : this.#marker;
   }
 
   get readsResponseBody(): boolean {
@@ -469,11 +487,18 @@ class InvocationRun implements FaultRun {
       if (outcome.kind === 'respond') {
         // Copied: the configured response is shared by every invocation of this config version.
         const { status, headers, body } = outcome.response;
-        native = answers.respond({ status, headers: { ...headers }, body });
+        const marker = this.injectionMarker;
+        native = answers.respond(
+          marker === undefined
+            ? { status, headers: { ...headers }, body }
+            : withInjectionMarker({ status, headers, body }, marker),
+        );
       } else if (outcome.kind === 'throttle') {
+        const response = throttledResponse(outcome.reason, outcome.retryAfterSeconds);
+        const marker = this.injectionMarker;
         native = answers.throttled(
           outcome.reason,
-          throttledResponse(outcome.reason, outcome.retryAfterSeconds),
+          marker === undefined ? response : withInjectionMarker(response, marker),
         );
       } else {
         throw new FaultlineError(
@@ -505,7 +530,8 @@ class InvocationRun implements FaultRun {
   }
 
   async changeResponse<Result>(handlerResult: Result, responses: NativeResponses<Result>): Promise<Result> {
-    if (!this.changesResponse) return handlerResult;
+    const marker = this.injectionMarker;
+    if (!this.changesResponse && marker === undefined) return handlerResult;
     let result = handlerResult;
     let response: NeutralResponse | undefined;
     try {
@@ -517,7 +543,8 @@ class InvocationRun implements FaultRun {
       this.failOpen(error, 'reading the response');
       return result;
     }
-    const changed = await this.after(response);
+    let changed = await this.after(response);
+    if (marker !== undefined && changed !== undefined) changed = withInjectionMarker(changed, marker);
     if (changed === response || changed === undefined) return result;
     try {
       return responses.writeResponse(result, changed);
@@ -595,9 +622,16 @@ class InvocationRun implements FaultRun {
         details: { reason },
       });
     }
-    if (acting === undefined) return;
-    this.#acting = acting;
-    this.#afters = acting.filter((fault) => fault.effect.after !== undefined);
+    if (acting !== undefined) {
+      this.#acting = acting;
+      this.#afters = acting.filter((fault) => fault.effect.after !== undefined);
+    }
+    // Only here, on the firing path: the idle and non-matching paths never look at the run token.
+    try {
+      this.#marker = injectionMarkerFor(this.#compiled.runToken, this.invocation, this.#acting);
+    } catch (error) {
+      this.#reportInternalError(error, 'reading the run token');
+    }
   }
 
   #reportInjections(): void {

@@ -8,6 +8,7 @@ import type { FaultRegistry } from '../faults/registry.js';
 import { knownFields, maxFieldPathLength, parseFieldPath } from '../invocation/fields.js';
 import { clouds } from '../invocation/invocation.js';
 import { maxGlobLength } from '../matching/glob.js';
+import { runTokenLength, runTokenPattern } from '../observability/injection-marker.js';
 import type {
   Infer,
   JsonSchema,
@@ -760,6 +761,43 @@ const guardSchema = s.object(
 
 const defaultGuard = { allowProduction: false, productionStages: [...defaultProductionStages] };
 
+const runTokenDescription =
+  'Set by `faultline run` for the run it drives: HTTP requests carrying this token in the x-faultline-run-token header get an x-faultline-injected response header listing the faults injected into them, which the run counts. A random secret; leave it to the CLI.';
+
+/** The run token: checked for shape, never quoted back (it is a secret of the run that pushed it). */
+const runTokenSchema: Schema<string> = {
+  kind: 'string',
+  description: runTokenDescription,
+  validate(value, path, issues) {
+    if (
+      typeof value === 'string' &&
+      value.length >= runTokenLength.min &&
+      value.length <= runTokenLength.max &&
+      runTokenPattern.test(value)
+    ) {
+      return value;
+    }
+    issues.push({
+      path,
+      message:
+        typeof value === 'string'
+          ? `must be ${runTokenLength.min} to ${runTokenLength.max} letters, digits, "-" or "_" (got ${value.length} characters)`
+          : `must be a string, got ${typeof value}`,
+      hint: 'remove runToken: faultline run sets it for the run it drives',
+    });
+    return invalid;
+  },
+  toJsonSchema() {
+    return {
+      type: 'string',
+      description: runTokenDescription,
+      minLength: runTokenLength.min,
+      maxLength: runTokenLength.max,
+      pattern: runTokenPattern.source,
+    };
+  },
+};
+
 function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDefinition[]>) {
   return s.object(
     {
@@ -792,6 +830,7 @@ function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDef
       guard: s.defaulted(guardSchema, defaultGuard),
       faults: s.required(faults),
       run: s.optional(runSectionSchema),
+      runToken: s.optional(runTokenSchema),
     },
     {
       description: `A faultline experiment (schema v1). Fault types: ${faultSchemasOf(registry).knownTypes.join(', ')}.`,

@@ -95,4 +95,9 @@ export interface ExperimentDefinition {
   readonly faults: readonly FaultDefinition[];
   /** The `faultline run` section (steady state, load, stop conditions, targets); ignored by the runtime. */
   readonly run?: unknown;
+  /**
+   * Set by `faultline run`: HTTP requests carrying it in the `x-faultline-run-token` header get an
+   * `x-faultline-injected` response header naming the faults injected into them.
+   */
+  readonly runToken?: string;
 }

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { NeutralResponse } from '@faultline/core';
+import type { InjectionMarker, NeutralResponse } from '@faultline/core';
 import {
   createPhaseWrapper,
   type FaultRun,
@@ -47,8 +47,12 @@ async function runCaptured(
   let replacement: NeutralResponse | undefined;
   try {
     const shortCircuit = await run.before();
+    const marker = run.injectionMarker;
+    // On the response from the start, so every answer carries it: the handler's, an injected one, and the
+    // Functions Framework's 500 for an injected error.
+    if (marker !== undefined) markResponse(response, marker);
     if (shortCircuit !== undefined) {
-      replacement = answerFor(shortCircuit);
+      replacement = answerFor(shortCircuit, marker);
     } else {
       const ended = await run.around(() => callCaptured(handler, request, response, capture));
       if (run.changesResponse) {
@@ -70,11 +74,28 @@ async function runCaptured(
 }
 
 /** The response that answers for the handler, or throws the injected error (the framework then answers 500). */
-function answerFor(shortCircuit: ShortCircuit): NeutralResponse {
+function answerFor(shortCircuit: ShortCircuit, marker: InjectionMarker | undefined): NeutralResponse {
   const { outcome } = shortCircuit;
   if (outcome.kind === 'throw') throw outcome.error;
-  if (outcome.kind === 'throttle') return throttledResponse(outcome.reason, outcome.retryAfterSeconds);
-  return outcome.response;
+  const answer =
+    outcome.kind === 'throttle'
+      ? throttledResponse(outcome.reason, outcome.retryAfterSeconds)
+      : outcome.response;
+  return marker === undefined
+    ? answer
+    : { ...answer, headers: { ...answer.headers, [marker.name]: marker.value } };
+}
+
+/**
+ * Sets the injection marker header on the real response. A response that refuses it is left as it is: the faults
+ * still act, and the run's report shows the injection as unproven rather than the invocation failing on us.
+ */
+function markResponse(response: ServerResponse, marker: InjectionMarker): void {
+  try {
+    if (!response.headersSent) response.setHeader(marker.name, marker.value);
+  } catch {
+    // fail open
+  }
 }
 
 /**

@@ -326,6 +326,56 @@ describe('withFaults on the real Functions Framework', () => {
     expect(await response.text()).toBe('ok');
   });
 
+  describe('injection marker for faultline run (x-faultline-run-token → x-faultline-injected)', () => {
+    const runToken = 'gcp-run-token-0123456789abcdef';
+
+    async function engineWithToken(faults: object[]) {
+      const sink = createMemorySink();
+      const engine = createFaultEngine({
+        source: createInlineSource({ schemaVersion: 1, id: 'gcp-http', runToken, faults }),
+        onEvent: sink,
+        sleep: createRecordingSleep(),
+      });
+      opened.push(engine);
+      await engine.ready();
+      return engine;
+    }
+
+    it("marks the Functions Framework's 500 for an injected exception, only for requests with the token", async () => {
+      const engine = await engineWithToken([{ id: 'crash', type: 'exception', probability: 1 }]);
+      const served = await serve((_request, response) => response.send('fine'), engine);
+
+      const marked = await fetch(`${served.url}/orders/1`, {
+        headers: { 'x-faultline-run-token': runToken },
+      });
+      const unmarked = await fetch(`${served.url}/orders/1`);
+
+      expect(marked.status).toBe(500);
+      expect(marked.headers.get('x-faultline-injected')).toBe('crash');
+      expect(unmarked.status).toBe(500);
+      expect(unmarked.headers.get('x-faultline-injected')).toBeNull();
+    });
+
+    it('marks a throttled 429 and a response the handler wrote', async () => {
+      const engine = await engineWithToken([
+        { id: 'cap', type: 'concurrency', maxInFlight: 1, probability: 1 },
+      ]);
+      const served = await serve(async (_request, response) => {
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        response.set('x-handler', 'yes').send('served');
+      }, engine);
+
+      const headers = { 'x-faultline-run-token': runToken };
+      const responses = await Promise.all([fetch(served.url, { headers }), fetch(served.url, { headers })]);
+
+      expect(responses.map((response) => response.status).sort()).toEqual([200, 429]);
+      for (const response of responses) expect(response.headers.get('x-faultline-injected')).toBe('cap');
+      const served200 = responses.find((response) => response.status === 200);
+      expect(served200?.headers.get('x-handler')).toBe('yes');
+      expect(await served200?.text()).toBe('served');
+    });
+  });
+
   it('answers 429 with Retry-After for requests over the concurrency cap, and serves the others', async () => {
     const { engine } = await engineFor([
       { id: 'cap', type: 'concurrency', maxInFlight: 1, probability: 1, retryAfterSeconds: 1 },

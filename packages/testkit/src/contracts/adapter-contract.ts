@@ -450,6 +450,139 @@ export function describeAdapterContract(name: string, harness: AdapterContractHa
       });
     });
 
+    describe('injection marker (faultline run)', () => {
+      const runToken = 'contract-run-token-0123456789abcdef';
+      const withToken = (overrides: Partial<AdapterContractRequest> = {}) =>
+        request({
+          ...overrides,
+          headers: { 'Content-Type': 'application/json', 'X-Faultline-Run-Token': runToken },
+        });
+
+      it('lists the faults injected into an HTTP request that carries the run token, in file order', async () => {
+        const document = experiment(
+          [
+            { id: 'slow', type: 'latency', probability: 1, delayMs: 10 },
+            {
+              id: 'never',
+              type: 'latency',
+              probability: 1,
+              delayMs: 10,
+              match: [{ field: 'http.path', op: 'prefix', value: '/admin' }],
+            },
+            { id: 'truncate', type: 'corrupt', probability: 1, mode: 'truncate' },
+          ],
+          { runToken },
+        );
+        await withFixture({ experiment: document }, async ({ fn, calls }) => {
+          const outcome = expectResponse(await fn.invoke(withToken()));
+          expect(header(outcome.headers, 'x-faultline-injected')).toBe('slow,truncate');
+          expect(header(outcome.headers, 'x-handler')).toBe('yes');
+          expect(outcome.body).toBe(okBody.slice(0, Math.floor(okBody.length / 2)));
+          expect(calls).toHaveLength(1);
+        });
+      });
+
+      it('marks a response that only an around fault acted on, leaving status, headers and body as they were', async () => {
+        const document = experiment([{ id: 'slow', type: 'latency', probability: 1, delayMs: 10 }], {
+          runToken,
+        });
+        await withFixture({ experiment: document }, async ({ fn }) => {
+          const outcome = expectResponse(await fn.invoke(withToken()));
+          expect(outcome.status).toBe(200);
+          expect(outcome.body).toBe(okBody);
+          expect(header(outcome.headers, 'x-handler')).toBe('yes');
+          expect(header(outcome.headers, 'content-type')).toContain('application/json');
+          expect(header(outcome.headers, 'x-faultline-injected')).toBe('slow');
+        });
+      });
+
+      it('marks an injected status response', async () => {
+        const document = experiment(
+          [
+            {
+              id: 'unavailable',
+              type: 'status',
+              probability: 1,
+              status: 503,
+              headers: { 'retry-after': '1' },
+            },
+          ],
+          { runToken },
+        );
+        await withFixture({ experiment: document }, async ({ fn, calls }) => {
+          const outcome = expectResponse(await fn.invoke(withToken()));
+          expect(outcome.status).toBe(503);
+          expect(header(outcome.headers, 'retry-after')).toBe('1');
+          expect(header(outcome.headers, 'x-faultline-injected')).toBe('unavailable');
+          expect(calls).toHaveLength(0);
+        });
+      });
+
+      it('adds nothing to requests without the token, with another token, or that no fault fired for', async () => {
+        const document = experiment(
+          [
+            {
+              id: 'slow',
+              type: 'latency',
+              probability: 1,
+              delayMs: 10,
+              match: [{ field: 'http.method', op: 'eq', value: 'GET' }],
+            },
+          ],
+          { runToken },
+        );
+        await withFixture({ experiment: document }, async ({ fn, sink }) => {
+          const without = expectResponse(await fn.invoke(request()));
+          const wrong = expectResponse(
+            await fn.invoke(request({ headers: { 'X-Faultline-Run-Token': `${runToken.slice(0, -1)}X` } })),
+          );
+          const notFired = expectResponse(await fn.invoke(withToken({ method: 'POST' })));
+          for (const outcome of [without, wrong, notFired]) {
+            expect(outcome.status).toBe(200);
+            expect(header(outcome.headers, 'x-faultline-injected')).toBeUndefined();
+          }
+          // The faults still fired for the first two: only the marker depends on the token.
+          expect(sink.ofType('inject')).toHaveLength(2);
+        });
+      });
+
+      it('adds nothing when the experiment has no run token, whatever the request carries', async () => {
+        const document = experiment([{ id: 'slow', type: 'latency', probability: 1, delayMs: 10 }]);
+        await withFixture({ experiment: document }, async ({ fn, sink }) => {
+          const outcome = expectResponse(await fn.invoke(withToken()));
+          expect(header(outcome.headers, 'x-faultline-injected')).toBeUndefined();
+          expect(sink.ofType('inject')).toHaveLength(1);
+        });
+      });
+
+      it('adds nothing in dry-run mode (nothing is injected)', async () => {
+        const document = experiment([{ id: 'slow', type: 'latency', probability: 1, delayMs: 10 }], {
+          runToken,
+          mode: 'dry-run',
+        });
+        await withFixture({ experiment: document }, async ({ fn }) => {
+          const outcome = expectResponse(await fn.invoke(withToken()));
+          expect(header(outcome.headers, 'x-faultline-injected')).toBeUndefined();
+        });
+      });
+
+      it.skipIf(harness.failureShape.event === undefined)(
+        'never marks a non-HTTP trigger, even when its event carries the token',
+        async () => {
+          const document = experiment([{ id: 'slow', type: 'latency', probability: 1, delayMs: 10 }], {
+            runToken,
+          });
+          await withFixture({ experiment: document }, async ({ fn, sink }) => {
+            const outcome = await fn.invoke(withToken({ trigger: 'event', method: 'POST', path: '/' }));
+            expect(sink.ofType('inject')).toHaveLength(1);
+            if (outcome.kind === 'response') {
+              expect(header(outcome.headers, 'x-faultline-injected')).toBeUndefined();
+            }
+          });
+        },
+      );
+    });
+
     describe('safety', () => {
       it('only reports would-inject in dry-run mode and leaves the handler untouched', async () => {
         const document = experiment([{ id: 'down', type: 'status', probability: 1, status: 503 }], {
