@@ -1,3 +1,4 @@
+import { injectedFaultsHeader, runTokenHeader } from '@faultline/core';
 import type { Sample } from './metrics.js';
 
 /** The request a probe sends. */
@@ -9,6 +10,11 @@ export interface ProbeRequest {
   readonly timeoutMs: number;
   /** Statuses counted as success; default: 2xx and 3xx. */
   readonly expectStatus?: readonly number[];
+  /**
+   * The run token of the experiment the run pushed: sent as `x-faultline-run-token`, so the functions name the
+   * faults they injected in `x-faultline-injected`, which the sample records.
+   */
+  readonly runToken?: string;
 }
 
 /**
@@ -23,9 +29,11 @@ export async function sendProbe(probe: ProbeRequest, elapsedMs: () => number): P
   const atMs = elapsedMs();
   const startedAt = performance.now();
   try {
+    const headers =
+      probe.runToken === undefined ? probe.headers : { ...probe.headers, [runTokenHeader]: probe.runToken };
     const response = await fetch(probe.url, {
       method: probe.method,
-      ...(probe.headers === undefined ? {} : { headers: { ...probe.headers } }),
+      ...(headers === undefined ? {} : { headers: { ...headers } }),
       ...(probe.body === undefined ? {} : { body: probe.body }),
       signal: AbortSignal.timeout(probe.timeoutMs),
     });
@@ -36,9 +44,11 @@ export async function sendProbe(probe: ProbeRequest, elapsedMs: () => number): P
       probe.expectStatus === undefined
         ? response.status >= 200 && response.status < 400
         : probe.expectStatus.includes(response.status);
+    const injected = parseInjectedFaults(response.headers.get(injectedFaultsHeader));
+    const marked = injected === undefined ? {} : { injected };
     return ok
-      ? { atMs, latencyMs, ok, status: response.status }
-      : { atMs, latencyMs, ok, status: response.status, error: `HTTP ${response.status}` };
+      ? { atMs, latencyMs, ok, status: response.status, ...marked }
+      : { atMs, latencyMs, ok, status: response.status, error: `HTTP ${response.status}`, ...marked };
   } catch (error) {
     const latencyMs = performance.now() - startedAt;
     const name = (error as Error).name;
@@ -49,6 +59,16 @@ export async function sendProbe(probe: ProbeRequest, elapsedMs: () => number): P
       error: name === 'TimeoutError' ? 'timeout' : ((error as Error).message ?? name),
     };
   }
+}
+
+/** The fault ids of an `x-faultline-injected` header; `undefined` without one. */
+function parseInjectedFaults(value: string | null): string[] | undefined {
+  if (value === null) return undefined;
+  const ids = value
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id !== '');
+  return ids.length === 0 ? undefined : ids;
 }
 
 /** A running load generator. */

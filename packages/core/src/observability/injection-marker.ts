@@ -4,11 +4,6 @@ import type { Invocation } from '../invocation/invocation.js';
 /**
  * The request header a `faultline run` probe sends with the run token of the experiment it pushed (the experiment's
  * `runToken`). Only requests carrying the active experiment's token get {@link injectedFaultsHeader} back.
- *
- * @example
- * ```ts
- * await fetch(url, { headers: { [runTokenHeader]: runToken } });
- * ```
  */
 export const runTokenHeader = 'x-faultline-run-token';
 
@@ -16,11 +11,6 @@ export const runTokenHeader = 'x-faultline-run-token';
  * The response header listing the ids of the faults injected into an HTTP invocation (comma-separated, file order),
  * set only when the request carried the active experiment's run token ({@link runTokenHeader}) and at least one
  * fault acted. `faultline run` counts it per target and per fault to prove that faults fired.
- *
- * @example
- * ```ts
- * const injected = response.headers.get(injectedFaultsHeader)?.split(',') ?? [];
- * ```
  */
 export const injectedFaultsHeader = 'x-faultline-injected';
 
