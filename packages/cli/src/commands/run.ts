@@ -55,15 +55,16 @@ export async function writeRunArtifacts(
  */
 export function printVerdictTable(output: CommandOutput, journal: RunJournal): void {
   const { style } = output;
-  const header = ['target', 'verdict', 'steady state', 'under fault', 'rollback'];
+  const header = ['target', 'verdict', 'steady state', 'under fault', 'injected', 'rollback'];
   const rows = journal.targets.map((target) => {
     const steady = target.steadyState.summary;
     const fault = target.fault?.summary;
     return [
       `${target.name} (${target.cloud})`,
-      target.verdict === 'held' ? 'HELD' : target.verdict === 'deviated' ? 'DEVIATED' : 'not run',
+      verdictText(target.verdict),
       describeSummary(steady),
       fault === undefined ? '—' : describeSummary(fault),
+      describeInjections(target.injection),
       target.rollback === undefined ? '—' : target.rollback.ok ? 'ok' : 'FAILED',
     ];
   });
@@ -77,7 +78,13 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
     const verdict = journal.targets[index]?.verdict;
     const text = line(row);
     output.line(
-      verdict === 'held' ? style.green(text) : verdict === 'deviated' ? style.red(text) : style.dim(text),
+      verdict === 'held'
+        ? style.green(text)
+        : verdict === 'deviated'
+          ? style.red(text)
+          : verdict === 'not-proven'
+            ? style.yellow(text)
+            : style.dim(text),
     );
   }
   for (const target of journal.targets) {
@@ -89,8 +96,32 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
       ? style.green('hypothesis HELD on every target')
       : journal.verdict === 'deviated'
         ? style.red('hypothesis DEVIATED')
-        : style.yellow(`not run (${journal.status})`);
+        : journal.verdict === 'not-proven'
+          ? style.yellow('injection NOT PROVEN: the faults did not fire as configured (see the injections)')
+          : style.yellow(`not run (${journal.status})`);
   output.line(`${overall} — ${style.dim(journal.hypothesis)}`);
+}
+
+/** Per fault: injected / expected (`slow 48/50`), or why nothing is counted. */
+function describeInjections(injection: RunJournal['targets'][number]['injection']): string {
+  if (injection === undefined) return '—';
+  if (injection.status === 'dry-run') return 'dry-run';
+  if (injection.status === 'not-observable') return 'no probe';
+  return injection.faults
+    .map(
+      (fault) => `${fault.id} ${fault.injected}${fault.expected === undefined ? '' : `/${fault.expected}`}`,
+    )
+    .join(', ');
+}
+
+function verdictText(verdict: RunJournal['verdict']): string {
+  return verdict === 'held'
+    ? 'HELD'
+    : verdict === 'deviated'
+      ? 'DEVIATED'
+      : verdict === 'not-proven'
+        ? 'NOT PROVEN'
+        : 'not run';
 }
 
 function describeSummary(summary: RunJournal['targets'][number]['steadyState']['summary']): string {

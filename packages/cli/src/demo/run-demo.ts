@@ -273,12 +273,22 @@ function printMatrix(output: ReturnType<typeof createOutput>, journals: readonly
   for (const journal of journals) {
     const cells = names.map((name) => {
       const verdict = journal.targets.find((target) => target.name === name)?.verdict ?? 'not-run';
-      const text = (verdict === 'held' ? 'HELD' : verdict === 'deviated' ? 'DEVIATED' : 'not run').padEnd(9);
+      const text = (
+        verdict === 'held'
+          ? 'HELD'
+          : verdict === 'deviated'
+            ? 'DEVIATED'
+            : verdict === 'not-proven'
+              ? 'UNPROVEN'
+              : 'not run'
+      ).padEnd(9);
       return verdict === 'held'
         ? style.green(text)
         : verdict === 'deviated'
           ? style.red(text)
-          : style.dim(text);
+          : verdict === 'not-proven'
+            ? style.yellow(text)
+            : style.dim(text);
     });
     output.line([journal.experiment.id.padEnd(width), ...cells].join('  '));
   }

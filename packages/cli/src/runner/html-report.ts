@@ -21,7 +21,9 @@ export function renderHtmlReport(
   options: { readonly latencyToleranceMs?: number } = {},
 ): string {
   const verdictClass =
-    journal.verdict === 'held' ? 'held' : journal.verdict === 'deviated' ? 'deviated' : 'not-run';
+    journal.verdict === 'held' || journal.verdict === 'deviated' || journal.verdict === 'not-proven'
+      ? journal.verdict
+      : 'not-run';
   // Metric probes' steady-state samples can lie before the run started (observe-only runs read the recent past).
   const startMs = Math.min(
     0,
@@ -58,7 +60,7 @@ export function renderHtmlReport(
   .hypothesis { background: #fff; border-left: 4px solid #6366f1; padding: 12px 16px; margin-bottom: 20px; border-radius: 6px; }
   .hypothesis b { display: block; font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--muted); }
   .badge { display: inline-block; padding: 2px 10px; border-radius: 999px; color: #fff; font-weight: 600; font-size: 13px; }
-  .badge.held { background: var(--held); } .badge.deviated { background: var(--deviated); } .badge.not-run { background: var(--notrun); }
+  .badge.held { background: var(--held); } .badge.deviated { background: var(--deviated); } .badge.not-run { background: var(--notrun); } .badge.not-proven { background: #b45309; }
   table { border-collapse: collapse; width: 100%; background: #fff; border-radius: 6px; overflow: hidden; margin-bottom: 24px; }
   th, td { text-align: left; padding: 8px 12px; border-bottom: 1px solid #e5e7eb; font-size: 14px; vertical-align: top; }
   th { background: #f9fafb; font-size: 12px; text-transform: uppercase; letter-spacing: .05em; color: var(--muted); }
@@ -97,6 +99,7 @@ export function renderHtmlReport(
   ${journal.breach ? `<p class="bad">Stopped: ${journal.breach.target === undefined ? '' : `${escapeHtml(journal.breach.target)} breached `}${escapeHtml(journal.breach.condition)} (observed ${escapeHtml(String(journal.breach.observed))}) at ${(journal.breach.atMs / 1000).toFixed(1)} s; faults were switched off everywhere.</p>` : ''}
   ${journal.error ? `<p class="bad">Error: ${escapeHtml(journal.error)}</p>` : ''}
   ${renderSummaryTable(journal)}
+  ${renderInjectionTable(journal)}
   <div class="panels">
 ${panels}
   </div>
@@ -130,6 +133,36 @@ function renderSummaryTable(journal: RunJournal): string {
     </tr>`;
   });
   return `<table class="summary"><tr><th>target</th><th>verdict</th><th>steady state</th><th>under fault</th><th>tolerances</th><th>rollback</th></tr>${rows.join('')}</table>`;
+}
+
+/**
+ * Per target and per fault: how many of the probe's requests during the fault window were injected (the
+ * `x-faultline-injected` response header), against what the probability makes likely.
+ */
+function renderInjectionTable(journal: RunJournal): string {
+  const targets = journal.targets.filter((target) => target.injection !== undefined);
+  if (targets.length === 0) return '';
+  const rows = targets.flatMap((target) => {
+    const injection = target.injection as NonNullable<TargetJournal['injection']>;
+    const head = `<tr><td rowspan="${Math.max(1, injection.faults.length)}"><b>${escapeHtml(target.name)}</b><div class="sub ${injection.status === 'proven' ? 'ok' : 'bad'}">${escapeHtml(injectionLabel(injection.status))}</div><div class="sub">${injection.markedRequests} of ${injection.requests} requests marked${injection.failuresWithoutMarker === 0 ? '' : `; ${injection.failuresWithoutMarker} failed without a marker`}</div></td>`;
+    if (injection.faults.length === 0)
+      return [`${head}<td colspan="5">${escapeHtml(injection.reason)}</td></tr>`];
+    return injection.faults.map((fault, index) => {
+      const cells = `<td>${escapeHtml(fault.id)} <span class="sub">${escapeHtml(fault.type)}</span></td><td>${formatNumber(fault.probability)}</td><td>${fault.injected}</td><td>${fault.expected === undefined ? '—' : `${formatNumber(fault.expected)} (≥ ${fault.minimumExpected})`}</td><td class="${fault.status === 'proven' || fault.status === 'unmarked' ? 'ok' : fault.status === 'not-injected' || fault.status === 'below-expected' ? 'bad' : ''}">${escapeHtml(fault.status)}</td></tr>`;
+      return index === 0 ? `${head}${cells}` : `<tr>${cells}`;
+    });
+  });
+  return `<table class="summary injection" data-section="injections"><tr><th>injections</th><th>fault</th><th>probability</th><th>injected</th><th>expected</th><th>status</th></tr>${rows.join('')}</table>`;
+}
+
+function injectionLabel(status: NonNullable<TargetJournal['injection']>['status']): string {
+  return status === 'proven'
+    ? 'injection proven'
+    : status === 'not-proven'
+      ? 'injection NOT proven'
+      : status === 'dry-run'
+        ? 'dry-run: nothing injected'
+        : 'not observable by the probe (see the functions’ inject events)';
 }
 
 function describeSummary(summary: SignalSummary): string {
@@ -386,7 +419,13 @@ function chart(options: ChartOptions): string {
 }
 
 function verdictLabel(verdict: string): string {
-  return verdict === 'held' ? 'hypothesis held' : verdict === 'deviated' ? 'deviated' : 'not run';
+  return verdict === 'held'
+    ? 'hypothesis held'
+    : verdict === 'deviated'
+      ? 'deviated'
+      : verdict === 'not-proven'
+        ? 'injection not proven'
+        : 'not run';
 }
 
 function percent(ratio: number): string {

@@ -21,7 +21,8 @@ export async function runFaultWindow(context: RunContext): Promise<void> {
   const plannedFaultMs = plannedFaultWindowSeconds(run) * 1000;
   const expiresAt = expiryOf(options.document, Date.now() + plannedFaultMs + run.expiryMarginSeconds * 1000);
   phases.expiresAt = expiresAt;
-  const expiring = withWindowEnd(options.document, expiresAt);
+  // The run token lets the probes' responses name the faults injected into them (see injection-counts.ts).
+  const expiring = { ...withWindowEnd(options.document, expiresAt), runToken: context.runToken };
   phases.faultStartMs = context.elapsedMs();
   for (const [index, step] of steps.entries()) {
     const document = step.probability === undefined ? expiring : withProbability(expiring, step.probability);

@@ -106,6 +106,8 @@ export interface CountInjectionsOptions {
    * Lambda behind API Gateway or a Function URL, Azure Functions). Default `true`.
    */
   readonly platformAnswersFailures?: boolean;
+  /** Why `samples` is absent, when it is for another reason than "no HTTP probe" (e.g. another load driver). */
+  readonly unobservableReason?: string;
 }
 
 /** Standard deviations below the expected count under which a count is "far fewer" (one-sided, about 3 in 100 000). */
@@ -173,7 +175,8 @@ export function countInjections(options: CountInjectionsOptions): InjectionProof
   if (samples === undefined) {
     return emptyProof(
       'not-observable',
-      'no HTTP probe on this target: the run cannot count injections here; see the functions’ inject events and the faultline injection metrics',
+      options.unobservableReason ??
+        'no HTTP probe on this target: the run cannot count injections here; see the functions’ inject events and the faultline injection metrics',
       faults,
     );
   }

@@ -1,3 +1,4 @@
+import type { InjectionProof } from './injection-counts.js';
 import type { TimelineBucket } from './metrics.js';
 import type { RollbackRecord } from './rollback.js';
 import type { SignalSummary, SignalTimelinePoint } from './signals/metric-points.js';
@@ -69,7 +70,14 @@ export interface TargetJournal {
   readonly recovery?: { readonly summary: SignalSummary };
   /** The target's metric probes (absent when it has none). */
   readonly metrics?: readonly MetricSignalJournal[];
-  readonly verdict: 'held' | 'deviated' | 'not-run';
+  /**
+   * What the run counted of the injections, per fault (from the `x-faultline-injected` header of the probe's
+   * responses during the fault window); absent when nothing was injected. A target whose injection is not proven
+   * is never `held`.
+   */
+  readonly injection?: InjectionProof;
+  /** `not-proven`: the tolerances may have held, but the probe saw too few injections to tell (see `injection`). */
+  readonly verdict: 'held' | 'deviated' | 'not-proven' | 'not-run';
   readonly reason?: string;
   readonly pushedVersion?: string;
   /** What the rollback did, and the store's state read back afterwards (`verified`). */
@@ -98,8 +106,11 @@ export interface RunJournal {
   readonly durationMs: number;
   /** How the run ended. */
   readonly status: 'completed' | 'steady-state-failed' | 'stopped' | 'interrupted' | 'failed';
-  /** Overall verdict: `held` only when every target held. */
-  readonly verdict: 'held' | 'deviated' | 'not-run';
+  /**
+   * Overall verdict: `held` only when every target held; `deviated` when one deviated; `not-proven` when none
+   * deviated but the injections of one were not proven.
+   */
+  readonly verdict: 'held' | 'deviated' | 'not-proven' | 'not-run';
   readonly error?: string;
   /** Phase boundaries (ms since start) for the charts. */
   readonly phases: {

@@ -1,7 +1,6 @@
-import type { RunTarget } from '@faultline/core';
-import { sendProbe } from './load.js';
+import { type ProbeRequest, sendProbe } from './load.js';
 import type { Sample } from './metrics.js';
-import type { RunContext, TargetState } from './run-context.js';
+import { probeOf, type RunContext, type TargetState } from './run-context.js';
 
 /** Sequential requests per target before the steady-state sample, to leave cold starts out of it. */
 const warmUpRequests = 3;
@@ -38,7 +37,7 @@ export async function warmUpTargets(context: RunContext): Promise<void> {
     context.progress.phase('warm-up', `warming up: ${warmUpRequests} requests per target (not measured)`);
   await Promise.all(
     loaded.map(async (state) => {
-      const probe = state.target.probe as NonNullable<RunTarget['probe']>;
+      const probe = probeOf(context, state) as ProbeRequest;
       const warmUp: Sample[] = [];
       for (let index = 0; index < warmUpRequests; index++)
         warmUp.push(await sendProbe(probe, context.elapsedMs));

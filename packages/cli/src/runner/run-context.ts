@@ -12,8 +12,9 @@ import {
   type StoredExperiment,
 } from '../stores/index.js';
 import type { ArtilleryLoad } from './artillery/artillery-load.js';
+import { createRunToken } from './injection-counts.js';
 import type { JournalStep, RunJournal, StopBreach, ToleranceCheck } from './journal.js';
-import type { LoadGenerator } from './load.js';
+import type { LoadGenerator, ProbeRequest } from './load.js';
 import type { Sample } from './metrics.js';
 import { createLineProgress, type RunProgress } from './progress.js';
 import { createRunRedactor, type RunRedactor } from './redact.js';
@@ -85,6 +86,11 @@ export interface RunContext {
   readonly run: RunSection;
   /** The experiment's id, as the journal and the rollback know it. */
   readonly experimentId: string;
+  /**
+   * This run's token: pushed as the experiment's `runToken` and sent by every probe request, so the functions name
+   * the faults they injected (`x-faultline-injected`). Masked wherever the run writes or says anything.
+   */
+  readonly runToken: string;
   /** Epoch ms when the run started. */
   readonly startedAtEpoch: number;
   /** Milliseconds since the start (the journal's time axis). */
@@ -123,7 +129,11 @@ export function createRunContext(options: RunExperimentOptions): RunContext {
   const elapsedMs = () => Math.round(performance.now() - startedAt);
   // Secrets in probe URLs (`?code=`, userinfo, secret placeholders) never reach the journal, the report or the
   // progress output: everything the run records or says passes through one redactor.
-  const redact = createRunRedactor({ names: run.redact ?? [], secrets: options.secrets ?? [] });
+  const runToken = createRunToken();
+  const redact = createRunRedactor({
+    names: run.redact ?? [],
+    secrets: [...(options.secrets ?? []), runToken],
+  });
   const progress = redact.progress(options.progress ?? createLineProgress(options.onProgress ?? (() => {})));
   const signal = options.signal ?? new AbortController().signal;
   const steps: JournalStep[] = [];
@@ -160,6 +170,7 @@ export function createRunContext(options: RunExperimentOptions): RunContext {
     options,
     run,
     experimentId: String(options.document.id ?? 'experiment'),
+    runToken,
     startedAtEpoch,
     elapsedMs,
     nowEpochMs,
@@ -221,6 +232,12 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** A target's probe request as this run sends it: with the run token, so responses name injected faults. */
+export function probeOf(context: RunContext, state: TargetState): ProbeRequest | undefined {
+  const probe = state.target.probe;
+  return probe === undefined ? undefined : { ...probe, runToken: context.runToken };
 }
 
 /** A target's probe samples in `[fromMs, toMs)` (ms since the start). */

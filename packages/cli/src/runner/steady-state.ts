@@ -1,11 +1,10 @@
-import type { RunTarget } from '@faultline/core';
 import { sampleArtillerySteadyState, startArtilleryTargets } from './artillery/artillery-steps.js';
 import { runCommandProbes } from './command-probes.js';
-import { startLoad } from './load.js';
+import { type ProbeRequest, startLoad } from './load.js';
 import { checkAlarms, judgeMetricSteadyState } from './metric-windows.js';
 import { summarize } from './metrics.js';
 import { loadedTargets } from './preflight.js';
-import { type RunContext, samplesBetween, sleep } from './run-context.js';
+import { probeOf, type RunContext, samplesBetween, sleep } from './run-context.js';
 import { describeChecks, evaluateTolerances } from './tolerances.js';
 
 /**
@@ -32,7 +31,7 @@ export async function sampleSteadyState(context: RunContext): Promise<void> {
     context.phases.loadStartMs = context.elapsedMs();
     for (const state of loaded) {
       state.load = startLoad({
-        probe: state.target.probe as NonNullable<RunTarget['probe']>,
+        probe: probeOf(context, state) as ProbeRequest,
         ratePerSecond: load.ratePerSecond,
         concurrency: load.concurrency,
         elapsedMs: context.elapsedMs,

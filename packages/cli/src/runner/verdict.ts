@@ -1,4 +1,5 @@
 import { describeCoordinates, type StoreCoordinates } from '../stores/index.js';
+import { countedFaultsOf, countInjections, type InjectionProof } from './injection-counts.js';
 import type { MetricSignalJournal, RunJournal, SignalWindowJournal, TargetJournal } from './journal.js';
 import { summarize, toTimeline } from './metrics.js';
 import { type MetricSteadyState, type RunContext, samplesBetween, type TargetState } from './run-context.js';
@@ -8,13 +9,44 @@ import type { WatchedMetric } from './signals/metric-watch.js';
 import type { PointSignal } from './signals/point-signal.js';
 import { evaluateTolerances } from './tolerances.js';
 
-/** The run's verdict from its targets': `not-run` when nothing was injected, `held` only when every target held. */
+/**
+ * The run's verdict from its targets': `not-run` when nothing was injected, `held` only when every target held,
+ * `not-proven` when no target deviated but one's injections were not proven, else `deviated`.
+ */
 export function runVerdict(context: RunContext, targets: readonly TargetJournal[]): RunJournal['verdict'] {
-  return targets.every((target) => target.verdict === 'not-run') || context.phases.faultStartMs === undefined
-    ? 'not-run'
-    : targets.every((target) => target.verdict === 'held')
-      ? 'held'
-      : 'deviated';
+  if (targets.every((target) => target.verdict === 'not-run') || context.phases.faultStartMs === undefined)
+    return 'not-run';
+  if (targets.every((target) => target.verdict === 'held')) return 'held';
+  return targets.some((target) => target.verdict === 'deviated') ? 'deviated' : 'not-proven';
+}
+
+/**
+ * The injections counted on a target over the measured fault window, against the pushed probabilities (and the
+ * ramp). Targets without probe load are `not-observable`; a dry-run experiment is `dry-run`.
+ */
+function injectionProofOf(
+  context: RunContext,
+  state: TargetState,
+  fromMs: number,
+  toMs: number,
+): InjectionProof {
+  const { options, run, phases } = context;
+  return countInjections({
+    faults: countedFaultsOf(options.document),
+    mode: options.document.mode === 'dry-run' ? 'dry-run' : 'enforce',
+    samples: state.load === undefined ? undefined : samplesBetween(state, fromMs, toMs),
+    steps: phases.rampMarks,
+    propagationWaitMs: run.propagationWaitMs,
+    // Cloud Functions' framework answers an injected error with a 500 that carries the marker; Lambda's and
+    // Azure's hosts answer it themselves, without it.
+    platformAnswersFailures: state.target.cloud !== 'gcp',
+    ...(state.artillery === undefined
+      ? {}
+      : {
+          unobservableReason:
+            'load.driver artillery: its requests are not counted (it reports aggregates per period), so the run cannot prove injection here; see the functions’ inject events and the faultline injection metrics',
+        }),
+  });
 }
 
 /**
@@ -78,11 +110,15 @@ export function judgeTarget(context: RunContext, state: TargetState, endMs: numb
       : summarize(samplesBetween(state, faultEndMs, endMs + 1));
   const { status, breach, error } = outcome;
   const breachedHere = breach?.target === state.target.name;
-  const held =
+  const injection = injectionProofOf(context, state, measureFrom, faultEndMs);
+  const tolerated =
     status === 'completed' &&
     faultSummary.count > 0 &&
     metricFaults.every((fault) => fault?.held === true) &&
     checks.every((check) => check.ok);
+  // Green needs faults that fired: a target whose probe saw no (or far too few) injections is not proven.
+  const unproven = injection.status === 'not-proven' || injection.status === 'dry-run';
+  const held = tolerated && !unproven;
   const reason =
     status === 'interrupted'
       ? 'interrupted before the measurement finished'
@@ -97,17 +133,26 @@ export function judgeTarget(context: RunContext, state: TargetState, endMs: numb
             : faultSummary.count === 0
               ? 'no requests measured during the fault window'
               : held
-                ? 'every tolerance held'
-                : checks
-                    .filter((check) => !check.ok)
-                    .map((check) => `${check.name} ${check.observed} (needs ${check.tolerance})`)
-                    .join('; ');
+                ? `every tolerance held; injection ${injection.status === 'proven' ? 'proven' : 'not observable by the probe'}`
+                : tolerated
+                  ? `every tolerance held, but injection is not proven: ${injection.reason}`
+                  : checks
+                      .filter((check) => !check.ok)
+                      .map((check) => `${check.name} ${check.observed} (needs ${check.tolerance})`)
+                      .join('; ');
   return {
     ...common,
     fault: { summary: faultSummary, checks },
     recovery: { summary: recovery },
+    injection,
     // A run that failed or was interrupted measured nothing conclusive: it neither held nor deviated.
-    verdict: held ? 'held' : status === 'interrupted' || status === 'failed' ? 'not-run' : 'deviated',
+    verdict: held
+      ? 'held'
+      : status === 'interrupted' || status === 'failed'
+        ? 'not-run'
+        : tolerated
+          ? 'not-proven'
+          : 'deviated',
     reason,
   };
 }

@@ -17,19 +17,22 @@ export async function startLoopbackService(options: {
   readonly configFile: string;
   readonly ttlMs?: number;
   readonly healthy?: boolean;
+  /** `false`: the function never reads the store (deployed without faultline's config): no fault ever fires. */
+  readonly faultline?: boolean;
 }): Promise<LoopbackService> {
+  const orders = async () =>
+    options.healthy === false
+      ? { status: 500, body: '{"error":"broken"}' }
+      : {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: '{"id":"o-1001","priceSource":"live"}',
+        };
   const handler = createFaultWrapper(
     createInMemoryAdapter({ cloud: 'local', functionName: 'orders' }),
-    async () =>
-      options.healthy === false
-        ? { status: 500, body: '{"error":"broken"}' }
-        : {
-            status: 200,
-            headers: { 'content-type': 'application/json' },
-            body: '{"id":"o-1001","priceSource":"live"}',
-          },
+    orders,
     {
-      source: createFileSource(options.configFile),
+      ...(options.faultline === false ? {} : { source: createFileSource(options.configFile) }),
       cache: { ttlMs: options.ttlMs ?? 150 },
       logLevel: 'silent',
     },
@@ -37,7 +40,14 @@ export async function startLoopbackService(options: {
   let requestCount = 0;
   const server: Server = createServer((request, response) => {
     requestCount++;
-    handler({ requestId: `r-${requestCount}`, method: request.method ?? 'GET', path: request.url ?? '/' }, {})
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string') headers[name] = value;
+    }
+    handler(
+      { requestId: `r-${requestCount}`, method: request.method ?? 'GET', path: request.url ?? '/', headers },
+      {},
+    )
       .then((result) => {
         response.writeHead(result?.status ?? 200, result?.headers ?? {});
         response.end(result?.body ?? '');

@@ -109,6 +109,58 @@ describe('faultline run', () => {
     );
   });
 
+  it('counts the injections per fault from the probe responses, and proves them', async () => {
+    const target = await service('counted');
+    const pushed: Record<string, unknown>[] = [];
+    const openStore = (coordinates: StoreCoordinates) => {
+      const store = createStore(coordinates);
+      return {
+        ...store,
+        write(document: object | string, options: WriteOptions) {
+          if (typeof document === 'object') pushed.push(document as Record<string, unknown>);
+          return store.write(document, options);
+        },
+      };
+    };
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, target.configFile),
+      openStore,
+    });
+    const [result] = journal.targets;
+    expect(result?.injection?.status).toBe('proven');
+    const [slow] = result?.injection?.faults ?? [];
+    // Probability 1: every request of the measured fault window was injected, and said so.
+    expect(slow).toMatchObject({ id: 'slow', type: 'latency', status: 'proven' });
+    expect(slow?.injected).toBe(result?.injection?.requests);
+    expect(slow?.injected).toBe(result?.fault?.summary.count);
+    expect(slow?.expected).toBe(slow?.injected);
+    // The pushed experiment carried a fresh token; it is a secret of the run, never in the journal.
+    const runToken = pushed[0]?.runToken;
+    expect(runToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(JSON.stringify(journal)).not.toContain(String(runToken));
+  });
+
+  it('never gives "held" when the faults did not fire: the verdict is "not-proven" and the exit code 1', async () => {
+    const target = await startLoopbackService({
+      configFile: join(directory, 'unread.json'),
+      faultline: false,
+    });
+    services.push(target);
+    const journal = await runExperiment({
+      document: latencyExperiment,
+      run: runSection(target.url, join(directory, 'unread.json')),
+    });
+    expect(journal.status).toBe('completed');
+    const [result] = journal.targets;
+    expect(result?.verdict).toBe('not-proven');
+    expect(journal.verdict).toBe('not-proven');
+    expect(result?.injection).toMatchObject({ status: 'not-proven', markedRequests: 0 });
+    expect(result?.injection?.faults[0]).toMatchObject({ id: 'slow', injected: 0, status: 'not-injected' });
+    expect(result?.reason).toContain('injection is not proven');
+    expect(exitCodeForRun(journal)).toBe(1);
+  });
+
   it('gives the verdict "deviated" with the numbers when errors break the tolerance, and restores the previous experiment', async () => {
     // Prepare: the store already holds someone's (disabled) experiment
     const target = await service('deviated');
