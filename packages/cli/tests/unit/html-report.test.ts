@@ -96,3 +96,70 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('read back: the previous experiment (version 7)');
   });
 });
+
+describe('renderHtmlReport: injection counts', () => {
+  const counted: TargetJournal = {
+    ...target('aws', 'not-proven'),
+    reason: 'every tolerance held, but injection is not proven',
+    injection: {
+      status: 'not-proven',
+      reason: '60 probe request(s), 0 marked as injected; <slow>: no injection observed',
+      requests: 60,
+      markedRequests: 0,
+      failuresWithoutMarker: 2,
+      faults: [
+        {
+          id: 'slow',
+          type: 'latency',
+          probability: 0.5,
+          injected: 0,
+          expected: 30,
+          minimumExpected: 14,
+          status: 'not-injected',
+        },
+        { id: 'admin', type: 'status', probability: 1, injected: 0, status: 'not-observed' },
+      ],
+    },
+  };
+  const proven: TargetJournal = {
+    ...target('gcp', 'held'),
+    injection: {
+      status: 'proven',
+      reason: '60 probe request(s), 31 marked as injected',
+      requests: 60,
+      markedRequests: 31,
+      failuresWithoutMarker: 0,
+      faults: [
+        {
+          id: 'slow',
+          type: 'latency',
+          probability: 0.5,
+          injected: 31,
+          expected: 30,
+          minimumExpected: 14,
+          status: 'proven',
+        },
+      ],
+    },
+  };
+  const html = renderHtmlReport({ ...journal, verdict: 'not-proven', targets: [counted, proven] });
+
+  it('shows per target and per fault the injected count against the expected one', () => {
+    const section = html.slice(html.indexOf('data-section="injections"'));
+    expect(section).toContain('injection NOT proven');
+    expect(section).toContain('0 of 60 requests marked; 2 failed without a marker');
+    expect(section).toMatch(
+      /slow <span class="sub">latency<\/span><\/td><td>0.5<\/td><td>0<\/td><td>30 \(≥ 14\)<\/td><td class="bad">not-injected/,
+    );
+    expect(section).toMatch(
+      /admin <span class="sub">status<\/span><\/td><td>1<\/td><td>0<\/td><td>—<\/td><td class="">not-observed/,
+    );
+    expect(section).toContain('injection proven');
+    expect(section).toMatch(/<td>31<\/td><td>30 \(≥ 14\)<\/td><td class="ok">proven/);
+  });
+
+  it('labels a run whose injections were not proven as such, never as held', () => {
+    expect(html).toContain('data-verdict="not-proven"');
+    expect(html).toContain('<span class="badge not-proven">injection not proven</span>');
+  });
+});
