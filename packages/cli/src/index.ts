@@ -37,6 +37,12 @@ export {
 export { resolvePlaceholders, UnsetPlaceholderError } from './run-placeholders.js';
 export { renderHtmlReport } from './runner/html-report.js';
 export type {
+  FaultInjectionCount,
+  FaultInjectionStatus,
+  InjectionProof,
+  InjectionProofStatus,
+} from './runner/injection-counts.js';
+export type {
   JournalStep,
   MetricSignalJournal,
   RunJournal,

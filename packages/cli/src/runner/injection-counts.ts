@@ -40,6 +40,7 @@ export const faultInjectionStatuses = [
   'too-few-requests',
   'not-observed',
 ] as const;
+/** How one fault's count compares with its probability (see `faultInjectionStatuses`). */
 export type FaultInjectionStatus = (typeof faultInjectionStatuses)[number];
 
 /** One fault's injections on one target, in the journal. */
@@ -63,6 +64,7 @@ export interface FaultInjectionCount {
  * the `faultline` injection metrics instead); `dry-run` (nothing is injected by design).
  */
 export const injectionProofStatuses = ['proven', 'not-proven', 'not-observable', 'dry-run'] as const;
+/** Whether the run proved injection on a target (see `injectionProofStatuses`). */
 export type InjectionProofStatus = (typeof injectionProofStatuses)[number];
 
 /** The injection counts of one target, in the journal. */
