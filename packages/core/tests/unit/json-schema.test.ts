@@ -60,6 +60,7 @@ describe('generateExperimentJsonSchema', () => {
       'guard',
       'faults',
       'run',
+      'runToken',
       '$schema',
     ]);
   });

@@ -360,7 +360,7 @@ describe('validateExperiment', () => {
     const input = JSON.parse('{"schemaVersion":1,"id":"x","faults":[],"__proto__":{"polluted":true}}');
 
     expect(issuesOf(input)).toEqual([
-      '__proto__: is not a known key — known keys: schemaVersion, id, description, enabled, mode, seed, window, target, guard, faults, run',
+      '__proto__: is not a known key — known keys: schemaVersion, id, description, enabled, mode, seed, window, target, guard, faults, run, runToken',
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
