@@ -120,6 +120,34 @@ describe('FaultRun.injectionMarker', () => {
   });
 });
 
+describe('cost when nothing fires', () => {
+  it('never reads the run token header for invocations no fault fires for', async () => {
+    const engine = await engineWith([
+      {
+        id: 'admin',
+        type: 'latency',
+        probability: 1,
+        delayMs: 1,
+        match: [{ field: 'http.path', op: 'prefix', value: '/admin' }],
+      },
+    ]);
+    let tokenReads = 0;
+    const headers = new Proxy(tokenHeaders, {
+      get(target, name, receiver) {
+        if (name === runTokenHeader) tokenReads++;
+        return Reflect.get(target, name, receiver);
+      },
+    });
+    expect(engine.plan(createTestInvocation({ http: { path: '/orders/1', headers } }))).toBeUndefined();
+    expect(tokenReads).toBe(0);
+    // Once a fault fires, it is read: once per run.
+    const run = engine.plan(createTestInvocation({ http: { path: '/admin/1', headers } }));
+    await run?.before();
+    expect(tokenReads).toBe(1);
+    await run?.finish();
+  });
+});
+
 interface NativeResult {
   readonly code: number;
   readonly headers: Record<string, string>;
