@@ -53,7 +53,10 @@ export interface FaultInjectionCount {
   readonly injected: number;
   /** What the probability makes likely (sum over the requests), rounded; absent for conditional faults. */
   readonly expected?: number;
-  /** Fewer than this would be very unlikely (binomial, four standard deviations below `expected`). */
+  /**
+   * Fewer than this is "far fewer" than expected: below both four standard deviations under `expected` (binomial)
+   * and half of it.
+   */
   readonly minimumExpected?: number;
   readonly status: FaultInjectionStatus;
 }
@@ -112,8 +115,15 @@ export interface CountInjectionsOptions {
   readonly unobservableReason?: string;
 }
 
-/** Standard deviations below the expected count under which a count is "far fewer" (one-sided, about 3 in 100 000). */
+/**
+ * A count is "far fewer" than expected below both of: four standard deviations under the expected count (binomial,
+ * one-sided: a false alarm about 3 times in 100 000), and half of it. The second bound absorbs what the binomial
+ * model leaves out: functions that pick a pushed step up a little after the propagation wait (a stale cached config
+ * served while it refreshes), which with a probability of 1 (no variance) would otherwise fail a run over a
+ * handful of requests.
+ */
 const deviationsBelow = 4;
+const shareBelow = 0.5;
 
 /**
  * A fresh run token: 32 random bytes, base64url (43 characters), for the pushed experiment's `runToken`.
@@ -212,7 +222,10 @@ export function countInjections(options: CountInjectionsOptions): InjectionProof
       mean += probability;
       variance += probability * (1 - probability);
     }
-    const minimum = Math.max(0, Math.floor(mean - deviationsBelow * Math.sqrt(variance)));
+    const minimum = Math.max(
+      0,
+      Math.floor(Math.min(mean - deviationsBelow * Math.sqrt(variance), mean * shareBelow)),
+    );
     const expected = { expected: round(mean), minimumExpected: minimum };
     const status: FaultInjectionStatus =
       injected > 0 && injected >= minimum

@@ -41,7 +41,8 @@ async function runFile(name: string, probeUrl: string, extra: string[], environm
       '  targets:',
       '    - name: local',
       '      cloud: local',
-      `      store: { kind: file, path: ${JSON.stringify(join(directory, `${name}.json`))} }`,
+      // The store the service reads: the faults must really fire, or the run is not proven (exit code 1).
+      `      store: { kind: file, path: ${JSON.stringify(join(directory, 'store.json'))} }`,
       `      probe: { url: ${JSON.stringify(probeUrl)} }`,
       '  steadyState: { successRatio: { min: 0.5 }, sampleSeconds: 1 }',
       '  load: { ratePerSecond: 20, durationSeconds: 1, concurrency: 4 }',
