@@ -1,5 +1,5 @@
 import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
-import { systemClock, systemRandom } from '../engine/ports.js';
+import { abortableSleep, systemClock, systemRandom } from '../engine/ports.js';
 import { describeError } from '../errors/describe-error.js';
 import { isFaultlineError } from '../errors/faultline-error.js';
 import type { EventSink, FaultlineEvent } from '../events/events.js';
@@ -121,30 +121,8 @@ export function createCachedConfig<T>(
   return new CachedConfigState<T>(source, options);
 }
 
-const maxTimerDelayMs = 2 ** 31 - 1;
-
 /** The default sleep: a timer that never keeps the process alive and stops on abort. */
-const unrefSleep: Sleep = (durationMs, signal) =>
-  new Promise<void>((resolve) => {
-    if (durationMs <= 0 || signal?.aborted) {
-      resolve();
-      return;
-    }
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    // Node fires overlong timers immediately; an "infinite" wait is a wait for the abort signal.
-    const timer = setTimeout(
-      () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      Math.min(durationMs, maxTimerDelayMs),
-    );
-    timer.unref?.();
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+const unrefSleep: Sleep = (durationMs, signal) => abortableSleep(durationMs, signal, true);
 
 type Prepared<T> =
   | { readonly kind: 'value'; readonly value: T; readonly version: string }

@@ -53,8 +53,22 @@ export const systemRandom: RandomSource = Math.random;
  * await systemSleep(100, AbortSignal.timeout(50)); // resolves after 50 ms
  * ```
  */
-export const systemSleep: Sleep = (durationMs, signal) =>
-  new Promise<void>((resolve) => {
+export const systemSleep: Sleep = (durationMs, signal) => abortableSleep(durationMs, signal, false);
+
+/** The longest delay Node's timers take; a longer one would fire at once. */
+const maxTimerDelayMs = 2 ** 31 - 1;
+
+/**
+ * Resolves after `durationMs`, or as soon as `signal` aborts (never rejects). A wait longer than a timer can take is
+ * a wait for the abort signal. `unref`: the timer does not keep the process alive (background refreshes), unlike
+ * an injected delay, which is part of the invocation.
+ */
+export function abortableSleep(
+  durationMs: number,
+  signal: AbortSignal | undefined,
+  unref: boolean,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
     if (durationMs <= 0 || signal?.aborted) {
       resolve();
       return;
@@ -63,9 +77,14 @@ export const systemSleep: Sleep = (durationMs, signal) =>
       clearTimeout(timer);
       resolve();
     };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, durationMs);
+    const timer = setTimeout(
+      () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.min(durationMs, maxTimerDelayMs),
+    );
+    if (unref) timer.unref?.();
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
