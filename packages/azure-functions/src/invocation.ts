@@ -99,7 +99,7 @@ export function readTriggerType(context: InvocationContext): string {
   return typeof type === 'string' ? type.toLowerCase() : '';
 }
 
-const triggerKinds: Readonly<Record<string, Trigger>> = {
+export const triggerKinds: Readonly<Record<string, Trigger>> = {
   httptrigger: 'http',
   queuetrigger: 'queue',
   servicebustrigger: 'queue',

@@ -59,10 +59,12 @@ export type {
 } from './engine/fault-run.js';
 export { preloadFaultRuntime } from './engine/fault-runtime-loader.js';
 export { createModuleLoader, type ModuleLoader } from './engine/module-loader.js';
+export type { MatchFieldKind, NativeFieldReader } from './engine/native-fields.js';
 export { systemClock, systemRandom, systemSleep } from './engine/ports.js';
 export { FaultlineError } from './errors/faultline-error.js';
 export { batchCapability } from './faults/batch-capability.js';
 export { InjectedFaultError } from './faults/injected-fault-error.js';
 export { singleHandlerCallCapability } from './faults/single-handler-call.js';
 export { throttledResponse } from './faults/throttled-response.js';
+export type { FieldValue } from './invocation/fields.js';
 export { compileGlobList, type GlobMatcher } from './matching/glob.js';

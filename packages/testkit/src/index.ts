@@ -9,6 +9,7 @@ export * from './contracts/adapter-contract.js';
 export * from './contracts/config-source-contract.js';
 export * from './contracts/cross-cloud-contract.js';
 export * from './contracts/import-cost-contract.js';
+export * from './contracts/native-fields-contract.js';
 export * from './hosts/azure-functions-host.js';
 export * from './hosts/lambda-runtime.js';
 export * from './hosts/node-binary.js';

@@ -34,7 +34,11 @@ export interface LambdaInvocationMapperOptions {
  */
 export type LambdaInvocationMapper = (event: unknown, context: LambdaContext) => Invocation;
 
-const neutralTriggers: Readonly<Record<LambdaTrigger, Trigger>> = {
+/** Where the region comes from when the ARN does not say (the stage: `FAULTLINE_STAGE`). */
+export const lambdaPlatformVariables = { region: ['AWS_REGION', 'AWS_DEFAULT_REGION'] };
+
+/** The neutral trigger of each Lambda trigger (also read by the native field reader). */
+export const neutralTriggers: Readonly<Record<LambdaTrigger, Trigger>> = {
   'api-gateway-rest': 'http',
   'api-gateway-http': 'http',
   'function-url': 'http',
@@ -73,9 +77,7 @@ export function createLambdaInvocationMapper(
   const environment = options.environment ?? process.env;
   const clock = options.clock ?? { now: () => Date.now() };
   // Code first, then the environment (the same rule as every adapter); the ARN's region sits between the two below.
-  const declared = resolvePlatformIdentity({ stage: options.stage }, environment, {
-    region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
-  });
+  const declared = resolvePlatformIdentity({ stage: options.stage }, environment, lambdaPlatformVariables);
   const environmentStage = declared.stage;
   const environmentRegion = declared.region;
   const optionRegion = nonBlank(options.region);
@@ -243,7 +245,7 @@ function readEventFields(
   }
 }
 
-function apiStage(event: Record<string, unknown>): string | undefined {
+export function apiStage(event: Record<string, unknown>): string | undefined {
   const requestContext = event.requestContext;
   if (!isObject(requestContext)) return undefined;
   const stage = nonBlank(text(requestContext.stage));
@@ -251,7 +253,7 @@ function apiStage(event: Record<string, unknown>): string | undefined {
 }
 
 /** `arn:aws:lambda:region:account:function:name[:qualifier]`: a qualifier that is not a version number is an alias. */
-function aliasOf(arnParts: readonly string[]): string | undefined {
+export function aliasOf(arnParts: readonly string[]): string | undefined {
   const qualifier = nonBlank(arnParts[7]);
   if (qualifier === undefined || qualifier === '$LATEST' || /^\d+$/.test(qualifier)) return undefined;
   return qualifier;

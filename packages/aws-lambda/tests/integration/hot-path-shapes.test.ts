@@ -29,7 +29,12 @@ it('a full GC keeps the optimized hot path of an armed experiment that does not 
     console.log('answered ' + answered);
   `);
   expect(lastLine).toBe('answered 240000');
+  // The native decision (no invocation built) is the path such an invocation takes; the rest when it cannot decide.
   const hotPath = [
+    'faultlineWrapped',
+    'nothingCanFire',
+    'conditionFailsNatively',
+    'valueMeets',
     'decide',
     'decideFor',
     'plan',

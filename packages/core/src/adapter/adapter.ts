@@ -1,4 +1,5 @@
 import type { NativeAnswers, NativeResponses } from '../engine/fault-run.js';
+import type { NativeFieldReader } from '../engine/native-fields.js';
 import type { AdapterCapabilities, NeutralResponse } from '../faults/fault-type.js';
 import type { Cloud, Invocation } from '../invocation/invocation.js';
 
@@ -64,6 +65,13 @@ export interface FaultAdapter<First, Second, Result> {
   readonly cloud: Cloud;
   /** Builds the normalized invocation. Called only when a fault could fire, never on the idle path. */
   toInvocation(first: First, second: Second): Invocation;
+  /**
+   * Optional: the reader of match fields straight from the native arguments, so an invocation that no fault's
+   * conditions match calls the handler without building the invocation. Each value it reads must equal the one
+   * `toInvocation` gives (`nativeFieldMismatches` in the test kit compares the two). Called once per wrapper; a
+   * promise loads the reader's code lazily.
+   */
+  loadNativeFields?(): NativeFieldReader<First, Second> | Promise<NativeFieldReader<First, Second>>;
   createDriver(
     first: First,
     second: Second,

@@ -38,6 +38,7 @@ export function createFaultWrapper<A, B, R>(
 ): (first: A, second: B) => Promise<R> {
   return createPhaseWrapper(handler, options, () => ({
     toInvocation: (first, second) => adapter.toInvocation(first, second),
+    loadNativeFields: adapter.loadNativeFields?.bind(adapter),
     runPhases(run, first, second) {
       let driver: InvocationDriver<R>;
       try {

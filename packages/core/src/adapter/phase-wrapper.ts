@@ -2,6 +2,7 @@ import type { CompiledExperiment } from '../engine/compile.js';
 import type { FaultEngine } from '../engine/fault-engine.js';
 import type { FaultRun } from '../engine/fault-run.js';
 import { preloadFaultRuntime } from '../engine/fault-runtime-loader.js';
+import type { NativeFieldReader } from '../engine/native-fields.js';
 import { reportInternalError } from '../engine/report-internal-error.js';
 import { reportInternalErrorLine } from '../events/internal-error-line.js';
 import type { Invocation } from '../invocation/invocation.js';
@@ -32,6 +33,15 @@ export interface PhaseHost<First, Second, Result> {
   toInvocation(first: First, second: Second): Invocation;
   /** Runs the phases of `run` (always ending with `finish()`) and produces the wrapped call's result. */
   runPhases(run: FaultRun, first: First, second: Second): Result;
+  /**
+   * Optional: the reader of match fields straight from the native arguments, so an invocation that no fault's
+   * conditions match calls the handler without building the invocation (see {@link NativeFieldReader}). Called once,
+   * right after wrapper creation (a promise loads the reader's code lazily, next to the engine's); until the reader
+   * is there, invocations decide on the built invocation. `undefined`: no reader.
+   */
+  readonly loadNativeFields?:
+    | (() => NativeFieldReader<First, Second> | Promise<NativeFieldReader<First, Second>> | undefined)
+    | undefined;
 }
 
 /**
@@ -42,6 +52,8 @@ export interface PhaseHost<First, Second, Result> {
  * - nothing can fire: one synchronous state read, then `handler(first, second)` itself — no allocation, no `await`;
  * - the engine is still loading (the first invocations of an instance): waits for it, then goes on as below, so the
  *   wrapper returns a promise;
+ * - the host reads native fields and some condition of every fault fails on them: `handler(first, second)` itself,
+ *   without building the invocation — no allocation, no `await`;
  * - otherwise: builds the invocation, plans, and calls `host.runPhases(run, …)` when faults fire, else `handler`.
  *
  * `createFaultWrapper` is this with a driver-based host; use it directly when the host cannot hand the engine a
@@ -100,10 +112,23 @@ export function createPhaseWrapper<First, Second, Result>(
     if (state === 'idle' || state === 'loading') return handler(first, second);
     return planAndRun(state, first, second);
   };
+  let nativeFields: NativeFieldReader<First, Second> | undefined;
+  // Loaded next to the engine's runtime; until it is there (or when it fails) armed invocations are decided on the
+  // built invocation: slower, never different.
+  Promise.resolve()
+    .then(() => host.loadNativeFields?.())
+    .then(
+      (reader) => {
+        nativeFields = reader;
+      },
+      () => undefined,
+    );
   return function faultlineWrapped(first: First, second: Second): Result {
     const state = engine.current();
     if (state === 'idle') return handler(first, second);
     if (state === 'loading') return afterLoading(first, second) as Result;
+    // An armed experiment none of whose faults matches: decided from the native arguments, nothing built.
+    if (state.nothingMatches(nativeFields, first, second)) return handler(first, second);
     return planAndRun(state, first, second);
   };
 }

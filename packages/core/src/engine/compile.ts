@@ -7,6 +7,8 @@ import type { Cloud, Invocation } from '../invocation/invocation.js';
 import { compileGlobList, type GlobMatcher } from '../matching/glob.js';
 import { areValuesHidden, invalid, type ValidationIssue } from '../schema/schema.js';
 import { type CompiledCondition, compileCondition, conditionHolds, conditionsHold } from './conditions.js';
+import { nothingCanFire } from './native-decision.js';
+import type { NativeFieldReader } from './native-fields.js';
 import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
 
 /**
@@ -114,6 +116,19 @@ export interface CompiledExperiment {
   readonly sharedMatch: InvocationPredicate | undefined;
   /** The experiment's `runToken`: requests carrying it get the injected faults in a response header. */
   readonly runToken: string | undefined;
+  /** The conditions of {@link CompiledExperiment.sharedMatch} as data, cheapest first (empty when there are none). */
+  readonly sharedConditions: readonly CompiledCondition[];
+  /**
+   * Whether, read from the native arguments through `reader`, some condition of every fault fails, so deciding on
+   * the built invocation would fire, would-inject, book and report nothing; `false` when that is not certain or
+   * there is no reader. The wrapper calls it before building the invocation (it lives here so the engine's code
+   * stays out of the wrapper's).
+   */
+  nothingMatches<First, Second>(
+    reader: NativeFieldReader<First, Second> | undefined,
+    first: First,
+    second: Second,
+  ): boolean;
   readonly state: CompiledExperimentState;
 }
 
@@ -222,7 +237,21 @@ function compileConditions(conditions: readonly MatchCondition[] | undefined): r
  * /checkout`: a latency, an error, a throttle) then cost one check on every other request instead of one per fault.
  * Conditions compare as written: `http.header.X-Tenant` and `http.header.x-tenant` are not merged.
  */
-function compileSharedMatch(faults: readonly CompiledFault[]): InvocationPredicate | undefined {
+function compileSharedConditions(faults: readonly CompiledFault[]): readonly CompiledCondition[] {
+  const shared = sharedConditionsOf(faults);
+  return shared === undefined ? noConditions : compileConditions(shared);
+}
+
+function compileSharedMatch(conditions: readonly CompiledCondition[]): InvocationPredicate | undefined {
+  if (conditions.length === 0) return undefined;
+  if (conditions.length === 1) {
+    const only = conditions[0] as CompiledCondition;
+    return (invocation) => conditionHolds(only, invocation);
+  }
+  return (invocation) => conditionsHold(conditions, invocation);
+}
+
+function sharedConditionsOf(faults: readonly CompiledFault[]): MatchCondition[] | undefined {
   if (faults.length < 2) return undefined;
   let shared: Map<string, MatchCondition> | undefined;
   for (const fault of faults) {
@@ -235,7 +264,7 @@ function compileSharedMatch(faults: readonly CompiledFault[]): InvocationPredica
     }
     if (shared.size === 0) return undefined;
   }
-  return compileMatch([...(shared as Map<string, MatchCondition>).values()]);
+  return [...(shared as Map<string, MatchCondition>).values()];
 }
 
 function conditionKey(condition: MatchCondition): string {
@@ -406,6 +435,7 @@ export function compileExperiment(
   // let a document switch its own guard off without guard.allowProduction).
   const productionStages = [...new Set([...defaultProductionStages, ...(guard?.productionStages ?? [])])];
   const maxPerMinute = guard?.maxInjectionsPerMinute;
+  const sharedConditions = compileSharedConditions(faults);
   const compiled: CompiledExperiment = {
     experimentId: experiment.id,
     configVersion: options.configVersion,
@@ -420,8 +450,12 @@ export function compileExperiment(
     allowProduction: guard?.allowProduction === true,
     maxInjectionsPerMinute: maxPerMinute === undefined ? Number.POSITIVE_INFINITY : maxPerMinute,
     faults,
-    sharedMatch: compileSharedMatch(faults),
     runToken: experiment.runToken,
+    sharedMatch: compileSharedMatch(sharedConditions),
+    sharedConditions,
+    nothingMatches(reader, first, second) {
+      return reader !== undefined && nothingCanFire(this, reader, first, second);
+    },
     state: {
       expiredReported: false,
       productionRefusedReported: false,

@@ -1,9 +1,10 @@
 import { FaultlineError } from '../errors/faultline-error.js';
 import type { MatchCondition, MatchValue } from '../experiment/types.js';
-import { type FieldPath, FieldPathError, type FieldValue, parseFieldPath } from '../invocation/fields.js';
+import { FieldPathError, type FieldValue, parseFieldPath } from '../invocation/fields.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { readRaw, scalar } from '../invocation/read-value.js';
 import { compileGlob, type GlobMatcher } from '../matching/glob.js';
+import type { MatchFieldKind, NativeFieldReader } from './native-fields.js';
 
 /**
  * Match conditions compiled to data, checked by one function for every condition of every fault. Deciding an
@@ -27,7 +28,7 @@ const fieldCodes = {
   'event.type': 10,
   'event.source': 11,
   raw: 12,
-} as const satisfies Record<FieldPath['kind'], number>;
+} as const satisfies Record<MatchFieldKind, number>;
 
 const operatorCodes = {
   eq: 0,
@@ -66,6 +67,8 @@ class Condition implements CompiledCondition {
     readonly path: string,
     readonly op: MatchCondition['op'],
     readonly field: number,
+    /** The field's kind, as native readers are asked for it. */
+    readonly kind: MatchFieldKind,
     /** Header or query parameter name; `''` for other fields. */
     readonly name: string,
     /** `raw.` path segments; empty for other fields. */
@@ -83,6 +86,8 @@ class Condition implements CompiledCondition {
     /** `exists`: whether the field must be present. */
     readonly present: boolean,
     readonly glob: GlobMatcher,
+    /** Whether `name` is an `Object.prototype` member: such fields are never read natively. */
+    readonly prototypeName: boolean,
   ) {}
 }
 
@@ -106,11 +111,13 @@ export function compileCondition(condition: MatchCondition): CompiledCondition {
   const value = condition.value;
   // As written: validation guarantees the value each operator needs.
   const single = value as MatchValue;
+  const name = field.kind === 'http.header' || field.kind === 'http.query' ? field.name : '';
   return new Condition(
     field.path,
     op,
     fieldCodes[field.kind],
-    field.kind === 'http.header' || field.kind === 'http.query' ? field.name : '',
+    field.kind,
+    name,
     field.kind === 'raw' ? field.segments : noSegments,
     operator,
     single,
@@ -120,6 +127,7 @@ export function compileCondition(condition: MatchCondition): CompiledCondition {
     op === 'in' ? ((Array.isArray(value) ? value : [value]) as readonly MatchValue[]) : noValues,
     value !== false,
     op === 'glob' ? compileGlob(String(value)) : neverMatches,
+    name !== '' && name in Object.prototype,
   );
 }
 
@@ -137,7 +145,27 @@ export function conditionsHold(conditions: readonly CompiledCondition[], invocat
 /** Whether `invocation` meets one condition. */
 export function conditionHolds(condition: CompiledCondition, invocation: Invocation): boolean {
   const compiled = condition as Condition;
-  const actual = readField(compiled, invocation);
+  return valueMeets(compiled, readField(compiled, invocation));
+}
+
+/**
+ * Whether `condition` fails for the invocation `reader` reads: `false` when it holds or when the reader cannot read
+ * its field. The comparison is the one {@link conditionHolds} makes.
+ */
+export function conditionFailsNatively<First, Second>(
+  condition: CompiledCondition,
+  reader: NativeFieldReader<First, Second>,
+): boolean {
+  const compiled = condition as Condition;
+  // A header or parameter named like an Object.prototype member (`constructor`, `__proto__`): adapters build their
+  // header maps as plain objects, so only the built invocation tells what such a name reads.
+  if (compiled.prototypeName) return false;
+  const actual = reader.read(compiled.kind, compiled.name);
+  return actual !== null && !valueMeets(compiled, actual);
+}
+
+/** Whether the field's value `actual` meets the condition. */
+function valueMeets(compiled: Condition, actual: FieldValue): boolean {
   switch (compiled.operator) {
     case operatorCodes.eq:
       return sameValue(actual, compiled);

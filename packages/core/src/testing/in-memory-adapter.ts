@@ -1,6 +1,9 @@
 import type { FaultAdapter, InvocationDriver } from '../adapter/adapter.js';
+import type { MatchFieldKind, NativeFieldReader } from '../engine/native-fields.js';
 import type { NeutralResponse } from '../faults/fault-type.js';
+import type { FieldValue } from '../invocation/fields.js';
 import type { Cloud, Invocation, Trigger } from '../invocation/invocation.js';
+import { scalar } from '../invocation/read-value.js';
 import { traceHeadersOf } from '../observability/trace-context.js';
 
 /**
@@ -118,6 +121,7 @@ export function createInMemoryAdapter(
   const cloud = options.cloud ?? 'local';
   return {
     cloud,
+    loadNativeFields: () => new InMemoryFieldReader(cloud, options),
     toInvocation(request, context): Invocation {
       const trigger = request.trigger ?? 'http';
       return {
@@ -165,4 +169,81 @@ function toNative(response: NeutralResponse): InMemoryResponse {
   return response.body === undefined
     ? { status: response.status, headers: { ...response.headers } }
     : { status: response.status, headers: { ...response.headers }, body: response.body };
+}
+
+/**
+ * Reads match fields from the request and context as {@link createInMemoryAdapter}'s `toInvocation` would, without
+ * building the invocation (like a real adapter's reader, so the engine's native decision is tested through it).
+ */
+class InMemoryFieldReader implements NativeFieldReader<InMemoryRequest, InMemoryContext> {
+  private request: InMemoryRequest | undefined;
+  private context: InMemoryContext | undefined;
+
+  constructor(
+    private readonly cloud: Cloud,
+    private readonly options: InMemoryAdapterOptions,
+  ) {}
+
+  begin(request: InMemoryRequest, context: InMemoryContext): void {
+    this.request = request;
+    this.context = context;
+  }
+
+  end(): void {
+    this.request = undefined;
+    this.context = undefined;
+  }
+
+  read(field: MatchFieldKind, name: string): FieldValue | null {
+    const request = this.request as InMemoryRequest;
+    const context = this.context;
+    const isHttp = (request.trigger ?? 'http') === 'http';
+    switch (field) {
+      case 'cloud':
+        return this.cloud;
+      case 'function':
+        return scalar(context?.functionName ?? this.options.functionName ?? 'orders');
+      case 'stage':
+        return scalar(context?.stage ?? this.options.stage ?? 'dev');
+      case 'region':
+        return scalar(context?.region);
+      case 'trigger':
+        return scalar(request.trigger ?? 'http');
+      case 'requestId':
+        return scalar(request.requestId);
+      case 'http.method':
+        return isHttp ? upperCase(request.method ?? 'GET') : undefined;
+      case 'http.path':
+        return isHttp ? scalar(request.path ?? '/') : undefined;
+      case 'http.header': {
+        if (!isHttp) return undefined;
+        const headers = request.headers;
+        if (headers === undefined) return undefined;
+        // Names that need lower-casing make toInvocation copy the headers: leave those to it.
+        for (const key in headers) if (key !== key.toLowerCase()) return null;
+        return Object.hasOwn(headers, name) ? scalar(headers[name]) : undefined;
+      }
+      case 'http.query': {
+        if (!isHttp) return undefined;
+        const query = request.query ?? noValues;
+        return Object.hasOwn(query, name) ? scalar(query[name]) : undefined;
+      }
+      case 'event.type':
+        return isHttp ? undefined : scalar(request.eventType);
+      case 'event.source':
+        return isHttp ? undefined : scalar(request.eventSource);
+      default:
+        return null;
+    }
+  }
+}
+
+/** `toUpperCase()`'s result, without a new string when there is no lower-case ASCII letter. */
+function upperCase(text: string): string {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 97 && code <= 122) return text.toUpperCase();
+    if (code > 127) return text.toUpperCase();
+  }
+  return text;
 }

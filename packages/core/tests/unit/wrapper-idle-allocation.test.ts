@@ -63,3 +63,63 @@ it('allocates nothing per invocation on the idle path through the engine handle 
   expect(after - before).toBeLessThan(calls);
   expect(wrapped(request, context)).toBe(response);
 });
+
+// Its own file's module graph: after other tests feed the decision code many experiment shapes, V8's optimized code
+// for it is not the one a function instance (one experiment at a time) runs.
+it('allocates nothing and builds no invocation per call when an armed experiment has no fault that matches', async () => {
+  const unrelated = Array.from({ length: 10 }, (_, index) => ({
+    id: `fault-${index}`,
+    type: 'status',
+    status: 503,
+    probability: 0.5,
+    match: [
+      { field: 'http.path', op: 'prefix', value: `/admin-${index}` },
+      { field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` },
+    ],
+  }));
+  const onOtherMethod = [
+    {
+      id: 'deletes',
+      type: 'status',
+      status: 503,
+      probability: 1,
+      match: [{ field: 'http.method', op: 'eq', value: 'DELETE' }],
+    },
+  ];
+  for (const faults of [onOtherMethod, unrelated]) {
+    // Prepare
+    const engine = createFaultEngine({
+      source: createInlineSource({ schemaVersion: 1, id: 'armed', faults }),
+      environment: {},
+      logLevel: 'silent',
+    });
+    await engine.ready();
+    const base = createInMemoryAdapter();
+    let built = 0;
+    const adapter = {
+      ...base,
+      toInvocation: (...args: Parameters<typeof base.toInvocation>) => {
+        built++;
+        return base.toInvocation(...args);
+      },
+    };
+    const response: Promise<InMemoryResponse | undefined> = Promise.resolve({ status: 200 });
+    const wrapped = createFaultWrapper(adapter, () => response, { engine, environment: {} });
+    await new Promise((resolve) => setImmediate(resolve)); // the wrapper takes up the adapter's reader
+    const request = { requestId: 'r-1', method: 'GET', path: '/orders/42', headers: { 'x-tenant': 'acme' } };
+    const context = { stage: 'dev' };
+    const calls = 200_000;
+    for (let index = 0; index < calls; index++) wrapped(request, context);
+
+    // Act
+    const before = getHeapStatistics().used_heap_size;
+    for (let index = 0; index < calls; index++) wrapped(request, context);
+    const after = getHeapStatistics().used_heap_size;
+
+    // Assess: well under one byte per call (one small object per call would be ≥ 16 bytes), and no invocation built.
+    expect(after - before).toBeLessThan(calls);
+    expect(wrapped(request, context)).toBe(response);
+    expect(built).toBe(0);
+    engine.close();
+  }
+});

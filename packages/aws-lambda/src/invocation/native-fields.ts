@@ -1,0 +1,252 @@
+import {
+  type FieldValue,
+  type MatchFieldKind,
+  type NativeFieldReader,
+  nonBlank,
+  resolvePlatformIdentity,
+} from '@faultline/core/adapter-kit';
+import { detectTrigger, isObject, type LambdaTrigger } from './detect-trigger.js';
+import { version1Method, version1Path, version2Method, version2Path } from './http-fields.js';
+import type { LambdaContext } from './lambda-context.js';
+import {
+  aliasOf,
+  apiStage,
+  type LambdaInvocationMapperOptions,
+  lambdaPlatformVariables,
+  neutralTriggers,
+} from './to-invocation.js';
+
+type Event = Record<string, unknown>;
+
+const noEvent: Event = Object.freeze({});
+
+/**
+ * The native field reader matching `createLambdaInvocationMapper(options)`: the same settings, read once, now.
+ */
+export function createLambdaFieldReader(options: LambdaInvocationMapperOptions = {}): LambdaFieldReader {
+  const { region, stage } = resolvePlatformIdentity(
+    { stage: options.stage },
+    options.environment ?? process.env,
+    lambdaPlatformVariables,
+  );
+  return new LambdaFieldReader(stage, region, nonBlank(options.region));
+}
+
+/**
+ * Reads match fields from Lambda's `(event, context)` exactly as the invocation mapper would set them, without
+ * building the invocation: the trigger is detected once per invocation and only when a field needs it, and nothing
+ * is allocated (an ARN is split once per instance). `stage` and `region` come from the same settings as the
+ * mapper's (`FAULTLINE_STAGE`, `AWS_REGION`), passed in once.
+ */
+export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaContext> {
+  private event: unknown;
+  private record: Record<string, unknown> = noEvent;
+  private context: LambdaContext | undefined;
+  private trigger: LambdaTrigger | undefined;
+  private lastArn: string | undefined;
+  private arnRegion: string | undefined;
+  private arnAlias: string | undefined;
+
+  constructor(
+    private readonly environmentStage: string | undefined,
+    private readonly environmentRegion: string | undefined,
+    private readonly optionRegion: string | undefined,
+  ) {}
+
+  begin(event: unknown, context: LambdaContext): void {
+    this.event = event;
+    this.record = isObject(event) ? event : noEvent;
+    this.context = context;
+    this.trigger = undefined;
+  }
+
+  end(): void {
+    this.event = undefined;
+    this.record = noEvent;
+    this.context = undefined;
+  }
+
+  read(field: MatchFieldKind, name: string): FieldValue | null {
+    switch (field) {
+      case 'cloud':
+        return 'aws';
+      case 'function':
+        return scalarText((this.context as LambdaContext).functionName);
+      case 'requestId':
+        return scalarText((this.context as LambdaContext).awsRequestId);
+      case 'stage':
+        return this.environmentStage ?? apiStage(this.record) ?? this.readArn().arnAlias;
+      case 'region':
+        return this.optionRegion ?? this.readArn().arnRegion ?? this.environmentRegion;
+      case 'trigger':
+        return neutralTriggers[this.lambdaTrigger()];
+      case 'http.method':
+        return httpMethodOf(this.lambdaTrigger(), this.record);
+      case 'http.path':
+        return httpPathOf(this.lambdaTrigger(), this.record);
+      case 'http.header':
+        return httpHeaderOf(this.lambdaTrigger(), this.record, name);
+      case 'event.type':
+        return eventTypeOf(this.lambdaTrigger(), this.record);
+      case 'event.source':
+        return eventSourceOf(this.lambdaTrigger(), this.record);
+      default:
+        // Query parameters and raw paths: the invocation reads them.
+        return null;
+    }
+  }
+
+  private lambdaTrigger(): LambdaTrigger {
+    this.trigger ??= detectTrigger(this.event);
+    return this.trigger;
+  }
+
+  /** The mapper's ARN fields: every invocation of an instance has the same ARN, so it is split once. */
+  private readArn(): this {
+    const arn = (this.context as LambdaContext).invokedFunctionArn;
+    if (arn !== this.lastArn) {
+      const parts = typeof arn === 'string' ? arn.split(':') : [];
+      this.lastArn = arn;
+      this.arnRegion = nonBlank(parts[3]);
+      this.arnAlias = aliasOf(parts);
+    }
+    return this;
+  }
+}
+
+/** `scalar()` of a context field: the mapper copies them as they are. */
+function scalarText(value: unknown): FieldValue {
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) ? value : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `http.method` of an event of this trigger, as the invocation reads it (`undefined` when not HTTP). */
+function httpMethodOf(trigger: LambdaTrigger, event: Event): string | undefined {
+  switch (trigger) {
+    case 'api-gateway-http':
+    case 'function-url':
+      return version2Method(event);
+    case 'api-gateway-rest':
+    case 'alb':
+      return version1Method(event);
+    default:
+      return undefined;
+  }
+}
+
+/** `http.path` of an event of this trigger, as the invocation reads it (`undefined` when not HTTP). */
+function httpPathOf(trigger: LambdaTrigger, event: Event): string | undefined {
+  switch (trigger) {
+    case 'api-gateway-http':
+    case 'function-url':
+      return version2Path(event);
+    case 'api-gateway-rest':
+    case 'alb':
+      return version1Path(event);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `http.header.<name>` of an event of this trigger, as the invocation reads it, without copying the headers:
+ * `undefined` when absent, `null` where only the copy can tell (multi-value headers, the cookies of payload 2.0).
+ */
+function httpHeaderOf(trigger: LambdaTrigger, event: Event, name: string): string | undefined | null {
+  switch (trigger) {
+    case 'api-gateway-http':
+    case 'function-url':
+      // Payload 2.0 moves cookies out of the headers; readHeaders puts them back.
+      if (name === 'cookie') return null;
+      return singleHeader(event.headers, name);
+    case 'api-gateway-rest':
+    case 'alb':
+      if (isObject(event.multiValueHeaders)) return null;
+      return singleHeader(event.headers, name);
+    default:
+      return undefined;
+  }
+}
+
+/** What `lowerCaseHeaders(single, undefined)[name]` holds, without building it. */
+function singleHeader(single: unknown, name: string): string | undefined {
+  if (!isObject(single)) return undefined;
+  let found: string | undefined;
+  for (const key in single) {
+    const value = single[key];
+    if (typeof value !== 'string') continue;
+    if (key !== name && (key.length !== name.length || key.toLowerCase() !== name)) continue;
+    found = found === undefined ? value : `${found}, ${value}`;
+  }
+  return found;
+}
+
+// The event fields as `readEventFields` sets them (without its object; the property test holds the two together).
+const noRecord: Record<string, unknown> = Object.freeze({});
+
+function firstRecord(event: Record<string, unknown>): Record<string, unknown> {
+  const records = event.Records;
+  const first: unknown = Array.isArray(records) ? records[0] : undefined;
+  return isObject(first) ? first : noRecord;
+}
+
+/** `event.type` of an event of this trigger (`undefined` for triggers without event fields). */
+function eventTypeOf(trigger: LambdaTrigger, event: Record<string, unknown>): string | undefined {
+  switch (trigger) {
+    case 'sqs':
+    case 'kinesis':
+      return text(firstRecord(event).eventSource);
+    case 'dynamodb-stream':
+      return text(firstRecord(event).eventName) ?? 'aws:dynamodb';
+    case 'sns':
+      return text(firstRecord(event).EventSource);
+    case 's3':
+      return text(firstRecord(event).eventName);
+    case 'kafka':
+    case 'mq':
+      return text(event.eventSource);
+    case 'eventbridge':
+    case 'schedule':
+      return text(event['detail-type']);
+    default:
+      return undefined;
+  }
+}
+
+/** `event.source` of an event of this trigger (`undefined` for triggers without event fields). */
+function eventSourceOf(trigger: LambdaTrigger, event: Record<string, unknown>): string | undefined {
+  switch (trigger) {
+    case 'sqs':
+    case 'kinesis':
+    case 'dynamodb-stream':
+      return text(firstRecord(event).eventSourceARN);
+    case 'sns': {
+      const sns = firstRecord(event).Sns;
+      return isObject(sns) ? text(sns.TopicArn) : undefined;
+    }
+    case 's3': {
+      const s3 = firstRecord(event).s3;
+      const bucket = isObject(s3) ? s3.bucket : undefined;
+      return isObject(bucket) ? (text(bucket.arn) ?? text(bucket.name)) : undefined;
+    }
+    case 'kafka':
+    case 'mq':
+      return text(event.eventSourceArn) ?? text(event.bootstrapServers);
+    case 'eventbridge':
+    case 'schedule':
+      return text(event.source);
+    default:
+      return undefined;
+  }
+}
+
+function text(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,55 @@
+import type { CompiledCondition, CompiledExperiment } from './compile.js';
+import { conditionFailsNatively } from './conditions.js';
+import type { NativeFieldReader } from './native-fields.js';
+import { activeProcessWideFaultCount } from './process-wide-faults.js';
+
+/**
+ * Whether the decision for the invocation `first, second` is certainly "nothing fires, nothing to report", read
+ * from the native arguments without building the invocation: some condition of every fault fails (or a condition
+ * they all share). Then `plan` would inject nothing, would-inject nothing, book no budget and emit no event, so the
+ * wrapper calls the handler directly. `false` means "not certain" (a fault without conditions, a field the reader
+ * cannot read, a condition that holds, an error): the wrapper then builds the invocation and plans as usual, so the
+ * decision is the same either way.
+ *
+ * Cases with something to report stay on the full path: a `scope: process` fault active in another invocation
+ * (neighbour events), and the production guard's first refusal (its once-per-version event) — unless the reader
+ * shows a stage the guard lets through.
+ */
+export function nothingCanFire<First, Second>(
+  compiled: CompiledExperiment,
+  reader: NativeFieldReader<First, Second>,
+  first: First,
+  second: Second,
+): boolean {
+  if (activeProcessWideFaultCount() > 0) return false;
+  try {
+    reader.begin(first, second);
+    if (!compiled.allowProduction && !compiled.state.productionRefusedReported) {
+      const stage = reader.read('stage', '');
+      // A stage the guard refuses (or none: unknown means production) is reported once by the full path.
+      if (typeof stage !== 'string' || compiled.isProductionStage(stage)) return false;
+    }
+    if (someConditionFails(compiled.sharedConditions, reader)) return true;
+    const faults = compiled.faults;
+    for (let index = 0; index < faults.length; index++) {
+      if (!someConditionFails((faults[index] as CompiledExperiment['faults'][number]).conditions, reader)) {
+        return false;
+      }
+    }
+    return faults.length > 0;
+  } catch {
+    return false;
+  } finally {
+    reader.end();
+  }
+}
+
+function someConditionFails<First, Second>(
+  conditions: readonly CompiledCondition[],
+  reader: NativeFieldReader<First, Second>,
+): boolean {
+  for (let index = 0; index < conditions.length; index++) {
+    if (conditionFailsNatively(conditions[index] as CompiledCondition, reader)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,123 @@
+import type { FieldValue, MatchFieldKind, NativeFieldReader } from '@faultline/core/adapter-kit';
+import type { CloudEventLike, FunctionIdentity, FunctionRequest } from './invocation.js';
+
+// Loaded with the engine's runtime, off the import path: the wrapper decides from these until an invocation is built.
+
+/**
+ * Reads match fields from the request as {@link toHttpInvocation} sets them, without building the invocation (so
+ * an invocation no fault matches costs a few property reads). The request id and query parameters are left to the
+ * invocation; a path with a query string is cut once per distinct URL.
+ */
+export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unknown> {
+  private request: FunctionRequest | undefined;
+  private lastUrl: string | undefined;
+  private lastPath = '/';
+
+  constructor(private readonly identity: FunctionIdentity) {}
+
+  begin(request: FunctionRequest): void {
+    this.request = request;
+  }
+
+  end(): void {
+    this.request = undefined;
+  }
+
+  read(field: MatchFieldKind, name: string): FieldValue | null {
+    switch (field) {
+      case 'http.method': {
+        const method = (this.request as FunctionRequest).method;
+        if (method === undefined) return 'GET';
+        return typeof method === 'string' ? upperCase(method) : null;
+      }
+      case 'http.path':
+        return this.path((this.request as FunctionRequest).url ?? '/');
+      case 'http.header': {
+        const headers = (this.request as FunctionRequest).headers;
+        if (headers == null) return null;
+        const value = Object.hasOwn(headers, name) ? headers[name] : undefined;
+        // Repeated headers arrive as arrays, which the invocation joins: left to it.
+        return value === undefined || typeof value === 'string' ? value : null;
+      }
+      case 'trigger':
+        return 'http';
+      case 'event.type':
+      case 'event.source':
+        return undefined;
+      default:
+        return identityField(this.identity, field);
+    }
+  }
+
+  private path(url: string): string | null {
+    if (typeof url !== 'string') return null;
+    if (url !== this.lastUrl) {
+      const queryStart = url.indexOf('?');
+      this.lastPath = queryStart === -1 ? url : url.slice(0, queryStart);
+      this.lastUrl = url;
+    }
+    return this.lastPath;
+  }
+}
+
+/** Reads match fields from a CloudEvent as {@link toCloudEventInvocation} sets them (the id is left to it). */
+export class CloudEventFieldReader implements NativeFieldReader<CloudEventLike, unknown> {
+  private cloudEvent: CloudEventLike | undefined;
+
+  constructor(private readonly identity: FunctionIdentity) {}
+
+  begin(cloudEvent: CloudEventLike): void {
+    this.cloudEvent = cloudEvent;
+  }
+
+  end(): void {
+    this.cloudEvent = undefined;
+  }
+
+  read(field: MatchFieldKind): FieldValue | null {
+    switch (field) {
+      case 'trigger':
+        return 'event';
+      case 'http.method':
+      case 'http.path':
+      case 'http.header':
+      case 'http.query':
+        return undefined;
+      case 'event.type': {
+        const type = this.cloudEvent?.type;
+        return typeof type === 'string' ? type : undefined;
+      }
+      case 'event.source': {
+        const source = this.cloudEvent?.source;
+        return typeof source === 'string' ? source : undefined;
+      }
+      default:
+        return identityField(this.identity, field);
+    }
+  }
+}
+
+/** The fields both kinds of invocation copy from the function's identity; `null` for the others. */
+function identityField(identity: FunctionIdentity, field: MatchFieldKind): FieldValue | null {
+  switch (field) {
+    case 'cloud':
+      return 'gcp';
+    case 'function':
+      return identity.function;
+    case 'stage':
+      return identity.stage;
+    case 'region':
+      return identity.region;
+    default:
+      return null;
+  }
+}
+
+/** `toUpperCase()`'s result, without a new string when there is no lower-case letter to change. */
+function upperCase(text: string): string {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if ((code >= 97 && code <= 122) || code > 127) return text.toUpperCase();
+  }
+  return text;
+}
