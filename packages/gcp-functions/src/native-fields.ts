@@ -39,14 +39,25 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
         // Repeated headers arrive as arrays, which the invocation joins: left to it.
         return value === undefined || typeof value === 'string' ? value : null;
       }
-      case 'trigger':
-        return 'http';
+      case 'trigger': {
+        const scheduled = this.scheduled();
+        return scheduled === null ? null : scheduled ? 'schedule' : 'http';
+      }
       case 'event.type':
       case 'event.source':
-        return undefined;
+        // A Cloud Scheduler request carries event fields: left to the invocation.
+        return this.scheduled() === false ? undefined : null;
       default:
         return identityField(this.identity, field);
     }
+  }
+
+  /** Whether Cloud Scheduler sent the request (`x-cloudscheduler: true`), as the invocation tells; `null`: unknown. */
+  private scheduled(): boolean | null {
+    const headers = (this.request as FunctionRequest).headers;
+    if (headers == null) return null;
+    const value = headers['x-cloudscheduler'];
+    return (Array.isArray(value) ? value[0] : value) === 'true';
   }
 
   private path(url: string): string | null {
@@ -77,7 +88,8 @@ export class CloudEventFieldReader implements NativeFieldReader<CloudEventLike, 
   read(field: MatchFieldKind): FieldValue | null {
     switch (field) {
       case 'trigger':
-        return 'event';
+        // A Pub/Sub message is a queue invocation (see toCloudEventInvocation).
+        return this.cloudEvent?.type === 'google.cloud.pubsub.topic.v1.messagePublished' ? 'queue' : 'event';
       case 'http.method':
       case 'http.path':
       case 'http.header':

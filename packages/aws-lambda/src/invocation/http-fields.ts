@@ -21,7 +21,14 @@ export function readHttpFields(trigger: LambdaTrigger, event: Event): Invocation
 }
 
 function readVersion2(event: Event): InvocationHttp {
-  return new LazyHttpFields(version2Method(event), version2Path(event), event, 'version2');
+  const requestContext = isObject(event.requestContext) ? event.requestContext : {};
+  const http = isObject(requestContext.http) ? requestContext.http : {};
+  return new LazyHttpFields(
+    upperCase(stringOr(http.method, 'GET')),
+    withoutStage(stringOr(event.rawPath, stringOr(http.path, '/')), requestContext.stage),
+    event,
+    'version2',
+  );
 }
 
 /**
@@ -38,38 +45,11 @@ function withoutStage(path: string, stage: unknown): string {
 
 function readVersion1(event: Event, percentEncodedQuery: boolean): InvocationHttp {
   return new LazyHttpFields(
-    version1Method(event),
-    version1Path(event),
+    upperCase(stringOr(event.httpMethod, 'GET')),
+    stringOr(event.path, '/'),
     event,
     percentEncodedQuery ? 'alb' : 'version1',
   );
-}
-
-function version2Http(event: Event): Event | undefined {
-  const requestContext = event.requestContext;
-  if (!isObject(requestContext)) return undefined;
-  const http = requestContext.http;
-  return isObject(http) ? http : undefined;
-}
-
-export function version2Method(event: Event): string {
-  return upperCase(stringOr(version2Http(event)?.method, 'GET'));
-}
-
-export function version2Path(event: Event): string {
-  const requestContext = event.requestContext;
-  return withoutStage(
-    stringOr(event.rawPath, stringOr(version2Http(event)?.path, '/')),
-    isObject(requestContext) ? requestContext.stage : undefined,
-  );
-}
-
-export function version1Method(event: Event): string {
-  return upperCase(stringOr(event.httpMethod, 'GET'));
-}
-
-export function version1Path(event: Event): string {
-  return stringOr(event.path, '/');
 }
 
 /** Which payload the headers and query are read from (ALB passes the query percent-encoded). */

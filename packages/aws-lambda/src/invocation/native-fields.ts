@@ -6,7 +6,6 @@ import {
   resolvePlatformIdentity,
 } from '@faultline/core/adapter-kit';
 import { detectTrigger, isObject, type LambdaTrigger } from './detect-trigger.js';
-import { version1Method, version1Path, version2Method, version2Path } from './http-fields.js';
 import type { LambdaContext } from './lambda-context.js';
 import {
   aliasOf,
@@ -249,4 +248,53 @@ function eventSourceOf(trigger: LambdaTrigger, event: Record<string, unknown>): 
 
 function text(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
+}
+
+// The method and path as `readHttpFields` reads them, repeated here so the adapter's eager code stays as small as it
+// was (the property test holds the two together).
+function version2Http(event: Event): Event | undefined {
+  const requestContext = event.requestContext;
+  if (!isObject(requestContext)) return undefined;
+  const http = requestContext.http;
+  return isObject(http) ? http : undefined;
+}
+
+function version2Method(event: Event): string {
+  return upperCase(stringOr(version2Http(event)?.method, 'GET'));
+}
+
+function version2Path(event: Event): string {
+  const requestContext = event.requestContext;
+  return withoutStage(
+    stringOr(event.rawPath, stringOr(version2Http(event)?.path, '/')),
+    isObject(requestContext) ? requestContext.stage : undefined,
+  );
+}
+
+function version1Method(event: Event): string {
+  return upperCase(stringOr(event.httpMethod, 'GET'));
+}
+
+function version1Path(event: Event): string {
+  return stringOr(event.path, '/');
+}
+
+function withoutStage(path: string, stage: unknown): string {
+  if (typeof stage !== 'string' || stage === '' || stage === '$default') return path;
+  const end = stage.length + 1;
+  if (path.length < end || !path.startsWith(stage, 1) || path.charCodeAt(0) !== 47 /* / */) return path;
+  if (path.length === end) return '/';
+  return path.charCodeAt(end) === 47 ? path.slice(end) : path;
+}
+
+function upperCase(method: string): string {
+  for (let index = 0; index < method.length; index++) {
+    const code = method.charCodeAt(index);
+    if (code >= 97 && code <= 122) return method.toUpperCase();
+  }
+  return method;
+}
+
+function stringOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && value !== '' ? value : fallback;
 }

@@ -31,8 +31,6 @@ function createCloudEventAdapter(
   return {
     cloud: 'gcp',
     toInvocation: (cloudEvent) => toCloudEventInvocation(cloudEvent, identity),
-    loadNativeFields: () =>
-      import('../native-fields.js').then((module) => new module.CloudEventFieldReader(identity)),
     createDriver(cloudEvent, second, _invocation, handler): InvocationDriver<unknown> {
       return {
         // May run more than once: `duplicate` redelivers the same event.

@@ -4,7 +4,6 @@ import {
   createPhaseWrapper,
   type FaultRun,
   markFaultWrapped,
-  type NativeFieldReader,
   type ShortCircuit,
   systemClock,
   throttledResponse,
@@ -192,10 +191,6 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
       const maxCapturedBodyBytes = options.maxCapturedBodyBytes ?? defaultMaxCapturedBodyBytes;
       return {
         toInvocation: (request) => toHttpInvocation(request, identity),
-        loadNativeFields: () =>
-          import('../native-fields.js').then(
-            (module) => new module.HttpFieldReader(identity) as NativeFieldReader<Request, Response>,
-          ),
         runPhases: (run, request, response) =>
           runCaptured(run, plainHandler, request, response, maxCapturedBodyBytes),
       };
