@@ -1,7 +1,11 @@
 import type { ConfigSource, FaultlineOptions } from '@faultline/core';
-import { createFaultWrapper, markFaultWrapped, systemClock } from '@faultline/core/adapter-kit';
+import {
+  createDeferredSource,
+  createFaultWrapper,
+  markFaultWrapped,
+  systemClock,
+} from '@faultline/core/adapter-kit';
 import type { AppConfigSourceOptions } from './appconfig/appconfig-source.js';
-import { createDeferredSource } from './deferred-source.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
 import { createLambdaAdapter } from './lambda-adapter.js';
 import type { SsmSourceOptions } from './ssm/ssm-source.js';

@@ -2,6 +2,7 @@ import type { InvocationContext } from '@azure/functions';
 import type { ConfigSource, FaultlineOptions } from '@faultline/core';
 import {
   compileGlobList,
+  createDeferredSource,
   createFaultWrapper,
   type FaultAdapter,
   isKillSwitchOn,
@@ -10,7 +11,7 @@ import {
   preloadFaultRuntime,
   systemClock,
 } from '@faultline/core/adapter-kit';
-import { createAppConfigurationSource } from './app-configuration/index.js';
+import { resolveAppConfigurationTarget } from './app-configuration/source-name.js';
 import { readAppConfigurationVariable } from './app-configuration/variables.js';
 import { readNeutralResponse, toHttpResponseInit, writeNeutralResponse } from './http-response.js';
 import {
@@ -131,7 +132,13 @@ function defaultAzureSource(
   environment: Readonly<Record<string, string | undefined>>,
 ): ConfigSource | undefined {
   if (readAppConfigurationVariable(environment, 'KEY') === undefined) return undefined;
-  return createAppConfigurationSource({ environment });
+  // Named now (wrappers share one engine by source name); the source's code loads with its first read.
+  const { name } = resolveAppConfigurationTarget({ hasClient: false, environment });
+  return createDeferredSource(name, () =>
+    import('./app-configuration/index.js').then((module) =>
+      module.createAppConfigurationSource({ environment }),
+    ),
+  );
 }
 
 /**

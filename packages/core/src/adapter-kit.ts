@@ -41,6 +41,7 @@ export {
   summarizeError,
   unsupportedNodeVersion,
 } from './adapter/zero-code.js';
+export { createDeferredSource } from './config/deferred-source.js';
 export {
   type EnvironmentVariables,
   environmentFlagWords,

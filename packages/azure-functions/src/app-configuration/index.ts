@@ -1,7 +1,7 @@
 import type { AppConfigurationClient, AppConfigurationClientOptions } from '@azure/app-configuration';
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
-import { createModuleLoader, FaultlineError, nonBlank } from '@faultline/core/adapter-kit';
-import { readAppConfigurationVariable } from './variables.js';
+import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
+import { resolveAppConfigurationTarget } from './source-name.js';
 
 /**
  * The Azure App Configuration config source: the experiment lives in one key-value (JSON text), read
@@ -157,15 +157,12 @@ const featureFlagContentType = 'application/vnd.microsoft.appconfig.ff+json';
  * ```
  */
 export function createAppConfigurationSource(options: AppConfigurationSourceOptions = {}): ConfigSource {
-  const environment = options.environment ?? process.env;
-  const key = nonBlank(options.key) ?? readAppConfigurationVariable(environment, 'KEY');
-  const label = nonBlank(options.label) ?? readAppConfigurationVariable(environment, 'LABEL');
-  const connectionString =
-    nonBlank(options.connectionString) ?? readAppConfigurationVariable(environment, 'CONNECTION_STRING');
-  const endpoint = nonBlank(options.endpoint) ?? readAppConfigurationVariable(environment, 'ENDPOINT');
-  const storeHost = describeStore(options.client, connectionString, endpoint);
+  const { key, label, connectionString, endpoint, storeHost, name } = resolveAppConfigurationTarget({
+    ...options,
+    hasClient: options.client !== undefined,
+    environment: options.environment ?? process.env,
+  });
   const where = `key "${key ?? '(none)'}"${label === undefined ? '' : ` label "${label}"`} in ${storeHost}`;
-  const name = `appconfig:${storeHost}/${key ?? '(no key)'}${label === undefined ? '' : `?label=${label}`}`;
   const settingsProblem =
     key === undefined
       ? 'No App Configuration key: pass `key` to createAppConfigurationSource or set FAULTLINE_AZURE_APPCONFIG_KEY (e.g. `faultline:orders`).'
@@ -270,23 +267,6 @@ async function loadDefaultCredential(): Promise<TokenCredential> {
       { serviceCode: 'AppConfigurationCredentialMissing' },
     );
   }
-}
-
-/** The store's host for names and messages: never the `Id`/`Secret` parts of a connection string. */
-function describeStore(
-  client: AppConfigurationClientLike | undefined,
-  connectionString: string | undefined,
-  endpoint: string | undefined,
-): string {
-  const raw = endpoint ?? /(?:^|;)\s*Endpoint=([^;]+)/i.exec(connectionString ?? '')?.[1];
-  if (raw !== undefined) {
-    try {
-      return new URL(raw).host;
-    } catch {
-      return '(invalid endpoint)';
-    }
-  }
-  return client === undefined ? '(no store)' : '(client)';
 }
 
 function readStatusCode(error: unknown): number | undefined {

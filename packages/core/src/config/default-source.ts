@@ -1,6 +1,7 @@
+import { resolve } from 'node:path';
 import type { ConfigSource } from './config-source.js';
+import { createDeferredSource } from './deferred-source.js';
 import { createEnvironmentSource } from './environment-source.js';
-import { createFileSource } from './file-source.js';
 
 /**
  * The source used when none is configured in code: `FAULTLINE_CONFIG_FILE` (a JSON file) first, then
@@ -17,7 +18,12 @@ export function resolveDefaultConfigSource(
   environment: Readonly<Record<string, string | undefined>> = process.env,
 ): ConfigSource | undefined {
   const file = environment.FAULTLINE_CONFIG_FILE?.trim();
-  if (file) return createFileSource(file);
+  // Named now (the name is the file source's own); its code, with the document decoding, loads with the first read.
+  if (file) {
+    return createDeferredSource(`file:${resolve(file)}`, () =>
+      import('./file-source.js').then((module) => module.createFileSource(file)),
+    );
+  }
   const inline = environment.FAULTLINE_CONFIG;
   if (inline !== undefined && inline.trim() !== '') {
     return createEnvironmentSource({ variable: 'FAULTLINE_CONFIG', environment });
