@@ -55,15 +55,17 @@ export async function writeRunArtifacts(
  */
 export function printVerdictTable(output: CommandOutput, journal: RunJournal): void {
   const { style } = output;
-  const header = ['target', 'verdict', 'steady state', 'under fault', 'injected', 'rollback'];
+  const header = ['target', 'verdict', 'steady state', 'under fault', 'recovery', 'injected', 'rollback'];
   const rows = journal.targets.map((target) => {
     const steady = target.steadyState.summary;
     const fault = target.fault?.summary;
+    const recovery = target.recovery?.summary;
     return [
       `${target.name} (${target.cloud})`,
       verdictText(target.verdict),
       describeSummary(steady),
       fault === undefined ? '—' : describeSummary(fault),
+      recovery === undefined || recovery.count === 0 ? '—' : describeSummary(recovery),
       describeInjections(target.injection),
       target.rollback === undefined ? '—' : target.rollback.ok ? 'ok' : 'FAILED',
     ];

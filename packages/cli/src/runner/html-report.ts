@@ -123,16 +123,19 @@ function renderSummaryTable(journal: RunJournal): string {
   const rows = journal.targets.map((target) => {
     const steady = target.steadyState.summary;
     const fault = target.fault?.summary;
+    // After the rollback, under the same load: did the target come back?
+    const recovery = target.recovery?.summary;
     return `<tr>
       <td><b>${escapeHtml(target.name)}</b>${target.cloud === target.name ? '' : ` <span class="sub">${escapeHtml(target.cloud)}</span>`}</td>
       <td><span class="badge ${target.verdict}">${verdictLabel(target.verdict)}</span><div class="sub">${escapeHtml(target.reason ?? '')}</div></td>
       <td>${describeSummary(steady)}</td>
       <td>${fault === undefined ? '—' : describeSummary(fault)}</td>
       <td>${fault === undefined ? '—' : renderChecks(target.fault?.checks ?? [])}</td>
+      <td data-column="recovery">${recovery === undefined || recovery.count === 0 ? '—' : describeSummary(recovery)}</td>
       <td class="${target.rollback === undefined || target.rollback.ok ? 'ok' : 'bad'}">${escapeHtml(target.rollback?.action ?? '—')}${target.rollback === undefined ? '' : `<div class="sub">read back: ${escapeHtml(describeReadBack(target.rollback.verified))}</div>`}</td>
     </tr>`;
   });
-  return `<table class="summary"><tr><th>target</th><th>verdict</th><th>steady state</th><th>under fault</th><th>tolerances</th><th>rollback</th></tr>${rows.join('')}</table>`;
+  return `<table class="summary"><tr><th>target</th><th>verdict</th><th>steady state</th><th>under fault</th><th>tolerances</th><th>recovery</th><th>rollback</th></tr>${rows.join('')}</table>`;
 }
 
 /**

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { printVerdictTable } from '../../src/commands/run.js';
+import { createMemoryOutput } from '../../src/output.js';
 import { renderHtmlReport } from '../../src/runner/html-report.js';
 import type { RunJournal, TargetJournal } from '../../src/runner/journal.js';
 
@@ -21,6 +23,7 @@ function target(name: string, verdict: TargetJournal['verdict']): TargetJournal 
       summary: { ...summary, errors: 12, successRatio: 0.7, errorRate: 0.3 },
       checks: [{ name: 'success ratio', observed: 0.7, tolerance: '≥ 0.99', ok: false }],
     },
+    recovery: { summary: { ...summary, count: 30, latencyMs: { p50: 21, p95: 44, p99: 50, max: 61 } } },
     verdict,
     reason: 'success ratio 0.7 (needs ≥ 0.99)',
     rollback: {
@@ -83,6 +86,26 @@ describe('renderHtmlReport', () => {
     expect(html).toContain('p=0.3');
     expect(html.match(/class="tolerance"/g)).toHaveLength(2);
     expect(html).toMatch(/<path class="series-p95" d="M[\d.]+,[\d.]+( L[\d.]+,[\d.]+){19}"/);
+  });
+
+  it('shows the recovery after the rollback next to the steady state and the fault window', () => {
+    expect(html).toContain('<th>under fault</th><th>tolerances</th><th>recovery</th><th>rollback</th>');
+    expect(html).toContain(
+      '<td data-column="recovery">100 % ok · p95 44 ms <span class="sub">(30 req)</span></td>',
+    );
+    const withoutRecovery = renderHtmlReport({
+      ...journal,
+      targets: [{ ...target('aws', 'held'), recovery: { summary: { ...summary, count: 0 } } }],
+    });
+    expect(withoutRecovery).toContain('<td data-column="recovery">—</td>');
+  });
+
+  it('prints the recovery in the terminal table too', () => {
+    const output = createMemoryOutput();
+    printVerdictTable(output, journal);
+    const [header, aws] = output.stdout.split('\n');
+    expect(header).toMatch(/steady state\s+under fault\s+recovery\s+injected\s+rollback/);
+    expect(aws).toMatch(/70.0 % ok, p95 40 ms\s+100.0 % ok, p95 44 ms/);
   });
 
   it('is self-contained: no scripts, stylesheets, images or fonts from anywhere', () => {
