@@ -178,6 +178,9 @@ export interface InterleavedResult {
   readonly candidateSamplesNsPerOp: readonly number[];
 }
 
+/** How long {@link measureInterleaved} lets lazily loaded code finish before it measures. */
+const settleMs = 100;
+
 /** Results go here so the optimiser cannot drop the calls being measured. */
 let blackhole: unknown;
 
@@ -253,6 +256,13 @@ async function measureWith(runner: Runner, options: InterleavedOptions): Promise
   const { baseline, candidate } = options;
   const rounds = options.rounds ?? 30;
   const warmupRounds = options.warmupRounds ?? 5;
+  // Give lazily loaded code a turn of the event loop before measuring, as it has between a function's real
+  // invocations: a measuring loop that only awaits settled promises runs on microtasks, so a dynamic import started
+  // by the code under test (e.g. an adapter's native field reader) would never finish and every call would be
+  // measured on the path a cold instance takes for its first invocations only.
+  await baseline();
+  await candidate();
+  await new Promise((resolve) => setTimeout(resolve, settleMs));
   // Warm both up before calibrating, so the loop's call site is already as polymorphic as when measuring.
   for (let round = 0; round < 3; round++) {
     await runner(baseline, 100);

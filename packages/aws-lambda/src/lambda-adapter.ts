@@ -1,5 +1,10 @@
 import type { AdapterCapabilities, Clock } from '@faultline/core';
-import { batchCapability, type FaultAdapter, type InvocationDriver } from '@faultline/core/adapter-kit';
+import {
+  batchCapability,
+  type FaultAdapter,
+  type InvocationDriver,
+  type NativeFieldReader,
+} from '@faultline/core/adapter-kit';
 import { createBatchItemFailures } from './faults/batch-item-failures.js';
 import { detectTrigger } from './invocation/detect-trigger.js';
 import type { LambdaContext } from './invocation/lambda-context.js';
@@ -46,6 +51,11 @@ export function createLambdaAdapter<Event, Result, Context extends LambdaContext
   return {
     cloud: 'aws',
     toInvocation: (event, context) => toInvocation(event, context),
+    // Decides "no fault matches" from the event itself, before building the invocation; loaded with the runtime.
+    loadNativeFields: () =>
+      import('./invocation/native-fields.js').then(
+        (module) => module.createLambdaFieldReader(options) as NativeFieldReader<Event, Context>,
+      ),
     createDriver(event, context, _invocation, handler): InvocationDriver<Result> {
       const trigger = detectTrigger(event);
       const batch = createBatchItemFailures(trigger, event);

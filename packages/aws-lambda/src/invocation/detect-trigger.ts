@@ -43,6 +43,18 @@ const recordSources: Readonly<Record<string, LambdaTrigger>> = {
  * ```
  */
 export function detectTrigger(event: unknown): LambdaTrigger {
+  const trigger = detectEventShape(event);
+  if (trigger !== 'api-gateway-http') return trigger;
+  const domainName = ((event as Record<string, unknown>).requestContext as Record<string, unknown>)
+    .domainName;
+  return typeof domainName === 'string' && domainName.includes('.lambda-url.') ? 'function-url' : trigger;
+}
+
+/**
+ * {@link detectTrigger} without telling a Function URL from an HTTP API (both send payload 2.0 and read alike; only
+ * the domain name tells them apart, which costs a string search): a Function URL's event gives `api-gateway-http`.
+ */
+export function detectEventShape(event: unknown): LambdaTrigger {
   if (!isObject(event)) return 'unknown';
   const records = event.Records;
   if (Array.isArray(records)) {
@@ -61,12 +73,7 @@ export function detectTrigger(event: unknown): LambdaTrigger {
   const requestContext = event.requestContext;
   if (isObject(requestContext)) {
     if (isObject(requestContext.elb)) return 'alb';
-    if (isObject(requestContext.http) && event.version === '2.0') {
-      const domainName = requestContext.domainName;
-      return typeof domainName === 'string' && domainName.includes('.lambda-url.')
-        ? 'function-url'
-        : 'api-gateway-http';
-    }
+    if (isObject(requestContext.http) && event.version === '2.0') return 'api-gateway-http';
     // REST APIs, and HTTP APIs with payload format 1.0, send the v1 shape.
     if (typeof event.httpMethod === 'string') return 'api-gateway-rest';
     return 'unknown';

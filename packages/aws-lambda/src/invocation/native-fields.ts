@@ -5,7 +5,7 @@ import {
   nonBlank,
   resolvePlatformIdentity,
 } from '@faultline/core/adapter-kit';
-import { detectTrigger, isObject, type LambdaTrigger } from './detect-trigger.js';
+import { detectEventShape, isObject, type LambdaTrigger } from './detect-trigger.js';
 import type { LambdaContext } from './lambda-context.js';
 import {
   aliasOf,
@@ -95,8 +95,12 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
     }
   }
 
+  /**
+   * The event's trigger, detected once per invocation and only when a field needs it; a Function URL reads as
+   * `api-gateway-http`, since every field here reads the two alike (this saves a string search per invocation).
+   */
   private lambdaTrigger(): LambdaTrigger {
-    this.trigger ??= detectTrigger(this.event);
+    this.trigger ??= detectEventShape(this.event);
     return this.trigger;
   }
 

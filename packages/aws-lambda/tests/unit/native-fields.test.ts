@@ -1,9 +1,14 @@
+import { createInlineSource } from '@faultline/core';
+import { createFaultWrapper } from '@faultline/core/adapter-kit';
+import { createMemorySink } from '@faultline/core/testing';
 import { nativeFieldMismatches } from '@faultline/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectEventShape, detectTrigger } from '../../src/invocation/detect-trigger.js';
 import type { LambdaContext } from '../../src/invocation/lambda-context.js';
 import { createLambdaFieldReader } from '../../src/invocation/native-fields.js';
 import { createLambdaInvocationMapper } from '../../src/invocation/to-invocation.js';
+import { createLambdaAdapter } from '../../src/lambda-adapter.js';
 import { albEvent, httpApiEvent, lambdaContext, restApiEvent, sqsEvent } from '../fixtures/events.js';
 
 const headerNames = ['x-tenant', 'X-Tenant', 'X-TENANT', 'accept', 'Cookie', 'cookie', 'host', 'constructor'];
@@ -143,6 +148,22 @@ describe('the Lambda native field reader', () => {
     );
   });
 
+  it('detects the event shape as detectTrigger does, a Function URL reading as an HTTP API (property)', () => {
+    fc.assert(
+      fc.property(event, (sample) => {
+        const trigger = detectTrigger(sample);
+        expect(detectEventShape(sample)).toBe(trigger === 'function-url' ? 'api-gateway-http' : trigger);
+      }),
+      { numRuns: 3000 },
+    );
+    expect(
+      detectTrigger({
+        version: '2.0',
+        requestContext: { http: {}, domainName: 'a.lambda-url.eu-west-1.on.aws' },
+      }),
+    ).toBe('function-url');
+  });
+
   it('answers the fields the common triggers match on without building anything', () => {
     const reader = createLambdaFieldReader({ environment: {} });
     const fixtures = [httpApiEvent(), restApiEvent(), albEvent(), sqsEvent()];
@@ -157,5 +178,49 @@ describe('the Lambda native field reader', () => {
     reader.begin(httpApiEvent(), lambdaContext());
     expect(reader.read('http.header', 'x-tenant')).not.toBeNull();
     reader.end();
+  });
+});
+
+describe('withFaults with an armed experiment whose fault does not match', () => {
+  it('calls the handler without building the invocation once the reader is loaded, and builds it when the fault matches', async () => {
+    const adapter = createLambdaAdapter<unknown, { statusCode: number }>({
+      environment: { FAULTLINE_STAGE: 'test' },
+    });
+    const built: unknown[] = [];
+    const counting: typeof adapter = {
+      ...adapter,
+      toInvocation(event, eventContext) {
+        built.push(event);
+        return adapter.toInvocation(event, eventContext);
+      },
+    };
+    const response = Promise.resolve({ statusCode: 200 });
+    const wrapped = createFaultWrapper(counting, () => response, {
+      source: createInlineSource({
+        schemaVersion: 1,
+        id: 'deletes-only',
+        faults: [
+          {
+            id: 'deletes',
+            type: 'status',
+            status: 503,
+            probability: 1,
+            match: [{ field: 'http.method', op: 'eq', value: 'DELETE' }],
+          },
+        ],
+      }),
+      environment: { FAULTLINE_STAGE: 'test' },
+      onEvent: createMemorySink(),
+    });
+    const get = httpApiEvent();
+    // The first invocation of the instance waits for the engine and the reader, and decides on the invocation.
+    expect(await wrapped(get, lambdaContext())).toEqual({ statusCode: 200 });
+    expect(built).toEqual([get]);
+    for (let index = 0; index < 3; index++) expect(wrapped(httpApiEvent(), lambdaContext())).toBe(response);
+    expect(built).toHaveLength(1);
+    const deletion = httpApiEvent();
+    deletion.requestContext.http.method = 'DELETE';
+    expect((await wrapped(deletion, lambdaContext())).statusCode).toBe(503);
+    expect(built).toEqual([get, deletion]);
   });
 });

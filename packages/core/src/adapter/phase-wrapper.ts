@@ -93,6 +93,17 @@ export function createPhaseWrapper<First, Second, Result>(
   // Wrappers are usually created while the function initialises: load the runtime then, off the first request.
   preloadFaultRuntime();
 
+  let nativeFields: NativeFieldReader<First, Second> | undefined;
+  // Loaded next to the engine's runtime; until it is there (or when it fails) armed invocations are decided on the
+  // built invocation: slower, never different. Never rejects.
+  const nativeFieldsLoaded = Promise.resolve()
+    .then(() => host.loadNativeFields?.())
+    .then(
+      (reader) => {
+        nativeFields = reader;
+      },
+      () => undefined,
+    );
   // Synchronous up to the plan, so a fault that does not fire costs no extra promise or microtask.
   const planAndRun = (state: CompiledExperiment | undefined, first: First, second: Second): Result => {
     let run: FaultRun | undefined;
@@ -106,23 +117,14 @@ export function createPhaseWrapper<First, Second, Result>(
   };
   const afterLoading = async (first: First, second: Second): Promise<Result> => {
     // Only the first invocations of an instance get here: `ready` loads the engine's code once per process, then
-    // waits for the first read of the store, which the fetch budget bounds.
+    // waits for the first read of the store, which the fetch budget bounds. The native field reader loads meanwhile
+    // (a smaller module, usually long done): waiting for it too means every later invocation has it.
     await engine.ready();
+    await nativeFieldsLoaded;
     const state = engine.current();
     if (state === 'idle' || state === 'loading') return handler(first, second);
     return planAndRun(state, first, second);
   };
-  let nativeFields: NativeFieldReader<First, Second> | undefined;
-  // Loaded next to the engine's runtime; until it is there (or when it fails) armed invocations are decided on the
-  // built invocation: slower, never different.
-  Promise.resolve()
-    .then(() => host.loadNativeFields?.())
-    .then(
-      (reader) => {
-        nativeFields = reader;
-      },
-      () => undefined,
-    );
   return function faultlineWrapped(first: First, second: Second): Result {
     const state = engine.current();
     if (state === 'idle') return handler(first, second);

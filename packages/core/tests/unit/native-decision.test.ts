@@ -226,4 +226,46 @@ describe('the wrapper with an armed experiment whose faults do not match', () =>
     expect(built.map((request) => request.requestId)).toEqual(['r-0']);
     engine.close();
   });
+
+  it('has the reader after the first invocation of a cold instance, even when the reader loads later than the store', async () => {
+    const built: InMemoryRequest[] = [];
+    const base = createInMemoryAdapter();
+    const counting = {
+      ...base,
+      // Like a dynamic import that finishes on a later turn of the event loop than the store's first read.
+      loadNativeFields: () =>
+        new Promise<NativeFieldReader<InMemoryRequest, InMemoryContext>>((resolve) =>
+          setTimeout(
+            () => resolve(base.loadNativeFields?.() as NativeFieldReader<InMemoryRequest, InMemoryContext>),
+            50,
+          ),
+        ),
+      toInvocation(request: InMemoryRequest, context: InMemoryContext) {
+        built.push(request);
+        return base.toInvocation(request, context);
+      },
+    };
+    const response: Promise<InMemoryResponse | undefined> = Promise.resolve({ status: 200 });
+    const wrapped = createFaultWrapper(counting, () => response, {
+      source: createInlineSource({
+        schemaVersion: 1,
+        id: 'armed',
+        faults: [
+          {
+            id: 'deletes',
+            type: 'status',
+            status: 503,
+            probability: 1,
+            match: [{ field: 'http.method', op: 'eq', value: 'DELETE' }],
+          },
+        ],
+      }),
+      environment: {},
+      onEvent: createMemorySink(),
+    });
+    // The first invocation waits for the engine; afterwards no invocation of this instance builds what it need not.
+    expect((await wrapped({ requestId: 'r-first', method: 'GET' }, { stage: 'dev' }))?.status).toBe(200);
+    expect(wrapped({ requestId: 'r-second', method: 'GET' }, { stage: 'dev' })).toBe(response);
+    expect(built.map((request) => request.requestId)).toEqual(['r-first']);
+  });
 });
