@@ -1,4 +1,4 @@
-import { FaultlineError } from '@faultline/core/adapter-kit';
+import { AwsSourceReadError } from '../aws-source-read-error.js';
 
 /**
  * Reading AppConfig failed (`code` `STORE_READ_FAILED`); `serviceCode` is the AWS error name (e.g.
@@ -11,17 +11,15 @@ import { FaultlineError } from '@faultline/core/adapter-kit';
  * error.serviceCode; // 'ThrottlingException'
  * ```
  */
-export class AppConfigSourceError extends FaultlineError {
+export class AppConfigSourceError extends AwsSourceReadError {
   override readonly name = 'AppConfigSourceError';
-  declare readonly code: 'STORE_READ_FAILED';
   /** The source name, `aws-appconfig:<application>/<environment>/<profile>`. */
   readonly source: string;
   /** The AWS error name, `Extension<status>` or the network error code. */
-  readonly serviceCode: string;
+  declare readonly serviceCode: string;
 
   constructor(source: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
-    super('STORE_READ_FAILED', message, options);
+    super(serviceCode, message, options);
     this.source = source;
-    this.serviceCode = serviceCode;
   }
 }

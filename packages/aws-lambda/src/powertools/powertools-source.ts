@@ -1,5 +1,6 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
 import { contentVersionOf, FaultlineError, rejectOnAbort } from '@faultline/core/adapter-kit';
+import { AwsSourceReadError } from '../aws-source-read-error.js';
 
 /**
  * The one method of a Powertools for AWS Lambda (TypeScript) Parameters provider the bridge calls. Every provider
@@ -47,17 +48,15 @@ export interface PowertoolsSourceOptions {
  * error.serviceCode; // 'AccessDeniedException'
  * ```
  */
-export class PowertoolsSourceError extends FaultlineError {
+export class PowertoolsSourceError extends AwsSourceReadError {
   override readonly name = 'PowertoolsSourceError';
-  declare readonly code: 'STORE_READ_FAILED';
   readonly source: string;
   /** The AWS error name underneath the provider's error, when there is one. */
-  readonly serviceCode: string;
+  declare readonly serviceCode: string;
 
   constructor(source: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
-    super('STORE_READ_FAILED', message, options);
+    super(serviceCode, message, options);
     this.source = source;
-    this.serviceCode = serviceCode;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from '@faultline/core';
 import { createModuleLoader, FaultlineError } from '@faultline/core/adapter-kit';
 import { awsErrorCode } from '../aws-error-code.js';
+import { AwsSourceReadError } from '../aws-source-read-error.js';
 
 /**
  * The part of an `SSMClient` the source uses. Declared structurally so `@aws-sdk/client-ssm` stays an optional peer
@@ -65,17 +66,15 @@ export interface SsmSourceOptions {
  * error.serviceCode; // 'ThrottlingException'
  * ```
  */
-export class SsmParameterError extends FaultlineError {
+export class SsmParameterError extends AwsSourceReadError {
   override readonly name = 'SsmParameterError';
-  declare readonly code: 'STORE_READ_FAILED';
   readonly parameterName: string;
   /** The AWS error name, e.g. `ThrottlingException`, `AccessDeniedException`. */
-  readonly serviceCode: string;
+  declare readonly serviceCode: string;
 
   constructor(parameterName: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
-    super('STORE_READ_FAILED', message, options);
+    super(serviceCode, message, options);
     this.parameterName = parameterName;
-    this.serviceCode = serviceCode;
   }
 }
 
