@@ -18,8 +18,12 @@ import {
   type FunctionIdentity,
   type FunctionIdentityOptions,
   keepInvocationShapes,
+  readTriggerType,
+  readUrlPath,
   resolveFunctionIdentity,
   toAzureInvocation,
+  triggerKinds,
+  withoutRoutePrefix,
 } from './invocation.js';
 
 /**
@@ -91,6 +95,18 @@ function createAdapter(identity: FunctionIdentity): FaultAdapter<unknown, Invoca
   return {
     cloud: 'azure',
     toInvocation: (input, context) => toAzureInvocation(input, context, identity),
+    // Decides "no fault matches" from the native arguments once loaded (next to the engine's runtime, off the
+    // import); the invocation's own helpers are handed over so the reader reads exactly what it would.
+    loadNativeFields: () =>
+      import('./native-fields.js').then(
+        (module) =>
+          new module.AzureFieldReader(
+            identity,
+            readTriggerType,
+            (url) => withoutRoutePrefix(readUrlPath(url), identity.routePrefix),
+            triggerKinds,
+          ),
+      ),
     createDriver: (input, context, invocation, handler) => {
       const isHttp = invocation.trigger === 'http';
       return {

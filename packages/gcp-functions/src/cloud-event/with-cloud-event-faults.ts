@@ -31,6 +31,9 @@ function createCloudEventAdapter(
   return {
     cloud: 'gcp',
     toInvocation: (cloudEvent) => toCloudEventInvocation(cloudEvent, identity),
+    // Decides "no fault matches" from the event itself once loaded (next to the engine's runtime, off the import).
+    loadNativeFields: () =>
+      import('../native-fields.js').then((module) => new module.CloudEventFieldReader(identity)),
     createDriver(cloudEvent, second, _invocation, handler): InvocationDriver<unknown> {
       return {
         // May run more than once: `duplicate` redelivers the same event.

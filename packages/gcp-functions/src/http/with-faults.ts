@@ -4,6 +4,7 @@ import {
   createPhaseWrapper,
   type FaultRun,
   markFaultWrapped,
+  type NativeFieldReader,
   type ShortCircuit,
   systemClock,
   throttledResponse,
@@ -191,6 +192,11 @@ export function withFaults<Request extends IncomingMessage, Response extends Ser
       const maxCapturedBodyBytes = options.maxCapturedBodyBytes ?? defaultMaxCapturedBodyBytes;
       return {
         toInvocation: (request) => toHttpInvocation(request, identity),
+        // Decides "no fault matches" from `req` itself once loaded (next to the engine's runtime, off the import).
+        loadNativeFields: () =>
+          import('../native-fields.js').then(
+            (module) => new module.HttpFieldReader(identity) as NativeFieldReader<Request, Response>,
+          ),
         runPhases: (run, request, response) =>
           runCaptured(run, plainHandler, request, response, maxCapturedBodyBytes),
       };
