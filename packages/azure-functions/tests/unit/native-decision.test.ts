@@ -2,8 +2,8 @@ import { HttpRequest, InvocationContext } from '@azure/functions';
 import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import { createMemorySink } from '@faultline/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as invocationModule from '../../src/invocation.js';
 import { withFaults } from '../../src/index.js';
+import * as invocationModule from '../../src/invocation.js';
 
 // The real invocation builder, counted: an armed invocation no fault matches must not build one once the wrapper's
 // native field reader is loaded (the reader decides from the native arguments instead).
@@ -44,7 +44,9 @@ async function untilNothingIsBuilt(invoke: () => Promise<unknown>): Promise<void
     if (toAzureInvocation.mock.calls.length === before) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error('every armed invocation that no fault matches built the invocation: the reader is not used');
+  throw new Error(
+    'every armed invocation that no fault matches built the invocation: the reader is not used',
+  );
 }
 
 const context = (type: string, options: Record<string, unknown> = {}) =>

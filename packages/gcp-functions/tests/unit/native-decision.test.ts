@@ -2,8 +2,8 @@ import { type IncomingMessage, ServerResponse } from 'node:http';
 import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
 import { createMemorySink } from '@faultline/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import * as invocationModule from '../../src/invocation.js';
 import { withCloudEventFaults, withFaults } from '../../src/index.js';
+import * as invocationModule from '../../src/invocation.js';
 
 // The real invocation builders, counted: an armed invocation no fault matches must not build one once the wrapper's
 // native field reader is loaded (the reader decides from the native arguments instead).
@@ -52,7 +52,9 @@ async function callsUntilNothingIsBuilt(
     if (builder.mock.calls.length === before) return call;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error('every armed invocation that no fault matches built the invocation: the reader is not used');
+  throw new Error(
+    'every armed invocation that no fault matches built the invocation: the reader is not used',
+  );
 }
 
 describe('the native decision of the GCP wrappers', () => {
@@ -66,8 +68,13 @@ describe('the native decision of the GCP wrappers', () => {
       },
       { engine, environment: { FAULTLINE_STAGE: 'test' } },
     );
-    const response = () => ({ end: () => undefined, setHeader: () => undefined }) as unknown as ServerResponse;
-    const get = { method: 'get', url: '/orders/1?x=1', headers: { 'x-tenant': 'acme' } } as unknown as IncomingMessage;
+    const response = () =>
+      ({ end: () => undefined, setHeader: () => undefined }) as unknown as ServerResponse;
+    const get = {
+      method: 'get',
+      url: '/orders/1?x=1',
+      headers: { 'x-tenant': 'acme' },
+    } as unknown as IncomingMessage;
 
     await callsUntilNothingIsBuilt(toHttpInvocation, async () => wrapped(get, response()));
     const built = toHttpInvocation.mock.calls.length;
