@@ -1,4 +1,5 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
+import type { Trigger } from '@faultline/core';
 import type { FieldValue, MatchFieldKind, NativeFieldReader } from '@faultline/core/adapter-kit';
 import type { FunctionIdentity } from './invocation.js';
 
@@ -6,14 +7,20 @@ import type { FunctionIdentity } from './invocation.js';
 
 /**
  * Reads match fields from the trigger input and `InvocationContext` as {@link toAzureInvocation} sets them, without
- * building the invocation. The trigger type is lower-cased once per distinct value, a path is cut from its URL once
- * per distinct URL; the event fields of non-HTTP triggers are left to the invocation.
+ * building the invocation. What a read needs is computed once per invocation, on the first read that needs it: the
+ * trigger kind (kept across invocations for the same binding type, so the type is lower-cased once), the method and
+ * the path (cut from its URL once per distinct URL) — `HttpRequest`'s getters go through a private-field map and
+ * undici's `Request` on every call. The event fields of non-HTTP triggers are left to the invocation.
  */
 export class AzureFieldReader implements NativeFieldReader<unknown, InvocationContext> {
   private input: unknown;
   private context: InvocationContext | undefined;
+  /** This invocation's trigger kind, method and path; `undefined` until a read needs them (reset by `begin`). */
+  private trigger: Trigger | undefined;
+  private method: string | null | undefined;
+  private currentPath: string | null | undefined;
   private lastRawType: unknown;
-  private lastTriggerType = '';
+  private lastTrigger: Trigger = 'other';
   private lastUrl: string | undefined;
   private lastPath = '/';
 
@@ -29,6 +36,9 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
   begin(input: unknown, context: InvocationContext): void {
     this.input = input;
     this.context = context;
+    this.trigger = undefined;
+    this.method = undefined;
+    this.currentPath = undefined;
   }
 
   end(): void {
@@ -37,61 +47,61 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
   }
 
   read(field: MatchFieldKind, name: string): FieldValue | null {
-    const context = this.context as InvocationContext;
     switch (field) {
       case 'cloud':
         return 'azure';
       case 'function':
-        return scalarText(context.functionName);
+        return scalarText((this.context as InvocationContext).functionName);
       case 'requestId':
-        return scalarText(context.invocationId);
+        return scalarText((this.context as InvocationContext).invocationId);
       case 'stage':
         return this.identity.stage;
       case 'region':
         return this.identity.region;
       case 'trigger':
-        return this.triggerKinds[this.triggerType(context)] ?? 'other';
-      default:
-        return this.triggerKinds[this.triggerType(context)] === 'http'
-          ? this.readHttp(field, name)
-          : field === 'event.type' || field === 'event.source'
-            ? null
-            : undefinedOrNull(field);
-    }
-  }
-
-  private readHttp(field: MatchFieldKind, name: string): FieldValue | null {
-    const request = this.input as HttpRequest;
-    switch (field) {
-      case 'http.method': {
-        const method: unknown = request.method;
-        return typeof method === 'string' ? upperCase(method) : null;
-      }
+        return this.triggerKind();
+      case 'http.method':
+        if (this.triggerKind() !== 'http') return undefined;
+        if (this.method === undefined) this.method = this.readMethod();
+        return this.method;
       case 'http.path':
-        return this.path(request.url);
+        if (this.triggerKind() !== 'http') return undefined;
+        if (this.currentPath === undefined) this.currentPath = this.path((this.input as HttpRequest).url);
+        return this.currentPath;
       case 'http.header':
+        if (this.triggerKind() !== 'http') return undefined;
         // Iterating Headers yields each set-cookie on its own (the invocation keeps the last): left to it.
         if (name === 'set-cookie') return null;
-        return request.headers.get(name) ?? undefined;
+        return (this.input as HttpRequest).headers.get(name) ?? undefined;
       case 'http.query':
+        if (this.triggerKind() !== 'http') return undefined;
         // The invocation keeps a repeated parameter's first value, which is what get() returns.
-        return request.query.get(name) ?? undefined;
+        return (this.input as HttpRequest).query.get(name) ?? undefined;
       case 'event.type':
       case 'event.source':
-        return undefined;
+        // An HTTP invocation has no event; the event of another trigger is left to the invocation.
+        return this.triggerKind() === 'http' ? undefined : null;
       default:
         return null;
     }
   }
 
-  /** `context.options.trigger.type`, lower-cased as {@link readTriggerType} does, once per distinct value. */
-  private triggerType(context: InvocationContext): string {
+  /** The invocation's trigger kind, as {@link toAzureInvocation} maps `context.options.trigger.type`. */
+  private triggerKind(): Trigger {
+    if (this.trigger !== undefined) return this.trigger;
+    const context = this.context as InvocationContext;
     const type = (context.options as { trigger?: { type?: unknown } } | undefined)?.trigger?.type;
     if (type !== this.lastRawType) {
-      this.lastTriggerType = this.readTriggerType(context);
+      this.lastTrigger = this.triggerKinds[this.readTriggerType(context)] ?? 'other';
       this.lastRawType = type;
     }
-    return this.lastTriggerType;
+    this.trigger = this.lastTrigger;
+    return this.trigger;
+  }
+
+  private readMethod(): string | null {
+    const method: unknown = (this.input as HttpRequest).method;
+    return typeof method === 'string' ? upperCase(method) : null;
   }
 
   private path(url: unknown): string | null {
@@ -102,13 +112,6 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
     }
     return this.lastPath;
   }
-}
-
-/** HTTP fields of a non-HTTP invocation are absent; anything else (`raw`) is left to the invocation. */
-function undefinedOrNull(field: MatchFieldKind): undefined | null {
-  return field === 'http.method' || field === 'http.path' || field === 'http.header' || field === 'http.query'
-    ? undefined
-    : null;
 }
 
 function scalarText(value: unknown): FieldValue {

@@ -61,17 +61,24 @@ function sampleContext(type: string, functionName: string): InvocationContext {
   });
 }
 
+/** A generated invocation's native arguments: an `HttpRequest` for HTTP triggers, a message for the others. */
+const invocationSample = fc
+  .tuple(method, url, headers, triggerType, fc.constantFrom('orders', 'billing'))
+  .map(([sampleMethod, sampleUrl, sampleHeaders, type, functionName]) => ({
+    context: sampleContext(type, functionName),
+    input:
+      type.toLowerCase() === 'httptrigger'
+        ? new HttpRequest({ method: sampleMethod, url: sampleUrl, headers: sampleHeaders })
+        : { message: 'queued' },
+  }));
+
 describe('the Azure native field reader', () => {
   it('reads every field it answers exactly as the invocation holds it (property, generated requests and triggers)', () => {
     fc.assert(
       fc.property(
-        method,
-        url,
-        headers,
-        triggerType,
-        fc.constantFrom('orders', 'billing'),
+        fc.array(invocationSample, { minLength: 1, maxLength: 3 }),
         identityOptions,
-        (sampleMethod, sampleUrl, sampleHeaders, type, functionName, variables) => {
+        (samples, variables) => {
           const identity = resolveFunctionIdentity({}, variables, clock);
           const reader = new AzureFieldReader(
             identity,
@@ -79,15 +86,12 @@ describe('the Azure native field reader', () => {
             (path) => withoutRoutePrefix(readUrlPath(path), identity.routePrefix),
             triggerKinds,
           );
-          const context = sampleContext(type, functionName);
-          const input =
-            type.toLowerCase() === 'httptrigger'
-              ? new HttpRequest({ method: sampleMethod, url: sampleUrl, headers: sampleHeaders })
-              : { message: 'queued' };
-          const invocation = toAzureInvocation(input, context, identity);
-          expect(nativeFieldMismatches(reader, invocation, input, context, names)).toEqual([]);
-          // Twice with the same reader: its trigger-type and URL caches must not change an answer.
-          expect(nativeFieldMismatches(reader, invocation, input, context, names)).toEqual([]);
+          // One reader for invocations one after the other, each twice: what it keeps per invocation (trigger,
+          // method, path) and across them (trigger type, URL) must not change an answer.
+          for (const { input, context } of [...samples, ...samples]) {
+            const invocation = toAzureInvocation(input, context, identity);
+            expect(nativeFieldMismatches(reader, invocation, input, context, names)).toEqual([]);
+          }
         },
       ),
       { numRuns: 1000 },
