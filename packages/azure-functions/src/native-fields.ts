@@ -1,6 +1,11 @@
 import type { HttpRequest, InvocationContext } from '@azure/functions';
 import type { Trigger } from '@faultline/core';
-import type { FieldValue, MatchFieldKind, NativeFieldReader } from '@faultline/core/adapter-kit';
+import {
+  type FieldValue,
+  type MatchFieldKind,
+  type NativeFieldReader,
+  scalarFieldValue,
+} from '@faultline/core/adapter-kit';
 import type { FunctionIdentity } from './invocation.js';
 
 // Loaded with the engine's runtime, off the import path: the wrapper decides from this until an invocation is built.
@@ -51,9 +56,9 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
       case 'cloud':
         return 'azure';
       case 'function':
-        return scalarText((this.context as InvocationContext).functionName);
+        return scalarFieldValue((this.context as InvocationContext).functionName);
       case 'requestId':
-        return scalarText((this.context as InvocationContext).invocationId);
+        return scalarFieldValue((this.context as InvocationContext).invocationId);
       case 'stage':
         return this.identity.stage;
       case 'region':
@@ -111,18 +116,6 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
       this.lastUrl = url;
     }
     return this.lastPath;
-  }
-}
-
-function scalarText(value: unknown): FieldValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    default:
-      return undefined;
   }
 }
 

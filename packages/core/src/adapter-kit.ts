@@ -68,4 +68,5 @@ export { InjectedFaultError } from './faults/injected-fault-error.js';
 export { singleHandlerCallCapability } from './faults/single-handler-call.js';
 export { throttledResponse } from './faults/throttled-response.js';
 export type { FieldValue } from './invocation/fields.js';
+export { scalarFieldValue } from './invocation/read-value.js';
 export { compileGlobList, type GlobMatcher } from './matching/glob.js';

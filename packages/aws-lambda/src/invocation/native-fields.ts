@@ -4,6 +4,7 @@ import {
   type NativeFieldReader,
   nonBlank,
   resolvePlatformIdentity,
+  scalarFieldValue,
 } from '@faultline/core/adapter-kit';
 import { detectEventShape, isObject, type LambdaTrigger } from './detect-trigger.js';
 import type { LambdaContext } from './lambda-context.js';
@@ -70,9 +71,9 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
       case 'cloud':
         return 'aws';
       case 'function':
-        return scalarText((this.context as LambdaContext).functionName);
+        return scalarFieldValue((this.context as LambdaContext).functionName);
       case 'requestId':
-        return scalarText((this.context as LambdaContext).awsRequestId);
+        return scalarFieldValue((this.context as LambdaContext).awsRequestId);
       case 'stage':
         return this.environmentStage ?? apiStage(this.record) ?? this.readArn().arnAlias;
       case 'region':
@@ -114,19 +115,6 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
       this.arnAlias = aliasOf(parts);
     }
     return this;
-  }
-}
-
-/** `scalar()` of a context field: the mapper copies them as they are. */
-function scalarText(value: unknown): FieldValue {
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return value;
-    case 'number':
-      return Number.isFinite(value) ? value : undefined;
-    default:
-      return undefined;
   }
 }
 

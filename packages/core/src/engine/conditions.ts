@@ -2,7 +2,7 @@ import { FaultlineError } from '../errors/faultline-error.js';
 import type { MatchCondition, MatchValue } from '../experiment/types.js';
 import { FieldPathError, type FieldValue, parseFieldPath } from '../invocation/fields.js';
 import type { Invocation } from '../invocation/invocation.js';
-import { readRaw, scalar } from '../invocation/read-value.js';
+import { readRaw, scalarFieldValue } from '../invocation/read-value.js';
 import { compileGlob, type GlobMatcher } from '../matching/glob.js';
 import type { MatchFieldKind, NativeFieldReader } from './native-fields.js';
 
@@ -234,42 +234,42 @@ function compare(actual: FieldValue, condition: Condition): number {
 function readField(condition: Condition, invocation: Invocation): FieldValue {
   switch (condition.field) {
     case fieldCodes.cloud:
-      return scalar(invocation.cloud);
+      return scalarFieldValue(invocation.cloud);
     case fieldCodes.function:
-      return scalar(invocation.function);
+      return scalarFieldValue(invocation.function);
     case fieldCodes.stage:
-      return scalar(invocation.stage);
+      return scalarFieldValue(invocation.stage);
     case fieldCodes.region:
-      return scalar(invocation.region);
+      return scalarFieldValue(invocation.region);
     case fieldCodes.trigger:
-      return scalar(invocation.trigger);
+      return scalarFieldValue(invocation.trigger);
     case fieldCodes.requestId:
-      return scalar(invocation.requestId);
+      return scalarFieldValue(invocation.requestId);
     case fieldCodes['http.method']: {
       const http = invocation.http;
-      return http == null ? undefined : scalar(http.method);
+      return http == null ? undefined : scalarFieldValue(http.method);
     }
     case fieldCodes['http.path']: {
       const http = invocation.http;
-      return http == null ? undefined : scalar(http.path);
+      return http == null ? undefined : scalarFieldValue(http.path);
     }
     case fieldCodes['http.header']: {
       const headers = invocation.http?.headers;
       // Own properties only: a header named like an Object.prototype member must not read the prototype.
       return headers != null && Object.hasOwn(headers, condition.name)
-        ? scalar(headers[condition.name])
+        ? scalarFieldValue(headers[condition.name])
         : undefined;
     }
     case fieldCodes['http.query']: {
       const query = invocation.http?.query;
       return query != null && Object.hasOwn(query, condition.name)
-        ? scalar(query[condition.name])
+        ? scalarFieldValue(query[condition.name])
         : undefined;
     }
     case fieldCodes['event.type']:
-      return scalar(invocation.event?.type);
+      return scalarFieldValue(invocation.event?.type);
     case fieldCodes['event.source']:
-      return scalar(invocation.event?.source);
+      return scalarFieldValue(invocation.event?.source);
     default:
       return readRaw(invocation.raw, condition.segments);
   }

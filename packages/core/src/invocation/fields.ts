@@ -1,7 +1,7 @@
 import { FaultlineError } from '../errors/faultline-error.js';
 import { closestName } from '../schema/schema.js';
 import type { Invocation } from './invocation.js';
-import { readRaw, scalar } from './read-value.js';
+import { readRaw, scalarFieldValue } from './read-value.js';
 
 /**
  * Field paths address one value of a normalized {@link Invocation} from an experiment file (`match[].field`,
@@ -315,38 +315,40 @@ export function compileFieldReader(path: string): FieldReader {
 export function compileParsedFieldReader(field: FieldPath): FieldReader {
   switch (field.kind) {
     case 'cloud':
-      return (invocation) => scalar(invocation.cloud);
+      return (invocation) => scalarFieldValue(invocation.cloud);
     case 'function':
-      return (invocation) => scalar(invocation.function);
+      return (invocation) => scalarFieldValue(invocation.function);
     case 'stage':
-      return (invocation) => scalar(invocation.stage);
+      return (invocation) => scalarFieldValue(invocation.stage);
     case 'region':
-      return (invocation) => scalar(invocation.region);
+      return (invocation) => scalarFieldValue(invocation.region);
     case 'trigger':
-      return (invocation) => scalar(invocation.trigger);
+      return (invocation) => scalarFieldValue(invocation.trigger);
     case 'requestId':
-      return (invocation) => scalar(invocation.requestId);
+      return (invocation) => scalarFieldValue(invocation.requestId);
     case 'http.method':
-      return (invocation) => scalar(invocation.http?.method);
+      return (invocation) => scalarFieldValue(invocation.http?.method);
     case 'http.path':
-      return (invocation) => scalar(invocation.http?.path);
+      return (invocation) => scalarFieldValue(invocation.http?.path);
     case 'event.type':
-      return (invocation) => scalar(invocation.event?.type);
+      return (invocation) => scalarFieldValue(invocation.event?.type);
     case 'event.source':
-      return (invocation) => scalar(invocation.event?.source);
+      return (invocation) => scalarFieldValue(invocation.event?.source);
     case 'http.header': {
       const name = field.name;
       return (invocation) => {
         const headers = invocation.http?.headers;
         // Own properties only: a header named like an Object.prototype member must not read the prototype.
-        return headers !== undefined && Object.hasOwn(headers, name) ? scalar(headers[name]) : undefined;
+        return headers !== undefined && Object.hasOwn(headers, name)
+          ? scalarFieldValue(headers[name])
+          : undefined;
       };
     }
     case 'http.query': {
       const name = field.name;
       return (invocation) => {
         const query = invocation.http?.query;
-        return query !== undefined && Object.hasOwn(query, name) ? scalar(query[name]) : undefined;
+        return query !== undefined && Object.hasOwn(query, name) ? scalarFieldValue(query[name]) : undefined;
       };
     }
     case 'raw': {

@@ -1,9 +1,23 @@
 import type { FieldValue } from './fields.js';
 
-// Internal: the value rules every field reader shares (compiled readers and compiled match conditions).
+// The value rules every field reader shares (compiled readers, compiled match conditions, the adapters' native
+// field readers through the adapter kit).
 
-/** Strings and booleans as they are, finite numbers; anything else (objects, NaN, functions) reads as absent. */
-export function scalar(value: unknown): FieldValue {
+/**
+ * A native value as a match condition reads it: strings and booleans as they are, finite numbers; anything else
+ * (objects, `null`, `NaN`, functions) reads as absent (`undefined`). An adapter's `NativeFieldReader` passes the
+ * native fields it copies as they are through it, so it answers exactly what the invocation's field would.
+ *
+ * @example
+ * ```ts
+ * import { scalarFieldValue } from '@faultline/core/adapter-kit';
+ *
+ * scalarFieldValue('orders'); // 'orders'
+ * scalarFieldValue(Number.NaN); // undefined
+ * scalarFieldValue({ name: 'orders' }); // undefined
+ * ```
+ */
+export function scalarFieldValue(value: unknown): FieldValue {
   switch (typeof value) {
     case 'string':
     case 'boolean':
@@ -25,7 +39,7 @@ export function readRaw(root: unknown, segments: readonly string[]): FieldValue 
       if (!Object.hasOwn(current, segment)) return undefined;
       current = (current as Record<string, unknown>)[segment];
     }
-    return scalar(current);
+    return scalarFieldValue(current);
   } catch {
     return undefined;
   }

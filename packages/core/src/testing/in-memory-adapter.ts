@@ -3,7 +3,7 @@ import type { MatchFieldKind, NativeFieldReader } from '../engine/native-fields.
 import type { NeutralResponse } from '../faults/fault-type.js';
 import type { FieldValue } from '../invocation/fields.js';
 import type { Cloud, Invocation, Trigger } from '../invocation/invocation.js';
-import { scalar } from '../invocation/read-value.js';
+import { scalarFieldValue } from '../invocation/read-value.js';
 import { traceHeadersOf } from '../observability/trace-context.js';
 
 /**
@@ -202,36 +202,36 @@ class InMemoryFieldReader implements NativeFieldReader<InMemoryRequest, InMemory
       case 'cloud':
         return this.cloud;
       case 'function':
-        return scalar(context?.functionName ?? this.options.functionName ?? 'orders');
+        return scalarFieldValue(context?.functionName ?? this.options.functionName ?? 'orders');
       case 'stage':
-        return scalar(context?.stage ?? this.options.stage ?? 'dev');
+        return scalarFieldValue(context?.stage ?? this.options.stage ?? 'dev');
       case 'region':
-        return scalar(context?.region);
+        return scalarFieldValue(context?.region);
       case 'trigger':
-        return scalar(request.trigger ?? 'http');
+        return scalarFieldValue(request.trigger ?? 'http');
       case 'requestId':
-        return scalar(request.requestId);
+        return scalarFieldValue(request.requestId);
       case 'http.method':
         return isHttp ? upperCase(request.method ?? 'GET') : undefined;
       case 'http.path':
-        return isHttp ? scalar(request.path ?? '/') : undefined;
+        return isHttp ? scalarFieldValue(request.path ?? '/') : undefined;
       case 'http.header': {
         if (!isHttp) return undefined;
         const headers = request.headers;
         if (headers === undefined) return undefined;
         // Names that need lower-casing make toInvocation copy the headers: leave those to it.
         for (const key in headers) if (key !== key.toLowerCase()) return null;
-        return Object.hasOwn(headers, name) ? scalar(headers[name]) : undefined;
+        return Object.hasOwn(headers, name) ? scalarFieldValue(headers[name]) : undefined;
       }
       case 'http.query': {
         if (!isHttp) return undefined;
         const query = request.query ?? noValues;
-        return Object.hasOwn(query, name) ? scalar(query[name]) : undefined;
+        return Object.hasOwn(query, name) ? scalarFieldValue(query[name]) : undefined;
       }
       case 'event.type':
-        return isHttp ? undefined : scalar(request.eventType);
+        return isHttp ? undefined : scalarFieldValue(request.eventType);
       case 'event.source':
-        return isHttp ? undefined : scalar(request.eventSource);
+        return isHttp ? undefined : scalarFieldValue(request.eventSource);
       default:
         return null;
     }
