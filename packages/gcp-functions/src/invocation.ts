@@ -93,33 +93,41 @@ export function toHttpInvocation(request: FunctionRequest, identity: FunctionIde
   return new HttpInvocation(request, identity);
 }
 
-/**
- * A class rather than an object literal so its `traceHeaders` getter lives once on the prototype: an invocation that
- * no fault fires for allocates nothing for it.
- */
-class HttpInvocation implements Invocation {
+/** What every GCP invocation takes from the function's identity, whatever the call's signature. */
+abstract class GcpInvocation {
   readonly cloud = 'gcp' as const;
   readonly function: string;
   readonly stage: string | undefined;
   readonly region: string | undefined;
+  readonly deadlineMs: number | undefined;
+
+  constructor(identity: FunctionIdentity) {
+    this.function = identity.function;
+    this.stage = identity.stage;
+    this.region = identity.region;
+    this.deadlineMs = deadlineAfter(identity.clock, identity.timeoutMs);
+  }
+}
+
+/**
+ * A class rather than an object literal so its `traceHeaders` getter lives once on the prototype: an invocation that
+ * no fault fires for allocates nothing for it.
+ */
+class HttpInvocation extends GcpInvocation implements Invocation {
   readonly trigger: Trigger;
   readonly requestId: string;
-  readonly deadlineMs: number | undefined;
   readonly http: InvocationHttp;
   readonly event: InvocationEvent | undefined;
   readonly raw: FunctionRequest;
 
   constructor(request: FunctionRequest, identity: FunctionIdentity) {
+    super(identity);
     const scheduled = firstValue(request.headers['x-cloudscheduler']) === 'true';
     this.trigger = scheduled ? 'schedule' : 'http';
     this.event = scheduled
       ? { type: cloudSchedulerEventType, source: firstValue(request.headers['x-cloudscheduler-jobname']) }
       : undefined;
-    this.function = identity.function;
-    this.stage = identity.stage;
-    this.region = identity.region;
     this.requestId = readRequestId(request.headers);
-    this.deadlineMs = deadlineAfter(identity.clock, identity.timeoutMs);
     this.http = toHttp(request);
     this.raw = request;
   }
@@ -170,26 +178,18 @@ export function toCloudEventInvocation(cloudEvent: CloudEventLike, identity: Fun
 }
 
 /** A class for the same reason as {@link HttpInvocation}. */
-class CloudEventInvocation implements Invocation {
-  readonly cloud = 'gcp' as const;
-  readonly function: string;
-  readonly stage: string | undefined;
-  readonly region: string | undefined;
+class CloudEventInvocation extends GcpInvocation implements Invocation {
   readonly trigger: Trigger;
   readonly requestId: string;
-  readonly deadlineMs: number | undefined;
   readonly http = undefined;
   readonly event: InvocationEvent;
   readonly raw: unknown;
 
   constructor(cloudEvent: CloudEventLike, identity: FunctionIdentity) {
+    super(identity);
     const event = (cloudEvent ?? {}) as CloudEventLike;
     this.trigger = event.type === pubSubMessageType ? 'queue' : 'event';
-    this.function = identity.function;
-    this.stage = identity.stage;
-    this.region = identity.region;
     this.requestId = typeof event.id === 'string' && event.id !== '' ? event.id : readRequestId({});
-    this.deadlineMs = deadlineAfter(identity.clock, identity.timeoutMs);
     this.event = {
       type: typeof event.type === 'string' ? event.type : undefined,
       source: typeof event.source === 'string' ? event.source : undefined,
