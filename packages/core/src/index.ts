@@ -38,6 +38,7 @@ export { createFileSource, type FileSourceOptions } from './config/file-source.j
 export { createInlineSource } from './config/inline-source.js';
 export { createFaultEngine, type FaultEngine, type FaultEngineOptions } from './engine/fault-engine.js';
 export type { Clock, RandomSource, Sleep } from './engine/ports.js';
+export { type StickySampleOptions, stickySampleFires } from './engine/sampling.js';
 export { resetSharedFaultEngines } from './engine/shared-engines.js';
 export { FaultlineError, isFaultlineError } from './errors/faultline-error.js';
 export {

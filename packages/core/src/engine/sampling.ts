@@ -90,3 +90,43 @@ export function sampleFires(probability: number, unit: number): boolean {
   if (probability >= 1) return true;
   return unit < probability;
 }
+
+/**
+ * What {@link stickySampleFires} decides on: the fault, as the experiment names it, and the key its `sampleBy`
+ * field reads.
+ *
+ * @example
+ * ```ts
+ * const decision: StickySampleOptions = { experimentId: 'orders', faultId: 'slow', probability: 0.3, key: 'u-7' };
+ * ```
+ */
+export interface StickySampleOptions {
+  /** The experiment's `seed` (absent: the empty seed, as the engine uses). */
+  readonly seed?: string;
+  readonly experimentId: string;
+  readonly faultId: string;
+  /** The probability in force. */
+  readonly probability: number;
+  /** The value the fault's `sampleBy` field reads from the invocation. */
+  readonly key: string;
+}
+
+/**
+ * Whether a fault with sticky sampling (`sampleBy`) fires for an invocation whose `sampleBy` field reads `key`: the
+ * decision every function instance makes, on every cloud (before the fault's `match` conditions and the injection
+ * budget, which it does not know of). Lets a tool tell in advance which requests a sticky experiment injects;
+ * `faultline run` uses it to check the injections its probe requests got, request by request.
+ *
+ * @example
+ * ```ts
+ * import { stickySampleFires } from '@faultline/core';
+ * stickySampleFires({ seed: 's1', experimentId: 'orders', faultId: 'slow', probability: 0.3, key: 'user-7' });
+ * // → the same boolean on every instance, every time
+ * ```
+ */
+export function stickySampleFires(options: StickySampleOptions): boolean {
+  return sampleFires(
+    options.probability,
+    stickyUnit(createSamplingPrefix(options.seed ?? '', options.experimentId, options.faultId), options.key),
+  );
+}

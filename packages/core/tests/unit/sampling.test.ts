@@ -1,4 +1,9 @@
-import { builtinFaultRegistry, type ExperimentDefinition, validateExperiment } from '@faultline/core';
+import {
+  builtinFaultRegistry,
+  type ExperimentDefinition,
+  stickySampleFires,
+  validateExperiment,
+} from '@faultline/core';
 import {
   createSamplingPrefix,
   createSeededRandom,
@@ -67,6 +72,37 @@ describe('sampling', () => {
           decide(experiment, a, 0, random).inject.length === decide(experiment, b, 0, random).inject.length
         );
       }),
+    );
+  });
+
+  it('predicts with stickySampleFires exactly the sticky decision the engine makes (the runner relies on it)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.string({ minLength: 1, maxLength: 40 }).filter((seed) => seed.trim() !== ''),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (key, seed, probability) => {
+          const result = validateExperiment({
+            schemaVersion: 1,
+            id: 'sampling',
+            seed,
+            faults: [{ id: 'slow', type: 'latency', probability, delayMs: 1, sampleBy: 'http.header.x-key' }],
+          });
+          if (!result.ok) throw new Error(JSON.stringify(result.issues));
+          const seeded = compileExperiment(result.experiment as ExperimentDefinition, {
+            registry: builtinFaultRegistry,
+          }).compiled;
+          const invocation = createTestInvocation({ http: { headers: { 'x-key': key } } });
+          // A random source that must not be drawn: the decision depends on the key alone.
+          const never = () => {
+            throw new Error('drew a random number');
+          };
+          const fired = decide(seeded, invocation, 0, never).inject.length > 0;
+          return (
+            fired === stickySampleFires({ seed, experimentId: 'sampling', faultId: 'slow', probability, key })
+          );
+        },
+      ),
     );
   });
 
