@@ -104,14 +104,18 @@ export function printVerdictTable(output: CommandOutput, journal: RunJournal): v
   output.line(`${overall} — ${style.dim(journal.hypothesis)}`);
 }
 
-/** Per fault: injected / expected (`slow 48/50`), or why nothing is counted. */
+/**
+ * Per fault: injected / expected (`slow 48/50`; `exact` or `MISMATCH` when checked request by request), or why
+ * nothing is counted.
+ */
 function describeInjections(injection: RunJournal['targets'][number]['injection']): string {
   if (injection === undefined) return '—';
   if (injection.status === 'dry-run') return 'dry-run';
   if (injection.status === 'not-observable') return 'no probe';
   return injection.faults
     .map(
-      (fault) => `${fault.id} ${fault.injected}${fault.expected === undefined ? '' : `/${fault.expected}`}`,
+      (fault) =>
+        `${fault.id} ${fault.injected}${fault.expected === undefined ? '' : `/${fault.expected}`}${fault.status === 'exact' ? ' exact' : fault.status === 'mismatch' ? ' MISMATCH' : ''}`,
     )
     .join(', ');
 }

@@ -151,11 +151,24 @@ function renderInjectionTable(journal: RunJournal): string {
     if (injection.faults.length === 0)
       return [`${head}<td colspan="5">${escapeHtml(injection.reason)}</td></tr>`];
     return injection.faults.map((fault, index) => {
-      const cells = `<td>${escapeHtml(fault.id)} <span class="sub">${escapeHtml(fault.type)}</span></td><td>${formatNumber(fault.probability)}</td><td>${fault.injected}</td><td>${fault.expected === undefined ? '—' : `${formatNumber(fault.expected)} (≥ ${fault.minimumExpected})`}</td><td class="${fault.status === 'proven' || fault.status === 'unmarked' ? 'ok' : fault.status === 'not-injected' || fault.status === 'below-expected' ? 'bad' : ''}">${escapeHtml(fault.status)}</td></tr>`;
+      const cells = `<td>${escapeHtml(fault.id)} <span class="sub">${escapeHtml(fault.type)}</span></td><td>${formatNumber(fault.probability)}</td><td>${fault.injected}</td><td>${fault.expected === undefined ? '—' : `${formatNumber(fault.expected)} (≥ ${fault.minimumExpected})`}</td><td class="${fault.status === 'proven' || fault.status === 'unmarked' || fault.status === 'exact' ? 'ok' : fault.status === 'not-injected' || fault.status === 'below-expected' || fault.status === 'mismatch' ? 'bad' : ''}">${escapeHtml(fault.status)}${fault.exact === undefined ? '' : `<div class="sub">${escapeHtml(describeExact(fault.exact))}</div>`}</td></tr>`;
       return index === 0 ? `${head}${cells}` : `<tr>${cells}`;
     });
   });
   return `<table class="summary injection" data-section="injections"><tr><th>injections</th><th>fault</th><th>probability</th><th>injected</th><th>expected</th><th>status</th></tr>${rows.join('')}</table>`;
+}
+
+/** A sticky fault's request-by-request comparison, in a few words. */
+function describeExact(
+  exact: NonNullable<NonNullable<TargetJournal['injection']>['faults'][number]['exact']>,
+): string {
+  const parts = [`${exact.sampled} of ${exact.requests} compared requests selected by sticky sampling`];
+  if (exact.sampledButUnmarked > 0) parts.push(`${exact.sampledButUnmarked} selected but not injected`);
+  if (exact.markedButNotSampled > 0) parts.push(`${exact.markedButNotSampled} injected but not selected`);
+  if (exact.mismatches.length > 0)
+    parts.push(`probe ids ${exact.mismatches.map((entry) => entry.probeId).join(', ')}`);
+  if (exact.settling > 0) parts.push(`${exact.settling} sent before the config was in force`);
+  return parts.join('; ');
 }
 
 function injectionLabel(status: NonNullable<TargetJournal['injection']>['status']): string {

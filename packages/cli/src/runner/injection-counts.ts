@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { parseFieldPath, stickySampleFires } from '@faultline/core';
+import { probeIdHeader } from './load.js';
 import type { Sample } from './metrics.js';
 
 /**
@@ -7,6 +9,11 @@ import type { Sample } from './metrics.js';
  * with `x-faultline-injected: <fault ids>` when faults were injected into it. This module counts those markers per
  * target and per fault over the fault window, compares them with what the configured probability makes likely, and
  * says whether injection is proven. A run whose faults did not fire is never green.
+ *
+ * For a fault sampled per key (`sampleBy`) on a header the probe sends (its own `x-faultline-probe-id`, or a fixed
+ * header of the probe) and without `match` conditions, the run knows exactly which requests must be injected: it
+ * makes the engine's own sticky decision (`stickySampleFires`) for every request and compares, request by request,
+ * once the pushed config is in force. Any disagreement is a `mismatch`, never green.
  */
 
 /** One fault of the pushed experiment, as the counting needs it. */
@@ -20,6 +27,19 @@ export interface CountedFault {
    * the probe's requests may never qualify, so no count is expected of it.
    */
   readonly conditional: boolean;
+  /**
+   * Set when the run can make the fault's sticky decision itself: the fault is sampled by (`sampleBy`) a request
+   * header the probe sends and has no `match` conditions.
+   */
+  readonly stickyKey?: StickyKey;
+}
+
+/** Where a sticky fault's key comes from, per probe request. */
+export interface StickyKey {
+  /** The header the fault's `sampleBy` reads (lower case). */
+  readonly header: string;
+  /** The value the probe sends in it on every request; absent for `x-faultline-probe-id` (one per request). */
+  readonly value?: string;
 }
 
 /**
@@ -30,7 +50,11 @@ export interface CountedFault {
  * - `unmarked`: fewer markers than likely, but as many failed requests without a marker as the gap (an injected
  *   error answered by the platform itself, e.g. a Lambda exception behind API Gateway, cannot carry the header);
  * - `too-few-requests`: none observed, but too few requests to expect one;
- * - `not-observed`: a conditional fault (match, sampleBy) none of the probe's requests got.
+ * - `not-observed`: a conditional fault (match, sampleBy) none of the probe's requests got;
+ * - `exact`: a sticky fault the run predicts request by request (see {@link ExactInjectionCheck}), and every request
+ *   compared got exactly the injection its key selects;
+ * - `mismatch`: such a fault, and some request was injected that its key does not select, or was not though it
+ *   does: the run is not green.
  */
 export const faultInjectionStatuses = [
   'proven',
@@ -39,6 +63,8 @@ export const faultInjectionStatuses = [
   'unmarked',
   'too-few-requests',
   'not-observed',
+  'exact',
+  'mismatch',
 ] as const;
 /** How one fault's count compares with its probability (see `faultInjectionStatuses`). */
 export type FaultInjectionStatus = (typeof faultInjectionStatuses)[number];
@@ -59,6 +85,57 @@ export interface FaultInjectionCount {
    */
   readonly minimumExpected?: number;
   readonly status: FaultInjectionStatus;
+  /** The request-by-request comparison, for a fault whose sticky decision the run can make (`stickyKey`). */
+  readonly exact?: ExactInjectionCheck;
+}
+
+/**
+ * The request-by-request comparison of a sticky fault: for every probe request of the measured fault window the
+ * run makes the engine's decision for the request's key and compares it with the response's marker.
+ *
+ * "In force": the pushed config is taken to be in force for the requests sent after the first response that carried
+ * this run's marker arrived (that function instance had read it), or, when no response carried one, for every
+ * request of the measured window (the run waited `propagationWaitMs` for the functions to read it). Requests sent
+ * before are `settling`: only a marker they carry is checked (a marked request was served by the pushed config, so
+ * its key must select it). With several instances, one still serving an older config after that point shows up as
+ * `sampledButUnmarked`: `propagationWaitMs` is then shorter than the functions' config cache age.
+ */
+export interface ExactInjectionCheck {
+  /** Requests compared: sent while the pushed config was in force (see above), outside a ramp step's change. */
+  readonly requests: number;
+  /** Of those, the ones whose key the fault's sticky sampling selects. */
+  readonly sampled: number;
+  /** Sampled and marked as injected with this fault. */
+  readonly sampledAndMarked: number;
+  /** Sampled but not marked: a mismatch. */
+  readonly sampledButUnmarked: number;
+  /** Marked but not sampled (checked on every request, also settling ones): a mismatch. */
+  readonly markedButNotSampled: number;
+  /**
+   * Sampled, not marked, and failed where the platform answers failures itself (the marker cannot reach the probe):
+   * counted as agreeing.
+   */
+  readonly answeredByPlatform: number;
+  /** Sampled, not marked, while `guard.maxInjectionsPerMinute` may have held it back: counted as agreeing. */
+  readonly heldBack: number;
+  /** Requests sent before the pushed config was in force (not compared, see above). */
+  readonly settling: number;
+  /** Requests sent right after a ramp step, when either step's probability may have been in force (not compared). */
+  readonly undecided: number;
+  /** The first few requests that disagree (at most 10), to find them in the functions' logs. */
+  readonly mismatches: readonly InjectionMismatch[];
+}
+
+/** One probe request whose injection disagrees with its key's sticky decision. */
+export interface InjectionMismatch {
+  /** Its `x-faultline-probe-id`. */
+  readonly probeId: string;
+  /** When it was sent, ms since the run started. */
+  readonly atMs: number;
+  /** Whether its key selects it (it must be injected). */
+  readonly sampled: boolean;
+  /** Whether its response named the fault. */
+  readonly marked: boolean;
 }
 
 /**
@@ -81,6 +158,13 @@ export interface InjectionProof {
   readonly markedRequests: number;
   /** Failed requests without a marker: timeouts, network errors, and 5xx answers the platform wrote itself. */
   readonly failuresWithoutMarker: number;
+  /**
+   * From when (ms since the run started) the pushed config counts as in force for the request-by-request check:
+   * when the first marked response arrived; absent when none did (then the whole measured window counts).
+   */
+  readonly inForceFromMs?: number;
+  /** The probe ids of the first and last request counted (send order), when the probe sent ids. */
+  readonly probeIds?: { readonly first: string; readonly last: string };
   readonly faults: readonly FaultInjectionCount[];
 }
 
@@ -113,6 +197,15 @@ export interface CountInjectionsOptions {
   readonly platformAnswersFailures?: boolean;
   /** Why `samples` is absent, when it is for another reason than "no HTTP probe" (e.g. another load driver). */
   readonly unobservableReason?: string;
+  /** The pushed experiment's id and seed: what sticky sampling hashes (for faults with a `stickyKey`). */
+  readonly experiment?: { readonly id: string; readonly seed?: string };
+  /** Whether the experiment caps injections (`guard.maxInjectionsPerMinute`): a sampled request may be held back. */
+  readonly injectionBudget?: boolean;
+  /**
+   * Requests sent before this (ms since the run started) are not compared request by request: the experiment's own
+   * `window.start`, plus a margin for the functions' clocks.
+   */
+  readonly compareFromMs?: number;
 }
 
 /**
@@ -146,7 +239,10 @@ export function createRunToken(): string {
  * // → [{ id: 'slow', type: 'latency', probability: 0.5, conditional: false }]
  * ```
  */
-export function countedFaultsOf(document: Readonly<Record<string, unknown>>): CountedFault[] {
+export function countedFaultsOf(
+  document: Readonly<Record<string, unknown>>,
+  probeHeaders: Readonly<Record<string, string>> = {},
+): CountedFault[] {
   const faults = Array.isArray(document.faults) ? document.faults : [];
   const counted: CountedFault[] = [];
   for (const entry of faults) {
@@ -154,16 +250,34 @@ export function countedFaultsOf(document: Readonly<Record<string, unknown>>): Co
     const fault = entry as Record<string, unknown>;
     const probability = typeof fault.probability === 'number' ? fault.probability : 0;
     if (fault.enabled === false || !(probability > 0) || typeof fault.id !== 'string') continue;
+    const matched = Array.isArray(fault.match) && fault.match.length > 0;
+    const stickyKey = matched ? undefined : stickyKeyOf(fault.sampleBy, probeHeaders);
     counted.push({
       id: fault.id,
       type: String(fault.type),
       probability,
       conditional:
-        (Array.isArray(fault.match) && fault.match.length > 0) ||
-        (typeof fault.sampleBy === 'string' && probability < 1),
+        matched || (stickyKey === undefined && typeof fault.sampleBy === 'string' && probability < 1),
+      ...(stickyKey === undefined ? {} : { stickyKey }),
     });
   }
   return counted;
+}
+
+/** The probe header a `sampleBy` reads, when the probe sends it (its own id, or one of its fixed headers). */
+function stickyKeyOf(
+  sampleBy: unknown,
+  probeHeaders: Readonly<Record<string, string>>,
+): StickyKey | undefined {
+  if (typeof sampleBy !== 'string') return undefined;
+  const parsed = parseFieldPath(sampleBy);
+  if (!parsed.ok || parsed.field.kind !== 'http.header') return undefined;
+  const header = parsed.field.name;
+  if (header === probeIdHeader) return { header };
+  for (const [name, value] of Object.entries(probeHeaders)) {
+    if (name.toLowerCase() === header) return { header, value };
+  }
+  return undefined;
 }
 
 /**
@@ -211,9 +325,12 @@ export function countInjections(options: CountInjectionsOptions): InjectionProof
       failuresWithoutMarker++;
     }
   }
+  const inForceFromMs = firstMarkedArrivalMs(samples);
   const counts = faults.map((fault): FaultInjectionCount => {
     const injected = injectedById.get(fault.id) ?? 0;
     const base = { id: fault.id, type: fault.type, probability: fault.probability, injected };
+    if (fault.stickyKey !== undefined && options.experiment !== undefined)
+      return exactCount(fault, fault.stickyKey, options.experiment, base, samples, inForceFromMs, options);
     if (fault.conditional) return { ...base, status: injected > 0 ? 'proven' : 'not-observed' };
     let mean = 0;
     let variance = 0;
@@ -242,9 +359,12 @@ export function countInjections(options: CountInjectionsOptions): InjectionProof
     return { ...base, ...expected, status };
   });
   const failing = counts.filter(
-    (count) => count.status === 'not-injected' || count.status === 'below-expected',
+    (count) =>
+      count.status === 'not-injected' || count.status === 'below-expected' || count.status === 'mismatch',
   );
-  const proven = counts.filter((count) => count.status === 'proven' || count.status === 'unmarked');
+  const proven = counts.filter(
+    (count) => count.status === 'proven' || count.status === 'unmarked' || count.status === 'exact',
+  );
   const counted = `${samples.length} probe request(s), ${markedRequests} marked as injected`;
   let status: InjectionProofStatus;
   let reason: string;
@@ -261,20 +381,173 @@ export function countInjections(options: CountInjectionsOptions): InjectionProof
         ? 'no probe request was answered during the fault window: no injection observed'
         : `${counted}: no injection observed${faults.length === 0 ? ' (no fault can fire)' : ''}`;
   }
+  const probeIds = probeIdRange(samples);
   return {
     status,
     reason,
     requests: samples.length,
     markedRequests,
     failuresWithoutMarker,
+    ...(inForceFromMs === undefined ? {} : { inForceFromMs }),
+    ...(probeIds === undefined ? {} : { probeIds }),
     faults: counts,
   };
 }
 
+/** Most mismatching requests a fault's journal lists. */
+const maxListedMismatches = 10;
+
+/**
+ * The request-by-request comparison of a sticky fault (see {@link ExactInjectionCheck}), and its count: `expected`
+ * is the number of requests of the window whose key the sampling selects (exact, not a likelihood), and the count
+ * must still reach half of it (requests of the settling time may have met the previous config).
+ */
+function exactCount(
+  fault: CountedFault,
+  stickyKey: StickyKey,
+  experiment: NonNullable<CountInjectionsOptions['experiment']>,
+  base: Pick<FaultInjectionCount, 'id' | 'type' | 'probability' | 'injected'>,
+  samples: readonly Sample[],
+  inForceFromMs: number | undefined,
+  options: CountInjectionsOptions,
+): FaultInjectionCount {
+  const platformAnswersFailures = options.platformAnswersFailures ?? true;
+  const fires = (probability: number, key: string) =>
+    stickySampleFires({
+      ...(experiment.seed === undefined ? {} : { seed: experiment.seed }),
+      experimentId: experiment.id,
+      faultId: fault.id,
+      probability,
+      key,
+    });
+  let requests = 0;
+  let sampled = 0;
+  let sampledAndMarked = 0;
+  let sampledButUnmarked = 0;
+  let markedButNotSampled = 0;
+  let answeredByPlatform = 0;
+  let heldBack = 0;
+  let settling = 0;
+  let undecided = 0;
+  let expectedInWindow = 0;
+  const mismatches: InjectionMismatch[] = [];
+  const mismatch = (sample: Sample, sampledHere: boolean, marked: boolean) => {
+    if (mismatches.length < maxListedMismatches)
+      mismatches.push({ probeId: sample.probeId ?? '?', atMs: sample.atMs, sampled: sampledHere, marked });
+  };
+  for (const sample of samples) {
+    const key = stickyKey.value ?? sample.probeId;
+    // A request without the key is sampled at random by the engine: nothing to predict.
+    if (key === undefined) {
+      undecided++;
+      continue;
+    }
+    const marked = sample.injected?.includes(fault.id) === true;
+    const { lower, upper } = probabilityRangeAt(fault, sample.atMs, options);
+    const mustFire = fires(lower, key);
+    if (mustFire !== fires(upper, key)) {
+      undecided++;
+      continue;
+    }
+    if (mustFire) expectedInWindow++;
+    const inForce =
+      (inForceFromMs === undefined || sample.atMs >= inForceFromMs) &&
+      (options.compareFromMs === undefined || sample.atMs >= options.compareFromMs);
+    // A marker proves the pushed config served the request: its key must select it, in force or not.
+    if (marked && !mustFire) {
+      markedButNotSampled++;
+      mismatch(sample, false, true);
+      if (inForce) requests++;
+      continue;
+    }
+    if (!inForce) {
+      settling++;
+      continue;
+    }
+    requests++;
+    if (!mustFire) continue;
+    sampled++;
+    if (marked) sampledAndMarked++;
+    else if (!sample.ok && (sample.status === undefined || (platformAnswersFailures && sample.status >= 500)))
+      answeredByPlatform++;
+    else if (options.injectionBudget === true) heldBack++;
+    else {
+      sampledButUnmarked++;
+      mismatch(sample, true, false);
+    }
+  }
+  const exact: ExactInjectionCheck = {
+    requests,
+    sampled,
+    sampledAndMarked,
+    sampledButUnmarked,
+    markedButNotSampled,
+    answeredByPlatform,
+    heldBack,
+    settling,
+    undecided,
+    mismatches,
+  };
+  const minimumExpected = Math.floor(expectedInWindow * shareBelow);
+  const delivered = base.injected + answeredByPlatform + heldBack;
+  const status: FaultInjectionStatus =
+    sampledButUnmarked + markedButNotSampled > 0
+      ? 'mismatch'
+      : expectedInWindow === 0
+        ? base.injected === 0
+          ? 'not-observed'
+          : 'exact'
+        : delivered < minimumExpected
+          ? base.injected === 0
+            ? 'not-injected'
+            : 'below-expected'
+          : delivered === 0
+            ? 'too-few-requests'
+            : 'exact';
+  return { ...base, expected: expectedInWindow, minimumExpected, status, exact };
+}
+
+/** When the first response naming a fault arrived (ms since the run started); `undefined` when none did. */
+function firstMarkedArrivalMs(samples: readonly Sample[]): number | undefined {
+  let first: number | undefined;
+  for (const sample of samples) {
+    if (sample.injected === undefined || sample.injected.length === 0) continue;
+    const arrivedMs = sample.atMs + sample.latencyMs;
+    if (first === undefined || arrivedMs < first) first = arrivedMs;
+  }
+  return first === undefined ? undefined : Math.ceil(first);
+}
+
+/** The first and last probe id of the samples, in send order (the id's sequence number). */
+function probeIdRange(samples: readonly Sample[]): { first: string; last: string } | undefined {
+  let first: { id: string; sequence: number } | undefined;
+  let last: { id: string; sequence: number } | undefined;
+  for (const sample of samples) {
+    if (sample.probeId === undefined) continue;
+    const sequence = Number(sample.probeId.slice(sample.probeId.lastIndexOf('-') + 1));
+    if (!Number.isFinite(sequence)) continue;
+    if (first === undefined || sequence < first.sequence) first = { id: sample.probeId, sequence };
+    if (last === undefined || sequence > last.sequence) last = { id: sample.probeId, sequence };
+  }
+  return first === undefined || last === undefined ? undefined : { first: first.id, last: last.id };
+}
+
 /** The fault's probability for a request sent at `atMs`: the ramp step in force, the lower one near a step change. */
 function probabilityAt(fault: CountedFault, atMs: number, options: CountInjectionsOptions): number {
+  return probabilityRangeAt(fault, atMs, options).lower;
+}
+
+/**
+ * The probabilities a request sent at `atMs` may meet: the ramp step in force, and within the propagation wait
+ * after a step change also the step before (the functions may not have read the new one yet).
+ */
+function probabilityRangeAt(
+  fault: CountedFault,
+  atMs: number,
+  options: CountInjectionsOptions,
+): { lower: number; upper: number } {
   const steps = options.steps ?? [];
-  if (steps.length === 0) return fault.probability;
+  if (steps.length === 0) return { lower: fault.probability, upper: fault.probability };
   const at = (ms: number) => {
     let probability = fault.probability;
     for (const step of steps) {
@@ -283,10 +556,17 @@ function probabilityAt(fault: CountedFault, atMs: number, options: CountInjectio
     }
     return probability;
   };
-  return Math.min(at(atMs), at(atMs - (options.propagationWaitMs ?? 0)));
+  const now = at(atMs);
+  const before = at(atMs - (options.propagationWaitMs ?? 0));
+  return { lower: Math.min(now, before), upper: Math.max(now, before) };
 }
 
 function describeShortfall(count: FaultInjectionCount): string {
+  if (count.status === 'mismatch' && count.exact !== undefined) {
+    const { sampledButUnmarked, markedButNotSampled, mismatches } = count.exact;
+    const listed = mismatches.map((entry) => entry.probeId).join(', ');
+    return `${count.id}: injected requests differ from the ones its sticky sampling selects (${sampledButUnmarked} selected but not injected, ${markedButNotSampled} injected but not selected; e.g. probe id(s) ${listed})`;
+  }
   return count.injected === 0
     ? `${count.id}: no injection observed, at least ${count.minimumExpected} expected (about ${count.expected} at probability ${count.probability})`
     : `${count.id}: ${count.injected} injection(s) observed, at least ${count.minimumExpected} expected (about ${count.expected})`;
@@ -295,6 +575,8 @@ function describeShortfall(count: FaultInjectionCount): string {
 function describeProven(count: FaultInjectionCount): string {
   if (count.status === 'unmarked')
     return `${count.id}: no marker, but as many failed requests without one as expected injections (the platform answered them)`;
+  if (count.status === 'exact' && count.exact !== undefined)
+    return `${count.id}: exactly the ${count.exact.sampled} request(s) its sticky sampling selects of ${count.exact.requests} compared (${count.injected} injected in the window)`;
   return count.expected === undefined
     ? `${count.id}: ${count.injected} injected`
     : `${count.id}: ${count.injected} injected (about ${count.expected} expected)`;

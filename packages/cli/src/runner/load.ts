@@ -1,5 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { injectedFaultsHeader, runTokenHeader } from '@faultline/core';
 import type { Sample } from './metrics.js';
+
+/**
+ * The request header carrying each probe request's own id (`<generator>-<sequence>`, unique within a run). A fault
+ * with `sampleBy: http.header.x-faultline-probe-id` is sampled per probe request, and `faultline run` then knows
+ * exactly which requests must be injected (see injection-counts.ts).
+ */
+export const probeIdHeader = 'x-faultline-probe-id';
 
 /** The request a probe sends. */
 export interface ProbeRequest {
@@ -25,15 +33,23 @@ export interface ProbeRequest {
  * const sample = await sendProbe({ url: 'http://127.0.0.1:3000/healthz', method: 'GET', timeoutMs: 1000 }, () => 0);
  * ```
  */
-export async function sendProbe(probe: ProbeRequest, elapsedMs: () => number): Promise<Sample> {
+export async function sendProbe(
+  probe: ProbeRequest,
+  elapsedMs: () => number,
+  probeId?: string,
+): Promise<Sample> {
   const atMs = elapsedMs();
   const startedAt = performance.now();
+  const identified = probeId === undefined ? {} : { probeId };
   try {
-    const headers =
-      probe.runToken === undefined ? probe.headers : { ...probe.headers, [runTokenHeader]: probe.runToken };
+    const headers = {
+      ...probe.headers,
+      ...(probe.runToken === undefined ? {} : { [runTokenHeader]: probe.runToken }),
+      ...(probeId === undefined ? {} : { [probeIdHeader]: probeId }),
+    };
     const response = await fetch(probe.url, {
       method: probe.method,
-      ...(headers === undefined ? {} : { headers: { ...headers } }),
+      headers,
       ...(probe.body === undefined ? {} : { body: probe.body }),
       signal: AbortSignal.timeout(probe.timeoutMs),
     });
@@ -47,8 +63,16 @@ export async function sendProbe(probe: ProbeRequest, elapsedMs: () => number): P
     const injected = parseInjectedFaults(response.headers.get(injectedFaultsHeader));
     const marked = injected === undefined ? {} : { injected };
     return ok
-      ? { atMs, latencyMs, ok, status: response.status, ...marked }
-      : { atMs, latencyMs, ok, status: response.status, error: `HTTP ${response.status}`, ...marked };
+      ? { atMs, latencyMs, ok, status: response.status, ...identified, ...marked }
+      : {
+          atMs,
+          latencyMs,
+          ok,
+          status: response.status,
+          error: `HTTP ${response.status}`,
+          ...identified,
+          ...marked,
+        };
   } catch (error) {
     const latencyMs = performance.now() - startedAt;
     const name = (error as Error).name;
@@ -57,6 +81,7 @@ export async function sendProbe(probe: ProbeRequest, elapsedMs: () => number): P
       latencyMs,
       ok: false,
       error: name === 'TimeoutError' ? 'timeout' : ((error as Error).message ?? name),
+      ...identified,
     };
   }
 }
@@ -93,7 +118,8 @@ export interface LoadOptions {
 
 /**
  * Sends requests at a fixed rate (open model: a slow target does not slow the sender down) with at most
- * `concurrency` in flight, until stopped.
+ * `concurrency` in flight, until stopped. Every request carries its own id ({@link probeIdHeader}): a random
+ * prefix per generator and a sequence number in send order.
  *
  * @example
  * ```ts
@@ -108,6 +134,8 @@ export function startLoad(options: LoadOptions): LoadGenerator {
   const intervalMs = 1000 / options.ratePerSecond;
   let skipped = 0;
   let stopped = false;
+  const idPrefix = randomBytes(4).toString('hex');
+  let sequence = 0;
   let next = performance.now();
   let timer: NodeJS.Timeout | undefined;
 
@@ -122,11 +150,14 @@ export function startLoad(options: LoadOptions): LoadGenerator {
         skipped++;
         continue;
       }
-      const request = sendProbe(options.probe, options.elapsedMs).then((sample) => {
-        samples.push(sample);
-        options.onSample?.(sample);
-        inFlight.delete(request);
-      });
+      sequence++;
+      const request = sendProbe(options.probe, options.elapsedMs, `${idPrefix}-${sequence}`).then(
+        (sample) => {
+          samples.push(sample);
+          options.onSample?.(sample);
+          inFlight.delete(request);
+        },
+      );
       inFlight.add(request);
     }
     if (next < now - 1000) next = now;

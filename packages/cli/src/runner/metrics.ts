@@ -8,6 +8,8 @@ export interface Sample {
   readonly status?: number;
   /** Short reason for failures, e.g. `timeout`, `HTTP 503`. */
   readonly error?: string;
+  /** The request's own id, sent as `x-faultline-probe-id` (requests of a load generator only). */
+  readonly probeId?: string;
   /** The fault ids the response's `x-faultline-injected` header named (absent when it had none). */
   readonly injected?: readonly string[];
 }

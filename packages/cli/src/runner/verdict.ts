@@ -20,6 +20,9 @@ export function runVerdict(context: RunContext, targets: readonly TargetJournal[
   return targets.some((target) => target.verdict === 'deviated') ? 'deviated' : 'not-proven';
 }
 
+/** How far the functions' clocks may be off the runner's, for the experiment's own `window.start`. */
+const clockMarginMs = 1000;
+
 /**
  * The injections counted on a target over the measured fault window, against the pushed probabilities (and the
  * ramp). Targets without probe load are `not-observable`; a dry-run experiment is `dry-run`.
@@ -31,8 +34,21 @@ function injectionProofOf(
   toMs: number,
 ): InjectionProof {
   const { options, run, phases } = context;
+  const { document } = options;
+  const guard = document.guard as { maxInjectionsPerMinute?: unknown } | undefined;
+  const window = document.window as { start?: unknown } | undefined;
+  const windowStartMs = typeof window?.start === 'string' ? Date.parse(window.start) : Number.NaN;
   return countInjections({
-    faults: countedFaultsOf(options.document),
+    faults: countedFaultsOf(document, state.target.probe?.headers),
+    experiment: {
+      id: String(document.id),
+      ...(typeof document.seed === 'string' ? { seed: document.seed } : {}),
+    },
+    injectionBudget: typeof guard?.maxInjectionsPerMinute === 'number',
+    // The experiment's own start, plus a second for the functions' clocks.
+    ...(Number.isFinite(windowStartMs)
+      ? { compareFromMs: windowStartMs - context.startedAtEpoch + clockMarginMs }
+      : {}),
     mode: options.document.mode === 'dry-run' ? 'dry-run' : 'enforce',
     samples: state.load === undefined ? undefined : samplesBetween(state, fromMs, toMs),
     steps: phases.rampMarks,
