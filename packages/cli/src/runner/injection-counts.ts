@@ -95,13 +95,13 @@ export interface FaultInjectionCount {
  *
  * "In force": the pushed config is taken to be in force for the requests sent after the first response that carried
  * this run's marker arrived (that function instance had read it), or, when no response carried one, for every
- * request of the measured window (the run waited `propagationWaitMs` for the functions to read it). Requests sent
- * before are `settling`: only a marker they carry is checked (a marked request was served by the pushed config, so
- * its key must select it). With several instances, one still serving an older config after that point shows up as
+ * request of the measured window (the run waited `propagationWaitMs` for the functions to read it). Unmarked requests
+ * sent before are `settling` and not compared; a marked one is compared whenever it was sent (the pushed config
+ * served it, so its key must select it). With several instances, one still serving an older config after that point shows up as
  * `sampledButUnmarked`: `propagationWaitMs` is then shorter than the functions' config cache age.
  */
 export interface ExactInjectionCheck {
-  /** Requests compared: sent while the pushed config was in force (see above), outside a ramp step's change. */
+  /** Requests compared: marked ones, and the others sent while the pushed config was in force (see above), outside a ramp step's change. */
   readonly requests: number;
   /** Of those, the ones whose key the fault's sticky sampling selects. */
   readonly sampled: number;
@@ -109,7 +109,7 @@ export interface ExactInjectionCheck {
   readonly sampledAndMarked: number;
   /** Sampled but not marked: a mismatch. */
   readonly sampledButUnmarked: number;
-  /** Marked but not sampled (checked on every request, also settling ones): a mismatch. */
+  /** Marked but not sampled: a mismatch. */
   readonly markedButNotSampled: number;
   /**
    * Sampled, not marked, and failed where the platform answers failures itself (the marker cannot reach the probe):
@@ -118,7 +118,7 @@ export interface ExactInjectionCheck {
   readonly answeredByPlatform: number;
   /** Sampled, not marked, while `guard.maxInjectionsPerMinute` may have held it back: counted as agreeing. */
   readonly heldBack: number;
-  /** Requests sent before the pushed config was in force (not compared, see above). */
+  /** Unmarked requests sent before the pushed config was in force (not compared, see above). */
   readonly settling: number;
   /** Requests sent right after a ramp step, when either step's probability may have been in force (not compared). */
   readonly undecided: number;
@@ -453,18 +453,18 @@ function exactCount(
     const inForce =
       (inForceFromMs === undefined || sample.atMs >= inForceFromMs) &&
       (options.compareFromMs === undefined || sample.atMs >= options.compareFromMs);
-    // A marker proves the pushed config served the request: its key must select it, in force or not.
-    if (marked && !mustFire) {
-      markedButNotSampled++;
-      mismatch(sample, false, true);
-      if (inForce) requests++;
-      continue;
-    }
-    if (!inForce) {
+    // A marker proves the pushed config served the request, in force or not: it is compared. Only an unmarked
+    // request sent before the config was in force may have met the previous one.
+    if (!marked && !inForce) {
       settling++;
       continue;
     }
     requests++;
+    if (marked && !mustFire) {
+      markedButNotSampled++;
+      mismatch(sample, false, true);
+      continue;
+    }
     if (!mustFire) continue;
     sampled++;
     if (marked) sampledAndMarked++;
