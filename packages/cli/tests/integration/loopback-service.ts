@@ -19,6 +19,13 @@ export async function startLoopbackService(options: {
   readonly healthy?: boolean;
   /** `false`: the function never reads the store (deployed without faultline's config): no fault ever fires. */
   readonly faultline?: boolean;
+  /** Request headers the function never sees (a proxy in front of it drops them). */
+  readonly dropHeaders?: readonly string[];
+  /** Called for every request answered: its headers (as the function saw them) and the response's headers. */
+  readonly onAnswer?: (
+    requestHeaders: Readonly<Record<string, string>>,
+    responseHeaders: Readonly<Record<string, string>>,
+  ) => void;
 }): Promise<LoopbackService> {
   const orders = async () =>
     options.healthy === false
@@ -42,13 +49,14 @@ export async function startLoopbackService(options: {
     requestCount++;
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(request.headers)) {
-      if (typeof value === 'string') headers[name] = value;
+      if (typeof value === 'string' && options.dropHeaders?.includes(name) !== true) headers[name] = value;
     }
     handler(
       { requestId: `r-${requestCount}`, method: request.method ?? 'GET', path: request.url ?? '/', headers },
       {},
     )
       .then((result) => {
+        options.onAnswer?.(headers, result?.headers ?? {});
         response.writeHead(result?.status ?? 200, result?.headers ?? {});
         response.end(result?.body ?? '');
       })

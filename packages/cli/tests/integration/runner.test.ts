@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunSection, validateRunSection } from '@faultline/core';
+import { createSamplingPrefix, sampleFires, stickyUnit } from '@faultline/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeForRun, writeRunArtifacts } from '../../src/commands/run.js';
 import { runExperiment } from '../../src/runner/run-experiment.js';
@@ -340,6 +341,129 @@ function twoTargetRun(
 function delayed(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+describe('the request-by-request injection check (sticky sampling on the probe id)', () => {
+  const stickyExperiment = {
+    schemaVersion: 1,
+    id: 'sticky-orders',
+    seed: 'count-1',
+    enabled: true,
+    faults: [
+      {
+        id: 'slow',
+        type: 'latency',
+        delayMs: 5,
+        probability: 0.3,
+        sampleBy: 'http.header.x-faultline-probe-id',
+      },
+    ],
+  };
+  // Computed here from the sampling primitives, independently of the runner's check.
+  const prefix = createSamplingPrefix('count-1', 'sticky-orders', 'slow');
+  const selected = (probeId: string) => sampleFires(0.3, stickyUnit(prefix, probeId));
+
+  /** What the function saw and answered, per probe id. */
+  function recorder() {
+    const answers = new Map<string, readonly string[]>();
+    return {
+      answers,
+      onAnswer(request: Readonly<Record<string, string>>, response: Readonly<Record<string, string>>) {
+        const probeId = request['x-faultline-probe-id'];
+        const marker = response['x-faultline-injected'];
+        if (probeId !== undefined) answers.set(probeId, marker === undefined ? [] : marker.split(','));
+      },
+    };
+  }
+
+  /** The probe ids from `first` to `last` (same generator, by sequence number). */
+  function idsBetween(ids: Iterable<string>, first: string, last: string): string[] {
+    const [generator, from] = first.split('-');
+    const to = Number(last.split('-')[1]);
+    return [...ids].filter((id) => {
+      const [own, sequence] = id.split('-');
+      return own === generator && Number(sequence) >= Number(from) && Number(sequence) <= to;
+    });
+  }
+
+  it('counts exactly the probe requests the sticky sampling selects, and agrees with the engine on each', async () => {
+    const configFile = join(directory, 'sticky.json');
+    const seen = recorder();
+    const target = await startLoopbackService({ configFile, onAnswer: seen.onAnswer });
+    services.push(target);
+
+    const journal = await runExperiment({
+      document: stickyExperiment,
+      // A longer propagation wait than the other tests: the function's cache (150 ms) must have the pushed config
+      // before the measured window, so every request of it is compared.
+      run: runSection(target.url, configFile, { propagationWaitMs: 800 }),
+    });
+
+    const [result] = journal.targets;
+    const injection = result?.injection;
+    expect(injection?.status).toBe('proven');
+    expect(result?.verdict).toBe('held');
+    const range = injection?.probeIds as { first: string; last: string };
+    const counted = idsBetween(seen.answers.keys(), range.first, range.last);
+    expect(counted).toHaveLength(injection?.requests ?? -1);
+    const expectedIds = counted.filter(selected);
+    expect(expectedIds.length).toBeGreaterThan(5);
+    expect(expectedIds.length).toBeLessThan(counted.length);
+    // The engine injected exactly those requests...
+    const markedIds = counted.filter((id) => seen.answers.get(id)?.includes('slow'));
+    expect(markedIds).toEqual(expectedIds);
+    // ...and the journal says so, with the same numbers.
+    const [slow] = injection?.faults ?? [];
+    expect(slow).toMatchObject({
+      id: 'slow',
+      status: 'exact',
+      expected: expectedIds.length,
+      injected: expectedIds.length,
+    });
+    expect(slow?.exact).toMatchObject({
+      sampled: expectedIds.length,
+      sampledAndMarked: expectedIds.length,
+      sampledButUnmarked: 0,
+      markedButNotSampled: 0,
+      mismatches: [],
+    });
+    // Unmarked requests sent before the first marked answer arrived are not compared (settling); all others are.
+    expect((slow?.exact?.requests ?? 0) + (slow?.exact?.settling ?? 0)).toBe(counted.length);
+  });
+
+  it('is not green when the function injects as often as configured but not the selected requests', async () => {
+    // A proxy in front of the function drops the probe id: the engine falls back to random draws at the same
+    // probability, so the count alone looks right, but the injected requests are not the ones the key selects.
+    const configFile = join(directory, 'sticky-dropped.json');
+    const seen = recorder();
+    const target = await startLoopbackService({
+      configFile,
+      dropHeaders: ['x-faultline-probe-id'],
+      onAnswer: seen.onAnswer,
+    });
+    services.push(target);
+
+    const journal = await runExperiment({
+      document: stickyExperiment,
+      run: runSection(target.url, configFile, { propagationWaitMs: 800 }),
+    });
+
+    const [result] = journal.targets;
+    const [slow] = result?.injection?.faults ?? [];
+    // As many injections as the probability makes likely: the count alone would have called it proven.
+    expect(slow?.injected).toBeGreaterThanOrEqual(slow?.minimumExpected ?? Number.POSITIVE_INFINITY);
+    expect(slow?.injected).toBeGreaterThan(0);
+    expect(slow?.status).toBe('mismatch');
+    expect((slow?.exact?.sampledButUnmarked ?? 0) + (slow?.exact?.markedButNotSampled ?? 0)).toBeGreaterThan(
+      0,
+    );
+    expect(slow?.exact?.mismatches.length).toBeGreaterThan(0);
+    expect(result?.injection?.status).toBe('not-proven');
+    expect(result?.verdict).toBe('not-proven');
+    expect(journal.verdict).toBe('not-proven');
+    expect(result?.reason).toContain('differ from the ones its sticky sampling selects');
+    expect(exitCodeForRun(journal)).toBe(1);
+  });
+});
 
 describe('the rollback', () => {
   it('waits for every push it started: one target conflicts while the other target is still being written', async () => {
