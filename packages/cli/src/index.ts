@@ -37,8 +37,10 @@ export {
 export { resolvePlaceholders, UnsetPlaceholderError } from './run-placeholders.js';
 export { renderHtmlReport } from './runner/html-report.js';
 export type {
+  ExactInjectionCheck,
   FaultInjectionCount,
   FaultInjectionStatus,
+  InjectionMismatch,
   InjectionProof,
   InjectionProofStatus,
 } from './runner/injection-counts.js';
@@ -55,6 +57,7 @@ export {
   type LoadGenerator,
   type LoadOptions,
   type ProbeRequest,
+  probeIdHeader,
   sendProbe,
   startLoad,
 } from './runner/load.js';
