@@ -275,8 +275,9 @@ describe('the request-by-request check of sticky faults', () => {
       const mark = !selects(probeId) && left-- > 0;
       return sample(index * 10, mark ? ['slow'] : undefined, { probeId });
     });
+    const { stickyKey: _unused, ...counting } = sticky;
     const counted = countInjections({
-      faults: [{ ...sticky, stickyKey: undefined } as CountedFault],
+      faults: [counting],
       mode: 'enforce',
       samples: shifted,
     });
