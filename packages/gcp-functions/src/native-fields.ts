@@ -6,10 +6,13 @@ import type { CloudEventLike, FunctionIdentity, FunctionRequest } from './invoca
 /**
  * Reads match fields from the request as {@link toHttpInvocation} sets them, without building the invocation (so
  * an invocation no fault matches costs a few property reads). The request id and query parameters are left to the
- * invocation; a path with a query string is cut once per distinct URL.
+ * invocation; a path with a query string is cut once per distinct URL; whether Cloud Scheduler sent the request is
+ * looked up once per invocation, on the first read that needs it.
  */
 export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unknown> {
   private request: FunctionRequest | undefined;
+  /** This invocation's {@link HttpFieldReader.scheduled} answer; `undefined` until a read needs it. */
+  private scheduledRequest: boolean | null | undefined;
   private lastUrl: string | undefined;
   private lastPath = '/';
 
@@ -17,6 +20,7 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
 
   begin(request: FunctionRequest): void {
     this.request = request;
+    this.scheduledRequest = undefined;
   }
 
   end(): void {
@@ -43,10 +47,17 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
         const scheduled = this.scheduled();
         return scheduled === null ? null : scheduled ? 'schedule' : 'http';
       }
-      case 'event.type':
-      case 'event.source':
-        // A Cloud Scheduler request carries event fields: left to the invocation.
-        return this.scheduled() === false ? undefined : null;
+      case 'event.type': {
+        const scheduled = this.scheduled();
+        return scheduled === null ? null : scheduled ? cloudSchedulerEventType : undefined;
+      }
+      case 'event.source': {
+        const scheduled = this.scheduled();
+        if (scheduled !== true) return scheduled === null ? null : undefined;
+        // The job's name, as the invocation takes it: the header's first value.
+        const jobName = firstValue((this.request as FunctionRequest).headers['x-cloudscheduler-jobname']);
+        return jobName === undefined || typeof jobName === 'string' ? jobName : null;
+      }
       default:
         return identityField(this.identity, field);
     }
@@ -54,10 +65,10 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
 
   /** Whether Cloud Scheduler sent the request (`x-cloudscheduler: true`), as the invocation tells; `null`: unknown. */
   private scheduled(): boolean | null {
+    if (this.scheduledRequest !== undefined) return this.scheduledRequest;
     const headers = (this.request as FunctionRequest).headers;
-    if (headers == null) return null;
-    const value = headers['x-cloudscheduler'];
-    return (Array.isArray(value) ? value[0] : value) === 'true';
+    this.scheduledRequest = headers == null ? null : firstValue(headers['x-cloudscheduler']) === 'true';
+    return this.scheduledRequest;
   }
 
   private path(url: string): string | null {
@@ -107,6 +118,14 @@ export class CloudEventFieldReader implements NativeFieldReader<CloudEventLike, 
         return identityField(this.identity, field);
     }
   }
+}
+
+/** `event.type` of a Cloud Scheduler job's request, as {@link toHttpInvocation} sets it. */
+const cloudSchedulerEventType = 'gcp:cloud-scheduler';
+
+/** A header's value as the invocation reads it: the first of a repeated header. */
+function firstValue(value: unknown): unknown {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The fields both kinds of invocation copy from the function's identity; `null` for the others. */
