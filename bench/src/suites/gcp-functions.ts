@@ -1,10 +1,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createInlineSource } from '@faultline/core';
 import { withCloudEventFaults, withFaults } from '@faultline/gcp-functions';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
 import { measurePackageCost } from '../package-cost.js';
-import { idleTargetNs, missingSource, standardScenarios, warmEngine } from '../scenarios.js';
+import {
+  idleTargetNs,
+  missingSource,
+  oneNonMatchingTargetNs,
+  standardScenarios,
+  warmEngine,
+} from '../scenarios.js';
 
 /**
  * `@faultline/gcp-functions`: the added cost per invocation of `withFaults` / `withCloudEventFaults` when nothing
@@ -44,7 +51,7 @@ const eventHandler = async (_event: typeof cloudEvent): Promise<void> => undefin
 
 const scenarios = standardScenarios(
   'bench-gcp',
-  'builds the invocation from req (query parsed only when a condition reads it), decides, calls the handler',
+  "decides from req's own fields (the native field reader: no invocation built), calls the handler",
 );
 
 export const suite: BenchSuite = {
@@ -108,6 +115,50 @@ export const suite: BenchSuite = {
         })),
       );
     }
+
+    rows.push(
+      ...(await context.scenario('withCloudEventFaults, 1 fault that does not match', async () => {
+        const scenarioRows: BenchRow[] = [];
+        context.log('gcp-functions: CloudEvent, 1 fault that does not match');
+        // One armed fault on admin events; the benchmarked event is a Pub/Sub message.
+        const engine = await warmEngine(
+          createInlineSource({
+            schemaVersion: 1,
+            id: 'bench-gcp-events',
+            faults: [
+              {
+                id: 'admin-events',
+                type: 'status',
+                probability: 1,
+                status: 503,
+                match: [{ field: 'event.type', op: 'prefix', value: 'admin.' }],
+              },
+            ],
+          }),
+        );
+        const wrapped = withCloudEventFaults(eventHandler, {
+          engine,
+          environment: { FAULTLINE_STAGE: 'bench' },
+        });
+        const result = await measureInterleaved({
+          baseline: () => eventHandler(cloudEvent),
+          candidate: () => wrapped(cloudEvent),
+          rounds,
+        });
+        engine.close();
+        scenarioRows.push(
+          createRow({
+            name: 'gcp-functions: withCloudEventFaults, 1 fault that does not match (event.type prefix admin.)',
+            value: result.candidateNsPerOp,
+            unit: 'ns/op',
+            baseline: result.baselineNsPerOp,
+            target: { of: 'added', max: oneNonMatchingTargetNs },
+            note: `decides from the event's own type (the native field reader: no invocation built); added ${result.addedNsPerOp.toFixed(1)} ns/op; baseline: the bare async CloudEvent handler`,
+          }),
+        );
+        return scenarioRows;
+      })),
+    );
 
     rows.push(
       ...(await context.scenario('withCloudEventFaults, no experiment', async () => {
