@@ -44,7 +44,7 @@ const context = new InvocationContext({
 
 const scenarios = standardScenarios(
   'bench-azure',
-  'decides from the HttpRequest/InvocationContext fields (the native field reader: no invocation built; each HttpRequest getter goes through undici's Request), calls the handler',
+  'decides from the HttpRequest/InvocationContext fields (the native field reader: no invocation built; each HttpRequest getter goes through the undici Request), calls the handler',
 );
 
 /** A stand-in for `app` that keeps the pre-invocation hook so the bench can call it as the worker would. */
