@@ -1,11 +1,10 @@
 import {
   describeJson,
+  finishImport,
   ImportError,
   type ImportOptions,
   type ImportResult,
-  keepValidFaults,
   readImportInput,
-  requireFaults,
   roundProbability,
   truncate,
 } from './import-support.js';
@@ -118,18 +117,16 @@ export function importChaosLambda(input: unknown, options: ImportOptions = {}): 
         `fault_type: ${faultType === undefined ? 'missing' : JSON.stringify(faultType)} is not one of ${chaosLambdaFaultTypes.join(', ')}; no fault imported`,
       );
   }
-  const kept = keepValidFaults(faults, warnings);
-  requireFaults('chaos_lambda', kept, warnings);
-  return {
-    experiment: {
-      schemaVersion: 1,
+  return finishImport(
+    'chaos_lambda',
+    {
       id: options.id ?? 'chaos-lambda-import',
       description: `Imported from a chaos_lambda configuration (fault_type ${faultType ?? 'missing'}).`,
       enabled,
-      faults: kept,
     },
+    faults,
     warnings,
-  };
+  );
 }
 
 /**

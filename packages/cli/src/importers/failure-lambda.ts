@@ -3,17 +3,16 @@ import {
   describeJson,
   exactNumbers,
   fieldForEventPath,
+  finishImport,
   ImportError,
   type ImportOptions,
   type ImportResult,
   javaScriptNumber,
   javaScriptNumbers,
   javaScriptString,
-  keepValidFaults,
   type NumberReader,
   readImportInput,
   regexToGlob,
-  requireFaults,
   roundProbability,
   truncate,
 } from './import-support.js';
@@ -158,18 +157,12 @@ function importVersion0(config: Record<string, unknown>, id: string): ImportResu
     numbers,
   );
   if (fault !== undefined) faults.push(fault);
-  const kept = keepValidFaults(faults, warnings);
-  requireFaults('failure-lambda', kept, warnings);
-  return {
-    experiment: {
-      schemaVersion: 1,
-      id,
-      description: `Imported from a failure-lambda v0.x configuration (failureMode ${mode}).`,
-      enabled,
-      faults: kept,
-    },
+  return finishImport(
+    'failure-lambda',
+    { id, description: `Imported from a failure-lambda v0.x configuration (failureMode ${mode}).`, enabled },
+    faults,
     warnings,
-  };
+  );
 }
 
 /**
@@ -294,18 +287,12 @@ function importVersion1(config: Record<string, unknown>, id: string): ImportResu
         'faultline applies faults by phase (before → around → handler → after) and in list order within a phase, so diskfill and blackhole wrap the handler instead of running before statuscode/exception; the faults are listed in failure-lambda’s order',
     );
   }
-  const kept = keepValidFaults(faults, warnings);
-  requireFaults('failure-lambda', kept, warnings);
-  return {
-    experiment: {
-      schemaVersion: 1,
-      id,
-      description: 'Imported from a failure-lambda v1 feature-flag configuration.',
-      enabled: true,
-      faults: kept,
-    },
+  return finishImport(
+    'failure-lambda',
+    { id, description: 'Imported from a failure-lambda v1 feature-flag configuration.', enabled: true },
+    faults,
     warnings,
-  };
+  );
 }
 
 /** Largest disk fill failure-lambda 1.x accepts, in MB. */

@@ -64,19 +64,33 @@ export class ImportError extends FaultlineError {
 }
 
 /**
- * The end of every import: an experiment needs at least one fault, otherwise the conversion found nothing it could
- * carry over and says so (with the warnings that explain why) instead of producing an empty experiment.
+ * The end of every import: the converted faults the built-in types still reject are left out (with a warning), and
+ * an experiment needs at least one fault, otherwise the conversion found nothing it could carry over and says so
+ * (an {@link ImportError} with the warnings that explain why) instead of producing an empty experiment.
  */
-export function requireFaults(
+export function finishImport(
   format: string,
-  faults: readonly Record<string, unknown>[],
-  warnings: readonly string[],
-): void {
-  if (faults.length > 0) return;
-  throw new ImportError(
-    `faultline: the ${format} configuration yields no fault, so there is nothing to import${warnings.length > 0 ? ` (${warnings.join('; ')})` : ''}`,
-    { warnings },
-  );
+  header: { readonly id: string; readonly description: string; readonly enabled: unknown },
+  faults: Record<string, unknown>[],
+  warnings: string[],
+): ImportResult {
+  const kept = keepValidFaults(faults, warnings);
+  if (kept.length === 0) {
+    throw new ImportError(
+      `faultline: the ${format} configuration yields no fault, so there is nothing to import${warnings.length > 0 ? ` (${warnings.join('; ')})` : ''}`,
+      { warnings },
+    );
+  }
+  return {
+    experiment: {
+      schemaVersion: 1,
+      id: header.id,
+      description: header.description,
+      enabled: header.enabled,
+      faults: kept,
+    },
+    warnings,
+  };
 }
 
 /** A value as it appears in the source configuration, for warnings: JSON, shortened, or `missing`. */
@@ -330,10 +344,7 @@ export function truncate(text: string, maxLength: number, path: string, warnings
  * Last line of defence: a converted fault that the built-in fault types still reject (a limit we did not foresee)
  * is left out with a warning, so an import never yields a document that fails validation.
  */
-export function keepValidFaults(
-  faults: Record<string, unknown>[],
-  warnings: string[],
-): Record<string, unknown>[] {
+function keepValidFaults(faults: Record<string, unknown>[], warnings: string[]): Record<string, unknown>[] {
   return faults.filter((fault, index) => {
     if (typeof fault.type !== 'string' || builtinFaultRegistry.get(fault.type) === undefined) return true;
     const issues: ValidationIssue[] = [];
