@@ -181,6 +181,61 @@ describe('renderHtmlReport: injection counts', () => {
     expect(section).toMatch(/<td>31<\/td><td>30 \(≥ 14\)<\/td><td class="ok">proven/);
   });
 
+  it('shows a sticky fault checked request by request: mismatch in red with the probe ids, exact in green', () => {
+    const exactCheck = {
+      requests: 58,
+      sampled: 17,
+      sampledAndMarked: 16,
+      sampledButUnmarked: 1,
+      markedButNotSampled: 2,
+      answeredByPlatform: 0,
+      heldBack: 0,
+      settling: 2,
+      undecided: 0,
+      mismatches: [
+        { probeId: 'ab12-31', atMs: 4100, sampled: true, marked: false },
+        { probeId: 'ab12-40', atMs: 4300, sampled: false, marked: true },
+      ],
+    };
+    const sticky = (status: 'exact' | 'mismatch', exact: typeof exactCheck): TargetJournal => ({
+      ...target('aws', status === 'exact' ? 'held' : 'not-proven'),
+      injection: {
+        status: status === 'exact' ? 'proven' : 'not-proven',
+        reason: 'counted',
+        requests: 60,
+        markedRequests: 18,
+        failuresWithoutMarker: 0,
+        faults: [
+          {
+            id: 'slow',
+            type: 'latency',
+            probability: 0.3,
+            injected: 18,
+            expected: 17,
+            minimumExpected: 8,
+            status,
+            exact,
+          },
+        ],
+      },
+    });
+    const mismatched = renderHtmlReport({ ...journal, targets: [sticky('mismatch', exactCheck)] });
+    const section = mismatched.slice(mismatched.indexOf('data-section="injections"'));
+    expect(section).toContain('<td class="bad">mismatch<div class="sub">17 of 58 compared requests selected');
+    expect(section).toContain(
+      '1 selected but not injected; 2 injected but not selected; probe ids ab12-31, ab12-40',
+    );
+    const agreeing = {
+      ...exactCheck,
+      sampledAndMarked: 17,
+      sampledButUnmarked: 0,
+      markedButNotSampled: 0,
+      mismatches: [],
+    };
+    const exact = renderHtmlReport({ ...journal, targets: [sticky('exact', agreeing)] });
+    expect(exact).toContain('<td class="ok">exact<div class="sub">17 of 58 compared requests selected');
+  });
+
   it('labels a run whose injections were not proven as such, never as held', () => {
     expect(html).toContain('data-verdict="not-proven"');
     expect(html).toContain('<span class="badge not-proven">injection not proven</span>');
