@@ -15,8 +15,6 @@ export class AppConfigSourceError extends AwsSourceReadError {
   override readonly name = 'AppConfigSourceError';
   /** The source name, `aws-appconfig:<application>/<environment>/<profile>`. */
   readonly source: string;
-  /** The AWS error name, `Extension<status>` or the network error code. */
-  declare readonly serviceCode: string;
 
   constructor(source: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
     super(serviceCode, message, options);

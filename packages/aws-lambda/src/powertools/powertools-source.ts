@@ -39,8 +39,10 @@ export interface PowertoolsSourceOptions {
 }
 
 /**
- * Reading through the Powertools provider failed (its `GetParameterError`, or a transform error). faultline reports
- * it as a `config-error` event and keeps the last good config; it never reaches your handler.
+ * Reading through the Powertools provider failed (its `GetParameterError`, or a transform error; `code`
+ * `STORE_READ_FAILED`); `serviceCode` is the AWS error name underneath the provider's error (e.g.
+ * `AccessDeniedException`), or `UnexpectedValue` when the provider returned something else than a document.
+ * faultline reports it as a `config-error` event and keeps the last good config; it never reaches your handler.
  *
  * @example
  * ```ts
@@ -51,8 +53,6 @@ export interface PowertoolsSourceOptions {
 export class PowertoolsSourceError extends AwsSourceReadError {
   override readonly name = 'PowertoolsSourceError';
   readonly source: string;
-  /** The AWS error name underneath the provider's error, when there is one. */
-  declare readonly serviceCode: string;
 
   constructor(source: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
     super(serviceCode, message, options);

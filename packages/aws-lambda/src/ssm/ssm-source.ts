@@ -69,8 +69,6 @@ export interface SsmSourceOptions {
 export class SsmParameterError extends AwsSourceReadError {
   override readonly name = 'SsmParameterError';
   readonly parameterName: string;
-  /** The AWS error name, e.g. `ThrottlingException`, `AccessDeniedException`. */
-  declare readonly serviceCode: string;
 
   constructor(parameterName: string, serviceCode: string, message: string, options?: { cause?: unknown }) {
     super(serviceCode, message, options);
