@@ -1,6 +1,6 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
-import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
-import { createMemorySink } from '@faultline/core/testing';
+import type { FaultEngine } from '@faultline/core';
+import { callsUntilNoInvocationIsBuilt, createOneFaultEngine } from '@faultline/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withFaults } from '../../src/index.js';
 import * as invocationModule from '../../src/invocation.js';
@@ -20,33 +20,9 @@ afterEach(() => {
 });
 
 async function engineWith(match: object[]): Promise<FaultEngine> {
-  const engine = createFaultEngine({
-    source: createInlineSource({
-      schemaVersion: 1,
-      id: 'native-decision',
-      faults: [{ id: 'down', type: 'status', status: 503, probability: 1, match }],
-    }),
-    onEvent: createMemorySink(),
-  });
+  const engine = await createOneFaultEngine(match);
   engines.push(engine);
-  await engine.ready();
   return engine;
-}
-
-/**
- * Calls `invoke` until one call builds no invocation (the reader is loaded lazily, next to the engine's runtime);
- * fails when every call of ~5 s builds one.
- */
-async function untilNothingIsBuilt(invoke: () => Promise<unknown>): Promise<void> {
-  for (let call = 1; call <= 250; call++) {
-    const before = toAzureInvocation.mock.calls.length;
-    await invoke();
-    if (toAzureInvocation.mock.calls.length === before) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(
-    'every armed invocation that no fault matches built the invocation: the reader is not used',
-  );
 }
 
 const context = (type: string, options: Record<string, unknown> = {}) =>
@@ -73,7 +49,7 @@ describe('the native decision of the Azure wrapper', () => {
     const get = new HttpRequest({ method: 'get', url: 'http://127.0.0.1:7071/api/orders/1?x=1' });
     const httpContext = context('httpTrigger');
 
-    await untilNothingIsBuilt(() => wrapped(get, httpContext));
+    await callsUntilNoInvocationIsBuilt(toAzureInvocation, () => wrapped(get, httpContext));
     const built = toAzureInvocation.mock.calls.length;
     const handledBefore = handled;
     for (let call = 0; call < 20; call++) await wrapped(get, httpContext);
@@ -101,7 +77,7 @@ describe('the native decision of the Azure wrapper', () => {
     );
     const queueContext = context('queueTrigger', { queueName: 'orders' });
 
-    await untilNothingIsBuilt(() => wrapped({ orderId: 1 }, queueContext));
+    await callsUntilNoInvocationIsBuilt(toAzureInvocation, () => wrapped({ orderId: 1 }, queueContext));
     const built = toAzureInvocation.mock.calls.length;
     const handledBefore = handled;
     for (let call = 0; call < 20; call++) await wrapped({ orderId: 1 }, queueContext);

@@ -1,6 +1,6 @@
 import { type IncomingMessage, ServerResponse } from 'node:http';
-import { createFaultEngine, createInlineSource, type FaultEngine } from '@faultline/core';
-import { createMemorySink } from '@faultline/core/testing';
+import type { FaultEngine } from '@faultline/core';
+import { callsUntilNoInvocationIsBuilt, createOneFaultEngine } from '@faultline/testkit';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withCloudEventFaults, withFaults } from '../../src/index.js';
 import * as invocationModule from '../../src/invocation.js';
@@ -25,36 +25,9 @@ afterEach(() => {
 });
 
 async function engineWith(match: object[]): Promise<FaultEngine> {
-  const engine = createFaultEngine({
-    source: createInlineSource({
-      schemaVersion: 1,
-      id: 'native-decision',
-      faults: [{ id: 'down', type: 'status', status: 503, probability: 1, match }],
-    }),
-    onEvent: createMemorySink(),
-  });
+  const engine = await createOneFaultEngine(match);
   engines.push(engine);
-  await engine.ready();
   return engine;
-}
-
-/**
- * Calls `invoke` until one call builds no invocation (the reader is loaded lazily, next to the engine's runtime),
- * and returns how many calls that took; fails when every call of ~5 s builds one.
- */
-async function callsUntilNothingIsBuilt(
-  builder: { mock: { calls: unknown[] } },
-  invoke: () => Promise<unknown>,
-): Promise<number> {
-  for (let call = 1; call <= 250; call++) {
-    const before = builder.mock.calls.length;
-    await invoke();
-    if (builder.mock.calls.length === before) return call;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(
-    'every armed invocation that no fault matches built the invocation: the reader is not used',
-  );
 }
 
 describe('the native decision of the GCP wrappers', () => {
@@ -76,7 +49,7 @@ describe('the native decision of the GCP wrappers', () => {
       headers: { 'x-tenant': 'acme' },
     } as unknown as IncomingMessage;
 
-    await callsUntilNothingIsBuilt(toHttpInvocation, async () => wrapped(get, response()));
+    await callsUntilNoInvocationIsBuilt(toHttpInvocation, async () => wrapped(get, response()));
     const built = toHttpInvocation.mock.calls.length;
     for (let call = 0; call < 20; call++) await wrapped(get, response());
 
@@ -102,7 +75,7 @@ describe('the native decision of the GCP wrappers', () => {
     );
     const event = (type: string) => ({ specversion: '1.0', id: type, source: '//orders', type });
 
-    await callsUntilNothingIsBuilt(toCloudEventInvocation, async () => wrapped(event('orders.created')));
+    await callsUntilNoInvocationIsBuilt(toCloudEventInvocation, async () => wrapped(event('orders.created')));
     const built = toCloudEventInvocation.mock.calls.length;
     const handledBefore = handled;
     for (let call = 0; call < 20; call++) await wrapped(event('orders.created'));

@@ -1,4 +1,4 @@
-import type { Invocation } from '@faultline/core';
+import { createFaultEngine, createInlineSource, type FaultEngine, type Invocation } from '@faultline/core';
 import type { MatchFieldKind, NativeFieldReader } from '@faultline/core/adapter-kit';
 import { compileFieldReader } from '@faultline/core/testing';
 
@@ -76,4 +76,51 @@ export function nativeFieldMismatches<First, Second>(
 
 function describe(value: unknown): string {
   return value === undefined ? 'undefined' : JSON.stringify(value);
+}
+
+/**
+ * An engine armed with one status fault (503, probability 1) under `match`, its first read done: for tests of the
+ * native decision, which only an armed experiment takes. Close it after the test.
+ *
+ * @example
+ * ```ts
+ * const engine = await createOneFaultEngine([{ field: 'http.method', op: 'eq', value: 'DELETE' }]);
+ * ```
+ */
+export async function createOneFaultEngine(match: readonly object[]): Promise<FaultEngine> {
+  const engine = createFaultEngine({
+    source: createInlineSource({
+      schemaVersion: 1,
+      id: 'native-decision',
+      faults: [{ id: 'down', type: 'status', status: 503, probability: 1, match }],
+    }),
+    onEvent: () => undefined,
+  });
+  await engine.ready();
+  return engine;
+}
+
+/**
+ * Calls `invoke` until one call leaves `builder` (a spy on the adapter's invocation builder) uncalled — the native
+ * field reader loads lazily, next to the engine's runtime — and returns how many calls that took. Throws when every
+ * call of about 5 s builds an invocation: the wrapper does not decide from the native arguments.
+ *
+ * @example
+ * ```ts
+ * await callsUntilNoInvocationIsBuilt(vi.mocked(toHttpInvocation), () => wrapped(request, response));
+ * ```
+ */
+export async function callsUntilNoInvocationIsBuilt(
+  builder: { readonly mock: { readonly calls: readonly unknown[] } },
+  invoke: () => unknown,
+): Promise<number> {
+  for (let call = 1; call <= 250; call++) {
+    const before = builder.mock.calls.length;
+    await invoke();
+    if (builder.mock.calls.length === before) return call;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(
+    'every armed invocation that no fault matches built the invocation: the native field reader is not used',
+  );
 }
