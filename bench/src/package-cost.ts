@@ -153,6 +153,30 @@ async function measureEntry(
   return rows;
 }
 
+/**
+ * The cold import of one entry from the packages as npm installs them (no bundler), in fresh processes against an
+ * empty module: for entries that are not imported by a handler file but preloaded (`NODE_OPTIONS="--import …"`),
+ * which load before the function's own code in exactly that layout.
+ *
+ * @example
+ * ```ts
+ * rows.push(...(await measureUnbundledColdImport('zero-code', '@faultline/gcp-functions/auto', context)));
+ * ```
+ */
+export async function measureUnbundledColdImport(
+  prefix: string,
+  label: string,
+  context: BenchContext,
+): Promise<BenchRow[]> {
+  return context.scenario(
+    `cold import of ${label} from node_modules`,
+    async () => [
+      await measureColdImport(prefix, { label, file: label }, await installedLayout(label, context), context),
+    ],
+    { runs: 1 },
+  );
+}
+
 /** Where a cold start is measured from: a bundle on disk, or the packages as npm installs them. */
 interface ImportLayout {
   readonly kind: 'bundled' | 'installed';

@@ -8,6 +8,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
+import { measureUnbundledColdImport } from '../package-cost.js';
 import { idleTargetNs } from '../scenarios.js';
 
 /**
@@ -17,7 +18,10 @@ import { idleTargetNs } from '../scenarios.js';
  * `@faultline/gcp-functions/auto` with the Functions Framework's real loader (`getUserFunction`) returning the
  * user's function. Configuration comes from the process's `FAULTLINE_*` variables as
  * on the platform; no variable names a store, so nothing can fire (the idle path). The Azure preload only calls
- * `installFaults(app)` on the app's own `@azure/functions` module, which the azure-functions suite measures.
+ * `installFaults(app)` on the app's own `@azure/functions` module, which the azure-functions suite measures. The
+ * cold imports of the two preloads (`@faultline/gcp-functions/auto`, `@faultline/azure-functions/auto`) come from
+ * the npm-installed tarballs (unbundled node_modules), as the platforms load them before the function's code; the
+ * layer's handler ships bundled (esbuild, code-split) and has no cold-import row yet.
  */
 
 const repositoryDirectory = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -190,6 +194,10 @@ export const suite: BenchSuite = {
         }
       })),
     );
+    // The preloads load before the function's code, from node_modules as the platform installs them (no bundler).
+    for (const label of ['@faultline/gcp-functions/auto', '@faultline/azure-functions/auto']) {
+      rows.push(...(await measureUnbundledColdImport('zero-code', label, context)));
+    }
     return rows;
   },
 };
