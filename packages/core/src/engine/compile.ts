@@ -6,7 +6,13 @@ import { compileFieldReader, type FieldReader } from '../invocation/fields.js';
 import type { Cloud, Invocation } from '../invocation/invocation.js';
 import { compileGlobList, type GlobMatcher } from '../matching/glob.js';
 import { areValuesHidden, invalid, type ValidationIssue } from '../schema/schema.js';
-import { type CompiledCondition, compileCondition, conditionHolds, conditionsHold } from './conditions.js';
+import {
+  type CompiledCondition,
+  compileCondition,
+  conditionHolds,
+  conditionsHold,
+  createNativeReads,
+} from './conditions.js';
 import { nothingCanFire } from './native-decision.js';
 import type { NativeFieldReader } from './native-fields.js';
 import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
@@ -436,6 +442,7 @@ export function compileExperiment(
   const productionStages = [...new Set([...defaultProductionStages, ...(guard?.productionStages ?? [])])];
   const maxPerMinute = guard?.maxInjectionsPerMinute;
   const sharedConditions = compileSharedConditions(faults);
+  const nativeReads = createNativeReads([sharedConditions, ...faults.map((fault) => fault.conditions)]);
   const compiled: CompiledExperiment = {
     experimentId: experiment.id,
     configVersion: options.configVersion,
@@ -454,7 +461,7 @@ export function compileExperiment(
     sharedMatch: compileSharedMatch(sharedConditions),
     sharedConditions,
     nothingMatches(reader, first, second) {
-      return reader !== undefined && nothingCanFire(this, reader, first, second);
+      return reader !== undefined && nothingCanFire(this, reader, first, second, nativeReads);
     },
     state: {
       expiredReported: false,

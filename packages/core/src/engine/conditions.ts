@@ -89,6 +89,49 @@ class Condition implements CompiledCondition {
     /** Whether `name` is an `Object.prototype` member: such fields are never read natively. */
     readonly prototypeName: boolean,
   ) {}
+
+  /**
+   * The field's place in its experiment's {@link NativeReads} (one per distinct field and name), set by
+   * {@link createNativeReads}; `-1` until then.
+   */
+  slot = -1;
+}
+
+/**
+ * What one native decision has read so far: each field (kind and name) is read from the native arguments at most
+ * once per invocation, however many conditions compare it (ten faults on ten paths read `http.path` once). Created
+ * once per compiled experiment and reused by every invocation: a generation number, not a clearing loop, marks the
+ * values of earlier invocations stale, so the decision allocates nothing.
+ */
+export interface NativeReads {
+  generation: number;
+  readonly generations: number[];
+  readonly values: (FieldValue | null)[];
+}
+
+/**
+ * Numbers the distinct fields the conditions read (the same number for the same kind and name) and returns the
+ * reads they share. Call once per compiled experiment, with every condition it decides on.
+ */
+export function createNativeReads(conditionLists: readonly (readonly CompiledCondition[])[]): NativeReads {
+  const slots = new Map<string, number>();
+  for (const conditions of conditionLists) {
+    for (const condition of conditions) {
+      const compiled = condition as Condition;
+      const key = `${compiled.kind}\u0000${compiled.name}`;
+      let slot = slots.get(key);
+      if (slot === undefined) {
+        slot = slots.size;
+        slots.set(key, slot);
+      }
+      compiled.slot = slot;
+    }
+  }
+  return {
+    generation: 0,
+    generations: new Array<number>(slots.size).fill(-1),
+    values: new Array(slots.size).fill(null),
+  };
 }
 
 /**
@@ -155,12 +198,23 @@ export function conditionHolds(condition: CompiledCondition, invocation: Invocat
 export function conditionFailsNatively<First, Second>(
   condition: CompiledCondition,
   reader: NativeFieldReader<First, Second>,
+  reads?: NativeReads,
 ): boolean {
   const compiled = condition as Condition;
   // A header or parameter named like an Object.prototype member (`constructor`, `__proto__`): adapters build their
   // header maps as plain objects, so only the built invocation tells what such a name reads.
   if (compiled.prototypeName) return false;
-  const actual = reader.read(compiled.kind, compiled.name);
+  const slot = compiled.slot;
+  let actual: FieldValue | null;
+  if (reads === undefined || slot < 0 || slot >= reads.values.length) {
+    actual = reader.read(compiled.kind, compiled.name);
+  } else if (reads.generations[slot] === reads.generation) {
+    actual = reads.values[slot] as FieldValue | null;
+  } else {
+    actual = reader.read(compiled.kind, compiled.name);
+    reads.values[slot] = actual;
+    reads.generations[slot] = reads.generation;
+  }
   return actual !== null && !valueMeets(compiled, actual);
 }
 

@@ -1,7 +1,9 @@
 import type { CompiledCondition, CompiledExperiment } from './compile.js';
-import { conditionFailsNatively } from './conditions.js';
+import { conditionFailsNatively, type NativeReads } from './conditions.js';
 import type { NativeFieldReader } from './native-fields.js';
 import { activeProcessWideFaultCount } from './process-wide-faults.js';
+
+const maxGeneration = 0x3fff_ffff;
 
 /**
  * Whether the decision for the invocation `first, second` is certainly "nothing fires, nothing to report", read
@@ -20,8 +22,15 @@ export function nothingCanFire<First, Second>(
   reader: NativeFieldReader<First, Second>,
   first: First,
   second: Second,
+  reads?: NativeReads,
 ): boolean {
   if (activeProcessWideFaultCount() > 0) return false;
+  // A new invocation: what the previous ones read is stale. Restarting the count now and then keeps it a small
+  // integer (no heap number) without ever meeting an old generation again.
+  if (reads !== undefined && ++reads.generation > maxGeneration) {
+    reads.generation = 0;
+    reads.generations.fill(-1);
+  }
   try {
     reader.begin(first, second);
     if (!compiled.allowProduction && !compiled.state.productionRefusedReported) {
@@ -29,10 +38,12 @@ export function nothingCanFire<First, Second>(
       // A stage the guard refuses (or none: unknown means production) is reported once by the full path.
       if (typeof stage !== 'string' || compiled.isProductionStage(stage)) return false;
     }
-    if (someConditionFails(compiled.sharedConditions, reader)) return true;
+    if (someConditionFails(compiled.sharedConditions, reader, reads)) return true;
     const faults = compiled.faults;
     for (let index = 0; index < faults.length; index++) {
-      if (!someConditionFails((faults[index] as CompiledExperiment['faults'][number]).conditions, reader)) {
+      if (
+        !someConditionFails((faults[index] as CompiledExperiment['faults'][number]).conditions, reader, reads)
+      ) {
         return false;
       }
     }
@@ -47,9 +58,10 @@ export function nothingCanFire<First, Second>(
 function someConditionFails<First, Second>(
   conditions: readonly CompiledCondition[],
   reader: NativeFieldReader<First, Second>,
+  reads: NativeReads | undefined,
 ): boolean {
   for (let index = 0; index < conditions.length; index++) {
-    if (conditionFailsNatively(conditions[index] as CompiledCondition, reader)) return true;
+    if (conditionFailsNatively(conditions[index] as CompiledCondition, reader, reads)) return true;
   }
   return false;
 }

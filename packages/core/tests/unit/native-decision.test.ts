@@ -136,6 +136,78 @@ describe('deciding from native arguments (nothingCanFire)', () => {
     expect(certain).toBeGreaterThan(runs / 5);
   });
 
+  it('decides the same with the reads it shares between conditions, over many invocations of one experiment (property)', () => {
+    fc.assert(
+      fc.property(
+        experiment,
+        fc.array(fc.tuple(request, context), { minLength: 2, maxLength: 8 }),
+        (shape, samples) => {
+          const definition = validateExperiment({
+            schemaVersion: 1,
+            id: 'native-reads',
+            mode: shape.mode,
+            guard: { allowProduction: shape.allowProduction },
+            faults: shape.faults.map((match, index) => ({
+              id: `f-${index}`,
+              type: 'status',
+              status: 503,
+              probability: 1,
+              match: [...shape.shared, ...match],
+            })),
+          });
+          if (!definition.ok) return;
+          const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
+          for (const [sample, sampleContext] of samples) {
+            // `nothingMatches` keeps each field's value for the invocation; the bare call reads every time.
+            expect(compiled.nothingMatches(reader, sample, sampleContext)).toBe(
+              nothingCanFire(compiled, reader, sample, sampleContext),
+            );
+          }
+        },
+      ),
+      { numRuns: 1500 },
+    );
+  });
+
+  it('reads a field once per invocation however many conditions compare it', () => {
+    const definition = validateExperiment({
+      schemaVersion: 1,
+      id: 'ten-paths',
+      faults: Array.from({ length: 10 }, (_, index) => ({
+        id: `f-${index}`,
+        type: 'status',
+        status: 503,
+        probability: 1,
+        match: [
+          { field: 'http.path', op: 'prefix', value: `/admin-${index}` },
+          { field: 'http.header.x-tenant', op: 'eq', value: `tenant-${index}` },
+        ],
+      })),
+    });
+    if (!definition.ok) throw new Error(JSON.stringify(definition.issues));
+    const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
+    const reads: string[] = [];
+    const counting: NativeFieldReader<InMemoryRequest, InMemoryContext> = {
+      begin: (first, second) => reader.begin(first, second),
+      read: (field, name) => {
+        reads.push(field);
+        return reader.read(field, name);
+      },
+      end: () => reader.end(),
+    };
+    for (let invocation = 0; invocation < 2; invocation++) {
+      reads.length = 0;
+      expect(
+        compiled.nothingMatches(
+          counting,
+          { requestId: 'r', method: 'GET', path: '/orders/42' },
+          { stage: 'dev' },
+        ),
+      ).toBe(true);
+      expect(reads.filter((field) => field === 'http.path')).toHaveLength(1);
+    }
+  });
+
   it('never decides from native fields while a process-wide fault acts (neighbour events need the invocation)', async () => {
     const { compiled } = compileExperiment(
       validateOrThrow([{ field: 'http.method', op: 'eq', value: 'DELETE' }]),
