@@ -442,7 +442,10 @@ export function compileExperiment(
   const productionStages = [...new Set([...defaultProductionStages, ...(guard?.productionStages ?? [])])];
   const maxPerMinute = guard?.maxInjectionsPerMinute;
   const sharedConditions = compileSharedConditions(faults);
-  const nativeReads = createNativeReads([sharedConditions, ...faults.map((fault) => fault.conditions)]);
+  const nativeReads = createNativeReads(
+    sharedConditions,
+    faults.map((fault) => fault.conditions),
+  );
   const compiled: CompiledExperiment = {
     experimentId: experiment.id,
     configVersion: options.configVersion,

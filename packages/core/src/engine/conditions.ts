@@ -88,6 +88,12 @@ class Condition implements CompiledCondition {
     readonly glob: GlobMatcher,
     /** Whether `name` is an `Object.prototype` member: such fields are never read natively. */
     readonly prototypeName: boolean,
+    /**
+     * `prefix`: the code of the expected text's last character; `suffix`: of its first; `-1` otherwise. Checking
+     * the one character a value must have there rejects most values before a string comparison (paths and tenants
+     * usually share their first characters, not the rest).
+     */
+    readonly edgeCode: number,
   ) {}
 
   /**
@@ -107,15 +113,23 @@ export interface NativeReads {
   generation: number;
   readonly generations: number[];
   readonly values: (FieldValue | null)[];
+  /**
+   * The conditions of each fault, in fault order: one array of arrays, so the decision's loop over faults reads
+   * objects of one shape (the faults themselves differ in shape by type).
+   */
+  readonly faultConditions: readonly (readonly CompiledCondition[])[];
 }
 
 /**
  * Numbers the distinct fields the conditions read (the same number for the same kind and name) and returns the
  * reads they share. Call once per compiled experiment, with every condition it decides on.
  */
-export function createNativeReads(conditionLists: readonly (readonly CompiledCondition[])[]): NativeReads {
+export function createNativeReads(
+  sharedConditions: readonly CompiledCondition[],
+  faultConditions: readonly (readonly CompiledCondition[])[],
+): NativeReads {
   const slots = new Map<string, number>();
-  for (const conditions of conditionLists) {
+  for (const conditions of [sharedConditions, ...faultConditions]) {
     for (const condition of conditions) {
       const compiled = condition as Condition;
       const key = `${compiled.kind}\u0000${compiled.name}`;
@@ -130,7 +144,8 @@ export function createNativeReads(conditionLists: readonly (readonly CompiledCon
   return {
     generation: 0,
     generations: new Array<number>(slots.size).fill(-1),
-    values: new Array(slots.size).fill(null),
+    values: new Array<FieldValue | null>(slots.size).fill(null),
+    faultConditions,
   };
 }
 
@@ -171,7 +186,15 @@ export function compileCondition(condition: MatchCondition): CompiledCondition {
     value !== false,
     op === 'glob' ? compileGlob(String(value)) : neverMatches,
     name !== '' && name in Object.prototype,
+    edgeCodeOf(op, String(single)),
   );
+}
+
+function edgeCodeOf(op: MatchCondition['op'], text: string): number {
+  if (text === '') return -1;
+  if (op === 'prefix') return text.charCodeAt(text.length - 1);
+  if (op === 'suffix') return text.charCodeAt(0);
+  return -1;
 }
 
 /**
@@ -238,10 +261,26 @@ function valueMeets(compiled: Condition, actual: FieldValue): boolean {
     }
     case operatorCodes.exists:
       return (actual !== undefined) === compiled.present;
-    case operatorCodes.prefix:
-      return actual !== undefined && textOf(actual).startsWith(compiled.expectedText);
-    case operatorCodes.suffix:
-      return actual !== undefined && textOf(actual).endsWith(compiled.expectedText);
+    case operatorCodes.prefix: {
+      if (actual === undefined) return false;
+      const text = textOf(actual);
+      const length = compiled.expectedText.length;
+      if (length > 0 && (text.length < length || text.charCodeAt(length - 1) !== compiled.edgeCode))
+        return false;
+      return text.startsWith(compiled.expectedText);
+    }
+    case operatorCodes.suffix: {
+      if (actual === undefined) return false;
+      const text = textOf(actual);
+      const length = compiled.expectedText.length;
+      if (
+        length > 0 &&
+        (text.length < length || text.charCodeAt(text.length - length) !== compiled.edgeCode)
+      ) {
+        return false;
+      }
+      return text.endsWith(compiled.expectedText);
+    }
     case operatorCodes.glob:
       return actual !== undefined && compiled.glob(textOf(actual));
     case operatorCodes.gte:

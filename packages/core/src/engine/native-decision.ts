@@ -39,6 +39,13 @@ export function nothingCanFire<First, Second>(
       if (typeof stage !== 'string' || compiled.isProductionStage(stage)) return false;
     }
     if (someConditionFails(compiled.sharedConditions, reader, reads)) return true;
+    if (reads !== undefined) {
+      const lists = reads.faultConditions;
+      for (let index = 0; index < lists.length; index++) {
+        if (!someConditionFails(lists[index] as readonly CompiledCondition[], reader, reads)) return false;
+      }
+      return lists.length > 0;
+    }
     const faults = compiled.faults;
     for (let index = 0; index < faults.length; index++) {
       if (

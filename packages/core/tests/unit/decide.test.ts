@@ -357,3 +357,24 @@ describe('conditions every fault shares', () => {
     );
   });
 });
+
+describe('prefix and suffix conditions', () => {
+  it('hold exactly when the path starts or ends with the text (property, incl. the one-character early rejection)', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('/', 'a', 'b', '-', '1', 'é', '\u{1F600}'),
+      maxLength: 6,
+    });
+    fc.assert(
+      fc.property(text, text, (path, value) => {
+        const invocation = createTestInvocation({ http: { method: 'GET', path, headers: {}, query: {} } });
+        expect(compileMatchCondition({ field: 'http.path', op: 'prefix', value })(invocation)).toBe(
+          path.startsWith(value),
+        );
+        expect(compileMatchCondition({ field: 'http.path', op: 'suffix', value })(invocation)).toBe(
+          path.endsWith(value),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
