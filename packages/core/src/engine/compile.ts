@@ -3,7 +3,7 @@ import type { ExperimentDefinition, FaultDefinition, MatchCondition } from '../e
 import type { FaultEffect, FaultPhase, FaultType } from '../faults/fault-type.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import { compileFieldReader, type FieldReader } from '../invocation/fields.js';
-import type { Cloud, Invocation } from '../invocation/invocation.js';
+import type { Invocation } from '../invocation/invocation.js';
 import { compileGlobList, type GlobMatcher } from '../matching/glob.js';
 import { areValuesHidden, invalid, type ValidationIssue } from '../schema/schema.js';
 import {
@@ -277,52 +277,58 @@ function conditionKey(condition: MatchCondition): string {
   return JSON.stringify([condition.field, condition.op, condition.value]);
 }
 
-function compileTargets(target: ExperimentDefinition['target']): InvocationPredicate | undefined {
+/**
+ * Whether a function of this cloud, name and stage is one the experiment targets; `undefined` when it targets every
+ * function. Cloud, function and stage are the same for every invocation of a function instance, so the verdict is
+ * remembered for the last combination seen: one to three string comparisons instead of glob matching.
+ */
+type TargetCheck = (cloud: string, functionName: string, stage: string | undefined) => boolean;
+
+function compileTargetCheck(target: ExperimentDefinition['target']): TargetCheck | undefined {
   if (target === undefined) return undefined;
-  const checks: InvocationPredicate[] = [];
+  const checks: TargetCheck[] = [];
   if (target.clouds !== undefined && target.clouds.length > 0) {
-    const clouds: ReadonlySet<Cloud> = new Set(target.clouds);
-    checks.push((invocation) => clouds.has(invocation.cloud));
+    const clouds: ReadonlySet<string> = new Set(target.clouds);
+    checks.push((cloud) => clouds.has(cloud));
   }
   if (target.functions !== undefined && target.functions.length > 0) {
     const functions = compileGlobList(target.functions);
-    checks.push((invocation) => functions(invocation.function));
+    checks.push((_cloud, functionName) => functions(functionName));
   }
   if (target.stages !== undefined && target.stages.length > 0) {
     const stages = compileGlobList(target.stages, { caseInsensitive: true });
-    checks.push((invocation) => invocation.stage !== undefined && stages(invocation.stage));
+    checks.push((_cloud, _functionName, stage) => stage !== undefined && stages(stage));
   }
   if (checks.length === 0) return undefined;
-  // Cloud, function and stage are the same for every invocation of a function instance, so the verdict is
-  // remembered for the last combination seen: one to three string comparisons instead of glob matching.
   let lastCloud: string | undefined;
   let lastFunction: string | undefined;
   let lastStage: string | undefined;
   let lastVerdict = false;
   let remembered = false;
-  return (invocation) => {
-    if (
-      remembered &&
-      invocation.cloud === lastCloud &&
-      invocation.function === lastFunction &&
-      invocation.stage === lastStage
-    ) {
+  return (cloud, functionName, stage) => {
+    if (remembered && cloud === lastCloud && functionName === lastFunction && stage === lastStage) {
       return lastVerdict;
     }
     let verdict = true;
     for (const check of checks) {
-      if (!check(invocation)) {
+      if (!check(cloud, functionName, stage)) {
         verdict = false;
         break;
       }
     }
-    lastCloud = invocation.cloud;
-    lastFunction = invocation.function;
-    lastStage = invocation.stage;
+    lastCloud = cloud;
+    lastFunction = functionName;
+    lastStage = stage;
     lastVerdict = verdict;
     remembered = true;
     return verdict;
   };
+}
+
+function targetPredicate(check: TargetCheck | undefined): InvocationPredicate | undefined {
+  return check === undefined
+    ? undefined
+    : (invocation) => check(invocation.cloud, invocation.function, invocation.stage);
 }
 
 /** A stage matcher that remembers its last answer (the stage rarely changes within an instance). */
@@ -442,9 +448,11 @@ export function compileExperiment(
   const productionStages = [...new Set([...defaultProductionStages, ...(guard?.productionStages ?? [])])];
   const maxPerMinute = guard?.maxInjectionsPerMinute;
   const sharedConditions = compileSharedConditions(faults);
+  const targetCheck = compileTargetCheck(experiment.target);
   const nativeReads = createNativeReads(
     sharedConditions,
     faults.map((fault) => fault.conditions),
+    targetCheck,
   );
   const compiled: CompiledExperiment = {
     experimentId: experiment.id,
@@ -455,7 +463,7 @@ export function compileExperiment(
     startMs,
     endMs,
     hasWindow: startMs !== Number.NEGATIVE_INFINITY || endMs !== Number.POSITIVE_INFINITY,
-    targets: compileTargets(experiment.target),
+    targets: targetPredicate(targetCheck),
     isProductionStage: rememberLastStage(compileGlobList(productionStages, { caseInsensitive: true })),
     allowProduction: guard?.allowProduction === true,
     maxInjectionsPerMinute: maxPerMinute === undefined ? Number.POSITIVE_INFINITY : maxPerMinute,

@@ -118,6 +118,8 @@ export interface NativeReads {
    * objects of one shape (the faults themselves differ in shape by type).
    */
   readonly faultConditions: readonly (readonly CompiledCondition[])[];
+  /** Whether the experiment targets a function of this cloud, name and stage; `undefined`: every function. */
+  readonly targets: ((cloud: string, functionName: string, stage: string | undefined) => boolean) | undefined;
 }
 
 /**
@@ -127,6 +129,7 @@ export interface NativeReads {
 export function createNativeReads(
   sharedConditions: readonly CompiledCondition[],
   faultConditions: readonly (readonly CompiledCondition[])[],
+  targets?: NativeReads['targets'],
 ): NativeReads {
   const slots = new Map<string, number>();
   for (const conditions of [sharedConditions, ...faultConditions]) {
@@ -146,6 +149,7 @@ export function createNativeReads(
     generations: new Array<number>(slots.size).fill(-1),
     values: new Array<FieldValue | null>(slots.size).fill(null),
     faultConditions,
+    targets,
   };
 }
 

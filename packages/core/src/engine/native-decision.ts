@@ -33,6 +33,10 @@ export function nothingCanFire<First, Second>(
   }
   try {
     reader.begin(first, second);
+    // An experiment aimed at other functions: `decide` says "not targeted" before anything else, and reports
+    // nothing (not even the production guard).
+    const targets = reads?.targets;
+    if (targets !== undefined && !targetedNatively(targets, reader)) return true;
     if (!compiled.allowProduction && !compiled.state.productionRefusedReported) {
       const stage = reader.read('stage', '');
       // A stage the guard refuses (or none: unknown means production) is reported once by the full path.
@@ -71,4 +75,17 @@ function someConditionFails<First, Second>(
     if (conditionFailsNatively(conditions[index] as CompiledCondition, reader, reads)) return true;
   }
   return false;
+}
+
+function targetedNatively<First, Second>(
+  targets: NonNullable<NativeReads['targets']>,
+  reader: NativeFieldReader<First, Second>,
+): boolean {
+  const cloud = reader.read('cloud', '');
+  const functionName = reader.read('function', '');
+  const stage = reader.read('stage', '');
+  // Not certain (a field the reader cannot read, or not text as the invocation holds it): decide on the invocation.
+  if (typeof cloud !== 'string' || typeof functionName !== 'string') return true;
+  if (stage !== undefined && typeof stage !== 'string') return true;
+  return targets(cloud, functionName, stage);
 }

@@ -72,7 +72,19 @@ const condition: fc.Arbitrary<MatchCondition> = fc.oneof(
   }),
 ) as fc.Arbitrary<MatchCondition>;
 
+const target = fc.oneof(
+  fc.constant(undefined),
+  fc.record(
+    {
+      clouds: fc.constantFrom(['local'], ['aws']),
+      functions: fc.constantFrom(['orders'], ['bill*'], ['ord*', 'x']),
+      stages: fc.constantFrom(['dev'], ['PROD*'], ['prod', 'dev']),
+    },
+    { requiredKeys: [] },
+  ),
+);
 const experiment = fc.record({
+  target,
   faults: fc.array(fc.array(condition, { maxLength: 3 }), { minLength: 1, maxLength: 4 }),
   shared: fc.array(condition, { maxLength: 1 }),
   allowProduction: fc.boolean(),
@@ -111,6 +123,7 @@ describe('deciding from native arguments (nothingCanFire)', () => {
           id: 'native',
           mode: shape.mode,
           guard: { allowProduction: shape.allowProduction },
+          ...(shape.target === undefined ? {} : { target: shape.target }),
           faults: shape.faults.map((match, index) => ({
             id: `f-${index}`,
             type: 'status',
@@ -122,7 +135,8 @@ describe('deciding from native arguments (nothingCanFire)', () => {
         if (!definition.ok) return; // a generated value the schema rejects (e.g. a number for prefix)
         const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
         runs++;
-        if (!nothingCanFire(compiled, reader, sample, sampleContext)) return;
+        // Through the experiment: with the reads it keeps and its target check.
+        if (!compiled.nothingMatches(reader, sample, sampleContext)) return;
         certain++;
         const plan = decide(compiled, adapter.toInvocation(sample, sampleContext), 0, createSeededRandom(1));
         expect(plan.inject).toEqual([]);
@@ -136,7 +150,7 @@ describe('deciding from native arguments (nothingCanFire)', () => {
     expect(certain).toBeGreaterThan(runs / 5);
   });
 
-  it('decides the same with the reads it shares between conditions, over many invocations of one experiment (property)', () => {
+  it('decides the same with the reads it keeps between conditions, over many invocations of one experiment (property)', () => {
     fc.assert(
       fc.property(
         experiment,
@@ -147,6 +161,7 @@ describe('deciding from native arguments (nothingCanFire)', () => {
             id: 'native-reads',
             mode: shape.mode,
             guard: { allowProduction: shape.allowProduction },
+            ...(shape.target === undefined ? {} : { target: shape.target }),
             faults: shape.faults.map((match, index) => ({
               id: `f-${index}`,
               type: 'status',
@@ -158,9 +173,12 @@ describe('deciding from native arguments (nothingCanFire)', () => {
           if (!definition.ok) return;
           const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
           for (const [sample, sampleContext] of samples) {
-            // `nothingMatches` keeps each field's value for the invocation; the bare call reads every time.
+            // The reused experiment keeps its reads across invocations; a fresh one has read nothing yet.
+            const fresh = compileExperiment(definition.experiment, {
+              registry: builtinFaultRegistry,
+            }).compiled;
             expect(compiled.nothingMatches(reader, sample, sampleContext)).toBe(
-              nothingCanFire(compiled, reader, sample, sampleContext),
+              fresh.nothingMatches(reader, sample, sampleContext),
             );
           }
         },
