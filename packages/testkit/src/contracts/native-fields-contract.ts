@@ -1,4 +1,10 @@
-import { createFaultEngine, createInlineSource, type FaultEngine, type Invocation } from '@faultline/core';
+import {
+  createFaultEngine,
+  createInlineSource,
+  type FaultEngine,
+  FaultlineError,
+  type Invocation,
+} from '@faultline/core';
 import type { MatchFieldKind, NativeFieldReader } from '@faultline/core/adapter-kit';
 import { compileFieldReader } from '@faultline/core/testing';
 
@@ -120,7 +126,8 @@ export async function callsUntilNoInvocationIsBuilt(
     if (builder.mock.calls.length === before) return call;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(
+  throw new FaultlineError(
+    'INTERNAL',
     'every armed invocation that no fault matches built the invocation: the native field reader is not used',
   );
 }
