@@ -1,3 +1,3 @@
 import { createLibraryBuild } from '../../tsdown.shared.ts';
 
-export default createLibraryBuild(import.meta.dirname);
+export default createLibraryBuild(import.meta.dirname, { coldStartEntry: 'adapter-kit' });

@@ -31,6 +31,7 @@ export {
   type PlatformVariables,
   resolvePlatformIdentity,
 } from './adapter/platform-identity.js';
+export { reasonPhraseOf } from './adapter/reason-phrase.js';
 export { isKillSwitchOn, resolveFaultEngine } from './adapter/resolve-engine.js';
 export {
   instrumentFailingOpen,
@@ -58,7 +59,7 @@ export type {
   NativeResponses,
   ShortCircuit,
 } from './engine/fault-run.js';
-export { preloadFaultRuntime } from './engine/fault-runtime-loader.js';
+export { loadFaultRuntime, preloadFaultRuntime } from './engine/fault-runtime-loader.js';
 export { createModuleLoader, type ModuleLoader } from './engine/module-loader.js';
 export type { MatchFieldKind, NativeFieldReader } from './engine/native-fields.js';
 export { systemClock, systemRandom, systemSleep } from './engine/ports.js';

@@ -1,5 +1,5 @@
-import { STATUS_CODES } from 'node:http';
 import type { NeutralResponse } from '@faultline/core';
+import { reasonPhraseOf } from '@faultline/core/adapter-kit';
 import { httpLambdaTriggers, isObject, type LambdaTrigger } from '../invocation/detect-trigger.js';
 
 /**
@@ -159,5 +159,5 @@ export function writeNativeResponse<Result>(
 }
 
 function statusDescription(status: number): string {
-  return `${status} ${STATUS_CODES[status] ?? 'Unknown'}`;
+  return `${status} ${reasonPhraseOf(status) ?? 'Unknown'}`;
 }

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { loadFaultRuntime } from '@faultline/core/adapter-kit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   readNativeResponse,
   toNativeResponse,
@@ -7,6 +8,12 @@ import {
 import { albEvent, httpApiEvent, restApiEvent, sqsEvent } from '../fixtures/events.js';
 
 const unavailable = { status: 503, headers: { 'content-type': 'text/plain' }, body: 'down' };
+
+// ALB status descriptions come from the engine's runtime, which a wrapper has always loaded by the time a fault
+// makes or changes a response.
+beforeAll(async () => {
+  await loadFaultRuntime();
+});
 
 describe('toNativeResponse', () => {
   it('answers HTTP API and Function URL events in the payload 2.0 shape', () => {

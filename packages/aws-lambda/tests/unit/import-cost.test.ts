@@ -8,8 +8,6 @@ describeImportCostContract({
     '@faultline/aws-lambda/middy': fileURLToPath(new URL('../../src/middy/index.ts', import.meta.url)),
   },
   external: ['@aws-sdk/*', '@middy/*'],
-  // ALB answers need its status phrases; the Lambda runtime client has loaded it before the handler's import.
-  builtinsLoadedByThePlatform: ['node:http'],
   bundledInvocation: {
     entry: '@faultline/aws-lambda',
     match: { field: 'http.path', value: '/admin' },

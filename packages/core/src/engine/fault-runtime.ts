@@ -3,4 +3,5 @@
 // none of it, so a function pays for this code on its first invocation, not in its cold import. Keep static imports
 // of this file out of the adapters' import path.
 
+export { reasonPhraseOf } from '../invocation/reason-phrases.js';
 export { getSharedFaultEngine } from './shared-engines.js';

@@ -51,11 +51,6 @@ export interface ImportCostContractOptions {
   readonly entries: Readonly<Record<string, string>>;
   /** Peer packages users install next to the bundle. */
   readonly external: readonly string[];
-  /**
-   * Builtins this platform has loaded before it imports a function, so importing them costs the function nothing
-   * there (e.g. `node:http` for AWS Lambda, whose runtime client talks HTTP to the Runtime API).
-   */
-  readonly builtinsLoadedByThePlatform?: readonly string[];
   /** Drives the bundled main entry in a fresh process: it must load its runtime and inject. */
   readonly bundledInvocation: {
     /** Which of `entries` to run. */
@@ -118,8 +113,9 @@ export function describeImportCostContract(options: ImportCostContractOptions): 
         );
         expect(runtimeModules).toEqual([]);
         expect(bundle.eagerPeerImports).toBe(0);
-        const allowedBuiltins = [...builtinsAllowedAtImport, ...(options.builtinsLoadedByThePlatform ?? [])];
-        expect(bundle.eagerNodeBuiltins.filter((name) => !allowedBuiltins.includes(name))).toEqual([]);
+        expect(bundle.eagerNodeBuiltins.filter((name) => !builtinsAllowedAtImport.includes(name))).toEqual(
+          [],
+        );
         expect(bundle.eagerBytes).toBeLessThanOrEqual(maxEagerBundleBytes);
         // The runtime is still shipped, behind import().
         expect(bundle.lazyBytes).toBeGreaterThan(bundle.eagerBytes);
