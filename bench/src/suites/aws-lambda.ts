@@ -126,6 +126,9 @@ export const suite: BenchSuite = {
             file: join(packageDirectory, 'src', 'index.ts'),
             coldImport: true,
             firstInvocation: {
+              // The Lambda runtime interface client requires `node:http` and `node:net` before it imports the
+              // function (aws-lambda-ric's index.mjs): what the function finds loaded, on both sides.
+              prelude: "await import('node:http');await import('node:net');",
               body: [
                 'const handler = entry.withFaults(async () => ({ statusCode: 200 }));',
                 "await handler({ version: '2.0', routeKey: '$default', rawPath: '/orders/1', rawQueryString: '', headers: {}, requestContext: { http: { method: 'GET', path: '/orders/1' }, requestId: 'r-1', stage: '$default' }, isBase64Encoded: false }, { awsRequestId: 'r-1', functionName: 'orders', getRemainingTimeInMillis: () => 3000 });",

@@ -163,9 +163,11 @@ export const suite: BenchSuite = {
             file: entryPoint,
             coldImport: true,
             firstInvocation: {
-              // The host builds the request before it calls the function; Node loads `Headers` on first use.
+              // The host builds the request before it calls the function; Node loads `Headers` on first use. Every
+              // function app imports `@azure/functions` to register its functions, which loads `node:http`,
+              // `node:crypto` and `node:stream`: loaded before the clock, on both sides.
               prelude:
-                "const request = { method: 'GET', url: 'http://127.0.0.1/orders/1', headers: new Headers(), query: new URLSearchParams(), params: {} };",
+                "await import('node:http');await import('node:crypto');await import('node:stream');const request = { method: 'GET', url: 'http://127.0.0.1/orders/1', headers: new Headers(), query: new URLSearchParams(), params: {} };",
               body: [
                 'const handler = entry.withFaults(async () => ({ status: 200 }));',
                 "await handler(request, { invocationId: 'i-1', functionName: 'orders', options: { trigger: { type: 'httpTrigger', name: 'request' } } });",

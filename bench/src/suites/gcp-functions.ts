@@ -198,6 +198,9 @@ export const suite: BenchSuite = {
             file: join(packageDirectory, 'src', 'index.ts'),
             coldImport: true,
             firstInvocation: {
+              // The Functions Framework serves every function, CloudEvent ones too, from its HTTP server: `node:http`
+              // (and with it `node:net`) is loaded before the function is imported, on both sides.
+              prelude: "await import('node:http');",
               body: [
                 'const handler = entry.withCloudEventFaults(async () => undefined);',
                 "await handler({ specversion: '1.0', id: 'e-1', source: '//bench', type: 'bench.created' });",
