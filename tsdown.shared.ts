@@ -15,12 +15,13 @@ import { binaryEntryPointsOf, entryPointsOf, syncManifest } from './scripts/pack
  * - Source maps carry their sources (`sourcesContent`), so they resolve without shipping `src/`.
  * - The package's manifest is normalized first (`scripts/package-exports.mjs`): a new subpath needs only its `source`.
  * - A `bin` is built as ESM only (`dist/<name>.mjs`): a command is run, never required, and may use top-level await.
- * - What a function loads at import is one chunk: every module the cold-start entry (`coldStartEntry`, by default
- *   the package's main entry) imports statically is grouped into `dist/<entry>-eager.mjs`, which the other entry
- *   points and the lazy chunks import in turn. Without it the bundler splits those modules by which entries share
- *   them (into nine chunks for `@faultline/core/adapter-kit`), and an unbundled cold import pays every file (about
- *   0.5 ms each in a fresh Node 20 process) and every `@faultline/core/adapter-kit` resolution from a different
- *   file (about 0.9 ms each).
+ * - What a function loads at import is one chunk: every module the package's main entry (or each root of
+ *   `chunkGroups`) imports statically is grouped into one file, which the other entry points and the lazy chunks
+ *   import in turn. Without it the bundler splits modules by which entries share them (nine chunks for what
+ *   `@faultline/core/adapter-kit` loads at import), and an unbundled cold import pays every file (about 0.5 ms
+ *   each in a fresh Node 20 process) and every resolution of `@faultline/core/adapter-kit` from a different file
+ *   (about 0.9 ms each). Core also groups its lazily loaded runtime and experiment pipeline, for the first
+ *   invocation.
  *
  * @example
  * ```ts
@@ -39,14 +40,25 @@ export function createLibraryBuild(
       Object.entries(entries).map(([name, source]) => [name, join(packageDirectory, source)]),
     );
   const entries = entryPointsOf(manifest);
-  const coldStartEntry = options.coldStartEntry ?? 'index';
-  const coldStartSource = entries[coldStartEntry];
   const library = libraryBuild(packageDirectory, absolute(entries), ['esm', 'cjs']);
-  if (coldStartSource !== undefined) {
-    const eager = staticImportClosure(join(packageDirectory, coldStartSource));
+  const mainSource = entries.index;
+  const groups =
+    options.chunkGroups ?? (mainSource === undefined ? [] : [{ name: 'index-eager', roots: [mainSource] }]);
+  if (groups.length > 0) {
+    // Listed first, served first: a module in two closures goes to the earlier group.
+    const closures = groups.map((group) => ({
+      name: group.name,
+      closure: new Set(group.roots.flatMap((root) => [...staticImportClosure(join(packageDirectory, root))])),
+    }));
     library.outputOptions = {
       ...library.outputOptions,
-      codeSplitting: { groups: [{ name: `${coldStartEntry}-eager`, test: (id) => eager.has(id) }] },
+      codeSplitting: {
+        groups: closures.map(({ name, closure }, index) => ({
+          name,
+          test: (id: string) => closure.has(id),
+          priority: closures.length - index,
+        })),
+      },
     };
   }
   const binaries = binaryEntryPointsOf(manifest);
@@ -61,10 +73,11 @@ export function createLibraryBuild(
 /** Options of {@link createLibraryBuild}. */
 export interface LibraryBuildOptions {
   /**
-   * The entry point (its name in `dist/`, e.g. `adapter-kit`) whose static imports are grouped into one chunk,
-   * because functions import it on their cold start. Default: `index`, the package's main entry.
+   * Chunks to build: each is `dist/<name>.mjs` (and `.cjs`) holding its `roots` and every module they import
+   * statically (`roots` relative to the package, e.g. `./src/adapter-kit.ts`). A module reached from two groups goes
+   * to the one listed first. Default: the main entry's source, as `index-eager`.
    */
-  readonly coldStartEntry?: string;
+  readonly chunkGroups?: readonly { readonly name: string; readonly roots: readonly string[] }[];
 }
 
 /**
