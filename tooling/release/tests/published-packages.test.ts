@@ -337,6 +337,31 @@ describe('a user project that installed the tarballs with npm', () => {
     }
   });
 
+  it('loads the engine runtime and the experiment pipeline in one chunk each, on the first invocation', async () => {
+    const core = join(consumerDirectory, 'node_modules', '@faultline', 'core', 'dist');
+    const coldStart = new Set((await staticImportGraph(join(core, 'adapter-kit.mjs'))).keys());
+    const newFiles = async (file: string) =>
+      [...(await staticImportGraph(join(core, file))).keys()]
+        .filter((loaded) => !coldStart.has(loaded))
+        .map((loaded) => loaded.slice(core.length + 1));
+    const runtime = await newFiles('fault-runtime-chunk.mjs');
+    expect(runtime).toEqual([
+      'fault-runtime-chunk.mjs',
+      'rolldown-runtime.mjs',
+      'interception-scope-chunk.mjs',
+    ]);
+    const pipeline = (await newFiles('document-pipeline-chunk.mjs')).filter(
+      (file) => !runtime.includes(file),
+    );
+    expect(pipeline).toEqual(['document-pipeline-chunk.mjs', 'interception-chunk.mjs']);
+    // The interceptors' own entry (imported at load by @faultline/aws-lambda/aws-sdk) loads no engine runtime.
+    expect(await newFiles('interception.mjs')).toEqual([
+      'interception.mjs',
+      'interception-scope-chunk.mjs',
+      'interception-chunk.mjs',
+    ]);
+  });
+
   it('injects a fault from a CommonJS handler on this Node, loading the engine runtime lazily', async () => {
     await writeFile(
       join(consumerDirectory, 'handler.cjs'),
