@@ -1,27 +1,23 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import type { UserConfig } from 'tsdown';
+import { join } from 'node:path';
+import type { Rolldown, UserConfig } from 'tsdown';
 import { binaryEntryPointsOf, entryPointsOf, syncManifest } from './scripts/package-exports.mjs';
 
 /**
  * The one build every published package uses: each entry point of its `exports` map (the `source` condition) and
  * each `bin` pre-bundled twice, ESM (`.mjs`) and CommonJS (`.cjs`), with bundled types (`.d.mts`, `.d.cts`).
  *
- * - Few files: an entry point is one file plus the chunks it shares with the package's other entry points; code
- *   the source loads with `import()` (the engine runtime, the experiment pipeline, …) stays a separate chunk that
- *   loads on first use. An unbundled `node_modules` deploy then loads a handful of files at import, not ~90.
  * - Dependencies and peer dependencies (`@faultline/*`, cloud SDKs, `yaml`) stay imports, so one copy of each is
  *   shared with the user's own imports.
  * - Source maps carry their sources (`sourcesContent`), so they resolve without shipping `src/`.
  * - The package's manifest is normalized first (`scripts/package-exports.mjs`): a new subpath needs only its `source`.
  * - A `bin` is built as ESM only (`dist/<name>.mjs`): a command is run, never required, and may use top-level await.
- * - What a function loads at import is one chunk: every module the package's main entry (or each root of
- *   `chunkGroups`) imports statically is grouped into one file, which the other entry points and the lazy chunks
- *   import in turn. Without it the bundler splits modules by which entries share them (nine chunks for what
- *   `@faultline/core/adapter-kit` loads at import), and an unbundled cold import pays every file (about 0.5 ms
- *   each in a fresh Node 20 process) and every resolution of `@faultline/core/adapter-kit` from a different file
- *   (about 0.9 ms each). Core also groups its lazily loaded runtime and experiment pipeline, for the first
- *   invocation.
+ * - Few files: what a function loads at import is one chunk. Every module the package's main entry (or each group
+ *   of `chunkGroups`) imports statically goes into one file, which the other entry points and the lazy chunks import
+ *   in turn; code loaded with `import()` stays out of it and loads on first use. Left to itself the bundler splits
+ *   modules by which entries share them (nine chunks for what `@faultline/core/adapter-kit` loads at import), and an
+ *   unbundled cold import pays every file (about 0.45 ms each in a fresh Node 20 process) and every resolution of
+ *   `@faultline/core/adapter-kit` from a different file (about 0.9 ms each). Core also groups its lazily loaded
+ *   runtime and experiment pipeline, for the first invocation.
  *
  * @example
  * ```ts
@@ -45,21 +41,9 @@ export function createLibraryBuild(
   const groups =
     options.chunkGroups ?? (mainSource === undefined ? [] : [{ name: 'index-eager', roots: [mainSource] }]);
   if (groups.length > 0) {
-    // Listed first, served first: a module in two closures goes to the earlier group.
-    const closures = groups.map((group) => ({
-      name: group.name,
-      closure: new Set(group.roots.flatMap((root) => [...staticImportClosure(join(packageDirectory, root))])),
-    }));
-    library.outputOptions = {
-      ...library.outputOptions,
-      codeSplitting: {
-        groups: closures.map(({ name, closure }, index) => ({
-          name,
-          test: (id: string) => closure.has(id),
-          priority: closures.length - index,
-        })),
-      },
-    };
+    const chunking = chunkGroupsOf(packageDirectory, groups);
+    library.plugins = [chunking.plugin];
+    library.outputOptions = { ...library.outputOptions, codeSplitting: { groups: chunking.groups } };
   }
   const binaries = binaryEntryPointsOf(manifest);
   if (Object.keys(binaries).length === 0) return [library];
@@ -81,40 +65,43 @@ export interface LibraryBuildOptions {
 }
 
 /**
- * The source files `entryFile` loads at import: itself and every relative module reached through `import … from`
- * and `export … from` statements, recursively. Type-only imports and `import()` are not followed: they load nothing
- * at import.
+ * The bundler's chunk groups for `groups`, and the plugin that fills them: once the module graph is built (`buildEnd`)
+ * it collects, from rolldown's own graph, each group's roots and every module they import statically (`importedIds`:
+ * type-only imports are gone by then, and `import()` targets are `dynamicallyImportedIds`, not followed). Listed
+ * first, served first: a module in two closures goes to the earlier group.
  */
-function staticImportClosure(entryFile: string): Set<string> {
-  const closure = new Set<string>();
-  const pending = [entryFile];
-  const statement =
-    /^\s*(?:import|export)\s+(?!type\s)([^;]*?)\s*from\s*'(\.{1,2}\/[^']+)'|^\s*import\s+'(\.{1,2}\/[^']+)'/gm;
-  while (pending.length > 0) {
-    const file = pending.pop() as string;
-    if (closure.has(file)) continue;
-    closure.add(file);
-    for (const match of readFileSync(file, 'utf8').matchAll(statement)) {
-      const clause = match[1];
-      // `import { type A, type B } from …` loads nothing either.
-      if (
-        clause !== undefined &&
-        /^\{[^}]*\}$/s.test(clause) &&
-        clause
-          .slice(1, -1)
-          .split(',')
-          .every((item) => /^\s*(type\s|$)/.test(item))
-      ) {
-        continue;
+function chunkGroupsOf(
+  packageDirectory: string,
+  groups: NonNullable<LibraryBuildOptions['chunkGroups']>,
+): { plugin: Rolldown.Plugin; groups: Rolldown.CodeSplittingGroup[] } {
+  const closures = groups.map((group) => ({
+    name: group.name,
+    roots: group.roots.map((root) => join(packageDirectory, root)),
+    modules: new Set<string>(),
+  }));
+  const plugin: Rolldown.Plugin = {
+    name: 'faultline:chunk-groups',
+    buildEnd() {
+      for (const closure of closures) {
+        closure.modules.clear();
+        const pending = [...closure.roots];
+        while (pending.length > 0) {
+          const id = pending.pop() as string;
+          if (closure.modules.has(id)) continue;
+          closure.modules.add(id);
+          pending.push(...(this.getModuleInfo(id)?.importedIds ?? []));
+        }
       }
-      const specifier = (match[2] ?? match[3]) as string;
-      const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
-      if (existsSync(target)) pending.push(target);
-      else if (existsSync(join(target.replace(/\.ts$/, ''), 'index.ts')))
-        pending.push(join(target.replace(/\.ts$/, ''), 'index.ts'));
-    }
-  }
-  return closure;
+    },
+  };
+  return {
+    plugin,
+    groups: closures.map((closure, index) => ({
+      name: closure.name,
+      test: (id: string) => closure.modules.has(id),
+      priority: closures.length - index,
+    })),
+  };
 }
 
 function libraryBuild(
