@@ -13,7 +13,7 @@
  * @packageDocumentation
  */
 
-export { compileHostRule, type HostRule, type HostRuleOptions } from './scope/host-rule.js';
+export { compileHostRule, type HostRule, type HostRuleOptions, normalizeHost } from './scope/host-rule.js';
 export {
   currentInterceptionScope,
   type DependencyFaultMatch,

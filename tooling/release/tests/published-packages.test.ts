@@ -353,13 +353,59 @@ describe('a user project that installed the tarballs with npm', () => {
     const pipeline = (await newFiles('document-pipeline-chunk.mjs')).filter(
       (file) => !runtime.includes(file),
     );
-    expect(pipeline).toEqual(['document-pipeline-chunk.mjs', 'interception-chunk.mjs']);
+    // The network interceptors load with the first experiment that has a blackhole or dependency fault: with
+    // `import()` of the interception entry, never statically.
+    expect(pipeline).toEqual(['document-pipeline-chunk.mjs']);
+    const pipelineSource = await readFile(join(core, 'document-pipeline-chunk.mjs'), 'utf8');
+    expect(pipelineSource).toContain('import("./interception.mjs")');
     // The interceptors' own entry (imported at load by @faultline/aws-lambda/aws-sdk) loads no engine runtime.
     expect(await newFiles('interception.mjs')).toEqual([
       'interception.mjs',
       'interception-scope-chunk.mjs',
       'interception-chunk.mjs',
     ]);
+  });
+
+  it('loads node:crypto never and node:dns only for an experiment with a network fault, on the first invocation', async () => {
+    // What a cold instance's first invocation loads beyond the adapter: no hash library (content versions are
+    // hashed in JavaScript) and no DNS or socket interceptors unless a blackhole or dependency fault needs them.
+    await writeFile(
+      join(consumerDirectory, 'first-invocation.mjs'),
+      `await import('node:http');
+const before = new Set(process.moduleLoadList);
+const { withFaults } = await import('@faultline/aws-lambda');
+const handler = withFaults(async () => ({ statusCode: 200 }));
+const event = { version: '2.0', routeKey: 'GET /orders', rawPath: '/orders', headers: {}, requestContext: { http: { method: 'GET', path: '/orders' } } };
+const result = await handler(event, { awsRequestId: 'r-1', functionName: 'orders', getRemainingTimeInMillis: () => 3000 });
+const loaded = process.moduleLoadList.filter((name) => !before.has(name) && name.startsWith('NativeModule '));
+process.stdout.write(JSON.stringify({ statusCode: result.statusCode, loaded }));
+`,
+    );
+    const firstInvocation = async (fault: Record<string, unknown>) => {
+      const experiment = {
+        schemaVersion: 1,
+        id: 'first-invocation',
+        faults: [{ id: 'f', probability: 1, ...fault }],
+      };
+      const { stdout } = await run(process.execPath, ['first-invocation.mjs'], {
+        cwd: consumerDirectory,
+        env: {
+          ...process.env,
+          FAULTLINE_CONFIG: JSON.stringify(experiment),
+          FAULTLINE_STAGE: 'test',
+          FAULTLINE_LOG_LEVEL: 'silent',
+        },
+      });
+      return JSON.parse(stdout) as { statusCode: number; loaded: string[] };
+    };
+    const status = await firstInvocation({ type: 'status', status: 503 });
+    expect(status.statusCode).toBe(503);
+    expect(status.loaded).not.toContain('NativeModule crypto');
+    expect(status.loaded).not.toContain('NativeModule dns');
+    const blackhole = await firstInvocation({ type: 'blackhole', hosts: ['db.internal'] });
+    expect(blackhole.statusCode).toBe(200);
+    expect(blackhole.loaded).toContain('NativeModule dns');
+    expect(blackhole.loaded).not.toContain('NativeModule crypto');
   });
 
   it('injects a fault from a CommonJS handler on this Node, loading the engine runtime lazily', async () => {

@@ -139,7 +139,7 @@ export function fromPowertoolsProvider(
         );
       }
       if (typeof document === 'string' && document.trim() === '') return { kind: 'missing' };
-      // Hashing needs node:crypto, which contentVersionOf loads with the first read, not at import.
+      // contentVersionOf loads the hash with the first read, not at import.
       const version = await contentVersionOf(document);
       if (version === previousVersion) return { kind: 'unchanged' };
       return { kind: 'document', document, version };

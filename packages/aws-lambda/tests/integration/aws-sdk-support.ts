@@ -7,6 +7,10 @@ import {
 } from '@faultline/core';
 import { systemClock, systemSleep } from '@faultline/core/adapter-kit';
 
+// The engine awaits each fault type's `prepare` before it calls `create` (blackhole and dependency load the network
+// interceptors there); so do these helpers.
+await Promise.all(builtinFaultRegistry.list().map((faultType) => faultType.prepare?.()));
+
 /** Creates a built-in fault's effect from attributes, validated as the engine does. */
 export function createFaultEffect(
   type: string,

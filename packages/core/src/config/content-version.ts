@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './sha256.js';
 
-// Its own module: `node:crypto` costs a fresh process about 1.5 ms to load, so the sources that hash (environment,
-// inline) import this with `import()` when they first read, not when an adapter is imported.
+// Loaded with `import()` by the sources that hash (environment, inline, AppConfig without a version) when they first
+// read, not when an adapter is imported: it ships with the engine runtime, which the first invocation loads anyway.
 
 /**
  * A short, stable content hash used as the version of sources without a native version (inline, environment).
@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
  */
 export function contentVersion(content: object | string): string {
   const text = typeof content === 'string' ? content : canonicalJson(content);
-  return `sha256:${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+  return `sha256:${sha256Hex(text).slice(0, 16)}`;
 }
 
 function canonicalJson(value: unknown): string {

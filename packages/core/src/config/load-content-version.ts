@@ -1,6 +1,6 @@
 /**
- * `contentVersion` for adapters' sources, loaded with the first call: the hash needs `node:crypto`, which an
- * adapter's import must not pay for (adapter-kit is on every adapter's eager path).
+ * `contentVersion` for adapters' sources, loaded with the first call: its hash ships with the engine runtime, which
+ * an adapter's import must not pay for (adapter-kit is on every adapter's eager path).
  *
  * @example
  * ```ts

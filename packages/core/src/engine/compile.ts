@@ -351,11 +351,18 @@ function pickAttributes(definition: FaultDefinition): Record<string, unknown> {
   return attributes;
 }
 
+// A fault type's error may quote its attributes; inside a function only its name is reported.
+function describePreparationError(error: unknown): string {
+  if (areValuesHidden()) return error instanceof Error ? error.name : typeof error;
+  return error instanceof Error ? error.message : String(error);
+}
+
 function compileFault(
   definition: FaultDefinition,
   index: number,
   experiment: ExperimentDefinition,
   registry: FaultRegistry,
+  unpreparedTypes: ReadonlyMap<string, unknown> | undefined,
 ): CompiledFault | UncompiledFault {
   const skip = (reason: string, issues: readonly ValidationIssue[] = []): UncompiledFault => ({
     index,
@@ -378,6 +385,9 @@ function compileFault(
   const issues: ValidationIssue[] = [];
   const attributes = faultType.attributes.validate(pickAttributes(definition), `faults[${index}]`, issues);
   if (attributes === invalid) return skip('invalid attributes', issues);
+  if (unpreparedTypes?.has(definition.type) === true) {
+    return skip(`could not be prepared: ${describePreparationError(unpreparedTypes.get(definition.type))}`);
+  }
   let effect: FaultEffect;
   let conditions: readonly CompiledCondition[];
   let matches: InvocationPredicate | undefined;
@@ -388,15 +398,7 @@ function compileFault(
     matches = conditions.length === 0 ? undefined : (invocation) => conditionsHold(conditions, invocation);
     sampleKey = definition.sampleBy === undefined ? undefined : compileFieldReader(definition.sampleBy);
   } catch (error) {
-    // A fault type's error may quote its attributes; inside a function only its name is reported.
-    const detail = areValuesHidden()
-      ? error instanceof Error
-        ? error.name
-        : typeof error
-      : error instanceof Error
-        ? error.message
-        : String(error);
-    return skip(`could not be prepared: ${detail}`);
+    return skip(`could not be prepared: ${describePreparationError(error)}`);
   }
   return {
     index,
@@ -430,13 +432,18 @@ function compileFault(
  */
 export function compileExperiment(
   experiment: ExperimentDefinition,
-  options: { readonly registry: FaultRegistry; readonly configVersion?: string | undefined },
+  options: {
+    readonly registry: FaultRegistry;
+    readonly configVersion?: string | undefined;
+    /** Fault types whose `prepare` failed (see `prepareFaultTypes`), with the error: their faults are skipped. */
+    readonly unpreparedTypes?: ReadonlyMap<string, unknown> | undefined;
+  },
 ): CompileResult {
   const faults: CompiledFault[] = [];
   const skipped: UncompiledFault[] = [];
   experiment.faults.forEach((definition, index) => {
     if (!definition.enabled || !(definition.probability > 0)) return;
-    const result = compileFault(definition, index, experiment, options.registry);
+    const result = compileFault(definition, index, experiment, options.registry, options.unpreparedTypes);
     if ('effect' in result) faults.push(result);
     else skipped.push(result);
   });

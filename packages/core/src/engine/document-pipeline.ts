@@ -7,6 +7,7 @@ import type { FaultRegistry } from '../faults/registry.js';
 import { type ValidationIssue, withValuesHidden } from '../schema/schema.js';
 import { type CompiledExperiment, compileExperiment } from './compile.js';
 import type { EventFields } from './event-emitter.js';
+import { prepareFaultTypes } from './prepare-fault-types.js';
 
 // The engine loads this module with `import()` when the first config document arrives: the schema, the validator,
 // every fault type and the text parser are only needed from then on, so a cold start that never sees an experiment
@@ -131,8 +132,10 @@ export async function compileExperimentDocument(
     });
   }
   const experiment = runtime.experiment;
+  // Fault types load what their effects need (the network interceptors, …) only for experiments that use them.
+  const unpreparedTypes = await prepareFaultTypes(experiment, registry);
   const { compiled, skipped } = withValuesHidden(() =>
-    compileExperiment(experiment, { registry, configVersion: version }),
+    compileExperiment(experiment, { registry, configVersion: version, unpreparedTypes }),
   );
   for (const entry of skipped) {
     options.reportSkipped(`fault ${entry.id ?? `#${entry.index}`} ${entry.reason}; it was skipped`, {

@@ -9,9 +9,9 @@ const faultlineErrorMarker = Symbol.for('@faultline/error');
  * The base of every error faultline raises. `code` is a stable identifier of what went wrong (messages may be
  * reworded; codes are not): `INJECTED_FAULT`, `INVALID_OPTION`, `SDK_MISSING`, `STORE_READ_FAILED`,
  * `CONFIG_FETCH_TIMEOUT`, `CONFIG_TOO_LARGE`, `CONFIG_DOCUMENT_INVALID`, `EXPERIMENT_INVALID`, `FIELD_PATH_INVALID`,
- * `FAULT_TYPE_DUPLICATE`, `INVALID_ARGUMENT`, `INTERNAL`, and the CLI's own. Subclasses exist only where callers tell
- * them apart (`InjectedFaultError`, the config errors, each source's error); test with {@link isFaultlineError},
- * which also recognises errors from another copy of the package.
+ * `FAULT_TYPE_DUPLICATE`, `FAULT_TYPE_NOT_PREPARED`, `INVALID_ARGUMENT`, `INTERNAL`, and the CLI's own. Subclasses
+ * exist only where callers tell them apart (`InjectedFaultError`, the config errors, each source's error); test
+ * with {@link isFaultlineError}, which also recognises errors from another copy of the package.
  *
  * Only `InjectedFaultError`s ever reach a wrapped handler: the others are reported as events (fail open) or, in
  * the CLI and in config sources you call yourself, thrown to you.

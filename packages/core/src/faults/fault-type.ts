@@ -132,6 +132,26 @@ export interface FaultType<P extends Properties = Properties> {
   /** The type's own attributes (the common fault fields are added by the engine). */
   readonly attributes: ObjectSchema<P>;
   /**
+   * Loads what {@link FaultType.create} needs, e.g. a module with `import()`, so that instances whose experiments
+   * never use this type never load it. The engine awaits it before compiling an experiment that has an enabled
+   * fault of this type, then calls `create` synchronously; it may be called again for later config versions, so
+   * cache the work (a failed load should be retried by the next call). If it rejects, the faults of this type are
+   * skipped and reported in a `fault-skipped` event; the other faults still apply.
+   *
+   * @example
+   * ```ts
+   * let client: typeof import('./slow-client.js') | undefined;
+   * export const slowClientFault = defineFaultType({
+   *   // …type, summary, phase, attributes
+   *   prepare: async () => {
+   *     client ??= await import('./slow-client.js');
+   *   },
+   *   create: (attributes) => ({ before: () => client?.slowDown(attributes.delayMs) }),
+   * });
+   * ```
+   */
+  prepare?(): Promise<void>;
+  /**
    * Builds the effect from validated attributes. Called once per config version and fault entry, never per
    * invocation, so precompute here.
    */

@@ -72,7 +72,16 @@ export function compileHostRule(options: HostRuleOptions): HostRule {
   };
 }
 
-/** Lower-cases a host and strips IPv6 brackets and a trailing dot (`[::1]` → `::1`, `Example.com.` → `example.com`). */
+/**
+ * Lower-cases a host and strips IPv6 brackets and a trailing dot, as connections report hosts; {@link compileHostRule}
+ * normalizes its globs with it.
+ *
+ * @example
+ * ```ts
+ * normalizeHost('[::1]'); // '::1'
+ * normalizeHost('Example.com.'); // 'example.com'
+ * ```
+ */
 export function normalizeHost(host: string): string {
   let normalized = host;
   if (normalized.startsWith('[') && normalized.endsWith(']')) normalized = normalized.slice(1, -1);

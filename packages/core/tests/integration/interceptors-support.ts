@@ -2,9 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, systemSleep } from '../../src/engine/ports.js';
 import type { FaultCommon } from '../../src/experiment/types.js';
+import { builtinFaultTypes } from '../../src/faults/builtin.js';
 import type { FaultContext, FaultEffect, FaultType } from '../../src/faults/fault-type.js';
 import type { Invocation } from '../../src/invocation/invocation.js';
 import { invalid, type ValidationIssue } from '../../src/schema/schema.js';
+
+// The engine awaits each fault type's `prepare` before it calls `create` (blackhole and dependency load the network
+// interceptors there); so do these helpers.
+await Promise.all(builtinFaultTypes.map((faultType) => faultType.prepare?.()));
 
 /** A loopback HTTP server answering `ok <path>` and counting requests. */
 export interface LoopbackServer {

@@ -1,7 +1,9 @@
 import * as s from '../../schema/schema-builders.js';
-import { compileHostRule } from '../../scope/host-rule.js';
 import { runInInterceptionScope } from '../../scope/interception-scope.js';
-import { installInterceptors } from '../../scope/interceptors.js';
+import {
+  loadedNetworkInterception,
+  loadNetworkInterception,
+} from '../../scope/network-interception-loader.js';
 import { defineFaultType } from '../fault-type.js';
 import { hostGlobList, portList } from './blackhole-attributes.js';
 
@@ -50,7 +52,9 @@ export const blackholeFault = defineFaultType({
     ),
     ports: s.optional(portList('Only connections to these ports are cut off (default: every port).')),
   }),
+  prepare: loadNetworkInterception,
   create(attributes, fault) {
+    const { compileHostRule, installInterceptors } = loadedNetworkInterception();
     installInterceptors();
     const contribution = {
       hostRules: [

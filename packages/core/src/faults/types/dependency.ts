@@ -1,17 +1,16 @@
 import { compileGlobList } from '../../matching/glob.js';
 import * as s from '../../schema/schema-builders.js';
-import {
-  compileHostRule,
-  type HostAction,
-  normalizeHost,
-  type SyntheticHttpResponse,
-} from '../../scope/host-rule.js';
+import type { HostAction, SyntheticHttpResponse } from '../../scope/host-rule.js';
 import {
   type DependencyFaultRule,
   type InterceptionContribution,
   runInInterceptionScope,
 } from '../../scope/interception-scope.js';
-import { installInterceptors } from '../../scope/interceptors.js';
+import {
+  loadedNetworkInterception,
+  loadNetworkInterception,
+  type NetworkInterception,
+} from '../../scope/network-interception-loader.js';
 import { defineFaultType } from '../fault-type.js';
 import { hostGlobList } from './blackhole-attributes.js';
 import { maxLatencyMs } from './latency.js';
@@ -158,9 +157,11 @@ export const dependencyFault = defineFaultType({
     },
     { refine: checkDependencyAttributes },
   ),
+  prepare: loadNetworkInterception,
   create(attributes, fault) {
-    installInterceptors();
-    const contribution = toContribution(attributes, fault.id, fault.type);
+    const interception = loadedNetworkInterception();
+    interception.installInterceptors();
+    const contribution = toContribution(interception, attributes, fault.id, fault.type);
     return {
       around: (context, next) => runInInterceptionScope(context, contribution, next),
     };
@@ -202,6 +203,7 @@ function checkDependencyAttributes(
 }
 
 function toContribution(
+  { compileHostRule, normalizeHost }: NetworkInterception,
   attributes: DependencyAttributes,
   faultId: string,
   faultType: string,
