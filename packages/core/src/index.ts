@@ -52,7 +52,7 @@ export {
 } from './events/events.js';
 export { createJsonLineSink, type JsonLineSinkOptions } from './events/json-line-sink.js';
 export { documentLimits } from './experiment/document-limits.js';
-export type { ValidatedExperiment } from './experiment/experiment-schema.js';
+export type { ValidatedExperiment } from './experiment/document-schema.js';
 export { experimentSchemaVersion, validateFaultEntry } from './experiment/experiment-schema.js';
 export {
   experimentJsonSchemaId,
@@ -103,12 +103,11 @@ export type {
   MatchValue,
 } from './experiment/types.js';
 export {
-  type ExperimentValidationResult,
   formatValidationIssue,
   formatValidationIssues,
   type ValidateExperimentOptions,
-  validateExperiment,
 } from './experiment/validate.js';
+export { type ExperimentValidationResult, validateExperiment } from './experiment/validate-experiment.js';
 export { type BatchCapability, getBatchCapability } from './faults/batch-capability.js';
 export { builtinFaultRegistry, builtinFaultTypes } from './faults/builtin.js';
 export { coreFaultTypes } from './faults/core-fault-types.js';

@@ -29,8 +29,7 @@ import {
   valueHint,
 } from '../schema/schema.js';
 import * as s from '../schema/schema-builders.js';
-import { runSectionSchema } from './run-section.js';
-import type { ExperimentDefinition, FaultDefinition, MatchCondition, MatchValue } from './types.js';
+import type { FaultDefinition, MatchCondition, MatchValue } from './types.js';
 import { experimentModes, matchOperators } from './types.js';
 
 /** The only schema version this release understands. */
@@ -588,7 +587,8 @@ function isFaultList(value: unknown, path: string, issues: ValidationIssue[]): v
   return true;
 }
 
-function faultsSchema(registry: FaultRegistry): Schema<FaultDefinition[]> {
+/** The `faults` list: every entry checked against its fault type, ids unique. */
+export function faultsSchema(registry: FaultRegistry): Schema<FaultDefinition[]> {
   const description = `The faults to inject (at most ${maxFaultsPerExperiment}); ids must be unique.`;
   return {
     kind: 'array',
@@ -798,7 +798,16 @@ const runTokenSchema: Schema<string> = {
   },
 };
 
-function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDefinition[]>) {
+/**
+ * The v1 experiment schema around a `faults` and a `run` schema: the runtime checks fault entries one by one and
+ * never reads `run` (see {@link getExperimentEnvelopeSchema}); the full document schema (`document-schema.ts`)
+ * checks both.
+ */
+export function createExperimentSchema<Run>(
+  registry: FaultRegistry,
+  faults: Schema<FaultDefinition[]>,
+  run: Schema<Run>,
+) {
   return s.object(
     {
       schemaVersion: s.required(schemaVersionSchema),
@@ -829,7 +838,7 @@ function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDef
       target: s.optional(targetSchema),
       guard: s.defaulted(guardSchema, defaultGuard),
       faults: s.required(faults),
-      run: s.optional(runSectionSchema),
+      run: s.optional(run),
       runToken: s.optional(runTokenSchema),
     },
     {
@@ -839,59 +848,36 @@ function createExperimentSchema(registry: FaultRegistry, faults: Schema<FaultDef
   );
 }
 
-type ExperimentSchema = ReturnType<typeof createExperimentSchema>;
-/**
- * What the v1 schema validates into; checked at compile time to be an {@link ExperimentDefinition}.
- *
- * @example
- * ```ts
- * import type { ExperimentDefinition, ValidatedExperiment } from '@faultline/core';
- * const use = (experiment: ValidatedExperiment): ExperimentDefinition => experiment;
- * ```
- */
-export type ValidatedExperiment = Infer<ExperimentSchema>;
+type EnvelopeSchema = ReturnType<typeof createExperimentSchema<unknown>>;
 
-// Compile-time proof that a validated document is what the engine consumes. Breaks the build if they drift apart.
-type AssertAssignable<Actual extends Expected, Expected> = Actual;
-export type ExperimentSchemaMatchesDefinition = AssertAssignable<ValidatedExperiment, ExperimentDefinition>;
+/** What {@link getExperimentEnvelopeSchema} validates into: the experiment with its fault entries unchecked. */
+export type ExperimentEnvelope = Omit<Infer<EnvelopeSchema>, 'faults'> & { faults: unknown[] };
 
-const experimentSchemaCache = new WeakMap<FaultRegistry, ExperimentSchema>();
+const runtimeSchemaCache = new WeakMap<FaultRegistry, EnvelopeSchema>();
+
+// Functions never read the `faultline run` section (steady state, load, stop conditions): the CLI validates it
+// before it pushes. Its schema and the metric probes' stay out of the runtime, which loads a third less code with
+// the first document; `checkDocumentShape` still bounds its size and depth.
+const runSectionIgnoredByTheRuntime = s.unknownValue({
+  description: 'The `faultline run` section; functions ignore it.',
+});
 
 /**
- * The v1 experiment schema for a registry's fault types (cached per registry).
- *
- * @example
- * ```ts
- * import { builtinFaultRegistry } from '@faultline/core';
- *
- * const issues = [];
- * getExperimentSchema(builtinFaultRegistry).validate(document, '', issues);
- * ```
+ * The experiment schema as the runtime uses it: `faults` accepted as any list (at most
+ * {@link maxFaultsPerExperiment}), so the runtime can validate the document and each fault entry separately and keep
+ * the valid entries, and `run` not checked (functions ignore it).
  */
-export function getExperimentSchema(registry: FaultRegistry): Schema<ValidatedExperiment> {
-  let schema = experimentSchemaCache.get(registry);
-  if (schema === undefined) {
-    schema = createExperimentSchema(registry, faultsSchema(registry));
-    experimentSchemaCache.set(registry, schema);
-  }
-  return schema;
-}
-
-const runtimeSchemaCache = new WeakMap<FaultRegistry, ExperimentSchema>();
-
-/**
- * The same schema with `faults` accepted as any list (at most {@link maxFaultsPerExperiment}), so the runtime can
- * validate the document and each fault entry separately and keep the valid entries.
- */
-export function getExperimentEnvelopeSchema(
-  registry: FaultRegistry,
-): Schema<Omit<ValidatedExperiment, 'faults'> & { faults: unknown[] }> {
+export function getExperimentEnvelopeSchema(registry: FaultRegistry): Schema<ExperimentEnvelope> {
   let schema = runtimeSchemaCache.get(registry);
   if (schema === undefined) {
-    schema = createExperimentSchema(registry, faultListEnvelope as unknown as Schema<FaultDefinition[]>);
+    schema = createExperimentSchema(
+      registry,
+      faultListEnvelope as unknown as Schema<FaultDefinition[]>,
+      runSectionIgnoredByTheRuntime,
+    );
     runtimeSchemaCache.set(registry, schema);
   }
-  return schema as unknown as Schema<Omit<ValidatedExperiment, 'faults'> & { faults: unknown[] }>;
+  return schema as unknown as Schema<ExperimentEnvelope>;
 }
 
 const faultListEnvelope: Schema<unknown[]> = {

@@ -1,7 +1,8 @@
 import { builtinFaultRegistry } from '../faults/builtin.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { JsonSchema } from '../schema/schema.js';
-import { getExperimentSchema, matchConditionSchema } from './experiment-schema.js';
+import { getExperimentSchema } from './document-schema.js';
+import { matchConditionSchema } from './experiment-schema.js';
 
 /** Where the published JSON Schema of experiment files lives; also its `$id`. */
 export const experimentJsonSchemaId = 'https://faultline.dev/schema/experiment.v1.json';

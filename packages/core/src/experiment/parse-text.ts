@@ -8,11 +8,8 @@ import {
   type ParseExperimentTextResult,
   parseJsonText,
 } from './parse-json.js';
-import {
-  type ExperimentValidationResult,
-  type ValidateExperimentOptions,
-  validateExperiment,
-} from './validate.js';
+import type { ValidateExperimentOptions } from './validate.js';
+import { type ExperimentValidationResult, validateExperiment } from './validate-experiment.js';
 
 /**
  * Most YAML aliases (`*anchor`) one document may expand. Experiments have no use for many; a low cap defeats

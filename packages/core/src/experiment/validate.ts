@@ -6,14 +6,13 @@ import { checkDocumentShape } from './document-limits.js';
 import {
   findDuplicateFaultIds,
   getExperimentEnvelopeSchema,
-  getExperimentSchema,
   isValidId,
   validateFaultEntry,
 } from './experiment-schema.js';
 import type { ExperimentDefinition, FaultDefinition } from './types.js';
 
 /**
- * Options of {@link validateExperiment} (and of the engine's own parsing of a fetched document).
+ * Options of `validateExperiment` (and of the engine's own parsing of a fetched document).
  *
  * @example
  * ```ts
@@ -30,62 +29,6 @@ export interface ValidateExperimentOptions {
    * lines; the CLI shows the values. Default `false`.
    */
   readonly hideValues?: boolean;
-}
-
-/**
- * The result of {@link validateExperiment}: the experiment with defaults applied, or every problem found.
- *
- * @example
- * ```ts
- * import { type ExperimentValidationResult, validateExperiment } from '@faultline/core';
- * const result: ExperimentValidationResult = validateExperiment(document);
- * if (result.ok) console.log(result.experiment.faults.length);
- * ```
- */
-export type ExperimentValidationResult =
-  | { readonly ok: true; readonly experiment: ExperimentDefinition; readonly issues: [] }
-  | { readonly ok: false; readonly issues: ValidationIssue[] };
-
-/**
- * Validates an experiment document (already parsed from JSON or YAML) against schema v1. Reports every problem at
- * once, each with its JSON path and, where we can tell, a hint. Never throws, whatever the input.
- *
- * @example
- * ```ts
- * import { formatValidationIssues, validateExperiment } from '@faultline/core';
- *
- * const result = validateExperiment({
- *   schemaVersion: 1,
- *   id: 'checkout-latency',
- *   faults: [{ id: 'slow', type: 'latency', probability: 5, delayMs: 300 }],
- * });
- * if (!result.ok) console.error(formatValidationIssues(result.issues));
- * // faults[0].probability: must be between 0 and 1, got 5 — did you mean 0.05?
- * ```
- */
-export function validateExperiment(
-  input: unknown,
-  options: ValidateExperimentOptions = {},
-): ExperimentValidationResult {
-  const shape = checkDocumentShape(input);
-  if (shape !== undefined) return { ok: false, issues: [shape] };
-  if (options.hideValues === true) {
-    return withValuesHidden(() => validateExperiment(input, { ...options, hideValues: false }));
-  }
-  const issues: ValidationIssue[] = [];
-  try {
-    const validated = getExperimentSchema(options.registry ?? builtinFaultRegistry).validate(
-      input,
-      '',
-      issues,
-    );
-    if (validated === invalid || issues.length > 0) return { ok: false, issues: withFallbackIssue(issues) };
-    const experiment: ExperimentDefinition = validated;
-    return { ok: true, experiment, issues: [] };
-  } catch (error) {
-    // A schema bug (e.g. a custom fault type's refine that throws) must not escape into the caller.
-    return { ok: false, issues: [...issues, internalIssue(error)] };
-  }
 }
 
 /**
@@ -220,12 +163,13 @@ export function formatValidationIssue(issue: ValidationIssue): string {
 }
 
 /** A schema node that returned `invalid` without saying why would leave users guessing; never report nothing. */
-function withFallbackIssue(issues: ValidationIssue[], path = ''): ValidationIssue[] {
+export function withFallbackIssue(issues: ValidationIssue[], path = ''): ValidationIssue[] {
   if (issues.length === 0) issues.push({ path, message: 'is invalid' });
   return issues;
 }
 
-function internalIssue(error: unknown): ValidationIssue {
+/** The issue reported when validation itself threw (a schema bug), with the error's name or message. */
+export function internalIssue(error: unknown): ValidationIssue {
   // The message of a custom schema's error may quote the document.
   const detail = areValuesHidden()
     ? error instanceof Error

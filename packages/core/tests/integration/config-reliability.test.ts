@@ -18,7 +18,8 @@ import { createFaultEngine, type FaultEngine } from '../../src/engine/fault-engi
 import type { FaultlineEvent } from '../../src/events/events.js';
 import { parseExperimentText } from '../../src/experiment/parse-text.js';
 import type { ExperimentDefinition } from '../../src/experiment/types.js';
-import { formatValidationIssues, validateExperiment } from '../../src/experiment/validate.js';
+import { formatValidationIssues } from '../../src/experiment/validate.js';
+import { validateExperiment } from '../../src/experiment/validate-experiment.js';
 import { isInjectedFault } from '../../src/faults/injected-fault-error.js';
 import {
   type CachedConfig,

@@ -130,6 +130,22 @@ describe('parseExperimentForRuntime', () => {
     }
   });
 
+  it('ignores the `faultline run` section, which only the CLI reads and validates before it pushes', () => {
+    const document = {
+      schemaVersion: 1,
+      id: 'with-run',
+      faults: [{ id: 'slow', type: 'wait', probability: 0.5, delayMs: 100 }],
+      run: { steadyState: 'not a list', loadDriver: { kind: 'no-such-driver' } },
+    };
+    const runtime = parseExperimentForRuntime(document, { registry });
+    expect(runtime.issues).toEqual([]);
+    expect(runtime.experiment?.faults.map((fault) => fault.id)).toEqual(['slow']);
+    // The document checks still bound it, and the full validation still rejects it.
+    expect(validateExperiment(document, { registry }).ok).toBe(false);
+    const deep = { ...document, run: JSON.parse(`${'['.repeat(200)}${']'.repeat(200)}`) };
+    expect(parseExperimentForRuntime(deep, { registry }).experiment).toBeUndefined();
+  });
+
   it('uses the built-in fault types by default', () => {
     const { experiment } = parseExperimentForRuntime({
       schemaVersion: 1,

@@ -1,6 +1,5 @@
-import { open, readdir, rm, stat, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createModuleLoader } from '../../engine/module-loader.js';
+import { FaultlineError } from '../../errors/faultline-error.js';
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
 
@@ -8,48 +7,29 @@ import { defineFaultType } from '../fault-type.js';
 export const diskfillFilePrefix = 'faultline-diskfill-';
 
 const bytesPerMb = 1024 * 1024;
-/** Written per call: big enough to be fast, small enough to stop promptly on abort. */
-const chunkBytes = 4 * bytesPerMb;
 /** Never fill the last few MB: the runtime itself (logs, extensions) must still be able to write. */
 export const diskfillReserveBytes = 8 * bytesPerMb;
 /** The largest fill one fault may ask for: 10 GB, Lambda's largest ephemeral storage. */
 const maxSizeMb = 10_240;
-/** Files older than this are leftovers of a killed instance (no invocation runs longer than 15 minutes). */
-const staleAfterMs = 20 * 60 * 1000;
 
-let chunk: Buffer | undefined;
-let fileCounter = 0;
-const sweptDirectories = new Set<string>();
+// The effect needs `node:fs/promises` and `node:os`: it loads with the first experiment that has a diskfill fault,
+// not with every experiment.
+type DiskfillEffectModule = typeof import('./diskfill-effect.js');
+const diskfillEffect = createModuleLoader<DiskfillEffectModule>(() => import('./diskfill-effect.js'));
 
-/** A chunk of non-zero bytes: zero pages could be stored sparsely or compressed by some file systems. */
-function fillChunk(): Buffer {
-  if (chunk === undefined) {
-    chunk = Buffer.allocUnsafe(chunkBytes);
-    for (let index = 0; index < chunkBytes; index++) chunk[index] = (index * 31 + 7) % 251 || 1;
-  }
-  return chunk;
+async function loadDiskfillEffect(): Promise<void> {
+  await diskfillEffect.load();
 }
 
-/** Removes files a previous, killed instance left behind (a Lambda timeout keeps /tmp for the next instance). */
-async function sweepStaleFiles(directory: string, nowMs: number): Promise<void> {
-  if (sweptDirectories.has(directory)) return;
-  sweptDirectories.add(directory);
-  try {
-    for (const name of await readdir(directory)) {
-      if (!name.startsWith(diskfillFilePrefix)) continue;
-      const path = join(directory, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info !== undefined && nowMs - info.mtimeMs > staleAfterMs) await rm(path, { force: true });
-    }
-  } catch {
-    // Sweeping is best effort; an unreadable directory also makes the fill itself fail open below.
+function loadedDiskfillEffect(): DiskfillEffectModule {
+  const loaded = diskfillEffect.loaded();
+  if (loaded === undefined) {
+    throw new FaultlineError(
+      'FAULT_TYPE_NOT_PREPARED',
+      'the diskfill effect is not loaded: await prepare() first',
+    );
   }
-}
-
-/** Bytes available to unprivileged writers in `directory`. */
-async function freeBytes(directory: string): Promise<number> {
-  const info = await statfs(directory);
-  return Number(info.bavail) * Number(info.bsize);
+  return loaded;
 }
 
 /** How many bytes to write: the requested size or "all but N MB", never more than what is free minus a reserve. */
@@ -129,59 +109,12 @@ export const diskfillFault = defineFaultType({
       },
     },
   ),
+  prepare: loadDiskfillEffect,
   create(attributes, fault) {
-    const request = { sizeMb: attributes.sizeMb, leaveFreeMb: attributes.leaveFreeMb };
-    const safeId = fault.id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 40);
-    return {
-      async around(context, next) {
-        const directory = attributes.directory ?? tmpdir();
-        const path = join(
-          directory,
-          `${diskfillFilePrefix}${safeId}-${process.pid}-${++fileCounter}-${Math.floor(context.random() * 1e9)}`,
-        );
-        let removed = false;
-        const remove = async () => {
-          if (removed) return;
-          removed = true;
-          await rm(path, { force: true });
-        };
-        context.defer(remove);
-        try {
-          await sweepStaleFiles(directory, context.clock.now());
-          await fill(path, diskfillTargetBytes(request, await freeBytes(directory)), context.signal);
-        } catch {
-          // Fail open: a fill that cannot start (read-only dir, no statfs) must not break the invocation. Whatever
-          // was written stays until the invocation ends, as intended.
-        }
-        try {
-          return await next();
-        } finally {
-          await remove().catch(() => undefined);
-        }
-      },
-    };
+    return loadedDiskfillEffect().createDiskfillEffect(
+      { sizeMb: attributes.sizeMb, leaveFreeMb: attributes.leaveFreeMb },
+      attributes.directory,
+      fault.id,
+    );
   },
 });
-
-async function fill(path: string, targetBytes: number, signal: AbortSignal): Promise<void> {
-  if (targetBytes <= 0) return;
-  const handle = await open(path, 'wx', 0o600);
-  try {
-    const data = fillChunk();
-    let written = 0;
-    while (written < targetBytes && !signal.aborted) {
-      const length = Math.min(data.length, targetBytes - written);
-      try {
-        const { bytesWritten } = await handle.write(data, 0, length, written);
-        written += bytesWritten;
-      } catch (error) {
-        // ENOSPC: the disk is full — which is the point. Anything else: stop, the fill stays partial.
-        if ((error as NodeJS.ErrnoException).code === 'ENOSPC') break;
-        throw error;
-      }
-    }
-    await handle.sync().catch(() => undefined);
-  } finally {
-    await handle.close();
-  }
-}
