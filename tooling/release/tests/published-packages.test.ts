@@ -366,6 +366,20 @@ describe('a user project that installed the tarballs with npm', () => {
     ]);
   });
 
+  /** Runs a script of the consumer project with `experiment` as its inline config; resolves to its stdout. */
+  async function runWithExperiment(script: string, experiment: object): Promise<string> {
+    const { stdout } = await run(process.execPath, [script], {
+      cwd: consumerDirectory,
+      env: {
+        ...process.env,
+        FAULTLINE_CONFIG: JSON.stringify(experiment),
+        FAULTLINE_STAGE: 'test',
+        FAULTLINE_LOG_LEVEL: 'silent',
+      },
+    });
+    return stdout;
+  }
+
   it('loads node:crypto never and node:dns only for an experiment with a network fault, on the first invocation', async () => {
     // What a cold instance's first invocation loads beyond the adapter: no hash library (content versions are
     // hashed in JavaScript) and no DNS or socket interceptors unless a blackhole or dependency fault needs them.
@@ -387,15 +401,7 @@ process.stdout.write(JSON.stringify({ statusCode: result.statusCode, loaded }));
         id: 'first-invocation',
         faults: [{ id: 'f', probability: 1, ...fault }],
       };
-      const { stdout } = await run(process.execPath, ['first-invocation.mjs'], {
-        cwd: consumerDirectory,
-        env: {
-          ...process.env,
-          FAULTLINE_CONFIG: JSON.stringify(experiment),
-          FAULTLINE_STAGE: 'test',
-          FAULTLINE_LOG_LEVEL: 'silent',
-        },
-      });
+      const stdout = await runWithExperiment('first-invocation.mjs', experiment);
       return JSON.parse(stdout) as { statusCode: number; loaded: string[] };
     };
     const status = await firstInvocation({ type: 'status', status: 503 });
@@ -423,15 +429,7 @@ handler(event, { awsRequestId: 'r-1', functionName: 'orders', getRemainingTimeIn
       id: 'cjs-consumer',
       faults: [{ id: 'down', type: 'status', status: 503, probability: 1 }],
     };
-    const { stdout } = await run(process.execPath, ['handler.cjs'], {
-      cwd: consumerDirectory,
-      env: {
-        ...process.env,
-        FAULTLINE_CONFIG: JSON.stringify(experiment),
-        FAULTLINE_STAGE: 'test',
-        FAULTLINE_LOG_LEVEL: 'silent',
-      },
-    });
+    const stdout = await runWithExperiment('handler.cjs', experiment);
     expect(JSON.parse(stdout.slice(stdout.indexOf('{"statusCode"')))).toMatchObject({ statusCode: 503 });
   });
 

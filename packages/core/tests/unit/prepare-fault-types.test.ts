@@ -1,4 +1,10 @@
-import { builtinFaultRegistry, createFaultRegistry, defineFaultType, s } from '@faultline/core';
+import {
+  builtinFaultRegistry,
+  createFaultRegistry,
+  defineFaultType,
+  type FaultRegistry,
+  s,
+} from '@faultline/core';
 import { describe, expect, it } from 'vitest';
 import { compileExperiment } from '../../src/engine/compile.js';
 import { compileExperimentDocument } from '../../src/engine/document-pipeline.js';
@@ -28,8 +34,10 @@ const plainFault = defineFaultType({
   create: () => ({}),
 });
 
-function compile(document: object, registry = builtinFaultRegistry) {
+/** Compiles an experiment with `faults` through the engine's document pipeline, collecting fault-skipped reports. */
+function compile(faults: object[], registry: FaultRegistry = builtinFaultRegistry) {
   const reports: { message: string; fields: EventFields }[] = [];
+  const document = { schemaVersion: 1, id: 'prepared', faults };
   return compileExperimentDocument(JSON.stringify(document), 'v1', {
     registry,
     maxSizeBytes: undefined,
@@ -60,17 +68,13 @@ describe('fault types with prepare', () => {
     );
     const registry = createFaultRegistry([lazy, unused, plainFault]);
     const { compiled, reports } = await compile(
-      {
-        schemaVersion: 1,
-        id: 'lazy',
-        faults: [
-          { id: 'a', type: 'lazy', probability: 1 },
-          { id: 'b', type: 'lazy', probability: 0.5 },
-          { id: 'off', type: 'unused', enabled: false, probability: 1 },
-          { id: 'never', type: 'unused', probability: 0 },
-          { id: 'c', type: 'plain', probability: 1 },
-        ],
-      },
+      [
+        { id: 'a', type: 'lazy', probability: 1 },
+        { id: 'b', type: 'lazy', probability: 0.5 },
+        { id: 'off', type: 'unused', enabled: false, probability: 1 },
+        { id: 'never', type: 'unused', probability: 0 },
+        { id: 'c', type: 'plain', probability: 1 },
+      ],
       registry,
     );
     expect(reports).toEqual([]);
@@ -94,15 +98,11 @@ describe('fault types with prepare', () => {
     );
     const registry = createFaultRegistry([rejecting, throwing, plainFault]);
     const { compiled, reports } = await compile(
-      {
-        schemaVersion: 1,
-        id: 'partly-unprepared',
-        faults: [
-          { id: 'r', type: 'rejecting', probability: 1 },
-          { id: 't', type: 'throwing', probability: 1 },
-          { id: 'ok', type: 'plain', probability: 1 },
-        ],
-      },
+      [
+        { id: 'r', type: 'rejecting', probability: 1 },
+        { id: 't', type: 'throwing', probability: 1 },
+        { id: 'ok', type: 'plain', probability: 1 },
+      ],
       registry,
     );
     expect(compiled.faults.map((fault) => fault.id)).toEqual(['ok']);
@@ -141,7 +141,7 @@ describe('fault types with prepare', () => {
     expect(unprepared.skipped).toEqual([
       expect.objectContaining({ id: 'cut', reason: 'could not be prepared: network down' }),
     ]);
-    const { compiled, reports } = await compile(experiment);
+    const { compiled, reports } = await compile(experiment.faults as object[]);
     expect(reports).toEqual([]);
     expect(compiled.faults.map((fault) => fault.id)).toEqual(['cut']);
   });

@@ -1,11 +1,8 @@
 import * as s from '../../schema/schema-builders.js';
 import { runInInterceptionScope } from '../../scope/interception-scope.js';
-import {
-  loadedNetworkInterception,
-  loadNetworkInterception,
-} from '../../scope/network-interception-loader.js';
 import { defineFaultType } from '../fault-type.js';
 import { hostGlobList, portList } from './blackhole-attributes.js';
+import { networkInterception } from './network-interception.js';
 
 /** How a blackholed host fails. */
 export const blackholeBehaviors = ['refuse', 'reset', 'timeout', 'dns'] as const;
@@ -52,9 +49,9 @@ export const blackholeFault = defineFaultType({
     ),
     ports: s.optional(portList('Only connections to these ports are cut off (default: every port).')),
   }),
-  prepare: loadNetworkInterception,
+  prepare: networkInterception.prepare,
   create(attributes, fault) {
-    const { compileHostRule, installInterceptors } = loadedNetworkInterception();
+    const { compileHostRule, installInterceptors } = networkInterception.get();
     installInterceptors();
     const contribution = {
       hostRules: [

@@ -6,14 +6,10 @@ import {
   type InterceptionContribution,
   runInInterceptionScope,
 } from '../../scope/interception-scope.js';
-import {
-  loadedNetworkInterception,
-  loadNetworkInterception,
-  type NetworkInterception,
-} from '../../scope/network-interception-loader.js';
 import { defineFaultType } from '../fault-type.js';
 import { hostGlobList } from './blackhole-attributes.js';
 import { maxLatencyMs } from './latency.js';
+import { type NetworkInterception, networkInterception } from './network-interception.js';
 
 export const dependencyEffects = ['latency', 'status', 'throttle', 'access-denied', 'reset'] as const;
 export type DependencyEffect = (typeof dependencyEffects)[number];
@@ -157,9 +153,9 @@ export const dependencyFault = defineFaultType({
     },
     { refine: checkDependencyAttributes },
   ),
-  prepare: loadNetworkInterception,
+  prepare: networkInterception.prepare,
   create(attributes, fault) {
-    const interception = loadedNetworkInterception();
+    const interception = networkInterception.get();
     interception.installInterceptors();
     const contribution = toContribution(interception, attributes, fault.id, fault.type);
     return {

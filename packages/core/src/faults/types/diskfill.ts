@@ -1,7 +1,6 @@
-import { createModuleLoader } from '../../engine/module-loader.js';
-import { FaultlineError } from '../../errors/faultline-error.js';
 import * as s from '../../schema/schema-builders.js';
 import { defineFaultType } from '../fault-type.js';
+import { createPreparedModule } from '../prepared-module.js';
 
 /** Every file this fault writes starts with this, so leftovers are recognizable (and swept). */
 export const diskfillFilePrefix = 'faultline-diskfill-';
@@ -14,23 +13,7 @@ const maxSizeMb = 10_240;
 
 // The effect needs `node:fs/promises` and `node:os`: it loads with the first experiment that has a diskfill fault,
 // not with every experiment.
-type DiskfillEffectModule = typeof import('./diskfill-effect.js');
-const diskfillEffect = createModuleLoader<DiskfillEffectModule>(() => import('./diskfill-effect.js'));
-
-async function loadDiskfillEffect(): Promise<void> {
-  await diskfillEffect.load();
-}
-
-function loadedDiskfillEffect(): DiskfillEffectModule {
-  const loaded = diskfillEffect.loaded();
-  if (loaded === undefined) {
-    throw new FaultlineError(
-      'FAULT_TYPE_NOT_PREPARED',
-      'the diskfill effect is not loaded: await prepare() first',
-    );
-  }
-  return loaded;
-}
+const diskfillEffect = createPreparedModule(() => import('./diskfill-effect.js'), 'the diskfill effect');
 
 /** How many bytes to write: the requested size or "all but N MB", never more than what is free minus a reserve. */
 export function diskfillTargetBytes(
@@ -109,12 +92,14 @@ export const diskfillFault = defineFaultType({
       },
     },
   ),
-  prepare: loadDiskfillEffect,
+  prepare: diskfillEffect.prepare,
   create(attributes, fault) {
-    return loadedDiskfillEffect().createDiskfillEffect(
-      { sizeMb: attributes.sizeMb, leaveFreeMb: attributes.leaveFreeMb },
-      attributes.directory,
-      fault.id,
-    );
+    return diskfillEffect
+      .get()
+      .createDiskfillEffect(
+        { sizeMb: attributes.sizeMb, leaveFreeMb: attributes.leaveFreeMb },
+        attributes.directory,
+        fault.id,
+      );
   },
 });
