@@ -11,9 +11,10 @@ import {
   compileCondition,
   conditionHolds,
   conditionsHold,
+  createNativeMatchPlan,
   createNativeReads,
 } from './conditions.js';
-import { nothingCanFire } from './native-decision.js';
+import { nothingCanFire, nothingCanFireByPlan } from './native-decision.js';
 import type { NativeFieldReader } from './native-fields.js';
 import { createSamplingPrefix, type SamplingPrefix } from './sampling.js';
 
@@ -461,6 +462,8 @@ export function compileExperiment(
     faults.map((fault) => fault.conditions),
     targetCheck,
   );
+  // Up to 30 faults (nearly every experiment) the native decision follows a plan; beyond, it checks fault by fault.
+  const nativePlan = createNativeMatchPlan(faults.map((fault) => fault.conditions));
   const compiled: CompiledExperiment = {
     experimentId: experiment.id,
     configVersion: options.configVersion,
@@ -478,9 +481,17 @@ export function compileExperiment(
     runToken: experiment.runToken,
     sharedMatch: compileSharedMatch(sharedConditions),
     sharedConditions,
-    nothingMatches(reader, first, second) {
-      return reader !== undefined && nothingCanFire(this, reader, first, second, nativeReads);
-    },
+    nothingMatches:
+      nativePlan === undefined
+        ? function nothingMatches(reader, first, second) {
+            return reader !== undefined && nothingCanFire(compiled, reader, first, second, nativeReads);
+          }
+        : function nothingMatches(reader, first, second) {
+            return (
+              reader !== undefined &&
+              nothingCanFireByPlan(compiled, nativePlan, targetCheck, reader, first, second)
+            );
+          },
     state: {
       expiredReported: false,
       productionRefusedReported: false,

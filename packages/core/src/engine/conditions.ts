@@ -154,6 +154,300 @@ export function createNativeReads(
 }
 
 /**
+ * The conditions of every fault of an experiment, arranged so that "some condition of every fault fails", read from
+ * the native arguments, costs the least: each distinct field is read at most once, and only while a fault it could
+ * rule out is left; each distinct condition (the same field, operator and value in several faults) is compared
+ * once; the check stops as soon as every fault is ruled out. Built once per compiled experiment; per invocation it
+ * allocates nothing and keeps nothing (the faults still in play are bits of one small integer).
+ */
+export interface NativeMatchPlan {
+  /**
+   * Whether, for the invocation `reader` reads (between its `begin` and `end`), some condition of every fault fails:
+   * what {@link conditionFailsNatively} says for each condition, decided with fewer reads and comparisons. `false`
+   * when that is not certain. May throw what the reader throws.
+   */
+  everyFaultMisses<First, Second>(reader: NativeFieldReader<First, Second>): boolean;
+}
+
+/** Faults one plan can follow: one bit each in a small integer (V8 keeps 31-bit integers unboxed). */
+export const maxPlannedFaults = 30;
+
+/** How costly reading a field is natively: plain fields, then header and query lookups, then raw event paths. */
+function readCost(kind: MatchFieldKind): number {
+  return kind === 'raw' ? 2 : kind === 'http.header' || kind === 'http.query' ? 1 : 0;
+}
+
+/** How costly a comparison is: lists and globs after the rest. */
+function compareCost(condition: Condition): number {
+  return condition.operator === operatorCodes.glob || condition.operator === operatorCodes.in ? 1 : 0;
+}
+
+/** What makes two conditions the same check: field, operator and value. */
+function checkKey(condition: Condition): string {
+  const value =
+    condition.operator === operatorCodes.in
+      ? condition.values
+      : condition.operator === operatorCodes.exists
+        ? condition.present
+        : condition.expected;
+  return JSON.stringify([condition.kind, condition.name, condition.segments, condition.op, value]);
+}
+
+/**
+ * The `prefix` conditions of one field, when there are several: which of them a text value meets is told by one
+ * character for most of them, so ten faults on ten routes cost one character read and a few integer comparisons
+ * rather than ten comparisons. All have an expected text at least `minLength` long; `position` (below it) is where
+ * their expected texts differ most. A value shorter than `minLength` meets none; otherwise only those whose
+ * character at `position` is the value's can meet it, and only they are compared in full.
+ */
+class PrefixGroup {
+  constructor(
+    readonly position: number,
+    readonly minLength: number,
+    /** The faults (bits) of every condition of the group. */
+    readonly faults: number,
+    /** The distinct characters (codes) at `position`, one bucket each. */
+    readonly codes: readonly number[],
+    /** Per bucket: the faults of the conditions outside it (they fail when the value has this bucket's character). */
+    readonly othersFaults: readonly number[],
+    /** Per bucket, the end of its conditions in `texts` (they start where the previous bucket's end). */
+    readonly bucketEnds: readonly number[],
+    readonly texts: readonly string[],
+    readonly textFaults: readonly number[],
+  ) {}
+
+  /** `remaining` without the faults of the group's conditions that `actual` does not start with. */
+  remainingAfter(actual: string, remaining: number): number {
+    if (actual.length < this.minLength) return remaining & ~this.faults;
+    const code = actual.charCodeAt(this.position);
+    const codes = this.codes;
+    let start = 0;
+    for (let bucket = 0; bucket < codes.length; bucket++) {
+      const end = this.bucketEnds[bucket] as number;
+      if (codes[bucket] === code) {
+        let left = remaining & ~(this.othersFaults[bucket] as number);
+        for (let index = start; index < end; index++) {
+          const faults = this.textFaults[index] as number;
+          if ((left & faults) !== 0 && !actual.startsWith(this.texts[index] as string)) left &= ~faults;
+        }
+        return left;
+      }
+      start = end;
+    }
+    return remaining & ~this.faults;
+  }
+}
+
+/** Groups `prefix` conditions with a non-empty text; `undefined` for fewer than two. */
+function createPrefixGroup(
+  prefixes: readonly { readonly condition: Condition; readonly faults: number }[],
+): PrefixGroup | undefined {
+  if (prefixes.length < 2) return undefined;
+  let minLength = Number.POSITIVE_INFINITY;
+  for (const { condition } of prefixes) minLength = Math.min(minLength, condition.expectedText.length);
+  // The position where the expected texts differ most (the last such one: routes share their first characters).
+  let position = 0;
+  let mostDistinct = 0;
+  for (let candidate = 0; candidate < minLength; candidate++) {
+    const distinct = new Set(prefixes.map(({ condition }) => condition.expectedText.charCodeAt(candidate)))
+      .size;
+    if (distinct >= mostDistinct) {
+      mostDistinct = distinct;
+      position = candidate;
+    }
+  }
+  const buckets = new Map<number, { readonly condition: Condition; readonly faults: number }[]>();
+  let faults = 0;
+  for (const prefix of prefixes) {
+    const code = prefix.condition.expectedText.charCodeAt(position);
+    buckets.set(code, [...(buckets.get(code) ?? []), prefix]);
+    faults |= prefix.faults;
+  }
+  const codes: number[] = [];
+  const othersFaults: number[] = [];
+  const bucketEnds: number[] = [];
+  const texts: string[] = [];
+  const textFaults: number[] = [];
+  for (const [code, members] of buckets) {
+    codes.push(code);
+    let others = 0;
+    for (const prefix of prefixes) if (!members.includes(prefix)) others |= prefix.faults;
+    othersFaults.push(others);
+    for (const member of members) {
+      texts.push(member.condition.expectedText);
+      textFaults.push(member.faults);
+    }
+    bucketEnds.push(texts.length);
+  }
+  return new PrefixGroup(position, minLength, faults, codes, othersFaults, bucketEnds, texts, textFaults);
+}
+
+class FieldMatchPlan implements NativeMatchPlan {
+  constructor(
+    /** The distinct fields, cheapest read first: kind and name, as the reader is asked. */
+    private readonly kinds: readonly MatchFieldKind[],
+    private readonly names: readonly string[],
+    /** Per field, the faults (bits) with a condition on it. */
+    private readonly fieldFaults: readonly number[],
+    /** Per field, the end of its conditions in `checks` (they start where the previous field's end). */
+    private readonly fieldEnds: readonly number[],
+    /**
+     * Per field, its prefix group (`undefined` when it has none) and where the group's conditions start in `checks`
+     * (they come last): for a text value the group decides them, for other values they are checked one by one.
+     */
+    private readonly groups: readonly (PrefixGroup | undefined)[],
+    private readonly groupStarts: readonly number[],
+    /** The distinct conditions, grouped by field. */
+    private readonly checks: readonly Condition[],
+    /** Per condition, the faults (bits) that have it. */
+    private readonly checkFaults: readonly number[],
+    /** Every fault (one bit each). */
+    private readonly allFaults: number,
+  ) {}
+
+  everyFaultMisses<First, Second>(reader: NativeFieldReader<First, Second>): boolean {
+    const kinds = this.kinds;
+    const fieldEnds = this.fieldEnds;
+    let remaining = this.allFaults;
+    let start = 0;
+    for (let field = 0; field < kinds.length; field++) {
+      let end = fieldEnds[field] as number;
+      if ((remaining & (this.fieldFaults[field] as number)) !== 0) {
+        const actual = reader.read(kinds[field] as MatchFieldKind, this.names[field] as string);
+        // `null`: the reader cannot tell; only the invocation can rule these faults out.
+        if (actual !== null) {
+          if (typeof actual === 'string') {
+            const group = this.groups[field];
+            if (group !== undefined) {
+              remaining = group.remainingAfter(actual, remaining);
+              if (remaining === 0) return true;
+              end = this.groupStarts[field] as number;
+            }
+          }
+          remaining = this.remainingAfter(actual, start, end, remaining);
+          if (remaining === 0) return true;
+        }
+      }
+      start = fieldEnds[field] as number;
+    }
+    return false;
+  }
+
+  /** `remaining` without the faults of the conditions in `checks[start…end)` that `actual` fails. */
+  private remainingAfter(actual: FieldValue, start: number, end: number, remaining: number): number {
+    const checks = this.checks;
+    const checkFaults = this.checkFaults;
+    for (let index = start; index < end; index++) {
+      const faults = checkFaults[index] as number;
+      if (
+        (remaining & faults) !== 0 &&
+        !(typeof actual === 'string'
+          ? textMeets(checks[index] as Condition, actual)
+          : valueMeets(checks[index] as Condition, actual))
+      ) {
+        remaining &= ~faults;
+      }
+    }
+    return remaining;
+  }
+}
+
+/**
+ * The plan of an experiment whose faults have these conditions (in fault order), or `undefined` for more than
+ * {@link maxPlannedFaults} faults. A condition on a header or parameter named like an `Object.prototype` member
+ * rules nothing out natively (see {@link conditionFailsNatively}); a fault with no other condition makes the plan
+ * never certain, as it makes {@link conditionFailsNatively}'s loop.
+ */
+export function createNativeMatchPlan(
+  faultConditions: readonly (readonly CompiledCondition[])[],
+): NativeMatchPlan | undefined {
+  if (faultConditions.length === 0 || faultConditions.length > maxPlannedFaults) return undefined;
+  interface PlannedCheck {
+    readonly condition: Condition;
+    faults: number;
+  }
+  interface PlannedField {
+    readonly kind: MatchFieldKind;
+    readonly name: string;
+    readonly order: number;
+    faults: number;
+    readonly checks: Map<string, PlannedCheck>;
+  }
+  const fields = new Map<string, PlannedField>();
+  faultConditions.forEach((conditions, fault) => {
+    const bit = 1 << fault;
+    for (const condition of conditions) {
+      const compiled = condition as Condition;
+      if (compiled.prototypeName) continue;
+      const fieldKey = JSON.stringify([compiled.kind, compiled.name, compiled.segments]);
+      let field = fields.get(fieldKey);
+      if (field === undefined) {
+        field = {
+          kind: compiled.kind,
+          name: compiled.name,
+          order: fields.size,
+          faults: 0,
+          checks: new Map(),
+        };
+        fields.set(fieldKey, field);
+      }
+      field.faults |= bit;
+      const key = checkKey(compiled);
+      const check = field.checks.get(key);
+      if (check === undefined) field.checks.set(key, { condition: compiled, faults: bit });
+      else check.faults |= bit;
+    }
+  });
+  const ordered = [...fields.values()].sort(
+    (a, b) => readCost(a.kind) - readCost(b.kind) || a.order - b.order,
+  );
+  const kinds: MatchFieldKind[] = [];
+  const names: string[] = [];
+  const fieldFaults: number[] = [];
+  const fieldEnds: number[] = [];
+  const groups: (PrefixGroup | undefined)[] = [];
+  const groupStarts: number[] = [];
+  const checks: Condition[] = [];
+  const checkFaults: number[] = [];
+  for (const field of ordered) {
+    kinds.push(field.kind);
+    names.push(field.name);
+    fieldFaults.push(field.faults);
+    const all = [...field.checks.values()];
+    const isGrouped = (check: PlannedCheck) =>
+      check.condition.operator === operatorCodes.prefix && check.condition.expectedText !== '';
+    const grouped = all.filter(isGrouped);
+    const group = createPrefixGroup(grouped);
+    const rest = group === undefined ? all : all.filter((check) => !isGrouped(check));
+    for (const check of rest.sort((a, b) => compareCost(a.condition) - compareCost(b.condition))) {
+      checks.push(check.condition);
+      checkFaults.push(check.faults);
+    }
+    groups.push(group);
+    groupStarts.push(checks.length);
+    if (group !== undefined) {
+      for (const check of grouped) {
+        checks.push(check.condition);
+        checkFaults.push(check.faults);
+      }
+    }
+    fieldEnds.push(checks.length);
+  }
+  const allFaults = (2 ** faultConditions.length - 1) | 0;
+  return new FieldMatchPlan(
+    kinds,
+    names,
+    fieldFaults,
+    fieldEnds,
+    groups,
+    groupStarts,
+    checks,
+    checkFaults,
+    allFaults,
+  );
+}
+
+/**
  * Compiles one match condition (see `compileMatchCondition` for the rules).
  *
  * @throws {FieldPathError} for a field path that validation would reject.
@@ -295,6 +589,33 @@ function valueMeets(compiled: Condition, actual: FieldValue): boolean {
     }
     default:
       return false;
+  }
+}
+
+/**
+ * {@link valueMeets} for a text value (what most fields hold), small enough for V8 to inline into the plan's loop.
+ * Text compares with the expected value's text whatever its type (`"5"` equals `5`: see {@link sameValue}).
+ */
+function textMeets(compiled: Condition, actual: string): boolean {
+  switch (compiled.operator) {
+    case operatorCodes.eq:
+      return actual === compiled.expectedText;
+    case operatorCodes.neq:
+      return actual !== compiled.expectedText;
+    case operatorCodes.exists:
+      return compiled.present;
+    case operatorCodes.prefix: {
+      const expected = compiled.expectedText;
+      const length = expected.length;
+      return (
+        length === 0 ||
+        (actual.length >= length &&
+          actual.charCodeAt(length - 1) === compiled.edgeCode &&
+          actual.startsWith(expected))
+      );
+    }
+    default:
+      return valueMeets(compiled, actual);
   }
 }
 

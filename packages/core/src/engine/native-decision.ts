@@ -1,5 +1,5 @@
 import type { CompiledCondition, CompiledExperiment } from './compile.js';
-import { conditionFailsNatively, type NativeReads } from './conditions.js';
+import { conditionFailsNatively, type NativeMatchPlan, type NativeReads } from './conditions.js';
 import type { NativeFieldReader } from './native-fields.js';
 import { activeProcessWideFaultCount } from './process-wide-faults.js';
 
@@ -64,6 +64,46 @@ export function nothingCanFire<First, Second>(
   } finally {
     reader.end();
   }
+}
+
+/**
+ * {@link nothingCanFire} for an experiment with a {@link NativeMatchPlan}: the same decision (the plan covers the
+ * conditions the faults share too, since they are conditions of every fault), in a function small enough for V8
+ * to optimize as one piece with the reader's reads.
+ */
+export function nothingCanFireByPlan<First, Second>(
+  compiled: CompiledExperiment,
+  plan: NativeMatchPlan,
+  targets: NativeReads['targets'],
+  reader: NativeFieldReader<First, Second>,
+  first: First,
+  second: Second,
+): boolean {
+  if (activeProcessWideFaultCount() > 0) return false;
+  try {
+    reader.begin(first, second);
+    if (targets !== undefined && !targetedNatively(targets, reader)) return true;
+    if (
+      !compiled.allowProduction &&
+      !compiled.state.productionRefusedReported &&
+      !stageLetThrough(compiled, reader)
+    )
+      return false;
+    return plan.everyFaultMisses(reader);
+  } catch {
+    return false;
+  } finally {
+    reader.end();
+  }
+}
+
+/** Whether the production guard lets the stage `reader` reads through; `false` for a stage it refuses or none. */
+function stageLetThrough<First, Second>(
+  compiled: CompiledExperiment,
+  reader: NativeFieldReader<First, Second>,
+): boolean {
+  const stage = reader.read('stage', '');
+  return typeof stage === 'string' && !compiled.isProductionStage(stage);
 }
 
 function someConditionFails<First, Second>(

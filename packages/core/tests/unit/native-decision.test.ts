@@ -2,6 +2,7 @@ import {
   builtinFaultRegistry,
   createFaultEngine,
   createInlineSource,
+  type Invocation,
   type MatchCondition,
   validateExperiment,
 } from '@faultline/core';
@@ -17,6 +18,7 @@ import {
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { compileExperiment } from '../../src/engine/compile.js';
+import { createNativeReads } from '../../src/engine/conditions.js';
 import { decide } from '../../src/engine/decide.js';
 import { nothingCanFire } from '../../src/engine/native-decision.js';
 import { holdProcessWideFault } from '../../src/engine/process-wide-faults.js';
@@ -184,6 +186,43 @@ describe('deciding from native arguments (nothingCanFire)', () => {
         },
       ),
       { numRuns: 1500 },
+    );
+  });
+
+  it('decides the same through the plan as fault by fault, with targets and the production guard (property)', () => {
+    fc.assert(
+      fc.property(experiment, request, context, (shape, sample, sampleContext) => {
+        const definition = validateExperiment({
+          schemaVersion: 1,
+          id: 'native-plan',
+          mode: shape.mode,
+          guard: { allowProduction: shape.allowProduction },
+          ...(shape.target === undefined ? {} : { target: shape.target }),
+          faults: shape.faults.map((match, index) => ({
+            id: `f-${index}`,
+            type: 'status',
+            status: 503,
+            probability: 1,
+            match: [...shape.shared, ...match],
+          })),
+        });
+        if (!definition.ok) return;
+        const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
+        // Given reads of its own, nothingCanFire checks every fault's conditions one by one (the shared ones first).
+        const targets = compiled.targets;
+        const reads = createNativeReads(
+          compiled.sharedConditions,
+          compiled.faults.map((fault) => fault.conditions),
+          targets === undefined
+            ? undefined
+            : (cloud, functionName, stage) =>
+                targets({ cloud, function: functionName, stage } as unknown as Invocation),
+        );
+        expect(compiled.nothingMatches(reader, sample, sampleContext)).toBe(
+          nothingCanFire(compiled, reader, sample, sampleContext, reads),
+        );
+      }),
+      { numRuns: 3000 },
     );
   });
 
