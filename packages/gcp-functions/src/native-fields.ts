@@ -15,6 +15,8 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
   private scheduledRequest: boolean | null | undefined;
   private lastUrl: string | undefined;
   private lastPath = '/';
+  private lastRawMethod: string | undefined;
+  private lastMethod = 'GET';
 
   constructor(private readonly identity: FunctionIdentity) {}
 
@@ -32,7 +34,7 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
       case 'http.method': {
         const method = (this.request as FunctionRequest).method;
         if (method === undefined) return 'GET';
-        return typeof method === 'string' ? upperCase(method) : null;
+        return typeof method === 'string' ? this.upperCased(method) : null;
       }
       case 'http.path':
         return this.path((this.request as FunctionRequest).url ?? '/');
@@ -69,6 +71,18 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
     const headers = (this.request as FunctionRequest).headers;
     this.scheduledRequest = headers == null ? null : firstValue(headers['x-cloudscheduler']) === 'true';
     return this.scheduledRequest;
+  }
+
+  /**
+   * `method` upper-cased as the invocation has it. An instance sees few distinct methods, so the last one is kept:
+   * a repeated method costs one string comparison instead of a scan (the result depends on the text alone).
+   */
+  private upperCased(method: string): string {
+    if (method !== this.lastRawMethod) {
+      this.lastMethod = upperCase(method);
+      this.lastRawMethod = method;
+    }
+    return this.lastMethod;
   }
 
   private path(url: string): string | null {

@@ -18,8 +18,6 @@ import {
 
 type Event = Record<string, unknown>;
 
-const noEvent: Event = Object.freeze({});
-
 /**
  * The native field reader matching `createLambdaInvocationMapper(options)`: the same settings, read once, now.
  */
@@ -40,12 +38,13 @@ export function createLambdaFieldReader(options: LambdaInvocationMapperOptions =
  */
 export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaContext> {
   private event: unknown;
-  private record: Record<string, unknown> = noEvent;
   private context: LambdaContext | undefined;
   private trigger: LambdaTrigger | undefined;
   private lastArn: string | undefined;
   private arnRegion: string | undefined;
   private arnAlias: string | undefined;
+  private lastRawMethod: string | undefined;
+  private lastMethod = 'GET';
 
   constructor(
     private readonly environmentStage: string | undefined,
@@ -55,14 +54,12 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
 
   begin(event: unknown, context: LambdaContext): void {
     this.event = event;
-    this.record = isObject(event) ? event : noEvent;
     this.context = context;
     this.trigger = undefined;
   }
 
   end(): void {
     this.event = undefined;
-    this.record = noEvent;
     this.context = undefined;
   }
 
@@ -75,21 +72,23 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
       case 'requestId':
         return scalarFieldValue((this.context as LambdaContext).awsRequestId);
       case 'stage':
-        return this.environmentStage ?? apiStage(this.record) ?? this.readArn().arnAlias;
+        return this.environmentStage ?? this.apiStage() ?? this.readArn().arnAlias;
       case 'region':
         return this.optionRegion ?? this.readArn().arnRegion ?? this.environmentRegion;
       case 'trigger':
         return neutralTriggers[this.lambdaTrigger()];
-      case 'http.method':
-        return httpMethodOf(this.lambdaTrigger(), this.record);
+      case 'http.method': {
+        const method = httpMethodOf(this.lambdaTrigger(), this.event as Event);
+        return method === undefined ? undefined : this.upperCased(method);
+      }
       case 'http.path':
-        return httpPathOf(this.lambdaTrigger(), this.record);
+        return httpPathOf(this.lambdaTrigger(), this.event as Event);
       case 'http.header':
-        return httpHeaderOf(this.lambdaTrigger(), this.record, name);
+        return httpHeaderOf(this.lambdaTrigger(), this.event as Event, name);
       case 'event.type':
-        return eventTypeOf(this.lambdaTrigger(), this.record);
+        return eventTypeOf(this.lambdaTrigger(), this.event as Event);
       case 'event.source':
-        return eventSourceOf(this.lambdaTrigger(), this.record);
+        return eventSourceOf(this.lambdaTrigger(), this.event as Event);
       default:
         // Query parameters and raw paths: the invocation reads them.
         return null;
@@ -99,10 +98,29 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
   /**
    * The event's trigger, detected once per invocation and only when a field needs it; a Function URL reads as
    * `api-gateway-http`, since every field here reads the two alike (this saves a string search per invocation).
+   * Any trigger but `unknown` means the event is an object (`unknown` reads no event field).
    */
   private lambdaTrigger(): LambdaTrigger {
     this.trigger ??= detectEventShape(this.event);
     return this.trigger;
+  }
+
+  /**
+   * `method` upper-cased as the invocation has it. An instance sees few distinct methods, so the last one is kept:
+   * a repeated method costs one string comparison instead of a scan (the result depends on the text alone).
+   */
+  private upperCased(method: string): string {
+    if (method !== this.lastRawMethod) {
+      this.lastMethod = upperCase(method);
+      this.lastRawMethod = method;
+    }
+    return this.lastMethod;
+  }
+
+  /** The API Gateway stage of the event, as the mapper reads it. */
+  private apiStage(): string | undefined {
+    const event = this.event;
+    return isObject(event) ? apiStage(event) : undefined;
   }
 
   /** The mapper's ARN fields: every invocation of an instance has the same ARN, so it is split once. */
@@ -118,7 +136,10 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
   }
 }
 
-/** `http.method` of an event of this trigger, as the invocation reads it (`undefined` when not HTTP). */
+/**
+ * `http.method` of an event of this trigger as the event spells it (the invocation upper-cases it), `undefined` when
+ * not HTTP.
+ */
 function httpMethodOf(trigger: LambdaTrigger, event: Event): string | undefined {
   switch (trigger) {
     case 'api-gateway-http':
@@ -252,7 +273,7 @@ function version2Http(event: Event): Event | undefined {
 }
 
 function version2Method(event: Event): string {
-  return upperCase(stringOr(version2Http(event)?.method, 'GET'));
+  return stringOr(version2Http(event)?.method, 'GET');
 }
 
 function version2Path(event: Event): string {
@@ -264,7 +285,7 @@ function version2Path(event: Event): string {
 }
 
 function version1Method(event: Event): string {
-  return upperCase(stringOr(event.httpMethod, 'GET'));
+  return stringOr(event.httpMethod, 'GET');
 }
 
 function version1Path(event: Event): string {

@@ -135,7 +135,7 @@ describe('the Lambda native field reader', () => {
     );
   });
 
-  it('keeps agreeing when one reader serves many invocations (its trigger and ARN caches)', () => {
+  it('keeps agreeing when one reader serves many invocations (its trigger, ARN and method caches)', () => {
     const variables = { AWS_REGION: 'us-east-1' };
     const reader = createLambdaFieldReader({ environment: variables });
     fc.assert(

@@ -87,7 +87,7 @@ describe('the Azure native field reader', () => {
             triggerKinds,
           );
           // One reader for invocations one after the other, each twice: what it keeps per invocation (trigger,
-          // method, path) and across them (trigger type, URL) must not change an answer.
+          // method, path) and across them (trigger type, URL, the last method upper-cased) must not change an answer.
           for (const { input, context } of [...samples, ...samples]) {
             const invocation = toAzureInvocation(input, context, identity);
             expect(nativeFieldMismatches(reader, invocation, input, context, names)).toEqual([]);

@@ -203,11 +203,22 @@ function toNative(response: NeutralResponse): InMemoryResponse {
 class InMemoryFieldReader implements NativeFieldReader<InMemoryRequest, InMemoryContext> {
   private request: InMemoryRequest | undefined;
   private context: InMemoryContext | undefined;
+  private lastRawMethod: string | undefined;
+  private lastMethod = 'GET';
 
   constructor(
     private readonly cloud: Cloud,
     private readonly options: InMemoryAdapterOptions,
   ) {}
+
+  /** `method` upper-cased; the last one is kept, as the real adapters' readers do. */
+  private upperCased(method: string): string {
+    if (method !== this.lastRawMethod) {
+      this.lastMethod = upperCase(method);
+      this.lastRawMethod = method;
+    }
+    return this.lastMethod;
+  }
 
   begin(request: InMemoryRequest, context: InMemoryContext): void {
     this.request = request;
@@ -237,7 +248,7 @@ class InMemoryFieldReader implements NativeFieldReader<InMemoryRequest, InMemory
       case 'requestId':
         return scalarFieldValue(request.requestId);
       case 'http.method':
-        return isHttp ? upperCase(request.method ?? 'GET') : undefined;
+        return isHttp ? this.upperCased(request.method ?? 'GET') : undefined;
       case 'http.path':
         return isHttp ? scalarFieldValue(request.path ?? '/') : undefined;
       case 'http.header': {

@@ -70,7 +70,7 @@ describe('the Cloud Functions native field readers', () => {
           const identity = resolveFunctionIdentity({}, variables, clock);
           const reader = new HttpFieldReader(identity);
           // One reader for requests one after the other, each twice: what it keeps per invocation (Cloud Scheduler or
-          // not) and across them (the path of the last URL) must not change an answer.
+          // not) and across them (the path of the last URL, the last method upper-cased) must not change an answer.
           for (const sample of [...samples, ...samples]) {
             const native = sample as unknown as IncomingMessage;
             const invocation = toHttpInvocation(native, identity);
