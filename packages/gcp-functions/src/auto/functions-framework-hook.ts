@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs';
-import { createRequire } from 'node:module';
+// A namespace import: rolldown merges a named `createRequire` import with its own runtime's and hoists it into the
+// main entry's chunk, so every cold import of `@faultline/gcp-functions` would load `node:module` for nothing.
+import * as nodeModule from 'node:module';
 import { dirname, join } from 'node:path';
 import {
   instrumentFailingOpen,
@@ -66,7 +67,7 @@ export function installFunctionsFrameworkHook(options: FunctionsFrameworkHookOpt
       reportSetup('warn', `${unsupported}; the function runs without faults`, { mechanism }, environment);
       return false;
     }
-    const loader = createRequire(mainScript)(join(dirname(mainScript), 'loader.js')) as {
+    const loader = nodeModule.createRequire(mainScript)(join(dirname(mainScript), 'loader.js')) as {
       getUserFunction?: unknown;
     };
     const original = loader.getUserFunction;
@@ -155,6 +156,11 @@ async function instrument(
 function realPath(path: string | undefined): string | undefined {
   if (path === undefined || path === '') return undefined;
   try {
+    // `node:fs` through require rather than an ESM import: importing it builds its ESM namespace, whose getters load
+    // Node's whole stream stack (about twenty internal modules) in every process started with the preload.
+    const { realpathSync } = nodeModule.createRequire(process.execPath)(
+      'node:fs',
+    ) as typeof import('node:fs');
     return realpathSync(path);
   } catch {
     return undefined;
