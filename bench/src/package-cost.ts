@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,10 +17,8 @@ export const packageCostTargets = {
 
 /** One entry point of a package (`@faultline/aws-lambda`, `@faultline/aws-lambda/ssm`, …). */
 export interface PackageEntry {
-  /** How users import it, e.g. `@faultline/aws-lambda/ssm`. */
+  /** How users import it, e.g. `@faultline/aws-lambda/ssm`: bundled and imported from the installed packages. */
   readonly label: string;
-  /** Its source file. */
-  readonly file: string;
   /** Also time its cold import in fresh processes (the main entry of each adapter). */
   readonly coldImport?: boolean;
   /**
@@ -115,8 +113,12 @@ async function measureEntry(
     const emptyModule = join(directory, 'empty.mjs');
     await writeFile(emptyModule, 'export {};\n');
     context.log(`${prefix}: bundling ${entry.label}`);
+    // A user bundles the published package, as npm installed it: its dist files, already grouped into one chunk
+    // per load. (Bundling the TypeScript sources instead splits the lazy code into about twenty chunks, files a
+    // user's bundle never has.)
+    const installed = await installedLayout(entry.label, context);
     const bundle = await bundleForLoad({
-      file: entry.file,
+      file: await installedEntryFile(installed.cwd, entry.label),
       outdir: join(directory, 'bundle'),
       external: options.external,
     });
@@ -139,7 +141,7 @@ async function measureEntry(
         empty: pathToFileURL(emptyModule).href,
         cwd: directory,
       },
-      await installedLayout(entry.label, context),
+      installed,
     ];
     for (const layout of layouts) {
       rows.push(await measureColdImport(prefix, entry, layout, context));
@@ -170,9 +172,7 @@ export async function measureUnbundledColdImport(
 ): Promise<BenchRow[]> {
   return context.scenario(
     `cold import of ${label} from node_modules`,
-    async () => [
-      await measureColdImport(prefix, { label, file: label }, await installedLayout(label, context), context),
-    ],
+    async () => [await measureColdImport(prefix, { label }, await installedLayout(label, context), context)],
     { runs: 1 },
   );
 }
@@ -242,6 +242,22 @@ async function installedLayout(label: string, context: BenchContext): Promise<Im
     empty: pathToFileURL(join(project, 'empty.mjs')).href,
     cwd: project,
   };
+}
+
+/**
+ * The ES module file an installed package's `exports` map serves for `specifier` (`import` condition), e.g.
+ * `node_modules/@faultline/aws-lambda/dist/index.mjs` for `@faultline/aws-lambda`.
+ */
+async function installedEntryFile(project: string, specifier: string): Promise<string> {
+  const [scope, name, ...rest] = specifier.split('/');
+  const packageDirectory = join(project, 'node_modules', scope ?? '', name ?? '');
+  const manifest = JSON.parse(await readFile(join(packageDirectory, 'package.json'), 'utf8')) as {
+    exports?: Record<string, { import?: string | { default?: string } } | undefined>;
+  };
+  const target = manifest.exports?.[rest.length === 0 ? '.' : `./${rest.join('/')}`]?.import;
+  const file = typeof target === 'string' ? target : target?.default;
+  if (file === undefined) throw new Error(`${specifier}: no import condition in its exports map`);
+  return join(packageDirectory, file);
 }
 
 /** One fresh process's measurement: wall-clock and CPU time (user + system) of the measured part. */

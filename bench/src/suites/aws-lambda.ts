@@ -1,5 +1,3 @@
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { withFaults } from '@faultline/aws-lambda';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
 import { measurePackageCost } from '../package-cost.js';
@@ -11,15 +9,6 @@ import { standardScenarios, warmEngine } from '../scenarios.js';
  * a fresh Node process, and the bundle sizes. The reference numbers are failure-lambda's (anchors.md): 325–690 ns
  * with all flags off, 12 µs with a flag that does not fire, +233 ms cold import, 11.8 kB bundle.
  */
-
-const packageDirectory = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'packages',
-  'aws-lambda',
-);
 
 /** A realistic HTTP API (payload 2.0) event and context: what the wrapper reads on its slow path. */
 const event = {
@@ -123,7 +112,6 @@ export const suite: BenchSuite = {
         entries: [
           {
             label: '@faultline/aws-lambda',
-            file: join(packageDirectory, 'src', 'index.ts'),
             coldImport: true,
             firstInvocation: {
               // The Lambda runtime interface client requires `node:http` and `node:net` before it imports the
@@ -135,8 +123,8 @@ export const suite: BenchSuite = {
               ].join('\n'),
             },
           },
-          { label: '@faultline/aws-lambda/ssm', file: join(packageDirectory, 'src', 'ssm', 'index.ts') },
-          { label: '@faultline/aws-lambda/middy', file: join(packageDirectory, 'src', 'middy', 'index.ts') },
+          { label: '@faultline/aws-lambda/ssm' },
+          { label: '@faultline/aws-lambda/middy' },
         ],
         external: ['@aws-sdk/*', '@middy/*'],
         context: benchContext,

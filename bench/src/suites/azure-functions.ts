@@ -1,7 +1,5 @@
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { HttpResponseInit } from '@azure/functions';
 import { type AzureFunctionsAppLike, installFaults, withFaults } from '@faultline/azure-functions';
@@ -23,8 +21,6 @@ const { HttpRequest, InvocationContext } = createRequire(import.meta.url)(
 ) as typeof import('@azure/functions');
 type HttpRequest = InstanceType<typeof HttpRequest>;
 type InvocationContext = InstanceType<typeof InvocationContext>;
-const repositoryDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const entryPoint = join(repositoryDirectory, 'packages', 'azure-functions', 'src', 'index.ts');
 /** Peer SDKs stay outside the bundle, as users install them next to it. */
 const externals = ['@azure/functions', '@azure/app-configuration', '@azure/identity'];
 
@@ -160,7 +156,6 @@ export const suite: BenchSuite = {
         entries: [
           {
             label: '@faultline/azure-functions',
-            file: entryPoint,
             coldImport: true,
             firstInvocation: {
               // The host builds the request before it calls the function; Node loads `Headers` on first use. Every
@@ -174,17 +169,7 @@ export const suite: BenchSuite = {
               ].join('\n'),
             },
           },
-          {
-            label: '@faultline/azure-functions/app-configuration',
-            file: join(
-              repositoryDirectory,
-              'packages',
-              'azure-functions',
-              'src',
-              'app-configuration',
-              'index.ts',
-            ),
-          },
+          { label: '@faultline/azure-functions/app-configuration' },
         ],
         external: externals,
         context: benchContext,

@@ -1,6 +1,4 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createInlineSource } from '@faultline/core';
 import { withCloudEventFaults, withFaults } from '@faultline/gcp-functions';
 import { type BenchRow, type BenchSuite, createRow, measureInterleaved } from '../harness.js';
@@ -18,15 +16,6 @@ import {
  * fires (calling the wrapped function directly with minimal request/response objects, as the Functions Framework
  * would), the cold import of the package in a fresh Node process, and its bundle size.
  */
-
-const packageDirectory = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '..',
-  '..',
-  '..',
-  'packages',
-  'gcp-functions',
-);
 
 /** The smallest objects the wrapper reads on its paths: what Express hands a function, reduced to the fields used. */
 const request = {
@@ -195,7 +184,6 @@ export const suite: BenchSuite = {
         entries: [
           {
             label: '@faultline/gcp-functions',
-            file: join(packageDirectory, 'src', 'index.ts'),
             coldImport: true,
             firstInvocation: {
               // The Functions Framework serves every function, CloudEvent ones too, from its HTTP server: `node:http`
@@ -207,10 +195,7 @@ export const suite: BenchSuite = {
               ].join('\n'),
             },
           },
-          {
-            label: '@faultline/gcp-functions/firestore',
-            file: join(packageDirectory, 'src', 'firestore', 'index.ts'),
-          },
+          { label: '@faultline/gcp-functions/firestore' },
         ],
         external: ['@google-cloud/*'],
         context,
