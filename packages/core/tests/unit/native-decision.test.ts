@@ -93,6 +93,26 @@ const experiment = fc.record({
   mode: fc.constantFrom('enforce', 'dry-run'),
 });
 
+type ExperimentShape = typeof experiment extends fc.Arbitrary<infer Shape> ? Shape : never;
+
+/** The experiment a generated shape describes (one `status` fault per list of conditions), as validated. */
+function validatedShape(shape: ExperimentShape, id: string) {
+  return validateExperiment({
+    schemaVersion: 1,
+    id,
+    mode: shape.mode,
+    guard: { allowProduction: shape.allowProduction },
+    ...(shape.target === undefined ? {} : { target: shape.target }),
+    faults: shape.faults.map((match, index) => ({
+      id: `f-${index}`,
+      type: 'status',
+      status: 503,
+      probability: 1,
+      match: [...shape.shared, ...match],
+    })),
+  });
+}
+
 const request: fc.Arbitrary<InMemoryRequest> = fc.record(
   {
     requestId: fc.constantFrom('r-1', '5'),
@@ -120,20 +140,7 @@ describe('deciding from native arguments (nothingCanFire)', () => {
     let runs = 0;
     fc.assert(
       fc.property(experiment, request, context, (shape, sample, sampleContext) => {
-        const definition = validateExperiment({
-          schemaVersion: 1,
-          id: 'native',
-          mode: shape.mode,
-          guard: { allowProduction: shape.allowProduction },
-          ...(shape.target === undefined ? {} : { target: shape.target }),
-          faults: shape.faults.map((match, index) => ({
-            id: `f-${index}`,
-            type: 'status',
-            status: 503,
-            probability: 1,
-            match: [...shape.shared, ...match],
-          })),
-        });
+        const definition = validatedShape(shape, 'native');
         if (!definition.ok) return; // a generated value the schema rejects (e.g. a number for prefix)
         const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
         runs++;
@@ -158,20 +165,7 @@ describe('deciding from native arguments (nothingCanFire)', () => {
         experiment,
         fc.array(fc.tuple(request, context), { minLength: 2, maxLength: 8 }),
         (shape, samples) => {
-          const definition = validateExperiment({
-            schemaVersion: 1,
-            id: 'native-reads',
-            mode: shape.mode,
-            guard: { allowProduction: shape.allowProduction },
-            ...(shape.target === undefined ? {} : { target: shape.target }),
-            faults: shape.faults.map((match, index) => ({
-              id: `f-${index}`,
-              type: 'status',
-              status: 503,
-              probability: 1,
-              match: [...shape.shared, ...match],
-            })),
-          });
+          const definition = validatedShape(shape, 'native-reads');
           if (!definition.ok) return;
           const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
           for (const [sample, sampleContext] of samples) {
@@ -192,20 +186,7 @@ describe('deciding from native arguments (nothingCanFire)', () => {
   it('decides the same through the plan as fault by fault, with targets and the production guard (property)', () => {
     fc.assert(
       fc.property(experiment, request, context, (shape, sample, sampleContext) => {
-        const definition = validateExperiment({
-          schemaVersion: 1,
-          id: 'native-plan',
-          mode: shape.mode,
-          guard: { allowProduction: shape.allowProduction },
-          ...(shape.target === undefined ? {} : { target: shape.target }),
-          faults: shape.faults.map((match, index) => ({
-            id: `f-${index}`,
-            type: 'status',
-            status: 503,
-            probability: 1,
-            match: [...shape.shared, ...match],
-          })),
-        });
+        const definition = validatedShape(shape, 'native-plan');
         if (!definition.ok) return;
         const { compiled } = compileExperiment(definition.experiment, { registry: builtinFaultRegistry });
         // Given reads of its own, nothingCanFire checks every fault's conditions one by one (the shared ones first).
