@@ -127,8 +127,11 @@ export function createPhaseWrapper<First, Second, Result>(
   };
   return function faultlineWrapped(first: First, second: Second): Result {
     const state = engine.current();
-    if (state === 'idle') return handler(first, second);
-    if (state === 'loading') return afterLoading(first, second) as Result;
+    // The type first: a comparison that sees both strings and experiments is a generic call in V8's optimized
+    // code, one that sees only strings compares two pointers.
+    if (typeof state === 'string') {
+      return state === 'idle' ? handler(first, second) : (afterLoading(first, second) as Result);
+    }
     // An armed experiment none of whose faults matches: decided from the native arguments, nothing built.
     if (state.nothingMatches(nativeFields, first, second)) return handler(first, second);
     return planAndRun(state, first, second);

@@ -4,6 +4,7 @@ import type { FaultRegistry } from '../faults/registry.js';
 import type { EngineState, FaultEngine } from './fault-engine.js';
 import { type FaultRuntime, loadFaultRuntime } from './fault-runtime-loader.js';
 import type { Clock, RandomSource, Sleep } from './ports.js';
+import { withGetters } from './with-getters.js';
 
 /**
  * What {@link createDeferredFaultEngine} needs: the parts of the engine known at wrap time, and how to create the
@@ -74,21 +75,9 @@ export function createDeferredFaultEngine(options: DeferredFaultEngineOptions): 
     return loading;
   };
 
-  return {
+  // The getters are added after (see `withGetters`): the wrapper reads `current` on every invocation.
+  const deferred = {
     sourceName: options.sourceName,
-    get registry() {
-      return engine?.registry ?? options.registry;
-    },
-    // A shared engine may have been created by another wrapper with other ports: once loaded, its own apply.
-    get clock() {
-      return engine?.clock ?? options.clock;
-    },
-    get random() {
-      return engine?.random ?? options.random;
-    },
-    get sleep() {
-      return engine?.sleep ?? options.sleep;
-    },
     current(): EngineState {
       if (engine !== undefined) return engine.current();
       return failed || closed ? 'idle' : 'loading';
@@ -115,5 +104,12 @@ export function createDeferredFaultEngine(options: DeferredFaultEngineOptions): 
       closed = true;
       engine?.close();
     },
-  };
+  } satisfies Omit<FaultEngine, 'registry' | 'clock' | 'random' | 'sleep'>;
+  return withGetters(deferred, {
+    // A shared engine may have been created by another wrapper with other ports: once loaded, its own apply.
+    registry: () => engine?.registry ?? options.registry,
+    clock: () => engine?.clock ?? options.clock,
+    random: () => engine?.random ?? options.random,
+    sleep: () => engine?.sleep ?? options.sleep,
+  });
 }
