@@ -47,7 +47,7 @@ const handler = async (_event: typeof event, _context: typeof context) => result
 
 const scenarios = standardScenarios(
   'bench-aws',
-  'detects the trigger, builds the invocation (headers and query only when a condition reads them), decides, calls the handler',
+  'decides from the event and context fields (the native field reader: the trigger detected once per invocation, no invocation built), calls the handler',
 );
 
 export const suite: BenchSuite = {
