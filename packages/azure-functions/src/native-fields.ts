@@ -54,6 +54,27 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
   }
 
   read(field: MatchFieldKind, name: string): FieldValue | null {
+    // The fields armed invocations read most (the production guard's stage, the method, the path) first, in a body
+    // small enough for V8 to inline this method where the engine calls it; the rest in a method of their own.
+    if (field === 'stage') return this.identity.stage;
+    if (field === 'http.method') return this.httpMethod();
+    if (field === 'http.path') return this.httpPath();
+    return this.readOther(field, name);
+  }
+
+  private httpMethod(): string | null | undefined {
+    if (this.triggerKind() !== 'http') return undefined;
+    if (this.method === undefined) this.method = this.readMethod();
+    return this.method;
+  }
+
+  private httpPath(): string | null | undefined {
+    if (this.triggerKind() !== 'http') return undefined;
+    if (this.currentPath === undefined) this.currentPath = this.path((this.input as HttpRequest).url);
+    return this.currentPath;
+  }
+
+  private readOther(field: MatchFieldKind, name: string): FieldValue | null {
     switch (field) {
       case 'cloud':
         return 'azure';
@@ -61,20 +82,10 @@ export class AzureFieldReader implements NativeFieldReader<unknown, InvocationCo
         return scalarFieldValue((this.context as InvocationContext).functionName);
       case 'requestId':
         return scalarFieldValue((this.context as InvocationContext).invocationId);
-      case 'stage':
-        return this.identity.stage;
       case 'region':
         return this.identity.region;
       case 'trigger':
         return this.triggerKind();
-      case 'http.method':
-        if (this.triggerKind() !== 'http') return undefined;
-        if (this.method === undefined) this.method = this.readMethod();
-        return this.method;
-      case 'http.path':
-        if (this.triggerKind() !== 'http') return undefined;
-        if (this.currentPath === undefined) this.currentPath = this.path((this.input as HttpRequest).url);
-        return this.currentPath;
       case 'http.header':
         if (this.triggerKind() !== 'http') return undefined;
         // Iterating Headers yields each set-cookie on its own (the invocation keeps the last): left to it.

@@ -30,14 +30,22 @@ export class HttpFieldReader implements NativeFieldReader<FunctionRequest, unkno
   }
 
   read(field: MatchFieldKind, name: string): FieldValue | null {
+    // The fields armed invocations read most (the production guard's stage, the method, the path) first, in a body
+    // small enough for V8 to inline this method where the engine calls it; the rest in a method of their own.
+    if (field === 'stage') return this.identity.stage;
+    if (field === 'http.method') return this.httpMethod();
+    if (field === 'http.path') return this.path((this.request as FunctionRequest).url ?? '/');
+    return this.readOther(field, name);
+  }
+
+  private httpMethod(): string | null {
+    const method = (this.request as FunctionRequest).method;
+    if (method === undefined) return 'GET';
+    return typeof method === 'string' ? this.upperCased(method) : null;
+  }
+
+  private readOther(field: MatchFieldKind, name: string): FieldValue | null {
     switch (field) {
-      case 'http.method': {
-        const method = (this.request as FunctionRequest).method;
-        if (method === undefined) return 'GET';
-        return typeof method === 'string' ? this.upperCased(method) : null;
-      }
-      case 'http.path':
-        return this.path((this.request as FunctionRequest).url ?? '/');
       case 'http.header': {
         const headers = (this.request as FunctionRequest).headers;
         if (headers == null) return null;

@@ -64,6 +64,24 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
   }
 
   read(field: MatchFieldKind, name: string): FieldValue | null {
+    // The fields armed invocations read most (the production guard's stage, the method, the path) first, in a body
+    // small enough for V8 to inline this method where the engine calls it; the rest in a method of their own.
+    if (field === 'stage') return this.stage();
+    if (field === 'http.method') return this.httpMethod();
+    if (field === 'http.path') return httpPathOf(this.lambdaTrigger(), this.event as Event);
+    return this.readOther(field, name);
+  }
+
+  private stage(): string | undefined {
+    return this.environmentStage ?? this.apiStage() ?? this.readArn().arnAlias;
+  }
+
+  private httpMethod(): string | undefined {
+    const method = httpMethodOf(this.lambdaTrigger(), this.event as Event);
+    return method === undefined ? undefined : this.upperCased(method);
+  }
+
+  private readOther(field: MatchFieldKind, name: string): FieldValue | null {
     switch (field) {
       case 'cloud':
         return 'aws';
@@ -71,18 +89,10 @@ export class LambdaFieldReader implements NativeFieldReader<unknown, LambdaConte
         return scalarFieldValue((this.context as LambdaContext).functionName);
       case 'requestId':
         return scalarFieldValue((this.context as LambdaContext).awsRequestId);
-      case 'stage':
-        return this.environmentStage ?? this.apiStage() ?? this.readArn().arnAlias;
       case 'region':
         return this.optionRegion ?? this.readArn().arnRegion ?? this.environmentRegion;
       case 'trigger':
         return neutralTriggers[this.lambdaTrigger()];
-      case 'http.method': {
-        const method = httpMethodOf(this.lambdaTrigger(), this.event as Event);
-        return method === undefined ? undefined : this.upperCased(method);
-      }
-      case 'http.path':
-        return httpPathOf(this.lambdaTrigger(), this.event as Event);
       case 'http.header':
         return httpHeaderOf(this.lambdaTrigger(), this.event as Event, name);
       case 'event.type':
