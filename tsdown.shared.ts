@@ -88,7 +88,8 @@ function minifyChunks(outDirectory: string, names: readonly string[]): void {
     for (const extension of ['.mjs', '.cjs']) {
       const file = join(outDirectory, `${name}${extension}`);
       const mapFile = `${file}.map`;
-      const code = readFileSync(file, 'utf8');
+      const written = readFileSync(file, 'utf8');
+      const code = extension === '.mjs' ? inlineRuntimeHelpers(outDirectory, file, written) : written;
       const result = minifySync(basename(file), code, {
         module: extension === '.mjs',
         sourcemap: true,
@@ -103,6 +104,46 @@ function minifyChunks(outDirectory: string, names: readonly string[]): void {
       writeFileSync(mapFile, JSON.stringify({ ...result.map, file: basename(file) }));
     }
   }
+}
+
+/**
+ * Copies the bundler's runtime helpers (`rolldown-runtime.mjs`: a few lines that build module namespace objects)
+ * into an ES module chunk that imports them, so a lazily loaded chunk is one file less to resolve, read and compile
+ * on a cold instance's first invocation (about 0.3 ms in a fresh Node process). The helpers go on the line of the
+ * import they replace, which keeps every other line, and so the source map, where it was. CommonJS chunks keep
+ * their `require`: the eager CommonJS files load the helpers anyway.
+ */
+function inlineRuntimeHelpers(outDirectory: string, file: string, code: string): string {
+  const imported = /^import \{ ([^}]+) \} from "\.\/rolldown-runtime\.mjs";$/m.exec(code);
+  if (imported === null) return code;
+  const runtime = readFileSync(join(outDirectory, 'rolldown-runtime.mjs'), 'utf8');
+  const exported = /^export \{ ([^}]+) \};$/m.exec(runtime);
+  if (exported === null || /\bimport\b|\/\*/.test(runtime.slice(0, exported.index))) {
+    throw new Error(
+      `inlining rolldown-runtime.mjs into ${file}: the helpers are not the plain code expected`,
+    );
+  }
+  // `local as exported` in the runtime, `exported as local` in the chunk.
+  const specifiers = (list: string) =>
+    list.split(',').map((specifier) => {
+      const [name = '', , alias] = specifier.trim().split(/\s+/);
+      return { name, alias: alias ?? name };
+    });
+  const runtimeLocalOf = new Map(specifiers(exported[1] ?? '').map(({ name, alias }) => [alias, name]));
+  const bindings = specifiers(imported[1] ?? '').map(({ name, alias }) => {
+    const local = runtimeLocalOf.get(name);
+    if (local === undefined) throw new Error(`inlining rolldown-runtime.mjs into ${file}: no helper ${name}`);
+    return { local: alias, helper: local };
+  });
+  const body = runtime
+    .slice(0, exported.index)
+    .split('\n')
+    .filter((line) => !line.startsWith('//'))
+    .join(' ');
+  const line =
+    `const [${bindings.map(({ local }) => local).join(', ')}] = (() => { ${body} ` +
+    `return [${bindings.map(({ helper }) => helper).join(', ')}]; })();`;
+  return code.slice(0, imported.index) + line + code.slice(imported.index + imported[0].length);
 }
 
 /**

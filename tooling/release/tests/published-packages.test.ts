@@ -367,11 +367,8 @@ describe('a user project that installed the tarballs with npm', () => {
         .filter((loaded) => !coldStart.has(loaded))
         .map((loaded) => loaded.slice(core.length + 1));
     const runtime = await newFiles('fault-runtime-chunk.mjs');
-    expect(runtime).toEqual([
-      'fault-runtime-chunk.mjs',
-      'rolldown-runtime.mjs',
-      'interception-scope-chunk.mjs',
-    ]);
+    // The bundler's namespace helpers are copied into the lazy chunks (no `rolldown-runtime.mjs` of their own).
+    expect(runtime).toEqual(['fault-runtime-chunk.mjs', 'interception-scope-chunk.mjs']);
     const pipeline = (await newFiles('document-pipeline-chunk.mjs')).filter(
       (file) => !runtime.includes(file),
     );

@@ -1,5 +1,5 @@
 import type { Clock, RandomSource, Sleep } from '../engine/ports.js';
-import { abortableSleep, systemClock, systemRandom } from '../engine/ports.js';
+import { systemClock, systemRandom } from '../engine/ports.js';
 import { describeError } from '../errors/describe-error.js';
 import { isFaultlineError } from '../errors/faultline-error.js';
 import type { EventSink, FaultlineEvent } from '../events/events.js';
@@ -10,7 +10,8 @@ import {
   ConfigTooLargeError,
   InvalidConfigOptionError,
 } from './config-errors.js';
-import type { ConfigLoadResult, ConfigSource } from './config-source.js';
+import type { ConfigLoadRequest, ConfigLoadResult, ConfigSource } from './config-source.js';
+import { readAborted } from './read-request.js';
 
 /**
  * One cached config state. The same object is returned until something changes, so callers may compare by identity.
@@ -89,7 +90,7 @@ export type CreateCachedConfigOptions<T> = CachedConfigOptions & {
   onEvent?: EventSink;
   clock?: Clock;
   random?: RandomSource;
-  /** Used for the fetch budget and the resubscribe backoff. Defaults to an unref'd timer. */
+  /** Used for the fetch budget, the refresh timer and the resubscribe backoff. Defaults to unref'd timers. */
   sleep?: Sleep;
 };
 
@@ -121,8 +122,108 @@ export function createCachedConfig<T>(
   return new CachedConfigState<T>(source, options);
 }
 
-/** The default sleep: a timer that never keeps the process alive and stops on abort. */
-const unrefSleep: Sleep = (durationMs, signal) => abortableSleep(durationMs, signal, true);
+/**
+ * The request a source's `load` gets: its signal is made only when the source reads it, so the sources that never
+ * wait on anything (inline, environment: they check {@link readAborted} instead) cost a cold instance's first read no
+ * `AbortController`. An abort before the signal exists is remembered and applies when it is made.
+ */
+class ReadRequest implements ConfigLoadRequest {
+  private controller: AbortController | undefined;
+  private abortedWith: { readonly reason: unknown } | undefined;
+
+  constructor(readonly previousVersion: string | undefined) {}
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortedWith !== undefined) this.controller.abort(this.abortedWith.reason);
+    }
+    return this.controller.signal;
+  }
+
+  get [readAborted](): boolean {
+    return this.abortedWith !== undefined;
+  }
+
+  abort(reason?: unknown): void {
+    if (this.abortedWith !== undefined) return;
+    this.abortedWith = { reason };
+    this.controller?.abort(reason);
+  }
+}
+
+/**
+ * A wait that can be cancelled: `done` resolves when `durationMs` has passed, or at once on `cancel()` (never
+ * rejects). `cancelled` tells the two apart.
+ */
+interface Wait {
+  readonly done: Promise<void>;
+  readonly cancelled: boolean;
+  cancel(): void;
+}
+
+/** The longest delay Node's timers take; a longer one would fire at once. */
+const maxTimerDelayMs = 2 ** 31 - 1;
+
+/**
+ * The default wait: a plain timer that never keeps the process alive, cleared on cancel. No `AbortController`: a
+ * cold instance's first read runs these timers, and the first `AbortController` and abort event of a process cost
+ * about a millisecond (Node loads its event target and `DOMException` on first use).
+ */
+class TimerWait implements Wait {
+  readonly done: Promise<void>;
+  cancelled = false;
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private resolve: (() => void) | undefined;
+
+  constructor(durationMs: number) {
+    this.done = new Promise<void>((resolve) => {
+      if (durationMs <= 0) {
+        resolve();
+        return;
+      }
+      this.resolve = resolve;
+      // Capped, as a longer delay would fire at once; a capped wait ends early and the caller looks at the clock.
+      this.timer = setTimeout(resolve, Math.min(durationMs, maxTimerDelayMs));
+      this.timer.unref?.();
+    });
+  }
+
+  cancel(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.resolve?.();
+  }
+}
+
+/** A wait on an injected {@link Sleep} (tests, fake clocks): cancelling aborts the signal it was given. */
+class SleepWait implements Wait {
+  readonly done: Promise<void>;
+  private readonly controller = new AbortController();
+
+  constructor(sleep: Sleep, durationMs: number) {
+    let slept: Promise<void>;
+    try {
+      slept = Promise.resolve(sleep(durationMs, this.controller.signal));
+    } catch (error) {
+      slept = Promise.reject(error);
+    }
+    // A sleep that fails has ended: the wait is over, as a timer that fired.
+    this.done = slept.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  get cancelled(): boolean {
+    return this.controller.signal.aborted;
+  }
+
+  cancel(): void {
+    this.controller.abort();
+  }
+}
 
 type Prepared<T> =
   | { readonly kind: 'value'; readonly value: T; readonly version: string }
@@ -151,7 +252,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
   private readonly onEvent: EventSink | undefined;
   private readonly clock: Clock;
   private readonly random: RandomSource;
-  private readonly sleep: Sleep;
+  private readonly sleep: Sleep | undefined;
   private readonly ttlMs: number;
   private readonly jitterRatio: number;
   private readonly fetchBudgetMs: number;
@@ -168,8 +269,8 @@ class CachedConfigState<T> implements CachedConfig<T> {
   private consecutiveFailures = 0;
   private staleSwitchedOff = false;
   private inflight: Promise<void> | undefined;
-  private inflightController: AbortController | undefined;
-  private budgetController: AbortController | undefined;
+  private inflightRead: ReadRequest | undefined;
+  private budgetWait: Wait | undefined;
   /** Orders reads and pushes: a result is only committed when nothing newer has been committed. */
   private lastTicket = 0;
   private committedTicket = 0;
@@ -183,9 +284,9 @@ class CachedConfigState<T> implements CachedConfig<T> {
   /** Whether `peek` must look at the clock; always true with an injected clock, else raised by a timer. */
   private checkDue = true;
   private readonly timerDriven: boolean;
-  private checkTimer: AbortController | undefined;
+  private checkWait: Wait | undefined;
+  private resubscribeWait: Wait | undefined;
   private closed = false;
-  private readonly closeController = new AbortController();
   private unsubscribe: (() => void) | undefined;
   private subscribeFailures = 0;
 
@@ -197,7 +298,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
     // The system clock and real timers agree, so timers can stand in for reading the clock on every peek.
     this.timerDriven = this.clock === systemClock;
     this.random = options.random ?? systemRandom;
-    this.sleep = options.sleep ?? unrefSleep;
+    this.sleep = options.sleep;
     if (typeof this.parse !== 'function') {
       throw new InvalidConfigOptionError('parse', this.parse, 'a function (document, version) => value');
     }
@@ -265,10 +366,10 @@ class CachedConfigState<T> implements CachedConfig<T> {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    this.checkTimer?.abort();
-    this.budgetController?.abort();
-    this.closeController.abort();
-    this.inflightController?.abort();
+    this.checkWait?.cancel();
+    this.budgetWait?.cancel();
+    this.resubscribeWait?.cancel();
+    this.inflightRead?.abort();
     this.stopSubscription();
   }
 
@@ -279,7 +380,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
     const attempt = this.runAttempt().finally(() => {
       if (this.inflight === attempt) {
         this.inflight = undefined;
-        this.inflightController = undefined;
+        this.inflightRead = undefined;
       }
     });
     this.inflight = attempt;
@@ -289,25 +390,22 @@ class CachedConfigState<T> implements CachedConfig<T> {
   /** One bounded read: load + size check + parse raced against the fetch budget. Never rejects. */
   private async runAttempt(): Promise<void> {
     const ticket = ++this.lastTicket;
-    const controller = new AbortController();
-    this.inflightController = controller;
-    const budgetController = new AbortController();
-    this.budgetController = budgetController;
-    const work = this.loadAndPrepare(controller.signal);
+    const read = new ReadRequest(this.good?.version);
+    this.inflightRead = read;
+    const budget = this.wait(this.fetchBudgetMs);
+    this.budgetWait = budget;
+    const work = this.loadAndPrepare(read);
     let outcome: Settled<T> | typeof timedOut;
     try {
-      outcome = await Promise.race([
-        work,
-        this.sleep(this.fetchBudgetMs, budgetController.signal).then((): typeof timedOut => timedOut),
-      ]);
+      outcome = await Promise.race([work, budget.done.then((): typeof timedOut => timedOut)]);
     } catch (error) {
       outcome = { kind: 'failed', error, stage: 'load' };
     } finally {
-      budgetController.abort();
+      budget.cancel();
     }
     if (this.closed) return;
     if (outcome === timedOut) {
-      controller.abort(new ConfigFetchTimeoutError(this.source.name, this.fetchBudgetMs));
+      read.abort(new ConfigFetchTimeoutError(this.source.name, this.fetchBudgetMs));
       this.commitFailure(
         ticket,
         new ConfigFetchTimeoutError(this.source.name, this.fetchBudgetMs),
@@ -325,9 +423,9 @@ class CachedConfigState<T> implements CachedConfig<T> {
     else this.commitPrepared(ticket, outcome.prepared);
   }
 
-  private async loadAndPrepare(signal: AbortSignal): Promise<Settled<T>> {
+  private async loadAndPrepare(request: ConfigLoadRequest): Promise<Settled<T>> {
     try {
-      const result = await this.source.load({ signal, previousVersion: this.good?.version });
+      const result = await this.source.load(request);
       return { kind: 'prepared', prepared: await this.prepare(result) };
     } catch (error) {
       if (error instanceof StageError) return { kind: 'failed', error: error.cause, stage: error.stage };
@@ -508,16 +606,16 @@ class CachedConfigState<T> implements CachedConfig<T> {
   /** Timer mode: sleep until the next refresh or stale deadline, then make `peek` look at the clock again. */
   private scheduleCheck(nowMs: number): void {
     if (!this.timerDriven || this.closed) return;
-    this.checkTimer?.abort();
-    const timer = new AbortController();
-    this.checkTimer = timer;
+    this.checkWait?.cancel();
     let checkAtMs = this.nextRefreshAtMs;
     if (this.good !== undefined && !this.staleSwitchedOff) {
       checkAtMs = Math.min(checkAtMs, this.lastSuccessAtMs + this.maxStaleMs + 1);
     }
     this.checkDue = false;
-    void this.sleep(Math.max(0, checkAtMs - nowMs), timer.signal).then(() => {
-      if (!timer.signal.aborted) this.checkDue = true;
+    const wait = this.wait(Math.max(0, checkAtMs - nowMs));
+    this.checkWait = wait;
+    void wait.done.then(() => {
+      if (!wait.cancelled) this.checkDue = true;
     });
   }
 
@@ -556,7 +654,11 @@ class CachedConfigState<T> implements CachedConfig<T> {
         this.jittered(Math.min(this.errorBackoffMs * 2 ** (this.subscribeFailures - 1), this.maxBackoffMs)),
       );
       this.reportError(error, 'subscribe', retryInMs, this.clock.now());
-      void this.sleep(retryInMs, this.closeController.signal).then(() => this.subscribe());
+      const wait = this.wait(retryInMs);
+      this.resubscribeWait = wait;
+      void wait.done.then(() => {
+        if (!wait.cancelled) this.subscribe();
+      });
     };
     const onResult = (result: ConfigLoadResult) => {
       if (failed || this.closed) return;
@@ -592,6 +694,10 @@ class CachedConfigState<T> implements CachedConfig<T> {
   }
 
   // ---- helpers -------------------------------------------------------------------------------------------------
+
+  private wait(durationMs: number): Wait {
+    return this.sleep === undefined ? new TimerWait(durationMs) : new SleepWait(this.sleep, durationMs);
+  }
 
   private jittered(durationMs: number): number {
     if (this.jitterRatio === 0) return durationMs;

@@ -1,4 +1,5 @@
 import type { ConfigSource } from './config-source.js';
+import { throwIfReadAborted } from './read-request.js';
 
 /**
  * Where {@link createEnvironmentSource} reads from.
@@ -38,8 +39,9 @@ export function createEnvironmentSource(options: EnvironmentSourceOptions = {}):
   const environment = options.environment ?? process.env;
   return {
     name: `env:${variable}`,
-    async load({ signal, previousVersion }) {
-      signal.throwIfAborted();
+    async load(request) {
+      throwIfReadAborted(request);
+      const { previousVersion } = request;
       const text = environment[variable];
       if (text === undefined || text.trim() === '') return { kind: 'missing' };
       const { contentVersion } = await import('./content-version.js');

@@ -1,4 +1,5 @@
 import type { ConfigSource } from './config-source.js';
+import { throwIfReadAborted } from './read-request.js';
 
 /**
  * A source that serves one experiment given in code (an object, or JSON/YAML text). Its version is a content hash,
@@ -20,8 +21,9 @@ import type { ConfigSource } from './config-source.js';
 export function createInlineSource(experiment: object | string): ConfigSource {
   return {
     name: 'inline',
-    async load({ signal, previousVersion }) {
-      signal.throwIfAborted();
+    async load(request) {
+      throwIfReadAborted(request);
+      const { previousVersion } = request;
       const { contentVersion } = await import('./content-version.js');
       const version = contentVersion(experiment);
       if (version === previousVersion) return { kind: 'unchanged' };

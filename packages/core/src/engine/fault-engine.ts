@@ -3,6 +3,7 @@ import { type CachedConfig, createCachedConfig } from '../config/cached-config.j
 import type { ConfigSource } from '../config/config-source.js';
 import { readEnvironmentSettings } from '../config/environment-settings.js';
 import { renamedVariables } from '../config/renamed-variables.js';
+import { type DeferringSink, deferBackgroundEvents } from '../events/background-events.js';
 import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
@@ -151,7 +152,7 @@ export interface FaultEngine {
   isLevelEnabled(level: Exclude<EventLevel, 'silent'>): boolean;
   /** Reads the store now. Never rejects. */
   refresh(): Promise<void>;
-  /** Stops background work (push subscriptions, timers). */
+  /** Stops background work (push subscriptions, timers) and writes the log lines still queued. */
   close(): void;
 }
 
@@ -195,8 +196,14 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
   const maxSizeBytes = cacheOptions.maxSizeBytes;
   const logFormat = options.logFormat ?? 'json-lines';
   const tracing = options.openTelemetry !== false;
+  // The default console sink writes background events (config loaded, …) off the invocation's path.
+  const consoleSink: DeferringSink | undefined =
+    options.onEvent === undefined
+      ? deferBackgroundEvents(createLogFormatSink(logFormat, environment))
+      : undefined;
+  const sink: EventSink = options.onEvent ?? (consoleSink as DeferringSink);
   const events = createEventEmitter({
-    sink: options.onEvent ?? createLogFormatSink(logFormat, environment),
+    sink,
     level: options.logLevel ?? settings.logLevel ?? readPlatformLogLevel(environment) ?? 'info',
     clock,
     configSource: source?.name,
@@ -444,6 +451,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     },
     close() {
       config?.close();
+      consoleSink?.writeQueued();
     },
   } satisfies Omit<FaultEngine, 'registry'>;
   return withGetters(engine, { registry: () => registry });

@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { readAborted, throwIfReadAborted } from '../../src/config/read-request.js';
 import { systemClock } from '../../src/engine/ports.js';
-import { createCachedConfig } from '../../src/index.js';
+import { createCachedConfig, createEnvironmentSource, createInlineSource } from '../../src/index.js';
 import { createScriptedSource, document } from './config-fakes.js';
 
 /**
@@ -97,5 +98,108 @@ describe('createCachedConfig with the system clock', () => {
 
     expect(output.trim()).toBe('loaded');
     expect(performance.now() - startedAt).toBeLessThan(15_000);
+  });
+
+  it('reads an inline or environment experiment without making an AbortController', async () => {
+    // The first AbortController of a process costs a cold instance about half a millisecond.
+    const made = vi.spyOn(globalThis, 'AbortController');
+    const inline = createCachedConfig(createInlineSource({ id: 'x' }), { parse: (value) => value });
+    const environment = createCachedConfig(
+      createEnvironmentSource({ environment: { FAULTLINE_CONFIG: '{"id":"y"}' } }),
+      { parse: (value) => value },
+    );
+
+    expect((await inline.get())?.value).toEqual({ id: 'x' });
+    expect((await environment.get())?.value).toBe('{"id":"y"}');
+    await inline.refresh();
+
+    expect(made).not.toHaveBeenCalled();
+    inline.close();
+    environment.close();
+  });
+
+  it('aborts a read that overruns the fetch budget, with a timeout reason the source sees', async () => {
+    let seen: AbortSignal | undefined;
+    const config = createCachedConfig(
+      {
+        name: 'hanging',
+        load: (request) =>
+          new Promise((_resolve, reject) => {
+            seen = request.signal;
+            request.signal.addEventListener('abort', () => reject(request.signal.reason), { once: true });
+          }),
+      },
+      { parse: (value) => value, fetchBudgetMs: 30 },
+    );
+    const startedAt = performance.now();
+
+    expect((await config.get())?.value).toBeUndefined();
+
+    expect(performance.now() - startedAt).toBeLessThan(1_000);
+    expect(seen?.aborted).toBe(true);
+    expect(seen?.reason).toMatchObject({ code: 'CONFIG_FETCH_TIMEOUT' });
+    config.close();
+  });
+
+  it('gives a source that reads the signal only after the budget ran out an aborted signal', async () => {
+    let late: AbortSignal | undefined;
+    let release: (() => void) | undefined;
+    const config = createCachedConfig(
+      {
+        name: 'slow-then-reads',
+        load: async (request) => {
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+          late = request.signal;
+          late.throwIfAborted();
+          return { kind: 'missing' };
+        },
+      },
+      { parse: (value) => value, fetchBudgetMs: 20 },
+    );
+    await config.get();
+    release?.();
+    await settle(10);
+
+    expect(late?.aborted).toBe(true);
+    expect(late?.reason).toMatchObject({ code: 'CONFIG_FETCH_TIMEOUT' });
+    config.close();
+  });
+});
+
+describe('throwIfReadAborted', () => {
+  it("reads a cached wrapper's mark, not its signal, while nothing aborted the read", () => {
+    const request = {
+      [readAborted]: false,
+      previousVersion: undefined,
+      get signal(): AbortSignal {
+        throw new Error('the signal was made');
+      },
+    };
+
+    expect(() => throwIfReadAborted(request)).not.toThrow();
+  });
+
+  it('throws the reason of an aborted read, marked or not', () => {
+    const controller = new AbortController();
+    controller.abort(new Error('gone'));
+
+    expect(() =>
+      throwIfReadAborted({
+        [readAborted]: true,
+        signal: controller.signal,
+        previousVersion: undefined,
+      } as never),
+    ).toThrow('gone');
+    expect(() => throwIfReadAborted({ signal: controller.signal, previousVersion: undefined })).toThrow(
+      'gone',
+    );
+  });
+
+  it('passes a plain request whose signal is live', () => {
+    expect(() =>
+      throwIfReadAborted({ signal: new AbortController().signal, previousVersion: undefined }),
+    ).not.toThrow();
   });
 });
