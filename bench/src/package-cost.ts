@@ -296,9 +296,13 @@ async function interleavedProcesses(
   return { baseline: baselineSamples, candidate: candidateSamples };
 }
 
-/** A module script that runs `prelude`, then times `work` (wall and CPU) and prints both as the last line. */
+/**
+ * A module script that runs `prelude`, then times `work` (wall and CPU) and prints both on a line of their own. The
+ * engine's background event lines (the `config-load` line) may follow: they are written on the next turn of the
+ * event loop, after the first response.
+ */
 function timedScript(prelude: string, work: string): string {
-  return `${prelude}\nconst c=process.cpuUsage();const s=performance.now();${work}\nconst w=performance.now()-s;const u=process.cpuUsage(c);process.stdout.write('\\n'+JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1000}))`;
+  return `${prelude}\nconst c=process.cpuUsage();const s=performance.now();${work}\nconst w=performance.now()-s;const u=process.cpuUsage(c);process.stdout.write('\\n'+JSON.stringify({wallMs:w,cpuMs:(u.user+u.system)/1000})+'\\n')`;
 }
 
 async function measureColdImport(
@@ -406,9 +410,10 @@ function runTimedScript(script: string, cwd: string): Promise<{ sample: ProcessS
           reject(new Error(`${error.message}\n${stderr}`));
           return;
         }
-        // faultline's events (JSON lines) come first; the measurement is the last line.
+        // faultline's events are JSON lines too; the measurement is the one line that starts with its field.
         try {
-          const sample = JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as ProcessSample;
+          const line = stdout.split('\n').find((candidate) => candidate.startsWith('{"wallMs":'));
+          const sample = JSON.parse(line ?? '') as ProcessSample;
           if (Number.isFinite(sample.wallMs) && Number.isFinite(sample.cpuMs)) {
             resolve({ sample, stdout });
             return;
