@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInMemoryAdapter } from '@faultline/core/testing';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -6,6 +5,7 @@ import { createFaultWrapper } from '../../src/adapter-kit.js';
 import { deferBackgroundEvents } from '../../src/events/background-events.js';
 import type { EventSink, FaultlineEvent } from '../../src/events/events.js';
 import { createFaultEngine, createInlineSource } from '../../src/index.js';
+import { runModuleScript } from './module-script.js';
 
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -88,14 +88,7 @@ describe('deferBackgroundEvents', () => {
       deferred({ source: 'faultline', type: 'config-load', level: 'info', time: '', message: 'loaded before exit' });
       process.exit(0);
     `;
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', script],
-        { timeout: 20_000 },
-        (error, stdout) => (error ? reject(error) : resolve(stdout)),
-      );
-    });
+    const output = await runModuleScript(script);
 
     expect(output.trim()).toBe('loaded before exit');
   });

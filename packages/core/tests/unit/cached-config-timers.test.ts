@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { readAborted, throwIfReadAborted } from '../../src/config/read-request.js';
 import { systemClock } from '../../src/engine/ports.js';
 import { createCachedConfig, createEnvironmentSource, createInlineSource } from '../../src/index.js';
 import { createScriptedSource, document } from './config-fakes.js';
+import { runModuleScript } from './module-script.js';
 
 /**
  * With the system clock (nothing injected), `peek` does not read the clock while the cache is fresh; an unref'd
@@ -87,14 +87,7 @@ describe('createCachedConfig with the system clock', () => {
     `;
     const startedAt = performance.now();
 
-    const output = await new Promise<string>((resolve, reject) => {
-      execFile(
-        process.execPath,
-        ['--import', 'tsx', '--input-type=module', '-e', script],
-        { timeout: 20_000 },
-        (error, stdout) => (error ? reject(error) : resolve(stdout)),
-      );
-    });
+    const output = await runModuleScript(script);
 
     expect(output.trim()).toBe('loaded');
     expect(performance.now() - startedAt).toBeLessThan(15_000);
