@@ -2,6 +2,7 @@ import { readEnvironmentSettings } from '../config/environment-settings.js';
 import { systemClock } from '../engine/ports.js';
 import { describeError } from '../errors/describe-error.js';
 import type { EventLevel } from '../events/events.js';
+import { isoTime } from '../events/iso-time.js';
 import { isLevelEnabled } from '../events/json-line-sink.js';
 
 /*
@@ -73,7 +74,7 @@ export function reportSetup(
       source: 'faultline',
       type: 'setup',
       level,
-      time: new Date(systemClock.now()).toISOString(),
+      time: isoTime(systemClock.now()),
       message,
       details,
     });

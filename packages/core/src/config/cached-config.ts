@@ -3,6 +3,7 @@ import { systemClock, systemRandom } from '../engine/ports.js';
 import { describeError } from '../errors/describe-error.js';
 import { isFaultlineError } from '../errors/faultline-error.js';
 import type { EventSink, FaultlineEvent } from '../events/events.js';
+import { isoTime } from '../events/iso-time.js';
 import { type CachedConfigOptions, checkCachedConfigOptions } from './cache-options.js';
 import {
   ConfigDocumentError,
@@ -718,7 +719,7 @@ class CachedConfigState<T> implements CachedConfig<T> {
         source: 'faultline',
         type,
         level,
-        time: new Date(this.clock.now()).toISOString(),
+        time: isoTime(this.clock.now()),
         message,
         configSource: this.source.name,
         ...(configVersion !== undefined ? { configVersion } : {}),

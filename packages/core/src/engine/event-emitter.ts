@@ -5,6 +5,7 @@ import type {
   FaultlineEvent,
   FaultlineEventType,
 } from '../events/events.js';
+import { isoTime } from '../events/iso-time.js';
 import { isLevelEnabled } from '../events/json-line-sink.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { parseTraceHeaders, type TraceContext } from '../observability/trace-context.js';
@@ -114,9 +115,9 @@ export function createEventEmitter(options: {
       }
       let time: string;
       try {
-        time = new Date(clock.now()).toISOString();
+        time = isoTime(clock.now());
       } catch {
-        time = new Date().toISOString();
+        time = isoTime(Date.now());
       }
       const event: { -readonly [K in keyof FaultlineEvent]: FaultlineEvent[K] } = {
         source: 'faultline',

@@ -5,6 +5,7 @@ import { readEnvironmentSettings } from '../config/environment-settings.js';
 import { renamedVariables } from '../config/renamed-variables.js';
 import { type DeferringSink, deferBackgroundEvents } from '../events/background-events.js';
 import type { EventLevel, EventSink, FaultlineEventType } from '../events/events.js';
+import { isoTime } from '../events/iso-time.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import type { Invocation } from '../invocation/invocation.js';
 import { createLogFormatSink, defaultMetricsSink, type LogFormat } from '../observability/default-sinks.js';
@@ -281,7 +282,7 @@ export function createFaultEngine(options: FaultEngineOptions = {}): FaultEngine
     events.emit('expired', `experiment ${compiled.experimentId} window ended; nothing is injected any more`, {
       experimentId: compiled.experimentId,
       configVersion: compiled.configVersion,
-      details: { endedAt: new Date(compiled.endMs).toISOString() },
+      details: { endedAt: isoTime(compiled.endMs) },
     });
   }
 

@@ -1,5 +1,6 @@
 import { describeError } from '../errors/describe-error.js';
 import type { EventSink, FaultlineEvent } from './events.js';
+import { isoTime } from './iso-time.js';
 
 /**
  * Reports a failure of faultline's own that happens outside an engine (setting a wrapper up, loading the engine's
@@ -22,7 +23,7 @@ export function reportInternalErrorLine(
       source: 'faultline',
       type: 'internal-error',
       level: 'error',
-      time: new Date().toISOString(),
+      time: isoTime(Date.now()),
       message,
       ...(options.configSource === undefined ? {} : { configSource: options.configSource }),
       details: describeError(error),
