@@ -4,6 +4,7 @@
  * validated against the attribute schema of their type, looked up in a {@link FaultRegistry}, so custom fault types
  * get the same checks and messages as the built-in ones.
  */
+import type { FaultType } from '../faults/fault-type.js';
 import type { FaultRegistry } from '../faults/registry.js';
 import { knownFields, maxFieldPathLength, parseFieldPath } from '../invocation/fields.js';
 import { clouds } from '../invocation/invocation.js';
@@ -459,8 +460,10 @@ function processScopeIssue(faultType: string, path: string): ValidationIssue {
 }
 
 interface FaultSchemas {
-  readonly byType: Map<string, ObjectSchema<Properties>>;
+  /** Every registered type name, in registration order. */
   readonly knownTypes: readonly string[];
+  /** The schema of a registered type, built on its first use: a function's experiment uses a few of the types. */
+  schemaOf(type: string): ObjectSchema<Properties> | undefined;
 }
 
 const faultSchemaCache = new WeakMap<FaultRegistry, FaultSchemas>();
@@ -468,40 +471,51 @@ const faultSchemaCache = new WeakMap<FaultRegistry, FaultSchemas>();
 function faultSchemasOf(registry: FaultRegistry): FaultSchemas {
   const cached = faultSchemaCache.get(registry);
   if (cached !== undefined) return cached;
-  const byType = new Map<string, ObjectSchema<Properties>>();
-  for (const faultType of registry.list()) {
-    const attributes = faultType.attributes;
-    byType.set(
-      faultType.type,
-      s.object(
-        {
-          ...faultCommonProperties,
-          type: s.required(s.oneOf([faultType.type], { description: faultType.summary })),
-          ...(faultType.reach === 'process' ? { scope: processScopeProperty } : {}),
-          // A type cannot redefine the common fields (id, type, probability, …): the engine owns them.
-          ...Object.fromEntries(
-            Object.entries(attributes.properties).filter(
-              ([key]) => !Object.hasOwn(faultCommonProperties, key),
-            ),
-          ),
-        },
-        {
-          description: `${faultType.type}: ${faultType.summary}`,
-          unknownKeyHints: { ...habitualFaultKeys, ...attributes.options.unknownKeyHints },
-          ...(attributes.options.refine === undefined ? {} : { refine: attributes.options.refine }),
-          ...(attributes.options.ignoredKeys === undefined
-            ? {}
-            : { ignoredKeys: attributes.options.ignoredKeys }),
-          ...(attributes.options.allowUnknownKeys === undefined
-            ? {}
-            : { allowUnknownKeys: attributes.options.allowUnknownKeys }),
-        },
-      ) as unknown as ObjectSchema<Properties>,
-    );
-  }
-  const schemas = { byType, knownTypes: [...byType.keys()] };
+  const registered = new Map<string, FaultType>();
+  for (const faultType of registry.list()) registered.set(faultType.type, faultType);
+  const built = new Map<string, ObjectSchema<Properties>>();
+  const schemas: FaultSchemas = {
+    knownTypes: [...registered.keys()],
+    schemaOf(type) {
+      let schema = built.get(type);
+      if (schema === undefined) {
+        const faultType = registered.get(type);
+        if (faultType === undefined) return undefined;
+        schema = faultSchemaOf(faultType);
+        built.set(type, schema);
+      }
+      return schema;
+    },
+  };
   faultSchemaCache.set(registry, schemas);
   return schemas;
+}
+
+/** One fault type's entry schema: the common fields, its `type`, and its own attributes. */
+function faultSchemaOf(faultType: FaultType): ObjectSchema<Properties> {
+  const attributes = faultType.attributes;
+  return s.object(
+    {
+      ...faultCommonProperties,
+      type: s.required(s.oneOf([faultType.type], { description: faultType.summary })),
+      ...(faultType.reach === 'process' ? { scope: processScopeProperty } : {}),
+      // A type cannot redefine the common fields (id, type, probability, …): the engine owns them.
+      ...Object.fromEntries(
+        Object.entries(attributes.properties).filter(([key]) => !Object.hasOwn(faultCommonProperties, key)),
+      ),
+    },
+    {
+      description: `${faultType.type}: ${faultType.summary}`,
+      unknownKeyHints: { ...habitualFaultKeys, ...attributes.options.unknownKeyHints },
+      ...(attributes.options.refine === undefined ? {} : { refine: attributes.options.refine }),
+      ...(attributes.options.ignoredKeys === undefined
+        ? {}
+        : { ignoredKeys: attributes.options.ignoredKeys }),
+      ...(attributes.options.allowUnknownKeys === undefined
+        ? {}
+        : { allowUnknownKeys: attributes.options.allowUnknownKeys }),
+    },
+  ) as unknown as ObjectSchema<Properties>;
 }
 
 /**
@@ -529,7 +543,7 @@ export function validateFaultEntry(
   }
   const schemas = faultSchemasOf(registry);
   const type = input.type;
-  const typeSchema = typeof type === 'string' ? schemas.byType.get(type) : undefined;
+  const typeSchema = typeof type === 'string' ? schemas.schemaOf(type) : undefined;
   if (typeSchema !== undefined) {
     const before = issues.length;
     const fault = typeSchema.validate(input, path, issues) as FaultDefinition | typeof invalid;
@@ -627,7 +641,9 @@ export function faultsSchema(registry: FaultRegistry): Schema<FaultDefinition[]>
           description: 'A fault entry: the common fields plus the attributes of its `type`.',
           required: ['type'],
           properties: { type: { enum: variants.knownTypes } },
-          oneOf: [...variants.byType.values()].map((variant) => variant.toJsonSchema()),
+          oneOf: variants.knownTypes.map((type) =>
+            (variants.schemaOf(type) as ObjectSchema<Properties>).toJsonSchema(),
+          ),
         },
       };
     },
