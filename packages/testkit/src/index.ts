@@ -11,6 +11,8 @@ export * from './contracts/cross-cloud-contract.js';
 export * from './contracts/import-cost-contract.js';
 export * from './contracts/native-fields-contract.js';
 export * from './hosts/azure-functions-host.js';
+export * from './hosts/child-process.js';
+export * from './hosts/functions-framework.js';
 export * from './hosts/lambda-runtime.js';
 export * from './hosts/node-binary.js';
 export * from './loopback-env.js';

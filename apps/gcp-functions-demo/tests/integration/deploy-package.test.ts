@@ -1,16 +1,14 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
+import { mkdtemp, readFile, rm, stat, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { demoOrders, startPricingServer } from '@faultline/demo-kit';
 import {
   createEmulatorFirestore,
-  findFreePort,
-  loopbackEnvironment,
+  type FunctionsFrameworkProcess,
   startFirestoreEmulator,
+  startFunctionsFramework,
 } from '@faultline/testkit';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,26 +30,12 @@ const googleDependencies = ['@google-cloud/firestore', '@google-cloud/functions-
 
 let directory: string;
 let work: string;
-let loopbackPreload: string;
 
 beforeAll(async () => {
   directory = await packageDemo();
   // What Cloud Build would install from deploy/package.json, taken from this demo's own install instead.
   await symlink(demoNodeModules, join(directory, 'node_modules'), 'dir');
-  // The framework's CLI has no host option and listens on every interface: a test-only preload binds it to 127.0.0.1.
   work = await mkdtemp(join(tmpdir(), 'faultline-gcp-deploy-'));
-  loopbackPreload = join(work, 'loopback.mjs');
-  await writeFile(
-    loopbackPreload,
-    [
-      "import net from 'node:net';",
-      'const listen = net.Server.prototype.listen;',
-      'net.Server.prototype.listen = function (...args) {',
-      "  if (typeof args[0] === 'number' && typeof args[1] !== 'string') args.splice(1, 0, '127.0.0.1');",
-      '  return listen.apply(this, args);',
-      '};',
-    ].join('\n'),
-  );
 });
 
 afterAll(async () => {
@@ -59,91 +43,6 @@ afterAll(async () => {
   if (directory !== undefined) await rm(join(directory, 'node_modules'), { force: true });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
-
-interface Framework {
-  readonly url: string;
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/**
- * Starts `functions-framework --source=<deploy folder> --target=<target> --port=<free loopback port>` as a child
- * process and waits until it listens; fails with the child's output when it exits first or never listens.
- */
-async function startFramework(
-  target: string,
-  environment: Readonly<Record<string, string>>,
-  extraArguments: readonly string[] = [],
-): Promise<Framework> {
-  const port = await findFreePort();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [frameworkMain, `--source=${directory}`, `--target=${target}`, `--port=${port}`, ...extraArguments],
-    {
-      cwd: directory,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        ...loopbackEnvironment,
-        NODE_OPTIONS: `--import=${pathToFileURL(loopbackPreload).href}`,
-        ...environment,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  let exitCode: number | string | null | undefined;
-  const exited = new Promise<void>((resolveExit) =>
-    child.once('exit', (code, signal) => {
-      exitCode = code ?? signal;
-      resolveExit();
-    }),
-  );
-  const framework: Framework = {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-  try {
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      if (exitCode !== undefined) {
-        throw new Error(
-          `functions-framework --target=${target} exited (${exitCode}) before listening:\n${output}`,
-        );
-      }
-      if (await accepts(port)) return framework;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `functions-framework --target=${target} did not listen on ${port} within 20 s:\n${output}`,
-        );
-      }
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-  } catch (error) {
-    await framework.stop();
-    throw error;
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolveConnect) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolveConnect(true);
-    });
-    socket.once('error', () => resolveConnect(false));
-  });
-}
 
 /** An inline experiment (`FAULTLINE_CONFIG`) with one fault. */
 function experiment(fault: Record<string, unknown>): string {
@@ -209,23 +108,28 @@ describe('the deployment folder (deploy/) built for gcloud functions deploy --so
     const projectId = `gcp-deploy-${randomUUID().slice(0, 8)}`;
     const emulator = await startFirestoreEmulator({ projectId });
     const pricing = await startPricingServer();
-    let framework: Framework | undefined;
+    let framework: FunctionsFrameworkProcess | undefined;
     try {
       const firestore = await createEmulatorFirestore(emulator);
       await createFirestoreOrderStore(firestore).seed(demoOrders);
       await firestore.terminate();
-      framework = await startFramework('orders', {
-        GCLOUD_PROJECT: projectId,
-        FIRESTORE_EMULATOR_HOST: emulator.host,
-        FAULTLINE_STAGE: 'dev',
-        FAULTLINE_LOG_LEVEL: 'silent',
-        FAULTLINE_CONFIG: experiment({
-          id: 'down',
-          type: 'status',
-          status: 503,
-          match: [{ field: 'http.path', op: 'eq', value: '/orders/o-1002' }],
-        }),
-        PRICING_URL: pricing.url,
+      framework = await startFunctionsFramework({
+        source: directory,
+        target: 'orders',
+        frameworkMain,
+        environment: {
+          GCLOUD_PROJECT: projectId,
+          FIRESTORE_EMULATOR_HOST: emulator.host,
+          FAULTLINE_STAGE: 'dev',
+          FAULTLINE_LOG_LEVEL: 'silent',
+          FAULTLINE_CONFIG: experiment({
+            id: 'down',
+            type: 'status',
+            status: 503,
+            match: [{ field: 'http.path', op: 'eq', value: '/orders/o-1002' }],
+          }),
+          PRICING_URL: pricing.url,
+        },
       });
 
       // Act
@@ -253,11 +157,14 @@ describe('the deployment folder (deploy/) built for gcloud functions deploy --so
     // Prepare: no Firestore here — the fault answers before the handler would record the event. The emulator host
     // is a closed loopback port, so the client could never reach Google even if the handler ran.
     const pricing = await startPricingServer();
-    let framework: Framework | undefined;
+    let framework: FunctionsFrameworkProcess | undefined;
     try {
-      framework = await startFramework(
-        'orderCreated',
-        {
+      framework = await startFunctionsFramework({
+        source: directory,
+        target: 'orderCreated',
+        frameworkMain,
+        signatureType: 'cloudevent',
+        environment: {
           GCLOUD_PROJECT: 'faultline-deploy-test',
           FIRESTORE_EMULATOR_HOST: '127.0.0.1:9',
           FAULTLINE_STAGE: 'dev',
@@ -270,8 +177,7 @@ describe('the deployment folder (deploy/) built for gcloud functions deploy --so
           }),
           PRICING_URL: pricing.url,
         },
-        ['--signature-type=cloudevent'],
-      );
+      });
       const attributes = { type: 'com.example.order.created', source: '//orders' };
 
       // Act

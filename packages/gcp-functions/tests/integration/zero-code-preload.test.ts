@@ -1,11 +1,15 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { findFreePort, loopbackEnvironment } from '@faultline/testkit';
+import {
+  type FunctionsFrameworkOptions,
+  type FunctionsFrameworkProcess,
+  startFunctionsFramework,
+  watchChildProcess,
+} from '@faultline/testkit';
 import { bundleForLoad } from '@faultline/testkit/bundle';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +18,8 @@ import { postBinaryCloudEvent } from '../support/framework-server.js';
 /*
  * `NODE_OPTIONS="--import @faultline/gcp-functions/auto"` with the real `functions-framework` binary serving a user
  * folder that never imports faultline. The preload is bundled from the package's `./auto` entry as a published build
- * would be; a second, test-only preload binds the framework's server to 127.0.0.1 (its CLI has no host option).
+ * would be; testkit's startFunctionsFramework adds a test-only preload before it that binds the framework's server to
+ * 127.0.0.1 (its CLI has no host option).
  */
 
 const testsDirectory = dirname(fileURLToPath(import.meta.url));
@@ -28,7 +33,6 @@ const statusExperiment = JSON.stringify({
 });
 
 let preload: string;
-let loopbackPreload: string;
 
 beforeAll(async () => {
   const work = await mkdtemp(join(tmpdir(), 'faultline-gcp-preload-'));
@@ -38,18 +42,6 @@ beforeAll(async () => {
     external: ['@google-cloud/*'],
   });
   preload = bundle.entryFile;
-  loopbackPreload = join(work, 'loopback.mjs');
-  await writeFile(
-    loopbackPreload,
-    [
-      "import net from 'node:net';",
-      'const listen = net.Server.prototype.listen;',
-      'net.Server.prototype.listen = function (...args) {',
-      "  if (typeof args[0] === 'number' && typeof args[1] !== 'string') args.splice(1, 0, '127.0.0.1');",
-      '  return listen.apply(this, args);',
-      '};',
-    ].join('\n'),
-  );
 });
 
 /** A user folder with the framework installed as a dependency (a link to the workspace's copy). */
@@ -64,84 +56,28 @@ async function userFolder(files: Readonly<Record<string, string>>): Promise<stri
   return folder;
 }
 
-interface Served {
-  readonly url: string;
-  output(): string;
-  readonly exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
-
-async function serve(
+/**
+ * The framework binary serving `folder` with the preload (unless `withPreload: false`), listening (unless
+ * `waitUntilListening: false`, for a folder it must refuse: await `exited`).
+ */
+function serve(
   folder: string,
   target: string,
-  options: { environment?: Record<string, string>; signatureType?: string; withPreload?: boolean } = {},
-): Promise<Served> {
-  const port = await findFreePort();
-  const imports = [loopbackPreload, ...(options.withPreload === false ? [] : [preload])];
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      frameworkMain,
-      `--target=${target}`,
-      `--source=${folder}`,
-      `--port=${port}`,
-      ...(options.signatureType === undefined ? [] : [`--signature-type=${options.signatureType}`]),
-    ],
-    {
-      cwd: folder,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        ...loopbackEnvironment,
-        NODE_OPTIONS: imports.map((file) => `--import=${pathToFileURL(file).href}`).join(' '),
-        // A deployment declares its stage (an unknown stage counts as production).
-        FAULTLINE_STAGE: 'test',
-        ...options.environment,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
+  options: Pick<FunctionsFrameworkOptions, 'signatureType' | 'waitUntilListening'> & {
+    environment?: Record<string, string>;
+    withPreload?: boolean;
+  } = {},
+): Promise<FunctionsFrameworkProcess> {
+  const { environment, withPreload, ...framework } = options;
+  return startFunctionsFramework({
+    source: folder,
+    target,
+    frameworkMain,
+    imports: withPreload === false ? [] : [preload],
+    // A deployment declares its stage (an unknown stage counts as production).
+    environment: { FAULTLINE_STAGE: 'test', ...environment },
+    ...framework,
   });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = `http://127.0.0.1:${port}`;
-  return {
-    url,
-    output: () => output,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
-}
-
-/** Waits until the server accepts connections (without invoking the function), or the process exits. */
-async function ready(served: Served): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  let exited = false;
-  void served.exited.then(() => {
-    exited = true;
-  });
-  const port = Number(new URL(served.url).port);
-  while (Date.now() < deadline) {
-    if (exited) throw new Error(`the framework exited before serving:\n${served.output()}`);
-    const listening = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (listening) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`the framework did not start:\n${served.output()}`);
 }
 
 function setupLines(output: string): Record<string, unknown>[] {
@@ -152,9 +88,8 @@ function setupLines(output: string): Record<string, unknown>[] {
     .filter((line) => line.type === 'setup');
 }
 
-async function withServed<T>(served: Served, body: () => Promise<T>): Promise<T> {
+async function withServed<T>(served: FunctionsFrameworkProcess, body: () => Promise<T>): Promise<T> {
   try {
-    await ready(served);
     return await body();
   } finally {
     await served.stop();
@@ -369,9 +304,10 @@ describe('bad input keeps the framework’s own behaviour', () => {
     '$name: the framework reports it and exits as it does without the preload',
     async ({ files, target }) => {
       const folder = await userFolder(files);
-      const without = await serve(folder, target, { withPreload: false });
+      const without = await serve(folder, target, { withPreload: false, waitUntilListening: false });
       const withPreload = await serve(folder, target, {
         environment: { FAULTLINE_CONFIG: statusExperiment },
+        waitUntilListening: false,
       });
 
       const [codeWithout, codeWith] = [await without.exited, await withPreload.exited];
@@ -385,22 +321,17 @@ describe('bad input keeps the framework’s own behaviour', () => {
   );
 
   it('a process that is not the functions-framework binary is left alone, silently', async () => {
-    const child = spawn(process.execPath, ['-e', 'console.log("just a script")'], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_OPTIONS: `--import=${pathToFileURL(preload).href}`,
-        FAULTLINE_CONFIG: statusExperiment,
-      },
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-    });
-    await new Promise((resolve) => child.once('exit', resolve));
+    const script = watchChildProcess(
+      spawn(process.execPath, ['-e', 'console.log("just a script")'], {
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_OPTIONS: `--import=${pathToFileURL(preload).href}`,
+          FAULTLINE_CONFIG: statusExperiment,
+        },
+      }),
+    );
+    await script.exited;
 
-    expect(output).toBe('just a script\n');
+    expect(script.output()).toBe('just a script\n');
   });
 });

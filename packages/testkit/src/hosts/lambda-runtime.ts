@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { FaultlineError } from '@faultline/core';
 import { loopbackEnvironment } from '../loopback-env.js';
+import { type WatchedProcess, watchChildProcess } from './child-process.js';
 import { resolveNodeBinary } from './node-binary.js';
 
 /*
@@ -244,14 +245,10 @@ export interface LambdaRuntimeOptions {
   readonly functionName?: string;
 }
 
-/** A running runtime interface client: its output so far, and a way to stop it. */
-export interface LambdaRuntimeProcess {
-  /** Everything the process wrote to stdout and stderr so far (the function's log). */
-  output(): string;
-  /** Resolves with the exit code when the process ends. */
-  readonly exited: Promise<number | null>;
-  stop(): Promise<void>;
-}
+/**
+ * A running runtime interface client: its output so far (the function's log), its exit, and a way to stop it.
+ */
+export type LambdaRuntimeProcess = WatchedProcess;
 
 /**
  * Starts the real `aws-lambda-ric` (Node >= 22, see {@link ensureLambdaRuntimeClient}) as Lambda's bootstrap does:
@@ -291,33 +288,13 @@ export async function startLambdaRuntime(options: LambdaRuntimeOptions): Promise
     ...options.environment,
   };
   const [file, ...args] = options.execWrapper === undefined ? command : [options.execWrapper, ...command];
-  const child: ChildProcess = spawn(file as string, args, {
-    cwd: options.taskRoot,
-    env: environment,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  child.stderr?.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
-  const exited = new Promise<number | null>((resolve) => {
-    child.once('exit', (code) => resolve(code));
-    child.once('error', (error) => {
-      output += `\n[spawn error] ${error.message}`;
-      resolve(null);
-    });
-  });
-  return {
-    output: () => output,
-    exited,
-    stop: async () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
-    },
-  };
+  return watchChildProcess(
+    spawn(file as string, args, {
+      cwd: options.taskRoot,
+      env: environment,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
 }
 
 const execFileAsync = promisify(execFile);

@@ -1,0 +1,4 @@
+import { defineConfig } from 'vitest/config';
+import { createVitestConfig } from '../../vitest.shared.ts';
+
+export default defineConfig(createVitestConfig(import.meta.dirname));
